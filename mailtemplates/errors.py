@@ -1,0 +1,174 @@
+"""Every error a user of mailtemplates can cause, in one tree.
+
+::
+
+    MailTemplateError                     catch this one to handle any user mistake
+    ├── TemplateError                     something is wrong with a template (name, line, column)
+    │   ├── TemplateSyntaxError           parse time: the source is not a valid template
+    │   └── TemplateExecError             execution time: the template failed on this data
+    │       ├── EscapeError               html/template's escaper refused the template (``code``)
+    │       └── LimitExceeded             recursion depth, output size or loop length over a limit
+    ├── TemplateNotFound                  no root provides that template part
+    ├── ContextError                      the data does not fit the template type's model
+    ├── LocaleError                       a locale tag is malformed or unknown
+    ├── InvalidName                       a flow, status, part or locale name that could escape a root
+    ├── TemplateSourceError               a template URI could not be read (scheme, size, timeout)
+    ├── MessageError                      a header or address is unsafe or invalid
+    └── SMTPConfigError / SendError       the SMTP connection URI is bad / the server refused
+
+``str(err)`` is the friendly message. Template errors also keep Go's exact wording in ``go_message``
+so that the conformance tests can compare against real Go.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ContextError",
+    "EscapeError",
+    "InvalidName",
+    "LimitExceeded",
+    "LocaleError",
+    "MailTemplateError",
+    "MessageError",
+    "SMTPConfigError",
+    "SendError",
+    "TemplateError",
+    "TemplateExecError",
+    "TemplateNotFound",
+    "TemplateSourceError",
+    "TemplateSyntaxError",
+]
+
+
+class MailTemplateError(Exception):
+    """Base class of every error mailtemplates raises for a user's mistake."""
+
+
+class TemplateError(MailTemplateError):
+    """An error located in a template: ``name`` (file), ``line`` and ``col`` (1-based; 0 if unknown).
+
+    ``go_message`` is the message as Go would print it (``template: NAME:LINE:COL: ...``);
+    ``source_line`` is the offending line of the template, when the source is known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        name: str = "",
+        line: int = 0,
+        col: int = 0,
+        go_message: str | None = None,
+        source_line: str | None = None,
+        filename: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.name = name
+        self.line = line
+        self.col = col
+        self.go_message = go_message if go_message is not None else message
+        self.source_line = source_line
+        self.filename = filename
+
+    def __str__(self) -> str:
+        where = self.filename or self.name
+        loc = where
+        if self.line:
+            loc += f":{self.line}"
+            if self.col:
+                loc += f":{self.col}"
+        text = f"{loc}: {self.message}" if loc else self.message
+        if self.source_line is not None:
+            text += f"\n    {self.source_line}"
+            if self.col:
+                text += "\n    " + " " * (self.col - 1) + "^"
+        return text
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (
+            _rebuild,
+            (
+                type(self),
+                self.message,
+                {
+                    "name": self.name,
+                    "line": self.line,
+                    "col": self.col,
+                    "go_message": self.go_message,
+                    "source_line": self.source_line,
+                    "filename": self.filename,
+                },
+            ),
+        )
+
+
+def _rebuild(cls: type[TemplateError], message: str, kw: dict) -> TemplateError:  # type: ignore[type-arg]
+    return cls(message, **kw)
+
+
+class TemplateSyntaxError(TemplateError):
+    """The template source could not be parsed."""
+
+
+class TemplateExecError(TemplateError):
+    """The template failed while executing on the given data."""
+
+
+class EscapeError(TemplateExecError):
+    """html/template's contextual escaper refused the template.
+
+    ``code`` is the stable error code, named as Go's ``html/template.ErrorCode`` constants
+    (``ErrBranchEnd``, ``ErrEndContext``, ...).
+    """
+
+    def __init__(self, message: str, *, code: str = "ErrOther", **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.code = code
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        fn, args = super().__reduce__()
+        return (_rebuild_escape, (self.code, args))
+
+
+def _rebuild_escape(code: str, args: tuple) -> EscapeError:  # type: ignore[type-arg]
+    err = _rebuild(*args)
+    assert isinstance(err, EscapeError)
+    err.code = code
+    return err
+
+
+class LimitExceeded(TemplateExecError):
+    """A safety limit (recursion depth, output size, loop length) was exceeded."""
+
+
+class TemplateNotFound(MailTemplateError):
+    """No template root provides the requested template part."""
+
+
+class ContextError(MailTemplateError):
+    """The data passed to render does not fit the template type's model."""
+
+
+class LocaleError(MailTemplateError):
+    """A locale tag is malformed or not known to Babel."""
+
+
+class InvalidName(MailTemplateError):
+    """A flow, status, part or locale name that is not allowed (it could escape a template root)."""
+
+
+class TemplateSourceError(MailTemplateError):
+    """A template source URI could not be used (unknown scheme, disabled, too large, timed out)."""
+
+
+class MessageError(MailTemplateError):
+    """A header value or address is unsafe (CR/LF) or invalid."""
+
+
+class SMTPConfigError(MailTemplateError):
+    """The SMTP connection URI is malformed or unsupported. Never contains the password."""
+
+
+class SendError(MailTemplateError):
+    """The SMTP server refused the connection, the login or the message."""

@@ -1,0 +1,512 @@
+"""The lexer of Go's template language: a state machine, as ``text/template/parse/lex.go``.
+
+Each state is a method that consumes input and returns the next state, or ``None`` once it has
+produced an item. The parser pulls items one at a time (``next_item``) because it changes the
+lexer's options as it goes (``break``/``continue`` are keywords only inside ``range``).
+
+Trim markers (``{{- `` and `` -}}``) are handled here and nowhere else: the parser never sees the
+white space they remove. Positions are character offsets into the source.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Optional
+
+__all__ = ["Item", "ItemType", "Lexer"]
+
+
+class ItemType(enum.IntEnum):
+    ERROR = 0
+    BOOL = 1
+    CHAR = 2
+    CHAR_CONSTANT = 3
+    COMMENT = 4
+    COMPLEX = 5
+    ASSIGN = 6
+    DECLARE = 7
+    EOF = 8
+    FIELD = 9
+    IDENTIFIER = 10
+    LEFT_DELIM = 11
+    LEFT_PAREN = 12
+    NUMBER = 13
+    PIPE = 14
+    RAW_STRING = 15
+    RIGHT_DELIM = 16
+    RIGHT_PAREN = 17
+    SPACE = 18
+    STRING = 19
+    TEXT = 20
+    VARIABLE = 21
+    KEYWORD = 22  # only a separator: the values below are keywords
+    BLOCK = 23
+    BREAK = 24
+    CONTINUE = 25
+    DOT = 26
+    DEFINE = 27
+    ELSE = 28
+    END = 29
+    IF = 30
+    NIL = 31
+    RANGE = 32
+    TEMPLATE = 33
+    WITH = 34
+
+
+KEYWORDS = {
+    ".": ItemType.DOT,
+    "block": ItemType.BLOCK,
+    "break": ItemType.BREAK,
+    "continue": ItemType.CONTINUE,
+    "define": ItemType.DEFINE,
+    "else": ItemType.ELSE,
+    "end": ItemType.END,
+    "if": ItemType.IF,
+    "range": ItemType.RANGE,
+    "nil": ItemType.NIL,
+    "template": ItemType.TEMPLATE,
+    "with": ItemType.WITH,
+}
+
+SPACE_CHARS = " \t\r\n"
+TRIM_MARKER = "-"
+LEFT_COMMENT = "/*"
+RIGHT_COMMENT = "*/"
+
+
+def _quote_prefix(s: str, n: int) -> str:
+    """Go's ``%.10q``: the first ``n`` runes, quoted."""
+    from .nodes import go_quote
+
+    return go_quote(s[:n])
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    typ: ItemType
+    pos: int
+    val: str
+    line: int
+
+    def __str__(self) -> str:
+        # item.String() in lex.go: the wording of "unexpected X" parse errors.
+        from .nodes import go_quote
+
+        if self.typ == ItemType.EOF:
+            return "EOF"
+        if self.typ == ItemType.ERROR:
+            return self.val
+        if self.typ > ItemType.KEYWORD:
+            return f"<{self.val}>"
+        if len(self.val.encode("utf-8", "surrogateescape")) > 10:
+            return _quote_prefix(self.val, 10) + "..."
+        return go_quote(self.val)
+
+
+def is_space(ch: str) -> bool:
+    return ch in SPACE_CHARS and ch != ""
+
+
+def is_alnum(ch: str) -> bool:
+    return ch == "_" or ch.isalpha() or (ch.isdigit() and ch.isdecimal())
+
+
+def _is_go_letter(ch: str) -> bool:
+    return ch.isalpha()
+
+
+def has_left_trim_marker(s: str, at: int) -> bool:
+    return len(s) >= at + 2 and s[at] == TRIM_MARKER and s[at + 1] in SPACE_CHARS
+
+
+def has_right_trim_marker(s: str, at: int) -> bool:
+    return len(s) >= at + 2 and s[at] in SPACE_CHARS and s[at + 1] == TRIM_MARKER
+
+
+StateFn = Callable[["Lexer"], Optional["StateFn"]]
+
+EOF = ""
+
+
+class Lexer:
+    """Pull lexer over one source text. ``next_item()`` returns one Item per call."""
+
+    def __init__(self, name: str, text: str, left: str = "", right: str = "") -> None:
+        self.name = name
+        self.input = text
+        self.left = left or "{{"
+        self.right = right or "}}"
+        self.pos = 0
+        self.start = 0
+        self.at_eof = False
+        self.paren_depth = 0
+        self.line = 1
+        self.start_line = 1
+        self.item: Item | None = None
+        self.inside_action = False
+        self.emit_comment = False
+        self.break_ok = True
+        self.continue_ok = True
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def next(self) -> str:
+        if self.pos >= len(self.input):
+            self.at_eof = True
+            return EOF
+        ch = self.input[self.pos]
+        self.pos += 1
+        if ch == "\n":
+            self.line += 1
+        return ch
+
+    def peek(self) -> str:
+        if self.pos >= len(self.input):
+            return EOF
+        return self.input[self.pos]
+
+    def backup(self) -> None:
+        if not self.at_eof and self.pos > 0:
+            self.pos -= 1
+            if self.input[self.pos] == "\n":
+                self.line -= 1
+
+    def this_item(self, typ: ItemType) -> Item:
+        item = Item(typ, self.start, self.input[self.start : self.pos], self.start_line)
+        self.start = self.pos
+        self.start_line = self.line
+        return item
+
+    def emit(self, typ: ItemType) -> None:
+        self.item = self.this_item(typ)
+        return None
+
+    def ignore(self) -> None:
+        self.line += self.input.count("\n", self.start, self.pos)
+        self.start = self.pos
+        self.start_line = self.line
+
+    def accept(self, valid: str) -> bool:
+        ch = self.next()
+        if ch != EOF and ch in valid:
+            return True
+        self.backup()
+        return False
+
+    def accept_run(self, valid: str) -> None:
+        while True:
+            ch = self.next()
+            if ch == EOF or ch not in valid:
+                break
+        self.backup()
+
+    def errorf(self, msg: str) -> None:
+        self.item = Item(ItemType.ERROR, self.start, msg, self.start_line)
+        self.start = 0
+        self.pos = 0
+        self.input = ""
+        return None
+
+    def next_item(self) -> Item:
+        self.item = Item(ItemType.EOF, self.pos, "EOF", self.start_line)
+        state: StateFn | None = Lexer.lex_inside_action if self.inside_action else Lexer.lex_text
+        while state is not None:
+            state = state(self)
+        assert self.item is not None
+        return self.item
+
+    def at_right_delim(self) -> tuple[bool, bool]:
+        """(at a right delimiter, with a trim marker before it)."""
+        s = self.input
+        if has_right_trim_marker(s, self.pos) and s.startswith(self.right, self.pos + 2):
+            return True, True
+        if s.startswith(self.right, self.pos):
+            return True, False
+        return False, False
+
+    def at_terminator(self) -> bool:
+        ch = self.peek()
+        if ch == EOF or is_space(ch) or ch in ".,|:()":
+            return True
+        return self.input.startswith(self.right, self.pos)
+
+    # -- states -------------------------------------------------------------------------------------
+    def lex_text(self) -> StateFn | None:
+        x = self.input.find(self.left, self.pos)
+        if x >= 0:
+            if x > self.pos:
+                self.pos = x
+                trim = 0
+                if has_left_trim_marker(self.input, self.pos + len(self.left)):
+                    seg = self.input[self.start : self.pos]
+                    trim = len(seg) - len(seg.rstrip(SPACE_CHARS))
+                self.pos -= trim
+                self.line += self.input.count("\n", self.start, self.pos)
+                item = self.this_item(ItemType.TEXT)
+                self.pos += trim
+                self.ignore()
+                if item.val:
+                    self.item = item
+                    return None
+            return Lexer.lex_left_delim
+        self.pos = len(self.input)
+        if self.pos > self.start:
+            self.line += self.input.count("\n", self.start, self.pos)
+            return self.emit(ItemType.TEXT)
+        return self.emit(ItemType.EOF)
+
+    def lex_left_delim(self) -> StateFn | None:
+        self.pos += len(self.left)
+        trim = has_left_trim_marker(self.input, self.pos)
+        after = 2 if trim else 0
+        if self.input.startswith(LEFT_COMMENT, self.pos + after):
+            self.pos += after
+            self.ignore()
+            return Lexer.lex_comment
+        item = self.this_item(ItemType.LEFT_DELIM)
+        self.inside_action = True
+        self.pos += after
+        self.ignore()
+        self.paren_depth = 0
+        self.item = item
+        return None
+
+    def _left_trim_length(self) -> int:
+        rest = self.input[self.pos :]
+        return len(rest) - len(rest.lstrip(SPACE_CHARS))
+
+    def lex_comment(self) -> StateFn | None:
+        self.pos += len(LEFT_COMMENT)
+        x = self.input.find(RIGHT_COMMENT, self.pos)
+        if x < 0:
+            return self.errorf("unclosed comment")
+        self.pos = x + len(RIGHT_COMMENT)
+        delim, trim = self.at_right_delim()
+        if not delim:
+            return self.errorf("comment ends before closing delimiter")
+        item = self.this_item(ItemType.COMMENT)
+        if trim:
+            self.pos += 2
+        self.pos += len(self.right)
+        if trim:
+            self.pos += self._left_trim_length()
+        self.ignore()
+        if self.emit_comment:
+            self.item = item
+            return None
+        return Lexer.lex_text
+
+    def lex_right_delim(self) -> StateFn | None:
+        _, trim = self.at_right_delim()
+        if trim:
+            self.pos += 2
+            self.ignore()
+        self.pos += len(self.right)
+        item = self.this_item(ItemType.RIGHT_DELIM)
+        if trim:
+            self.pos += self._left_trim_length()
+            self.ignore()
+        self.inside_action = False
+        self.item = item
+        return None
+
+    def lex_inside_action(self) -> StateFn | None:
+        delim, _ = self.at_right_delim()
+        if delim:
+            if self.paren_depth == 0:
+                return Lexer.lex_right_delim
+            return self.errorf("unclosed left paren")
+        ch = self.next()
+        if ch == EOF:
+            return self.errorf("unclosed action")
+        if is_space(ch):
+            self.backup()  # keep the space in case it starts " -}}"
+            return Lexer.lex_space
+        if ch == "=":
+            return self.emit(ItemType.ASSIGN)
+        if ch == ":":
+            if self.next() != "=":
+                return self.errorf("expected :=")
+            return self.emit(ItemType.DECLARE)
+        if ch == "|":
+            return self.emit(ItemType.PIPE)
+        if ch == '"':
+            return Lexer.lex_quote
+        if ch == "`":
+            return Lexer.lex_raw_quote
+        if ch == "$":
+            return Lexer.lex_variable
+        if ch == "'":
+            return Lexer.lex_char
+        if ch == ".":
+            nxt = self.peek()
+            if nxt != EOF and not ("0" <= nxt <= "9"):
+                return Lexer.lex_field
+            self.backup()
+            return Lexer.lex_number
+        if ch in "+-" or "0" <= ch <= "9":
+            self.backup()
+            return Lexer.lex_number
+        if is_alnum(ch):
+            self.backup()
+            return Lexer.lex_identifier
+        if ch == "(":
+            self.paren_depth += 1
+            return self.emit(ItemType.LEFT_PAREN)
+        if ch == ")":
+            self.paren_depth -= 1
+            if self.paren_depth < 0:
+                return self.errorf("unexpected right paren")
+            return self.emit(ItemType.RIGHT_PAREN)
+        if ord(ch) < 0x80 and ch.isprintable():
+            return self.emit(ItemType.CHAR)
+        return self.errorf(f"unrecognized character in action: {_go_rune(ch)}")
+
+    def lex_space(self) -> StateFn | None:
+        num = 0
+        while True:
+            ch = self.peek()
+            if not is_space(ch):
+                break
+            self.next()
+            num += 1
+        # A trim-marked right delimiter starts with a space: leave it for lex_right_delim.
+        if has_right_trim_marker(self.input, self.pos - 1) and self.input.startswith(self.right, self.pos + 1):
+            self.backup()
+            if num == 1:
+                return Lexer.lex_right_delim
+        return self.emit(ItemType.SPACE)
+
+    def lex_identifier(self) -> StateFn | None:
+        while True:
+            ch = self.next()
+            if is_alnum(ch):
+                continue
+            self.backup()
+            word = self.input[self.start : self.pos]
+            if not self.at_terminator():
+                return self.errorf(f"bad character {_go_rune(ch)}")
+            kw = KEYWORDS.get(word)
+            if kw is not None and kw > ItemType.KEYWORD:
+                if (kw == ItemType.BREAK and not self.break_ok) or (
+                    kw == ItemType.CONTINUE and not self.continue_ok
+                ):
+                    return self.emit(ItemType.IDENTIFIER)
+                return self.emit(kw)
+            if word[0] == ".":
+                return self.emit(ItemType.FIELD)
+            if word in ("true", "false"):
+                return self.emit(ItemType.BOOL)
+            return self.emit(ItemType.IDENTIFIER)
+
+    def lex_field(self) -> StateFn | None:
+        return self._lex_field_or_variable(ItemType.FIELD)
+
+    def lex_variable(self) -> StateFn | None:
+        if self.at_terminator():
+            return self.emit(ItemType.VARIABLE)
+        return self._lex_field_or_variable(ItemType.VARIABLE)
+
+    def _lex_field_or_variable(self, typ: ItemType) -> StateFn | None:
+        if self.at_terminator():
+            return self.emit(ItemType.VARIABLE if typ == ItemType.VARIABLE else ItemType.DOT)
+        while True:
+            ch = self.next()
+            if not is_alnum(ch):
+                self.backup()
+                break
+        if not self.at_terminator():
+            return self.errorf(f"bad character {_go_rune(ch)}")
+        return self.emit(typ)
+
+    def lex_char(self) -> StateFn | None:
+        while True:
+            ch = self.next()
+            if ch == "\\":
+                ch2 = self.next()
+                if ch2 not in (EOF, "\n"):
+                    continue
+                return self.errorf("unterminated character constant")
+            if ch in (EOF, "\n"):
+                return self.errorf("unterminated character constant")
+            if ch == "'":
+                break
+        return self.emit(ItemType.CHAR_CONSTANT)
+
+    def lex_number(self) -> StateFn | None:
+        if not self._scan_number():
+            return self.errorf(f"bad number syntax: {_go_q(self.input[self.start : self.pos])}")
+        sign = self.peek()
+        if sign in ("+", "-") and sign != EOF:
+            # Complex: 1+2i. No spaces, must end in 'i'.
+            if not self._scan_number() or self.input[self.pos - 1] != "i":
+                return self.errorf(f"bad number syntax: {_go_q(self.input[self.start : self.pos])}")
+            return self.emit(ItemType.COMPLEX)
+        return self.emit(ItemType.NUMBER)
+
+    def _scan_number(self) -> bool:
+        self.accept("+-")
+        digits = "0123456789_"
+        if self.accept("0"):
+            if self.accept("xX"):
+                digits = "0123456789abcdefABCDEF_"
+            elif self.accept("oO"):
+                digits = "01234567_"
+            elif self.accept("bB"):
+                digits = "01_"
+        self.accept_run(digits)
+        if self.accept("."):
+            self.accept_run(digits)
+        if len(digits) == 11 and self.accept("eE"):
+            self.accept("+-")
+            self.accept_run("0123456789_")
+        if len(digits) == 23 and self.accept("pP"):
+            self.accept("+-")
+            self.accept_run("0123456789_")
+        self.accept("i")
+        if is_alnum(self.peek()):
+            self.next()
+            return False
+        return True
+
+    def lex_quote(self) -> StateFn | None:
+        while True:
+            ch = self.next()
+            if ch == "\\":
+                ch2 = self.next()
+                if ch2 not in (EOF, "\n"):
+                    continue
+                return self.errorf("unterminated quoted string")
+            if ch in (EOF, "\n"):
+                return self.errorf("unterminated quoted string")
+            if ch == '"':
+                break
+        return self.emit(ItemType.STRING)
+
+    def lex_raw_quote(self) -> StateFn | None:
+        while True:
+            ch = self.next()
+            if ch == EOF:
+                return self.errorf("unterminated raw quoted string")
+            if ch == "`":
+                break
+        return self.emit(ItemType.RAW_STRING)
+
+
+def _go_q(s: str) -> str:
+    from .nodes import go_quote
+
+    return go_quote(s)
+
+
+def _go_rune(ch: str) -> str:
+    """Go's ``%#U``: ``U+0021 '!'``."""
+    if ch == EOF:
+        return "U+FFFFFFFFFFFFFFFF"  # Go prints eof (-1) this way; it cannot really happen here
+    o = ord(ch)
+    s = f"U+{o:04X}"
+    if ch.isprintable():
+        s += f" '{ch}'"
+    return s

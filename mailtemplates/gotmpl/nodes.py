@@ -1,0 +1,389 @@
+"""Parse-tree nodes of Go's template language, as ``text/template/parse`` defines them.
+
+Every node keeps ``pos``, the character offset of its start in the source of its tree, so that
+errors can name the line and column; ``str(node)`` prints the node back as template source, as Go's
+``Node.String()`` does (the parser tests and Go-style error messages rely on it). The html escaper
+rewrites trees: ``copy()`` gives it an independent deep copy.
+"""
+
+from __future__ import annotations
+
+import copy as _copy
+from dataclasses import dataclass, field
+from typing import Union
+
+__all__ = [
+    "ActionNode",
+    "BoolNode",
+    "BranchNode",
+    "BreakNode",
+    "ChainNode",
+    "CommandNode",
+    "CommentNode",
+    "ContinueNode",
+    "DotNode",
+    "EndNode",
+    "ElseNode",
+    "FieldNode",
+    "IdentifierNode",
+    "IfNode",
+    "ListNode",
+    "NilNode",
+    "Node",
+    "NumberNode",
+    "PipeNode",
+    "RangeNode",
+    "StringNode",
+    "TemplateNode",
+    "TextNode",
+    "Tree",
+    "VariableNode",
+    "WithNode",
+    "go_quote",
+    "is_empty_tree",
+]
+
+
+def go_quote(s: str) -> str:
+    """``strconv.Quote``: a double-quoted Go string literal (printable runes kept as they are)."""
+    out = ['"']
+    for ch in s:
+        o = ord(ch)
+        if ch == '"' or ch == "\\":
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\a":
+            out.append("\\a")
+        elif ch == "\b":
+            out.append("\\b")
+        elif ch == "\f":
+            out.append("\\f")
+        elif ch == "\v":
+            out.append("\\v")
+        elif 0xDC80 <= o <= 0xDCFF:  # an invalid UTF-8 byte kept by surrogateescape
+            out.append(f"\\x{o - 0xDC00:02x}")
+        elif ch.isprintable() or ch == " ":
+            out.append(ch)
+        elif o < 0x80:
+            out.append(f"\\x{o:02x}")
+        elif o <= 0xFFFF:
+            out.append(f"\\u{o:04x}")
+        else:
+            out.append(f"\\U{o:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+class Node:
+    """Base of every node: ``pos`` is the character offset in the tree's source."""
+
+    __slots__ = ()
+    pos: int
+
+    def copy(self) -> Node:
+        return _copy.deepcopy(self)
+
+
+@dataclass(eq=False)
+class ListNode(Node):
+    pos: int
+    nodes: list[Node] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "".join(str(n) for n in self.nodes)
+
+
+@dataclass(eq=False)
+class TextNode(Node):
+    pos: int
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(eq=False)
+class CommentNode(Node):
+    pos: int
+    text: str
+
+    def __str__(self) -> str:
+        return "{{" + self.text + "}}"
+
+
+@dataclass(eq=False)
+class IdentifierNode(Node):
+    """A function name."""
+
+    pos: int
+    ident: str
+
+    def __str__(self) -> str:
+        return self.ident
+
+
+@dataclass(eq=False)
+class VariableNode(Node):
+    """``$x`` or ``$x.Field.Chain``: ``ident[0]`` is the variable name with its ``$``."""
+
+    pos: int
+    ident: list[str]
+
+    def __str__(self) -> str:
+        return ".".join(self.ident)
+
+
+@dataclass(eq=False)
+class DotNode(Node):
+    pos: int
+
+    def __str__(self) -> str:
+        return "."
+
+
+@dataclass(eq=False)
+class NilNode(Node):
+    pos: int
+
+    def __str__(self) -> str:
+        return "nil"
+
+
+@dataclass(eq=False)
+class FieldNode(Node):
+    """``.A.B``: the field names without dots."""
+
+    pos: int
+    ident: list[str]
+
+    def __str__(self) -> str:
+        return "".join("." + i for i in self.ident)
+
+
+@dataclass(eq=False)
+class ChainNode(Node):
+    """A term followed by fields: ``(pipeline).A.B``."""
+
+    pos: int
+    node: Node
+    field: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        inner = f"({self.node})" if isinstance(self.node, PipeNode) else str(self.node)
+        return inner + "".join("." + f for f in self.field)
+
+
+@dataclass(eq=False)
+class BoolNode(Node):
+    pos: int
+    value: bool
+
+    def __str__(self) -> str:
+        return "true" if self.value else "false"
+
+
+@dataclass(eq=False)
+class NumberNode(Node):
+    """A number constant, holding its value in every Go type that can represent it."""
+
+    pos: int
+    text: str
+    is_int: bool = False
+    is_uint: bool = False
+    is_float: bool = False
+    is_complex: bool = False
+    int64: int = 0
+    uint64: int = 0
+    float64: float = 0.0
+    complex128: complex = 0j
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(eq=False)
+class StringNode(Node):
+    pos: int
+    quoted: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.quoted
+
+
+@dataclass(eq=False)
+class CommandNode(Node):
+    pos: int
+    args: list[Node] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        parts = []
+        for a in self.args:
+            parts.append(f"({a})" if isinstance(a, PipeNode) else str(a))
+        return " ".join(parts)
+
+
+@dataclass(eq=False)
+class PipeNode(Node):
+    pos: int
+    line: int
+    is_assign: bool = False
+    decl: list[VariableNode] = field(default_factory=list)
+    cmds: list[CommandNode] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        s = ""
+        if self.decl:
+            s = ", ".join(str(v) for v in self.decl)
+            s += " = " if self.is_assign else " := "
+        return s + " | ".join(str(c) for c in self.cmds)
+
+
+@dataclass(eq=False)
+class ActionNode(Node):
+    pos: int
+    line: int
+    pipe: PipeNode
+
+    def __str__(self) -> str:
+        return "{{" + str(self.pipe) + "}}"
+
+
+@dataclass(eq=False)
+class BranchNode(Node):
+    pos: int
+    line: int
+    pipe: PipeNode
+    list: ListNode
+    else_list: ListNode | None = None
+
+    keyword = ""
+
+    def __str__(self) -> str:
+        s = "{{" + self.keyword + " " + str(self.pipe) + "}}" + str(self.list)
+        if self.else_list is not None:
+            s += "{{else}}" + str(self.else_list)
+        return s + "{{end}}"
+
+
+@dataclass(eq=False)
+class IfNode(BranchNode):
+    keyword = "if"
+
+
+@dataclass(eq=False)
+class RangeNode(BranchNode):
+    keyword = "range"
+
+
+@dataclass(eq=False)
+class WithNode(BranchNode):
+    keyword = "with"
+
+
+@dataclass(eq=False)
+class BreakNode(Node):
+    pos: int
+    line: int
+
+    def __str__(self) -> str:
+        return "{{break}}"
+
+
+@dataclass(eq=False)
+class ContinueNode(Node):
+    pos: int
+    line: int
+
+    def __str__(self) -> str:
+        return "{{continue}}"
+
+
+@dataclass(eq=False)
+class TemplateNode(Node):
+    pos: int
+    line: int
+    name: str
+    pipe: PipeNode | None = None
+
+    def __str__(self) -> str:
+        s = "{{template " + go_quote(self.name)
+        if self.pipe is not None:
+            s += " " + str(self.pipe)
+        return s + "}}"
+
+
+@dataclass(eq=False)
+class EndNode(Node):
+    """``{{end}}``: only seen by the parser."""
+
+    pos: int
+
+    def __str__(self) -> str:
+        return "{{end}}"
+
+
+@dataclass(eq=False)
+class ElseNode(Node):
+    """``{{else}}``: only seen by the parser."""
+
+    pos: int
+    line: int
+
+    def __str__(self) -> str:
+        return "{{else}}"
+
+
+Operand = Union[
+    IdentifierNode, VariableNode, DotNode, NilNode, FieldNode, ChainNode, BoolNode, NumberNode, StringNode, PipeNode
+]
+
+
+@dataclass(eq=False)
+class Tree:
+    """One named template: its root list and the source text its positions refer to.
+
+    ``parse_name`` is the name of the file being parsed when this tree was defined (a ``define``
+    inside ``a.gotmpl`` has ``name="x"`` and ``parse_name="a.gotmpl"``), as Go reports it in errors.
+    """
+
+    name: str
+    parse_name: str
+    root: ListNode
+    text: str
+
+    def copy(self) -> Tree:
+        return Tree(self.name, self.parse_name, _copy.deepcopy(self.root), self.text)
+
+    def location(self, pos: int) -> tuple[int, int, int]:
+        """(line, Go's byte column (0-based), character column (1-based)) of offset ``pos``."""
+        before = self.text[:pos]
+        nl = before.rfind("\n")
+        line = before.count("\n") + 1
+        line_text = before if nl < 0 else before[nl + 1 :]
+        byte_col = len(line_text.encode("utf-8", "surrogateescape"))
+        if nl < 0:
+            # Go's ErrorContext reports the byte offset itself on the first line.
+            byte_col = len(before.encode("utf-8", "surrogateescape"))
+        return line, byte_col, len(line_text) + 1
+
+    def source_line(self, pos: int) -> str:
+        start = self.text.rfind("\n", 0, pos) + 1
+        end = self.text.find("\n", pos)
+        return self.text[start : end if end >= 0 else len(self.text)]
+
+
+def is_empty_tree(node: Node | None) -> bool:
+    """Go's ``parse.IsEmptyTree``: only space, comments and empty lists."""
+    if node is None or isinstance(node, CommentNode):
+        return True
+    if isinstance(node, ListNode):
+        return all(is_empty_tree(n) for n in node.nodes)
+    if isinstance(node, TextNode):
+        return node.text.strip(" \t\r\n\v\f\x85\xa0") == ""
+    return False

@@ -1,0 +1,717 @@
+"""The parser of Go's template language: recursive descent with three tokens of lookahead.
+
+It follows ``text/template/parse/parse.go`` rule for rule, so that the same source is accepted or
+refused with the same message (``template: NAME:LINE: unexpected EOF``). Every error goes through
+``Parser.errorf``, which adds the file name and line and raises :class:`TemplateSyntaxError`.
+
+``parse_set`` parses several files into one namespace the way ``template.ParseFS`` does: files in
+sorted name order, each a template named after its file, ``define``\\ s visible to all, and a later
+non-empty definition replacing an earlier one (an empty one never replaces a non-empty one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Mapping
+
+from ..errors import TemplateSyntaxError
+from . import nodes as n
+from .lexer import Item, ItemType, Lexer
+
+__all__ = ["Parser", "parse_set", "unquote"]
+
+MAX_STACK_DEPTH = 10000
+
+
+class _Abort(Exception):
+    """Internal: unwinds the parser after errorf has built the real error."""
+
+
+def unquote(s: str) -> str:
+    """``strconv.Unquote`` for string literals (double-quoted or raw); ValueError on bad syntax."""
+    if len(s) < 2:
+        raise ValueError("invalid syntax")
+    q = s[0]
+    if q != s[-1]:
+        raise ValueError("invalid syntax")
+    body = s[1:-1]
+    if q == "`":
+        if "`" in body:
+            raise ValueError("invalid syntax")
+        return body.replace("\r", "")
+    if q not in "\"'":
+        raise ValueError("invalid syntax")
+    if q == "'":
+        ch, rest = _unquote_char(body, "'")
+        if rest:
+            raise ValueError("invalid syntax")
+        return ch
+    if "\n" in body:
+        raise ValueError("invalid syntax")
+    out: list[str] = []
+    raw: bytearray = bytearray()
+    while body:
+        if body[0] == '"':
+            raise ValueError("invalid syntax")
+        if body[0] == "\\" and len(body) > 1 and body[1] in "01234567x":
+            # Byte escapes build raw bytes, which may join into UTF-8 or stay invalid.
+            value, body = _byte_escape(body)
+            raw.append(value)
+            continue
+        if raw:
+            out.append(raw.decode("utf-8", "surrogateescape"))
+            raw = bytearray()
+        ch, body = _unquote_char(body, '"')
+        out.append(ch)
+    if raw:
+        out.append(raw.decode("utf-8", "surrogateescape"))
+    return "".join(out)
+
+
+_SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
+
+
+def _byte_escape(body: str) -> tuple[int, str]:
+    c = body[1]
+    if c == "x":
+        h = body[2:4]
+        if len(h) != 2 or any(x not in "0123456789abcdefABCDEF" for x in h):
+            raise ValueError("invalid syntax")
+        return int(h, 16), body[4:]
+    o = body[1:4]
+    if len(o) != 3 or any(x not in "01234567" for x in o) or int(o, 8) > 255:
+        raise ValueError("invalid syntax")
+    return int(o, 8), body[4:]
+
+
+def _unquote_char(s: str, quote: str) -> tuple[str, str]:
+    if not s:
+        raise ValueError("invalid syntax")
+    c = s[0]
+    if c == quote and quote in "'\"":
+        raise ValueError("invalid syntax")
+    if c != "\\":
+        return c, s[1:]
+    if len(s) < 2:
+        raise ValueError("invalid syntax")
+    e = s[1]
+    if e in _SIMPLE_ESCAPES:
+        return _SIMPLE_ESCAPES[e], s[2:]
+    if e == quote:
+        return e, s[2:]
+    if e in "uU":
+        size = 4 if e == "u" else 8
+        h = s[2 : 2 + size]
+        if len(h) != size or any(x not in "0123456789abcdefABCDEF" for x in h):
+            raise ValueError("invalid syntax")
+        v = int(h, 16)
+        if v > 0x10FFFF or 0xD800 <= v <= 0xDFFF:
+            raise ValueError("invalid syntax")
+        return chr(v), s[2 + size :]
+    if e in "01234567x":
+        v, rest = _byte_escape(s)
+        if quote == "'" and v > 0x7F and e == "x":
+            return chr(v), rest
+        return chr(v), rest
+    raise ValueError("invalid syntax")
+
+
+def new_number(pos: int, text: str, typ: ItemType) -> n.NumberNode:
+    """``parse.newNumber``: the constant in every Go type that can hold it (ValueError if none)."""
+    num = n.NumberNode(pos, text)
+    if typ == ItemType.CHAR_CONSTANT:
+        try:
+            ch, rest = _unquote_char(text[1:], "'")
+        except ValueError:
+            raise ValueError("invalid syntax") from None
+        if rest != "'":
+            raise ValueError(f"malformed character constant: {text}")
+        num.int64 = num.uint64 = ord(ch)
+        num.float64 = float(ord(ch))
+        num.is_int = num.is_uint = num.is_float = True
+        return num
+    if typ == ItemType.COMPLEX:
+        try:
+            num.complex128 = complex(text.replace("i", "j"))
+        except ValueError:
+            raise ValueError(f"illegal number syntax: {text!r}") from None
+        num.is_complex = True
+        _simplify_complex(num)
+        return num
+    if text.endswith("i"):
+        f = _parse_float(text[:-1])
+        if f is not None:
+            num.is_complex = True
+            num.complex128 = complex(0, f)
+            _simplify_complex(num)
+            return num
+    u = _parse_int(text, unsigned=True)
+    if u is not None:
+        num.is_uint = True
+        num.uint64 = u
+    i = _parse_int(text, unsigned=False)
+    if i is not None:
+        num.is_int = True
+        num.int64 = i
+        if i == 0:
+            num.is_uint = True
+            num.uint64 = 0
+    if num.is_int:
+        num.is_float = True
+        num.float64 = float(num.int64)
+    elif num.is_uint:
+        num.is_float = True
+        num.float64 = float(num.uint64)
+    else:
+        f = _parse_float(text)
+        if f is not None:
+            if not any(c in text for c in ".eEpP"):
+                raise ValueError(f"integer overflow: {n.go_quote(text)}")
+            num.is_float = True
+            num.float64 = f
+            if f == f and abs(f) != float("inf") and -(2**63) <= f < 2**63 and float(int(f)) == f:
+                num.is_int = True
+                num.int64 = int(f)
+            if f == f and abs(f) != float("inf") and 0 <= f < 2**64 and float(int(f)) == f:
+                num.is_uint = True
+                num.uint64 = int(f)
+    if not (num.is_int or num.is_uint or num.is_float):
+        raise ValueError(f"illegal number syntax: {n.go_quote(text)}")
+    return num
+
+
+def _simplify_complex(num: n.NumberNode) -> None:
+    num.is_float = num.complex128.imag == 0
+    if num.is_float:
+        f = num.complex128.real
+        num.float64 = f
+        num.is_int = -(2**63) <= f < 2**63 and float(int(f)) == f
+        if num.is_int:
+            num.int64 = int(f)
+        num.is_uint = 0 <= f < 2**64 and float(int(f)) == f
+        if num.is_uint:
+            num.uint64 = int(f)
+
+
+def _parse_int(text: str, unsigned: bool) -> int | None:
+    """``strconv.ParseInt/ParseUint(text, 0, 64)``: base prefixes, underscores only with a prefix."""
+    s = text
+    neg = False
+    if s[:1] in "+-" and s:
+        if unsigned:
+            return None
+        neg = s[0] == "-"
+        s = s[1:]
+    if not s:
+        return None
+    base = 10
+    low = s.lower()
+    if low.startswith("0x"):
+        base, s = 16, s[2:]
+    elif low.startswith("0b"):
+        base, s = 2, s[2:]
+    elif low.startswith("0o"):
+        base, s = 8, s[2:]
+    elif s.startswith("0") and len(s) > 1:
+        base, s = 8, s[1:]
+    if "_" in s:
+        if base == 10 and not text.lstrip("+-").startswith("0"):
+            return None
+        if s.startswith("_") and base != 8 or s.endswith("_") or "__" in s:
+            return None
+        s = s.replace("_", "")
+    if not s:
+        return None
+    try:
+        v = int(s, base)
+    except ValueError:
+        return None
+    if neg:
+        v = -v
+    if unsigned:
+        return v if 0 <= v < 2**64 else None
+    return v if -(2**63) <= v < 2**63 else None
+
+
+def _parse_float(text: str) -> float | None:
+    s = text.replace("_", "") if "_" in text else text
+    try:
+        low = s.lower()
+        if "0x" in low:
+            return float.fromhex(s)
+        if low in ("inf", "+inf", "-inf", "infinity", "nan") or low.lstrip("+-").startswith(("inf", "nan")):
+            return None
+        return float(s)
+    except (ValueError, OverflowError):
+        return None
+
+
+class Parser:
+    """Parses one file; ``define``/``block`` trees go into the shared ``tree_set``."""
+
+    def __init__(
+        self,
+        name: str,
+        parse_name: str,
+        text: str,
+        lexer: Lexer,
+        funcs: Container[str],
+        tree_set: dict[str, n.Tree],
+    ) -> None:
+        self.name = name
+        self.parse_name = parse_name
+        self.text = text
+        self.lex = lexer
+        self.funcs = funcs
+        self.tree_set = tree_set
+        self.token: list[Item] = [Item(ItemType.EOF, 0, "", 1)] * 3
+        self.peek_count = 0
+        self.vars: list[str] = ["$"]
+        self.action_line = 0
+        self.range_depth = 0
+        self.stack_depth = 0
+        self.root: n.ListNode | None = None
+        lexer.break_ok = "break" not in funcs
+        lexer.continue_ok = "continue" not in funcs
+
+    # -- token plumbing -----------------------------------------------------------------------------
+    def next(self) -> Item:
+        if self.peek_count > 0:
+            self.peek_count -= 1
+        else:
+            self.token[0] = self.lex.next_item()
+        return self.token[self.peek_count]
+
+    def backup(self) -> None:
+        self.peek_count += 1
+
+    def backup2(self, t1: Item) -> None:
+        self.token[1] = t1
+        self.peek_count = 2
+
+    def backup3(self, t2: Item, t1: Item) -> None:
+        self.token[1] = t1
+        self.token[2] = t2
+        self.peek_count = 3
+
+    def peek(self) -> Item:
+        if self.peek_count > 0:
+            return self.token[self.peek_count - 1]
+        self.peek_count = 1
+        self.token[0] = self.lex.next_item()
+        return self.token[0]
+
+    def next_non_space(self) -> Item:
+        while True:
+            tok = self.next()
+            if tok.typ != ItemType.SPACE:
+                return tok
+
+    def peek_non_space(self) -> Item:
+        tok = self.next_non_space()
+        self.backup()
+        return tok
+
+    # -- errors -------------------------------------------------------------------------------------
+    def errorf(self, msg: str, pos: int | None = None) -> _Abort:
+        line = self.token[0].line
+        at = pos if pos is not None else self.token[0].pos
+        text = self.text
+        start = text.rfind("\n", 0, min(at, len(text))) + 1
+        col = min(at, len(text)) - start + 1
+        end = text.find("\n", start)
+        src_line = text[start : end if end >= 0 else len(text)]
+        # The line Go names is the lexer's line of the current token, which for errors raised
+        # by the lexer is where the bad token starts: show the source line of that line number.
+        lines = text.split("\n")
+        if 1 <= line <= len(lines) and lines[line - 1] != src_line:
+            src_line, col = lines[line - 1], 0
+        raise TemplateSyntaxError(
+            msg,
+            name=self.parse_name,
+            line=line,
+            col=col,
+            go_message=f"template: {self.parse_name}:{line}: {msg}",
+            source_line=src_line,
+        )
+
+    def expect(self, expected: ItemType, context: str) -> Item:
+        tok = self.next_non_space()
+        if tok.typ != expected:
+            self.unexpected(tok, context)
+        return tok
+
+    def expect_one_of(self, e1: ItemType, e2: ItemType, context: str) -> Item:
+        tok = self.next_non_space()
+        if tok.typ not in (e1, e2):
+            self.unexpected(tok, context)
+        return tok
+
+    def unexpected(self, tok: Item, context: str) -> None:
+        if tok.typ == ItemType.ERROR:
+            extra = ""
+            if self.action_line != 0 and self.action_line != tok.line:
+                extra = f" in action started at {self.parse_name}:{self.action_line}"
+                if tok.val.endswith(" action"):
+                    extra = extra[len(" in action") :]
+            raise self.errorf(f"{tok}{extra}")
+        raise self.errorf(f"unexpected {tok} in {context}")
+
+    # -- structure ----------------------------------------------------------------------------------
+    def parse(self) -> n.ListNode:
+        """``Tree.parse``: the top level of a file, with ``define``\\ s split off."""
+        self.root = n.ListNode(self.peek().pos)
+        while self.peek().typ != ItemType.EOF:
+            if self.peek().typ == ItemType.LEFT_DELIM:
+                delim = self.next()
+                if self.next_non_space().typ == ItemType.DEFINE:
+                    sub = Parser("definition", self.parse_name, self.text, self.lex, self.funcs, self.tree_set)
+                    sub.parse_definition()
+                    continue
+                self.backup2(delim)
+            node = self.text_or_action()
+            if isinstance(node, (n.EndNode, n.ElseNode)):
+                raise self.errorf(f"unexpected {node}")
+            self.root.nodes.append(node)
+        self.add()
+        return self.root
+
+    def add(self) -> None:
+        """Put this tree in the set; two non-empty definitions in one file are an error."""
+        assert self.root is not None
+        old = self.tree_set.get(self.name)
+        if old is None or n.is_empty_tree(old.root):
+            self.tree_set[self.name] = n.Tree(self.name, self.parse_name, self.root, self.text)
+            return
+        if not n.is_empty_tree(self.root):
+            raise self.errorf(f"template: multiple definition of template {n.go_quote(self.name)}")
+
+    def parse_definition(self) -> None:
+        context = "define clause"
+        name = self.expect_one_of(ItemType.STRING, ItemType.RAW_STRING, context)
+        try:
+            self.name = unquote(name.val)
+        except ValueError as e:
+            raise self.errorf(str(e)) from None
+        self.expect(ItemType.RIGHT_DELIM, context)
+        self.root, end = self.item_list()
+        if not isinstance(end, n.EndNode):
+            raise self.errorf(f"unexpected {end} in {context}")
+        self.add()
+
+    def item_list(self) -> tuple[n.ListNode, n.Node]:
+        lst = n.ListNode(self.peek_non_space().pos)
+        while self.peek_non_space().typ != ItemType.EOF:
+            node = self.text_or_action()
+            if isinstance(node, (n.EndNode, n.ElseNode)):
+                return lst, node
+            lst.nodes.append(node)
+        raise self.errorf("unexpected EOF")
+
+    def text_or_action(self) -> n.Node:
+        tok = self.next_non_space()
+        if tok.typ == ItemType.TEXT:
+            return n.TextNode(tok.pos, tok.val)
+        if tok.typ == ItemType.LEFT_DELIM:
+            self.action_line = tok.line
+            try:
+                return self.action()
+            finally:
+                self.action_line = 0
+        if tok.typ == ItemType.COMMENT:
+            return n.CommentNode(tok.pos, tok.val)
+        self.unexpected(tok, "input")
+        raise AssertionError("unreachable")
+
+    def action(self) -> n.Node:
+        tok = self.next_non_space()
+        t = tok.typ
+        if t == ItemType.BLOCK:
+            return self.block_control()
+        if t == ItemType.BREAK:
+            return self.break_control(tok.pos, tok.line)
+        if t == ItemType.CONTINUE:
+            return self.continue_control(tok.pos, tok.line)
+        if t == ItemType.ELSE:
+            return self.else_control()
+        if t == ItemType.END:
+            return self.end_control()
+        if t == ItemType.IF:
+            return self.if_control()
+        if t == ItemType.RANGE:
+            return self.range_control()
+        if t == ItemType.TEMPLATE:
+            return self.template_control()
+        if t == ItemType.WITH:
+            return self.with_control()
+        self.backup()
+        tok = self.peek()
+        return n.ActionNode(tok.pos, tok.line, self.pipeline("command", ItemType.RIGHT_DELIM))
+
+    def break_control(self, pos: int, line: int) -> n.Node:
+        tok = self.next_non_space()
+        if tok.typ != ItemType.RIGHT_DELIM:
+            self.unexpected(tok, "{{break}}")
+        if self.range_depth == 0:
+            raise self.errorf("{{break}} outside {{range}}")
+        return n.BreakNode(pos, line)
+
+    def continue_control(self, pos: int, line: int) -> n.Node:
+        tok = self.next_non_space()
+        if tok.typ != ItemType.RIGHT_DELIM:
+            self.unexpected(tok, "{{continue}}")
+        if self.range_depth == 0:
+            raise self.errorf("{{continue}} outside {{range}}")
+        return n.ContinueNode(pos, line)
+
+    def pipeline(self, context: str, end: ItemType) -> n.PipeNode:
+        tok = self.peek_non_space()
+        pipe = n.PipeNode(tok.pos, tok.line)
+        while True:  # the "decls:" label of Go's parser
+            v = self.peek_non_space()
+            if v.typ != ItemType.VARIABLE:
+                break
+            self.next()
+            after_var = self.peek()
+            nxt = self.peek_non_space()
+            if nxt.typ in (ItemType.ASSIGN, ItemType.DECLARE):
+                pipe.is_assign = nxt.typ == ItemType.ASSIGN
+                self.next_non_space()
+                pipe.decl.append(n.VariableNode(v.pos, [v.val]))
+                self.vars.append(v.val)
+            elif nxt.typ == ItemType.CHAR and nxt.val == ",":
+                self.next_non_space()
+                pipe.decl.append(n.VariableNode(v.pos, [v.val]))
+                self.vars.append(v.val)
+                if context == "range" and len(pipe.decl) < 2:
+                    if self.peek_non_space().typ in (
+                        ItemType.VARIABLE,
+                        ItemType.RIGHT_DELIM,
+                        ItemType.RIGHT_PAREN,
+                    ):
+                        continue
+                    raise self.errorf("range can only initialize variables")
+                raise self.errorf(f"too many declarations in {context}")
+            elif after_var.typ == ItemType.SPACE:
+                self.backup3(v, after_var)
+            else:
+                self.backup2(v)
+            break
+        while True:
+            tok = self.next_non_space()
+            if tok.typ == end:
+                self.check_pipeline(pipe, context)
+                return pipe
+            if tok.typ in (
+                ItemType.BOOL,
+                ItemType.CHAR_CONSTANT,
+                ItemType.COMPLEX,
+                ItemType.DOT,
+                ItemType.FIELD,
+                ItemType.IDENTIFIER,
+                ItemType.NUMBER,
+                ItemType.NIL,
+                ItemType.RAW_STRING,
+                ItemType.STRING,
+                ItemType.VARIABLE,
+                ItemType.LEFT_PAREN,
+            ):
+                self.backup()
+                pipe.cmds.append(self.command())
+            else:
+                self.unexpected(tok, context)
+
+    def check_pipeline(self, pipe: n.PipeNode, context: str) -> None:
+        if not pipe.cmds:
+            raise self.errorf(f"missing value for {context}")
+        for i, c in enumerate(pipe.cmds[1:]):
+            if isinstance(c.args[0], (n.BoolNode, n.DotNode, n.NilNode, n.NumberNode, n.StringNode)):
+                raise self.errorf(f"non executable command in pipeline stage {i + 2}")
+
+    def parse_control(self, context: str) -> tuple[int, int, n.PipeNode, n.ListNode, n.ListNode | None]:
+        nvars = len(self.vars)
+        try:
+            pipe = self.pipeline(context, ItemType.RIGHT_DELIM)
+            if context == "range":
+                self.range_depth += 1
+            lst, nxt = self.item_list()
+            if context == "range":
+                self.range_depth -= 1
+            else_list: n.ListNode | None = None
+            if isinstance(nxt, n.ElseNode):
+                if context == "if" and self.peek().typ == ItemType.IF:
+                    self.next()
+                    else_list = n.ListNode(nxt.pos, [self.if_control()])
+                elif context == "with" and self.peek().typ == ItemType.WITH:
+                    self.next()
+                    else_list = n.ListNode(nxt.pos, [self.with_control()])
+                else:
+                    else_list, nxt = self.item_list()
+                    if not isinstance(nxt, n.EndNode):
+                        raise self.errorf(f"expected end; found {nxt}")
+            return pipe.pos, pipe.line, pipe, lst, else_list
+        finally:
+            del self.vars[nvars:]
+
+    def if_control(self) -> n.Node:
+        return n.IfNode(*self.parse_control("if"))
+
+    def range_control(self) -> n.Node:
+        return n.RangeNode(*self.parse_control("range"))
+
+    def with_control(self) -> n.Node:
+        return n.WithNode(*self.parse_control("with"))
+
+    def end_control(self) -> n.Node:
+        return n.EndNode(self.expect(ItemType.RIGHT_DELIM, "end").pos)
+
+    def else_control(self) -> n.Node:
+        peek = self.peek_non_space()
+        if peek.typ in (ItemType.IF, ItemType.WITH):
+            return n.ElseNode(peek.pos, peek.line)
+        tok = self.expect(ItemType.RIGHT_DELIM, "else")
+        return n.ElseNode(tok.pos, tok.line)
+
+    def block_control(self) -> n.Node:
+        context = "block clause"
+        tok = self.next_non_space()
+        name = self.parse_template_name(tok, context)
+        pipe = self.pipeline(context, ItemType.RIGHT_DELIM)
+        block = Parser(name, self.parse_name, self.text, self.lex, self.funcs, self.tree_set)
+        block.root, end = block.item_list()
+        if not isinstance(end, n.EndNode):
+            raise self.errorf(f"unexpected {end} in {context}")
+        block.add()
+        return n.TemplateNode(tok.pos, tok.line, name, pipe)
+
+    def template_control(self) -> n.Node:
+        context = "template clause"
+        tok = self.next_non_space()
+        name = self.parse_template_name(tok, context)
+        pipe: n.PipeNode | None = None
+        if self.next_non_space().typ != ItemType.RIGHT_DELIM:
+            self.backup()
+            pipe = self.pipeline(context, ItemType.RIGHT_DELIM)
+        return n.TemplateNode(tok.pos, tok.line, name, pipe)
+
+    def parse_template_name(self, tok: Item, context: str) -> str:
+        if tok.typ in (ItemType.STRING, ItemType.RAW_STRING):
+            try:
+                return unquote(tok.val)
+            except ValueError as e:
+                raise self.errorf(str(e)) from None
+        self.unexpected(tok, context)
+        raise AssertionError("unreachable")
+
+    def command(self) -> n.CommandNode:
+        cmd = n.CommandNode(self.peek_non_space().pos)
+        while True:
+            self.peek_non_space()
+            operand = self.operand()
+            if operand is not None:
+                cmd.args.append(operand)
+            tok = self.next()
+            if tok.typ == ItemType.SPACE:
+                continue
+            if tok.typ in (ItemType.RIGHT_DELIM, ItemType.RIGHT_PAREN):
+                self.backup()
+            elif tok.typ == ItemType.PIPE:
+                pass
+            else:
+                self.unexpected(tok, "operand")
+            break
+        if not cmd.args:
+            raise self.errorf("empty command")
+        return cmd
+
+    def operand(self) -> n.Node | None:
+        node = self.term()
+        if node is None:
+            return None
+        if self.peek().typ == ItemType.FIELD:
+            chain = n.ChainNode(self.peek().pos, node)
+            while self.peek().typ == ItemType.FIELD:
+                chain.field.append(self.next().val[1:])
+            if isinstance(node, n.FieldNode):
+                return n.FieldNode(chain.pos, node.ident + chain.field)
+            if isinstance(node, n.VariableNode):
+                return n.VariableNode(chain.pos, node.ident + chain.field)
+            if isinstance(node, (n.BoolNode, n.StringNode, n.NumberNode, n.NilNode, n.DotNode)):
+                raise self.errorf(f"unexpected . after term {n.go_quote(str(node))}")
+            return chain
+        return node
+
+    def term(self) -> n.Node | None:
+        tok = self.next_non_space()
+        t = tok.typ
+        if t == ItemType.IDENTIFIER:
+            if tok.val not in self.funcs:
+                raise self.errorf(f"function {n.go_quote(tok.val)} not defined")
+            return n.IdentifierNode(tok.pos, tok.val)
+        if t == ItemType.DOT:
+            return n.DotNode(tok.pos)
+        if t == ItemType.NIL:
+            return n.NilNode(tok.pos)
+        if t == ItemType.VARIABLE:
+            return self.use_var(tok.pos, tok.val)
+        if t == ItemType.FIELD:
+            return n.FieldNode(tok.pos, tok.val[1:].split("."))
+        if t == ItemType.BOOL:
+            return n.BoolNode(tok.pos, tok.val == "true")
+        if t in (ItemType.CHAR_CONSTANT, ItemType.COMPLEX, ItemType.NUMBER):
+            try:
+                return new_number(tok.pos, tok.val, t)
+            except ValueError as e:
+                raise self.errorf(str(e)) from None
+        if t == ItemType.LEFT_PAREN:
+            if self.stack_depth >= MAX_STACK_DEPTH:
+                raise self.errorf("max expression depth exceeded")
+            self.stack_depth += 1
+            try:
+                return self.pipeline("parenthesized pipeline", ItemType.RIGHT_PAREN)
+            finally:
+                self.stack_depth -= 1
+        if t in (ItemType.STRING, ItemType.RAW_STRING):
+            try:
+                return n.StringNode(tok.pos, tok.val, unquote(tok.val))
+            except ValueError as e:
+                raise self.errorf(str(e)) from None
+        self.backup()
+        return None
+
+    def use_var(self, pos: int, name: str) -> n.Node:
+        parts = name.split(".")
+        if parts[0] not in self.vars:
+            raise self.errorf(f"undefined variable {n.go_quote(parts[0])}")
+        return n.VariableNode(pos, parts)
+
+
+def parse_file(
+    name: str,
+    text: str,
+    funcs: Container[str],
+    delims: tuple[str, str] | None = None,
+) -> dict[str, n.Tree]:
+    """Parse one file into its own tree set (``parse.Parse``)."""
+    left, right = delims if delims else ("", "")
+    lexer = Lexer(name, text, left, right)
+    tree_set: dict[str, n.Tree] = {}
+    p = Parser(name, name, text, lexer, funcs, tree_set)
+    p.parse()
+    return tree_set
+
+
+def parse_set(
+    files: Mapping[str, str],
+    funcs: Container[str],
+    delims: tuple[str, str] | None = None,
+) -> dict[str, n.Tree]:
+    """Parse files into one namespace as ``template.ParseFS`` does (sorted names, later wins)."""
+    trees: dict[str, n.Tree] = {}
+    for fname in sorted(files):
+        for tname, tree in parse_file(fname, files[fname], funcs, delims).items():
+            old = trees.get(tname)
+            # Template.associate: an empty definition never replaces an existing one.
+            if old is not None and n.is_empty_tree(tree.root):
+                continue
+            trees[tname] = tree
+    return trees
