@@ -248,8 +248,11 @@ class _TemplateCompiler:
             targets = []
             for v in pipe.decl:
                 local = self.scope.lookup(v.ident[0])
-                if local is None:  # pragma: no cover - the parser checks declarations
-                    raise AssertionError(v.ident[0])
+                if local is None:
+                    # The parser accepts "$x = 1" without a declaration; execution refuses it
+                    # at the last node evaluated, as setVar does.
+                    last = pipe.cmds[-1].args[-1]
+                    return f"{value}, {self.fail(last, f'undefined variable: {v.ident[0]}')}"
                 targets.append(local)
         else:
             targets = []

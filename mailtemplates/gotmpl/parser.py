@@ -214,9 +214,10 @@ def _parse_int(text: str, unsigned: bool) -> int | None:
     elif s.startswith("0") and len(s) > 1:
         base, s = 8, s[1:]
     if "_" in s:
-        if base == 10 and not text.lstrip("+-").startswith("0"):
-            return None
-        if s.startswith("_") and base != 8 or s.endswith("_") or "__" in s:
+        # Go's base-0 rule: underscores only between digits (a base prefix counts as a digit).
+        prefixed = base != 10
+        body = s
+        if (body.startswith("_") and not prefixed) or body.endswith("_") or "__" in body:
             return None
         s = s.replace("_", "")
     if not s:

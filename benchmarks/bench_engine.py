@@ -1,0 +1,162 @@
+"""The Go-template engine: parse and execute times, against Go's own and against Jinja2.
+
+    python benchmarks/bench_engine.py [--rounds N]
+
+Three questions, one run (contenders interleaved round-robin, see _harness.py):
+
+1. Parse and execute time of a realistic Kratos override template (recovery code, i18n
+   ``define`` blocks, html/template escaping) and of every ``kratos*`` conformance vector,
+   as a ratio to Go's execute time recorded in go_baseline.json (record_go_baseline.py).
+2. The design choice (docs/architecture.md): Go trees compiled to Python functions, against the
+   same runtime helpers driven through Jinja2's compiled-template machinery (what translating the
+   Go tree into ``jinja2.nodes`` gives), against the bare Jinja2 floor of an equivalent template.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+import jinja2  # noqa: E402
+from _harness import round_robin, table, write_results  # noqa: E402
+from cases import HERE, SAMPLE_DATA, kratos_vectors, override_cases  # noqa: E402
+from conformance_support import go_data  # noqa: E402
+
+from mailtemplates import gotmpl  # noqa: E402
+from mailtemplates.gotmpl import compiler, runtime  # noqa: E402
+from mailtemplates.gotmpl.funcs import funcmap  # noqa: E402
+
+JINJA_FLOOR = """\
+{%- set lang = (Identity.traits.language or "en")|lower -%}
+{%- set name = Identity.traits.name.first or "" -%}
+{%- if lang == "de" -%}
+Hallo{% if name %} {{ name }}{% endif %},
+
+dein Wiederherstellungscode lautet: {{ RecoveryCode }}
+Er läuft in {{ ExpiresInMinutes }} Minuten ab.
+{%- else -%}
+Hi{% if name %} {{ name }}{% endif %},
+
+your recovery code is: {{ RecoveryCode }}
+It expires in {{ ExpiresInMinutes }} minutes.
+{%- endif %}
+"""
+
+# The same template with Go's semantics as runtime-helper calls inside Jinja2: what a translation
+# of the Go tree into jinja2.nodes (Call nodes to helpers) compiles to.
+JINJA_HELPERS = """\
+{%- set lang = call(F.lower, [any(call(F.default, ["en", any(chain(dot, ("Identity", "traits", "language"), 0, 0))], 0))], 0) -%}
+{%- set name = call(F.default, ["", any(chain(dot, ("Identity", "traits", "name", "first"), 0, 0))], 0) -%}
+{%- if truth(call(F.eq, [lang, "de"], 0)) -%}
+Hallo{% if truth(name) %} {{ p(name) }}{% endif %},
+
+dein Wiederherstellungscode lautet: {{ p(chain(dot, ("RecoveryCode",), 0, 0)) }}
+Er läuft in {{ p(chain(dot, ("ExpiresInMinutes",), 0, 0)) }} Minuten ab.
+{%- else -%}
+Hi{% if truth(name) %} {{ p(name) }}{% endif %},
+
+your recovery code is: {{ p(chain(dot, ("RecoveryCode",), 0, 0)) }}
+It expires in {{ p(chain(dot, ("ExpiresInMinutes",), 0, 0)) }} minutes.
+{%- endif %}
+"""
+
+
+class _F:
+    def __init__(self) -> None:
+        for name, f in funcmap("hermetic").items():
+            setattr(self, name, f)
+
+
+def design_contenders() -> dict[str, object]:
+    plaintext = next(c for c in override_cases() if c["id"].endswith("plaintext"))
+    tset = gotmpl.parse_files(plaintext["files"], funcs="hermetic")
+    data = go_data(plaintext)
+    entry = plaintext["entry"]
+    floor = jinja2.Environment(keep_trailing_newline=True).from_string(JINJA_FLOOR)
+    helpers = jinja2.Environment(keep_trailing_newline=True).from_string(JINJA_HELPERS)
+    ns = {
+        "F": _F(),
+        "call": runtime.call,
+        "any": compiler._any,
+        "chain": runtime.chain,
+        "truth": runtime.truth,
+        "p": lambda v: v if type(v) is str else runtime.print_value(v),
+        "dot": data,
+    }
+    expected = tset.execute(entry, data)
+    assert helpers.render(ns) == expected, (helpers.render(ns), expected)
+    assert floor.render(**data) == expected
+    return {
+        "compiled to Python (ours)": lambda: tset.execute(entry, data),
+        "helpers via jinja2 nodes": lambda: helpers.render(ns),
+        "bare Jinja2 floor": lambda: floor.render(**data),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=11)
+    args = ap.parse_args()
+    go = json.loads((HERE / "go_baseline.json").read_text(encoding="utf-8"))["ns_per_exec"]
+
+    print("== design: how to run Go templates (same template, same output) ==")
+    design = round_robin(design_contenders(), rounds=args.rounds)  # type: ignore[arg-type]
+    base = design["bare Jinja2 floor"]["median_us"]
+    print(table([(k, f"{v['median_us']:.2f}", f"{v['median_us'] / base:.2f}x") for k, v in design.items()], ("contender", "µs", "vs floor")))
+
+    print("\n== the branded Kratos override (recovery_code/valid): parse once, execute many ==")
+    rows = []
+    contenders: dict[str, object] = {}
+    parse: dict[str, object] = {}
+    for case in override_cases():
+        html = case["engine"] == "html"
+        data = go_data(case)
+        tset = gotmpl.parse_files(case["files"], html=html, funcs="hermetic")
+        tset.execute(case["entry"], data)
+        contenders[case["id"]] = (lambda t=tset, e=case["entry"], d=data: t.execute(e, d))
+
+        def parse_only(c=case, h=html) -> object:
+            t = gotmpl.parse_files(c["files"], html=h, funcs="hermetic")
+            t.escape(c["entry"]) if h else t._compiled_for(c["entry"])
+            return t
+
+        parse[case["id"] + " (parse+compile)"] = parse_only
+    timed = round_robin({**contenders, **parse}, rounds=args.rounds)  # type: ignore[arg-type]
+    for cid, v in timed.items():
+        go_ns = go.get(cid)
+        ratio = f"{v['median_us'] * 1000 / go_ns:.2f}x" if go_ns and "parse" not in cid else ""
+        rows.append((cid, f"{v['median_us']:.2f}", f"{go_ns / 1000:.2f}" if go_ns and not ratio == "" else "", ratio))
+    print(table(rows, ("case", "ours µs", "Go µs", "ours/Go")))
+
+    print("\n== every kratos* conformance vector: execute time vs Go ==")
+    vec = {}
+    for case in kratos_vectors():
+        data = go_data(case)
+        tset = gotmpl.parse_files(case["files"], html=case["engine"] == "html", funcs=case.get("funcs", "hermetic"),
+                                  delims=tuple(case["delims"]) if case.get("delims") else None,
+                                  options=case.get("options") or ())
+        try:
+            tset.execute(case["entry"], data)
+        except Exception:  # noqa: BLE001 - a failing vector is reported by the conformance suite
+            continue
+        vec[case["id"]] = (lambda t=tset, e=case["entry"], d=data: t.execute(e, d))
+    vt = round_robin(vec, rounds=max(3, args.rounds // 3), slice_s=0.005)  # type: ignore[arg-type]
+    ratios = {cid: v["median_us"] * 1000 / go[cid] for cid, v in vt.items() if cid in go}
+    for case in override_cases():
+        ratios[case["id"]] = timed[case["id"]]["median_us"] * 1000 / go[case["id"]]
+    med = statistics.median(ratios.values())
+    print(f"vectors timed: {len(vt)}; median ours/Go over them and the override parts: {med:.2f}x "
+          f"(min {min(ratios.values()):.2f}x, max {max(ratios.values()):.2f}x)")
+    path = write_results("engine", {"design": design, "override": timed, "vectors": vt, "ratios_vs_go": ratios, "median_ratio_vs_go": med})
+    print(f"\nwrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

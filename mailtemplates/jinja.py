@@ -1,0 +1,56 @@
+"""Native Jinja2 templates (``email.body.jinja``): same loader, locales and context, Jinja syntax.
+
+They run in Jinja's sandbox; HTML bodies are autoescaped. The context is the same Go-named data
+the Go templates see (``{{ RecoveryURL }}``, ``{{ Identity.traits.email }}``). A syntax or runtime
+error becomes the package's :class:`TemplateSyntaxError` / :class:`TemplateExecError` with the
+template's line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .errors import TemplateExecError, TemplateSyntaxError
+
+__all__ = ["compile_jinja"]
+
+_ENVS: dict[bool, jinja2.Environment] = {}
+
+
+def _env(html: bool) -> jinja2.Environment:
+    env = _ENVS.get(html)
+    if env is None:
+        env = ImmutableSandboxedEnvironment(
+            autoescape=html,
+            undefined=jinja2.ChainableUndefined,
+            keep_trailing_newline=True,
+        )
+        _ENVS[html] = env
+    return env
+
+
+def compile_jinja(source: str, path: str, *, html: bool) -> Callable[[Mapping[str, Any]], str]:
+    """Compile a Jinja template; the result renders a context mapping to a string."""
+    name = path.rsplit("/", 1)[-1]
+    try:
+        template = _env(html).from_string(source)
+    except jinja2.TemplateSyntaxError as e:
+        raise TemplateSyntaxError(
+            e.message or "syntax error",
+            name=name,
+            line=e.lineno,
+            filename=path,
+            source_line=source.splitlines()[e.lineno - 1] if 0 < e.lineno <= len(source.splitlines()) else None,
+        ) from None
+
+    def run(data: Mapping[str, Any]) -> str:
+        try:
+            return template.render(dict(data))
+        except jinja2.TemplateError as e:
+            raise TemplateExecError(str(e), name=name, filename=path) from None
+
+    return run

@@ -1,0 +1,312 @@
+"""Finding template sources: override roots, built-ins, sibling files and template URIs.
+
+The layout is Kratos's: ``<root>/<flow>/<status>/email.subject.gotmpl``, ``email.body.gotmpl``
+(HTML), ``email.body.plaintext.gotmpl`` and ``sms.body.gotmpl``; the two notification types have
+no status folder. A locale-specific file sits beside the generic one (``email.body.de.gotmpl``).
+
+Resolution is per part, first match wins (``docs/locales.md`` shows examples):
+
+1. each override root in order: the locale chain (``de_AT``, ``de``), then the generic file;
+2. the built-in root: the locale chain, then the generic file.
+
+A missing file falls back; a broken one is an error, never a silent fallback. Like Kratos, a file
+from a root is parsed together with its siblings matching ``<part>*`` (so ``{{ template
+"email.body.de.gotmpl" . }}`` works); built-ins are parsed alone. A file ending in ``.jinja``
+instead of ``.gotmpl`` is a native Jinja2 template.
+
+Safety: names are checked against the known template types, parts against the fixed list and
+locales against a strict pattern before any path is built, and every file found must resolve
+(after symlinks) inside its root.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from .errors import InvalidName, TemplateNotFound, TemplateSourceError
+
+__all__ = [
+    "BUILTIN_ROOT",
+    "Loader",
+    "PART_STEMS",
+    "PartSource",
+    "read_uri",
+]
+
+#: Built-in templates: inside the installed package, or ``template_root/`` of a source checkout.
+_PKG = Path(__file__).resolve().parent
+BUILTIN_ROOT = _PKG / "template_root" if (_PKG / "template_root").is_dir() else _PKG.parent / "template_root"
+
+#: File stem of each part.
+PART_STEMS: Mapping[str, str] = {
+    "subject": "email.subject",
+    "body": "email.body",
+    "plaintext": "email.body.plaintext",
+    "sms": "sms.body",
+}
+
+Engine = Literal["gotmpl", "jinja"]
+Origin = Literal["override", "builtin", "uri"]
+
+_LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(?:_[A-Za-z0-9]{2,8})*$")
+_SEGMENT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class PartSource:
+    """Where one part of one template type comes from, with the sources to parse together."""
+
+    part: str
+    engine: Engine
+    #: Base file name -> source, every file of the sibling set (one file for built-ins and URIs).
+    files: Mapping[str, str]
+    #: The base name to execute.
+    entry: str
+    #: File path or URI of the entry (a base64 URI is shown redacted).
+    path: str
+    origin: Origin
+    #: Locale of the matched file; None for the generic file.
+    locale: str | None
+    #: What changes invalidate a compiled version of this source.
+    stamp: tuple[object, ...] = field(default=(), compare=False)
+
+    @property
+    def funcs(self) -> Literal["hermetic", "full"]:
+        # Kratos: built-ins get sprig's full map, override folders and URIs the hermetic one.
+        return "full" if self.origin == "builtin" else "hermetic"
+
+
+def _check_segments(folder: Sequence[str]) -> None:
+    for seg in folder:
+        if not _SEGMENT_RE.fullmatch(seg):
+            raise InvalidName(f"invalid template folder component {seg!r}")
+
+
+def _check_locale(locale: str) -> None:
+    if not _LOCALE_RE.fullmatch(locale):
+        raise InvalidName(f"invalid locale tag {locale!r}")
+
+
+def _stat_key(path: str) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _within(root_real: str, path: str) -> bool:
+    real = os.path.realpath(path)
+    return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
+def _read_text(path: str) -> str:
+    """Read a template file; a file rewritten while we read it is read again (no torn sources)."""
+    for _ in range(5):
+        before = _stat_key(path)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        if _stat_key(path) == before:
+            return text
+    return text
+
+
+class Loader:
+    """Looks template parts up in override roots, then the built-in root.
+
+    ``uris`` maps a template type to per-part URIs (``{"recovery/valid": {"subject":
+    "base64://..."}}``), as Kratos's ``courier.templates.<flow>.<status>.email.*`` settings do;
+    a URI for a part bypasses the roots for that part only.
+    """
+
+    def __init__(
+        self,
+        override_paths: Iterable[str | os.PathLike[str]] = (),
+        *,
+        builtin_root: str | os.PathLike[str] | None = BUILTIN_ROOT,
+        uris: Mapping[str, Mapping[str, str]] | None = None,
+        allow_http: bool = False,
+        http_timeout: float = 5.0,
+        max_template_bytes: int = 1 << 20,
+        file_uri_roots: Iterable[str | os.PathLike[str]] = (),
+    ) -> None:
+        self.override_roots = [os.path.realpath(p) for p in override_paths]
+        self.builtin_root = os.path.realpath(builtin_root) if builtin_root is not None else None
+        self.uris = {k: dict(v) for k, v in (uris or {}).items()}
+        self.allow_http = allow_http
+        self.http_timeout = http_timeout
+        self.max_template_bytes = max_template_bytes
+        self.file_uri_roots = [os.path.realpath(p) for p in (*file_uri_roots, *self.override_roots)]
+
+    @property
+    def roots(self) -> list[tuple[Origin, str]]:
+        out: list[tuple[Origin, str]] = [("override", r) for r in self.override_roots]
+        if self.builtin_root is not None:
+            out.append(("builtin", self.builtin_root))
+        return out
+
+    def candidates(
+        self, folder: Sequence[str], part: str, chain: Sequence[str]
+    ) -> list[tuple[Origin, str, str, str | None]]:
+        """Every file that could provide ``part``, in resolution order:
+        (origin, root, path, locale)."""
+        _check_segments(folder)
+        if part not in PART_STEMS:
+            raise InvalidName(f"unknown template part {part!r}; use one of {', '.join(PART_STEMS)}")
+        for loc in chain:
+            _check_locale(loc)
+        stem = PART_STEMS[part]
+        out: list[tuple[Origin, str, str, str | None]] = []
+        for origin, root in self.roots:
+            d = os.path.join(root, *folder)
+            for loc in (*chain, None):
+                base = stem if loc is None else f"{stem}.{loc}"
+                for ext in (".gotmpl", ".jinja"):
+                    out.append((origin, root, os.path.join(d, base + ext), loc))
+        return out
+
+    def find(self, folder: Sequence[str], part: str, chain: Sequence[str]) -> PartSource | None:
+        """The source of ``part`` for the template in ``folder`` and the locale ``chain``."""
+        key = "/".join(folder)
+        uri = self.uris.get(key, {}).get(part)
+        if uri:
+            text = read_uri(
+                uri,
+                allow_http=self.allow_http,
+                timeout=self.http_timeout,
+                max_bytes=self.max_template_bytes,
+                file_roots=self.file_uri_roots,
+            )
+            name = PART_STEMS[part] + ".gotmpl"
+            return PartSource(part, "gotmpl", {name: text}, name, _redact(uri), "uri", None, (uri,))
+        for origin, root, path, loc in self.candidates(folder, part, chain):
+            if not os.path.isfile(path):
+                continue
+            if not _within(root, path):
+                raise InvalidName(f"{path} resolves outside its template root {root}")
+            return self._load(origin, root, path, part, loc)
+        return None
+
+    def stamp(self, folder: Sequence[str], part: str, chain: Sequence[str]) -> tuple[object, ...]:
+        """Cheap fingerprint of everything resolution depends on: the candidate folders' and
+        files' modification times. Equal stamps mean ``find`` would return the same source."""
+        key = "/".join(folder)
+        if self.uris.get(key, {}).get(part):
+            return ("uri", self.uris[key][part])
+        out: list[object] = []
+        for _, root in self.roots:
+            d = os.path.join(root, *folder)
+            out.append(_stat_key(d))
+        for _, _, path, _ in self.candidates(folder, part, chain):
+            out.append(_stat_key(path))
+        return tuple(out)
+
+    def _load(self, origin: Origin, root: str, path: str, part: str, loc: str | None) -> PartSource:
+        entry = os.path.basename(path)
+        engine: Engine = "jinja" if entry.endswith(".jinja") else "gotmpl"
+        files: dict[str, str] = {}
+        if origin == "builtin" or engine == "jinja":
+            files[entry] = self._read(path)
+        else:
+            # Kratos: ParseFS(<dir>/<part>*): every sibling starting with the part's stem.
+            d = os.path.dirname(path)
+            stem = PART_STEMS[part]
+            for name in sorted(os.listdir(d)):
+                if not name.startswith(stem) or name.endswith(".jinja"):
+                    continue
+                p = os.path.join(d, name)
+                if os.path.isfile(p) and _within(root, p):
+                    files[name] = self._read(p)
+            files.setdefault(entry, self._read(path))
+        return PartSource(part, engine, files, entry, path, origin, loc)
+
+    def _read(self, path: str) -> str:
+        size = os.path.getsize(path)
+        if size > self.max_template_bytes:
+            raise TemplateSourceError(f"{path}: {size} bytes exceeds the template size limit {self.max_template_bytes}")
+        try:
+            return _read_text(path)
+        except UnicodeDecodeError as e:
+            raise TemplateSourceError(f"{path}: not valid UTF-8 ({e.reason} at byte {e.start})") from None
+
+    def not_found(self, folder: Sequence[str], part: str, chain: Sequence[str]) -> TemplateNotFound:
+        searched = [p for _, _, p, _ in self.candidates(folder, part, chain) if p.endswith(".gotmpl")]
+        return TemplateNotFound(
+            f"no {PART_STEMS[part]} template for {'/'.join(folder)}; searched:\n  " + "\n  ".join(searched)
+        )
+
+
+def _redact(uri: str) -> str:
+    return "base64://[redacted]" if uri.startswith("base64://") else uri
+
+
+class _NoSchemeChange(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        if not newurl.startswith(("http://", "https://")):
+            raise TemplateSourceError(f"refusing redirect from {req.full_url} to {newurl}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def read_uri(
+    uri: str,
+    *,
+    allow_http: bool = False,
+    timeout: float = 5.0,
+    max_bytes: int = 1 << 20,
+    file_roots: Sequence[str] = (),
+) -> str:
+    """Read a Kratos template URI: ``file://``, ``base64://`` or (when allowed) ``http(s)://``."""
+    if uri.startswith("base64://"):
+        payload = uri[len("base64://") :]
+        try:
+            data = base64.b64decode(payload, validate=True)
+        except (binascii.Error, ValueError):
+            raise TemplateSourceError("base64://[redacted]: not valid standard (padded) base64") from None
+        if len(data) > max_bytes:
+            raise TemplateSourceError("base64://[redacted]: template exceeds the size limit")
+        return _decode(data, "base64://[redacted]")
+    if uri.startswith("file://"):
+        path = uri[len("file://") :]
+        real = os.path.realpath(path)
+        if not any(_within(r, real) for r in file_roots):
+            raise TemplateSourceError(f"{uri}: file URIs must point inside a configured template root")
+        if not os.path.isfile(real):
+            raise TemplateSourceError(f"{uri}: no such file")
+        if os.path.getsize(real) > max_bytes:
+            raise TemplateSourceError(f"{uri}: template exceeds the size limit of {max_bytes} bytes")
+        with open(real, "rb") as f:
+            return _decode(f.read(), uri)
+    if uri.startswith(("http://", "https://")):
+        if not allow_http:
+            raise TemplateSourceError(f"{uri}: http(s) template URIs are disabled (Renderer(allow_http=True))")
+        opener = urllib.request.build_opener(_NoSchemeChange)
+        try:
+            with opener.open(uri, timeout=timeout) as resp:
+                if resp.status != 200:
+                    raise TemplateSourceError(f"{uri}: expected http response status code 200 but got {resp.status}")
+                data = resp.read(max_bytes + 1)
+        except urllib.error.HTTPError as e:
+            raise TemplateSourceError(f"{uri}: expected http response status code 200 but got {e.code}") from None
+        except (urllib.error.URLError, TimeoutError, OSError) as e:
+            raise TemplateSourceError(f"{uri}: {e}") from None
+        if len(data) > max_bytes:
+            raise TemplateSourceError(f"{uri}: template exceeds the size limit of {max_bytes} bytes")
+        return _decode(data, uri)
+    scheme = uri.split("://", 1)[0] if "://" in uri else uri
+    raise TemplateSourceError(f"unknown scheme {scheme!r} in template URI: allowed schemes: http, https, file, base64")
+
+
+def _decode(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise TemplateSourceError(f"{where}: not valid UTF-8 ({e.reason} at byte {e.start})") from None

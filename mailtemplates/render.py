@@ -1,0 +1,303 @@
+"""Rendering: the one place where loading, locales, the template engine and the email stages meet.
+
+``Renderer.render("recovery/valid", ctx, locale="de")`` does, per part (subject, HTML body,
+plaintext body):
+
+1. turn ``ctx`` into the Go-named data the templates see (:mod:`.models`);
+2. pick the locale chain: explicit ``locale=``, then a locale in the context, then none
+   (the generic file, which is the default locale's);
+3. find the part's source (:mod:`.loader`), compile it (cached, invalidated when files change)
+   and execute it: subject and plaintext with text/template semantics, the HTML body with
+   html/template's escaping, as Kratos does; the subject is trimmed;
+4. inline CSS into the HTML (:mod:`.inline`) and, when no plaintext template exists, derive the
+   text from the rendered HTML (:mod:`.plaintext`).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import gotmpl, i18n
+from .errors import TemplateError
+from .gotmpl import nodes
+from .loader import BUILTIN_ROOT, PART_STEMS, Loader, PartSource
+from .models import Model, TemplateType, get_template_type, to_template_data
+from .rendered import RenderedEmail
+
+__all__ = ["Renderer", "render", "render_sms"]
+
+
+def _calls(tset: gotmpl.TemplateSet, start: str, target: str) -> bool:
+    """Whether template ``start`` reaches ``{{ template "target" }}`` (directly or through others)."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in tset.trees:
+            continue
+        seen.add(name)
+        stack: list[nodes.Node] = [tset.trees[name].root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, nodes.TemplateNode):
+                if node.name == target:
+                    return True
+                todo.append(node.name)
+            elif isinstance(node, nodes.ListNode):
+                stack.extend(node.nodes)
+            elif isinstance(node, nodes.BranchNode):
+                stack.append(node.list)
+                if node.else_list is not None:
+                    stack.append(node.else_list)
+    return False
+
+
+def _locate(err: TemplateError, source: PartSource) -> TemplateError:
+    """Name the file on disk (or the URI) a template error comes from."""
+    if err.filename is None:
+        if source.origin == "uri":
+            err.filename = source.path
+        elif err.name:
+            err.filename = os.path.join(os.path.dirname(source.path), err.name)
+    return err
+
+
+@dataclass
+class CompiledPart:
+    """A part ready to execute, with where it came from."""
+
+    source: PartSource
+    run: Callable[[Mapping[str, Any]], str]
+    stamp: tuple[object, ...]
+    checked: float
+
+
+class Renderer:
+    """Holds configuration and the compiled-template cache for courier code rendering many emails.
+
+    Thread-safe: compiled templates are immutable and the cache is guarded by a lock.
+    ``check_interval`` is how often (seconds) a cached template's files are checked for changes;
+    0 checks on every render (the preview server's choice).
+    """
+
+    def __init__(
+        self,
+        override_paths: Iterable[str | os.PathLike[str]] = (),
+        *,
+        default_locale: str = "en",
+        inline_css: bool = True,
+        css_inliner: str = "css-inline",
+        html_to_text: str = "default",
+        use_builtins: bool = True,
+        template_uris: Mapping[str, Mapping[str, str]] | None = None,
+        allow_http: bool = False,
+        check_interval: float = 1.0,
+        delims: tuple[str, str] | None = None,
+        max_depth: int = gotmpl.DEFAULT_MAX_DEPTH,
+        max_output: int | None = 4 * 1024 * 1024,
+    ) -> None:
+        self.default_locale = i18n.normalize_locale(default_locale)
+        self.loader = Loader(
+            override_paths,
+            builtin_root=BUILTIN_ROOT if use_builtins else None,
+            uris=template_uris,
+            allow_http=allow_http,
+        )
+        self.inline_css = inline_css
+        self.css_inliner_name = css_inliner
+        self.html_to_text_name = html_to_text
+        self.check_interval = check_interval
+        self.delims = delims
+        self.max_depth = max_depth
+        self.max_output = max_output
+        self._cache: dict[tuple[str, str, tuple[str, ...]], CompiledPart] = {}
+        self._lock = threading.Lock()
+        self._inliner: Any = None
+        self._converter: Any = None
+
+    # -- public API ---------------------------------------------------------------------------------
+    def render(
+        self,
+        name: str,
+        ctx: Mapping[str, Any] | Model | None = None,
+        *,
+        locale: str | None = None,
+    ) -> RenderedEmail:
+        """Render the email of template type ``name`` (``"recovery/valid"``) for ``ctx``."""
+        tt = get_template_type(name)
+        data = to_template_data(tt.name, ctx)
+        if not tt.templated:
+            return self._stub(tt, data)
+        chain = self.locale_chain(locale, data)
+        subject_part = self.compiled(tt, "subject", chain)
+        body_part = self.compiled(tt, "body", chain, required=False)
+        text_part = self.compiled(tt, "plaintext", chain, required=False)
+        subject = subject_part.run(data).strip()
+        html: str | None = None
+        if body_part is not None:
+            html = body_part.run(data)
+            if self.inline_css:
+                html = self._get_inliner().inline(html)
+        if text_part is not None:
+            text = text_part.run(data)
+        elif html is not None:
+            text = self._get_converter().convert(html)
+        else:
+            raise self.loader.not_found(tt.path_parts, "plaintext", chain)
+        chosen = body_part or text_part or subject_part
+        files = {p.source.part: p.source.path for p in (subject_part, body_part, text_part) if p is not None}
+        return RenderedEmail(
+            subject=subject,
+            html=html,
+            text=text,
+            locale=chosen.source.locale or self.default_locale,
+            template=tt.name,
+            files=files,
+        )
+
+    def render_sms(
+        self,
+        name: str,
+        ctx: Mapping[str, Any] | Model | None = None,
+        *,
+        locale: str | None = None,
+    ) -> str:
+        """Render the SMS body of template type ``name`` (text/template semantics)."""
+        tt = get_template_type(name)
+        data = to_template_data(tt.name, ctx, channel="sms")
+        chain = self.locale_chain(locale, data)
+        return self.compiled(tt, "sms", chain).run(data)
+
+    def locale_chain(self, locale: str | None, data: Mapping[str, Any]) -> tuple[str, ...]:
+        """Locale-specific files to look for, most specific first (``de_AT``, ``de``).
+
+        Explicit ``locale`` first, then a locale found in the context. The default locale is
+        what the generic files are written in, so it needs no entry of its own.
+        """
+        requested = locale if locale is not None else i18n.locale_from_context(data)
+        if not requested:
+            return ()
+        tag = i18n.normalize_locale(requested)
+        chain = [t for t in i18n.fallback_chain(tag, self.default_locale) if t != self.default_locale]
+        # The default locale's parents (en_GB -> en) are only generic when they are the default.
+        return tuple(chain)
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    # -- compiled templates -------------------------------------------------------------------------
+    def compiled(
+        self, tt: TemplateType, part: str, chain: tuple[str, ...], *, required: bool = True
+    ) -> Any:
+        key = (tt.name, part, chain)
+        now = time.monotonic()
+        hit = self._cache.get(key)
+        if hit is not None and now - hit.checked < self.check_interval:
+            return hit
+        stamp = self.loader.stamp(tt.path_parts, part, chain)
+        if hit is not None and hit.stamp == stamp:
+            hit.checked = now
+            return hit
+        with self._lock:
+            source = self.loader.find(tt.path_parts, part, chain)
+            if source is None:
+                if required:
+                    raise self.loader.not_found(tt.path_parts, part, chain)
+                self._cache.pop(key, None)
+                return None
+            compiled = CompiledPart(source, self._build(source), stamp, now)
+            self._cache[key] = compiled
+            return compiled
+
+    def _build(self, source: PartSource) -> Callable[[Mapping[str, Any]], str]:
+        html = source.part == "body"
+        if source.engine == "jinja":
+            from .jinja import compile_jinja
+
+            return compile_jinja(source.files[source.entry], source.path, html=html)
+        try:
+            tset = gotmpl.parse_files(
+                source.files,
+                html=html,
+                funcs=source.funcs,
+                delims=self.delims,
+                max_depth=self.max_depth,
+                max_output=self.max_output,
+            )
+            entry = source.entry
+            # Kratos's dispatch pattern: when the generic file calls this locale file as a
+            # partial, the generic file is the email and the locale file only a piece of it.
+            generic = PART_STEMS[source.part] + ".gotmpl"
+            if source.locale is not None and generic in tset.trees and _calls(tset, generic, entry):
+                entry = generic
+            if html:
+                tset.escape(entry)
+        except TemplateError as e:
+            raise _locate(e, source) from None
+
+        def run(data: Mapping[str, Any], _tset: gotmpl.TemplateSet = tset, _entry: str = entry) -> str:
+            try:
+                return _tset.execute(_entry, data)
+            except TemplateError as e:
+                raise _locate(e, source) from None
+
+        return run
+
+    # -- email stages -------------------------------------------------------------------------------
+    def _get_inliner(self) -> Any:
+        if self._inliner is None:
+            from .inline import get_inliner
+
+            self._inliner = get_inliner(self.css_inliner_name)
+        return self._inliner
+
+    def _get_converter(self) -> Any:
+        if self._converter is None:
+            from .plaintext import get_converter
+
+            self._converter = get_converter(self.html_to_text_name)
+        return self._converter
+
+    def _stub(self, tt: TemplateType, data: Mapping[str, Any]) -> RenderedEmail:
+        # Kratos never templates the test stub: subject and body verbatim, HTML = HTMLBody or Body.
+        body = str(data.get("Body", ""))
+        html_body = str(data.get("HTMLBody", "") or body)
+        return RenderedEmail(
+            subject=str(data.get("Subject", "")),
+            html=html_body,
+            text=body,
+            locale=self.default_locale,
+            template=tt.name,
+            files={},
+        )
+
+
+_DEFAULT: Renderer | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def _default() -> Renderer:
+    global _DEFAULT
+    if _DEFAULT is None:
+        with _DEFAULT_LOCK:
+            if _DEFAULT is None:
+                _DEFAULT = Renderer()
+    return _DEFAULT
+
+
+def render(name: str, ctx: Mapping[str, Any] | Model | None = None, *, locale: str | None = None) -> RenderedEmail:
+    """Render with the built-in templates and default settings (a shared :class:`Renderer`)."""
+    return _default().render(name, ctx, locale=locale)
+
+
+def render_sms(name: str, ctx: Mapping[str, Any] | Model | None = None, *, locale: str | None = None) -> str:
+    """Render an SMS body with the built-in templates (a shared :class:`Renderer`)."""
+    return _default().render_sms(name, ctx, locale=locale)
+
+
