@@ -367,6 +367,9 @@ class _TemplateCompiler:
 
     def typed_arg(self, node: n.Node, typ: str, dot: str) -> str:
         """``evalArg`` for a parameter of Go type ``typ``."""
+        if typ == "reflect.Value":
+            # Go's builtins take reflect.Value: they see the invalid value itself (MISSING).
+            return "MISSING" if isinstance(node, n.NilNode) else self.arg_value(node, dot)
         if typ == "any":
             if isinstance(node, n.NilNode):
                 return "None"
@@ -431,7 +434,9 @@ class _TemplateCompiler:
             i = len(args)
             typ = f.params[i] if i < nfixed else str(f.variadic)
             at = args[-1] if args else ident
-            if typ == "any":
+            if typ == "reflect.Value":
+                parts.append(final)
+            elif typ == "any":
                 parts.append(f"_any({final})")
             else:
                 parts.append(f"_check({final}, {typ!r}, {self.nid(at)})")

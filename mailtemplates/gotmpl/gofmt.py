@@ -24,7 +24,7 @@ import struct
 from collections.abc import Mapping, Sequence
 from typing import Final
 
-from .values import MISSING, GoTime, Int64, Missing, StrList, go_type_name
+from .values import MISSING, GoTime, Int64, Missing, go_type_name
 
 __all__ = [
     "format_float",
@@ -157,14 +157,14 @@ def _shortest_digits(x: float) -> tuple[str, int]:
 
 def _sig_digits(x: float, n: int) -> tuple[str, int]:
     """n significant digits, correctly rounded (half to even), as Go's fixedFtoa/bigFtoa."""
-    mant, _, exp = ("%.*e" % (n - 1, x)).partition("e")
+    mant, _, exp = f"{x:.{n - 1}e}".partition("e")
     intpart, _, frac = mant.partition(".")
     return _strip(intpart + frac, int(exp) + 1)
 
 
 def _frac_digits(x: float, prec: int) -> tuple[str, int]:
     """Digits rounded to prec places after the point (Go's %.Nf digit count)."""
-    intpart, _, frac = ("%.*f" % (prec, x)).partition(".")
+    intpart, _, frac = f"{x:.{prec}f}".partition(".")
     return _strip(intpart + frac, len(intpart))
 
 
@@ -336,6 +336,10 @@ def type_string(v: object) -> str:
         return "complex128"
     if isinstance(v, (bytes, bytearray)):
         return "[]uint8"
+    if isinstance(v, _Uint64):
+        return "uint64"
+    if isinstance(v, _LocPtr):
+        return "*time.Location"
     return go_type_name(v)
 
 
@@ -353,22 +357,36 @@ def _struct_fields(v: object) -> list[tuple[str, object]]:
 
 def _is_struct_ptr(v: object) -> bool:
     """Python objects stand for Go struct pointers (see values.go_type_name)."""
-    return not isinstance(
-        v, (str, int, float, complex, bool, list, tuple, dict, Mapping, bytes, bytearray, Missing, GoTime)
-    ) and v is not None
+    return (
+        not isinstance(
+            v, (str, int, float, complex, bool, list, tuple, dict, Mapping, bytes, bytearray, Missing, GoTime)
+        )
+        and v is not None
+    )
 
 
 # time.Time's String and GoString methods (fmt calls them through Stringer / GoStringer).
 
 _MONTHS: Final = (
-    "January February March April May June July August September October November December".split()
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 
 def _zone_name(dt: _dt.datetime) -> str:
     name = dt.tzname() or ""
     off = dt.utcoffset() or _dt.timedelta(0)
-    if name.startswith("UTC") and len(name) > 3 or not name:
+    if (name.startswith("UTC") and len(name) > 3) or not name:
         # datetime.timezone(offset) has no abbreviation; Go prints such a zone as -0700.
         minutes = int(off.total_seconds()) // 60
         sign = "-" if minutes < 0 else "+"
@@ -411,6 +429,21 @@ def _time_gostring(t: GoTime) -> str:
 # The printer: fmt.pp and fmt.fmt in one class.
 
 _NOARG: Final = object()
+
+
+class _Uint64(int):
+    """time.Time's wall field: the only unsigned value fmt meets in our value model."""
+
+    __slots__ = ()
+
+
+class _LocPtr:
+    """time.Time's loc field, a *time.Location (nil for UTC)."""
+
+    __slots__ = ("loc",)
+
+    def __init__(self, loc: object) -> None:
+        self.loc = loc
 
 
 class _Printer:
@@ -893,6 +926,8 @@ class _Printer:
             # A nil interface inside a slice, map or struct.
             self.value = _NOARG
             self.buf.append("interface {}(nil)" if self.sharp_v else "<nil>")
+        elif isinstance(value, _Uint64):
+            self.fmt_int_unsigned(int(value), verb)
         elif isinstance(value, bool):
             self.fmt_bool(value, verb)
         elif isinstance(value, int):
@@ -911,8 +946,10 @@ class _Printer:
         elif isinstance(value, (list, tuple)):
             self.print_slice(value, verb, depth)
         elif isinstance(value, GoTime):
-            # Only reached with the erroring flag set (handleMethods declined).
-            self.fmt_s(_time_string(value))
+            # A verb that String() cannot serve: Go prints the struct's fields.
+            self.print_time_struct(value, verb, depth)
+        elif isinstance(value, _LocPtr):
+            self.fmt_loc_ptr(value, verb)
         elif _is_struct_ptr(value):
             if depth == 0:
                 # A pointer to a struct prints as &{...} at the top level only.
@@ -952,6 +989,51 @@ class _Printer:
                     self.buf.append(" ")
                 self.print_value(item, verb, depth + 1)
             self.buf.append("]")
+
+    def print_time_struct(self, t: GoTime, verb: str, depth: int) -> None:
+        """time.Time as a plain struct: {wall ext loc} (no monotonic reading, so wall = nanoseconds)."""
+        dt: _dt.datetime = t.dt
+        off = dt.utcoffset() or _dt.timedelta(0)
+        utc = (dt - off).replace(tzinfo=None)
+        ext = int((utc - _dt.datetime(1, 1, 1)).total_seconds())
+        is_utc = off == _dt.timedelta(0) and _zone_name(dt) == "UTC"
+        fields: list[tuple[str, object]] = [
+            ("wall", _Uint64(dt.microsecond * 1000)),
+            ("ext", Int64(ext)),
+            ("loc", _LocPtr(None if is_utc else dt.tzinfo)),
+        ]
+        if self.sharp_v:
+            self.buf.append("time.Time")
+        self.buf.append("{")
+        for i, (name, field) in enumerate(fields):
+            if i > 0:
+                self.buf.append(", " if self.sharp_v else " ")
+            if self.plus_v or self.sharp_v:
+                self.buf.append(name + ":")
+            self.print_value(field, verb, depth + 1)
+        self.buf.append("}")
+
+    def fmt_loc_ptr(self, p: _LocPtr, verb: str) -> None:
+        """pp.fmtPointer for time.Time's *time.Location field (nil for UTC)."""
+        u = 0 if p.loc is None else id(p.loc) & _U64
+        if verb == "v":
+            if self.sharp_v:
+                self.buf.append("(*time.Location)(")
+                if u == 0:
+                    self.buf.append("nil")
+                else:
+                    self.fmt0x64(u, True)
+                self.buf.append(")")
+            elif u == 0:
+                self.pad("<nil>")
+            else:
+                self.fmt0x64(u, not self.sharp)
+        elif verb == "p":
+            self.fmt0x64(u, not self.sharp)
+        elif verb in "bodxX":
+            self.fmt_int_unsigned(u, verb)
+        else:
+            self.bad_verb(verb)
 
     def print_struct(self, v: object, verb: str, depth: int) -> None:
         if self.sharp_v:
@@ -1228,7 +1310,3 @@ def format_value(v: object, indirect: bool = True) -> str:
     else:
         p.print_arg(v, "v")
     return p.text()
-
-
-# Keep the names importable for type checkers and for modules that match on them.
-_ = (Int64, StrList)

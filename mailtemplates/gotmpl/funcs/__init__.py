@@ -8,7 +8,8 @@ string literals at compile time, as Go's ``evalArg`` does.
 
 Parameter type names are Go's: ``"any"`` (``interface {}``), ``"string"``, ``"int"``, ``"int64"``,
 ``"float64"``, ``"bool"``, ``"[]interface {}"``, ``"[]string"``, ``"map[string]interface {}"``,
-``"time.Time"``, ``"time.Duration"``. A function signals a Go error return or a Go panic by raising
+``"time.Time"``, ``"time.Duration"``, and ``"reflect.Value"`` (Go's builtins: the raw
+value, a missing one stays ``MISSING``). A function signals a Go error return or a Go panic by raising
 :class:`GoFuncError`; the executor reports it as ``error calling NAME: MESSAGE``.
 """
 
