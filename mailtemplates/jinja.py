@@ -8,7 +8,8 @@ template's line.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import jinja2
@@ -33,7 +34,7 @@ def _env(html: bool) -> jinja2.Environment:
     return env
 
 
-def compile_jinja(source: str, path: str, *, html: bool) -> Callable[[Mapping[str, Any]], str]:
+def compile_jinja(source: str, path: str, *, html: bool) -> Callable[[Any], str]:
     """Compile a Jinja template; the result renders a context mapping to a string."""
     name = path.rsplit("/", 1)[-1]
     try:
@@ -47,7 +48,9 @@ def compile_jinja(source: str, path: str, *, html: bool) -> Callable[[Mapping[st
             source_line=source.splitlines()[e.lineno - 1] if 0 < e.lineno <= len(source.splitlines()) else None,
         ) from None
 
-    def run(data: Mapping[str, Any]) -> str:
+    def run(data: Any) -> str:
+        if dataclasses.is_dataclass(data) and not isinstance(data, type):
+            data = {f.name: getattr(data, f.name) for f in dataclasses.fields(data)}
         try:
             return template.render(dict(data))
         except jinja2.TemplateError as e:

@@ -24,11 +24,11 @@ import copy
 import dataclasses
 import datetime as _dt
 import difflib
-import functools
 import math
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, ClassVar, Final, Literal
 
 from mailtemplates.errors import ContextError, InvalidName
@@ -86,19 +86,13 @@ _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
 
 
-def _f(json: str | None, kind: Kind, *, omitempty: bool = False) -> Any:
-    """A model field with its Go zero value as default and its JSON tag as metadata."""
-    meta = {"json": json, "kind": kind, "omitempty": omitempty}
-    if kind == "string":
-        return field(default="", metadata=meta)
-    if kind == "int":
-        return field(default=0, metadata=meta)
-    if kind in ("map", "header"):
-        # A nil Go map reads like an empty one in templates: prints map[], every key is <no value>.
-        return field(default_factory=dict, metadata=meta)
-    if kind == "client":
-        return field(default_factory=lambda: OAuth2Client(), metadata=meta)
-    return field(default=None, metadata=meta)  # any / pointer: nil
+def _m(json: str | None, kind: Kind, *, omitempty: bool = False) -> dict[str, Any]:
+    """Field metadata: the JSON tag (None for ``json:"-"``), the Go kind and ``omitempty``.
+
+    Defaults are Go zero values; a nil Go map reads like an empty one in templates (prints
+    ``map[]``, every key is ``<no value>``), so maps default to ``{}``; pointers and ``any`` to None.
+    """
+    return {"json": json, "kind": kind, "omitempty": omitempty}
 
 
 @dataclass(frozen=True)
@@ -132,11 +126,11 @@ class OAuth2Client(Model):
 
     GO_TYPE: ClassVar[str] = "template.OAuth2Client"
 
-    ClientID: str = _f("client_id", "string")
-    ClientName: str = _f("client_name", "string", omitempty=True)
-    ClientURI: str = _f("client_uri", "string", omitempty=True)
-    LogoURI: str = _f("logo_uri", "string", omitempty=True)
-    Metadata: Any = _f("metadata", "any", omitempty=True)
+    ClientID: str = field(default="", metadata=_m("client_id", "string"))
+    ClientName: str = field(default="", metadata=_m("client_name", "string", omitempty=True))
+    ClientURI: str = field(default="", metadata=_m("client_uri", "string", omitempty=True))
+    LogoURI: str = field(default="", metadata=_m("logo_uri", "string", omitempty=True))
+    Metadata: Any = field(default=None, metadata=_m("metadata", "any", omitempty=True))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -145,8 +139,8 @@ class OAuth2LoginRequest(Model):
 
     GO_TYPE: ClassVar[str] = "*template.OAuth2LoginRequest"
 
-    Challenge: str = _f("challenge", "string")
-    Client: OAuth2Client = _f("client", "client")
+    Challenge: str = field(default="", metadata=_m("challenge", "string"))
+    Client: OAuth2Client = field(default_factory=OAuth2Client, metadata=_m("client", "client"))
 
 
 # The models' field is named like its type; annotate through an alias so the name resolves.
@@ -159,102 +153,108 @@ _OAuth2LoginRequestT = OAuth2LoginRequest
 class RecoveryValidModel(Model):
     GO_TYPE: ClassVar[str] = "*email.RecoveryValidModel"
 
-    To: str = _f("to", "string")
-    RecoveryURL: str = _f("recovery_url", "string")
-    Identity: Mapping[str, Any] = _f("identity", "map")
-    RequestURL: str = _f("request_url", "string")
-    TransientPayload: Mapping[str, Any] = _f("transient_payload", "map")
-    ExpiresInMinutes: int = _f("expires_in_minutes", "int")
+    To: str = field(default="", metadata=_m("to", "string"))
+    RecoveryURL: str = field(default="", metadata=_m("recovery_url", "string"))
+    Identity: Mapping[str, Any] = field(default_factory=dict, metadata=_m("identity", "map"))
+    RequestURL: str = field(default="", metadata=_m("request_url", "string"))
+    TransientPayload: Mapping[str, Any] = field(default_factory=dict, metadata=_m("transient_payload", "map"))
+    ExpiresInMinutes: int = field(default=0, metadata=_m("expires_in_minutes", "int"))
 
 
 @dataclass(frozen=True, kw_only=True)
 class RecoveryInvalidModel(Model):
     GO_TYPE: ClassVar[str] = "*email.RecoveryInvalidModel"
 
-    To: str = _f("to", "string")
-    RequestURL: str = _f("request_url", "string")
-    TransientPayload: Mapping[str, Any] = _f("transient_payload", "map")
+    To: str = field(default="", metadata=_m("to", "string"))
+    RequestURL: str = field(default="", metadata=_m("request_url", "string"))
+    TransientPayload: Mapping[str, Any] = field(default_factory=dict, metadata=_m("transient_payload", "map"))
 
 
 @dataclass(frozen=True, kw_only=True)
 class RecoveryCodeValidModel(Model):
     GO_TYPE: ClassVar[str] = "*email.RecoveryCodeValidModel"
 
-    To: str = _f("to", "string")
-    RecoveryCode: str = _f("recovery_code", "string")
-    Identity: Mapping[str, Any] = _f("identity", "map")
-    RequestURL: str = _f("request_url", "string")
-    TransientPayload: Mapping[str, Any] = _f("transient_payload", "map")
-    ExpiresInMinutes: int = _f("expires_in_minutes", "int")
-    UserRequestHeaders: Mapping[str, Any] = _f(None, "header")
+    To: str = field(default="", metadata=_m("to", "string"))
+    RecoveryCode: str = field(default="", metadata=_m("recovery_code", "string"))
+    Identity: Mapping[str, Any] = field(default_factory=dict, metadata=_m("identity", "map"))
+    RequestURL: str = field(default="", metadata=_m("request_url", "string"))
+    TransientPayload: Mapping[str, Any] = field(default_factory=dict, metadata=_m("transient_payload", "map"))
+    ExpiresInMinutes: int = field(default=0, metadata=_m("expires_in_minutes", "int"))
+    UserRequestHeaders: Mapping[str, Any] = field(default_factory=dict, metadata=_m(None, "header"))
 
 
 @dataclass(frozen=True, kw_only=True)
 class RecoveryCodeInvalidModel(Model):
     GO_TYPE: ClassVar[str] = "*email.RecoveryCodeInvalidModel"
 
-    To: str = _f("to", "string")
-    RequestURL: str = _f("request_url", "string")
-    TransientPayload: Mapping[str, Any] = _f("transient_payload", "map")
+    To: str = field(default="", metadata=_m("to", "string"))
+    RequestURL: str = field(default="", metadata=_m("request_url", "string"))
+    TransientPayload: Mapping[str, Any] = field(default_factory=dict, metadata=_m("transient_payload", "map"))
 
 
 @dataclass(frozen=True, kw_only=True)
 class VerificationValidModel(Model):
     GO_TYPE: ClassVar[str] = "*email.VerificationValidModel"
 
-    To: str = _f("to", "string")
-    VerificationURL: str = _f("verification_url", "string")
-    Identity: Mapping[str, Any] = _f("identity", "map")
-    RequestURL: str = _f("request_url", "string")
-    TransientPayload: Mapping[str, Any] = _f("transient_payload", "map")
-    ExpiresInMinutes: int = _f("expires_in_minutes", "int")
-    OAuth2LoginRequest: _OAuth2LoginRequestT | None = _f("oauth2_login_request", "oauth2", omitempty=True)
+    To: str = field(default="", metadata=_m("to", "string"))
+    VerificationURL: str = field(default="", metadata=_m("verification_url", "string"))
+    Identity: Mapping[str, Any] = field(default_factory=dict, metadata=_m("identity", "map"))
+    RequestURL: str = field(default="", metadata=_m("request_url", "string"))
+    TransientPayload: Mapping[str, Any] = field(default_factory=dict, metadata=_m("transient_payload", "map"))
+    ExpiresInMinutes: int = field(default=0, metadata=_m("expires_in_minutes", "int"))
+    OAuth2LoginRequest: _OAuth2LoginRequestT | None = field(
+        default=None, metadata=_m("oauth2_login_request", "oauth2", omitempty=True)
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class VerificationInvalidModel(Model):
     GO_TYPE: ClassVar[str] = "*email.VerificationInvalidModel"
 
-    To: str = _f("to", "string")
-    RequestURL: str = _f("request_url", "string")
-    TransientPayload: Mapping[str, Any] = _f("transient_payload", "map")
+    To: str = field(default="", metadata=_m("to", "string"))
+    RequestURL: str = field(default="", metadata=_m("request_url", "string"))
+    TransientPayload: Mapping[str, Any] = field(default_factory=dict, metadata=_m("transient_payload", "map"))
 
 
 @dataclass(frozen=True, kw_only=True)
 class VerificationCodeValidModel(Model):
     GO_TYPE: ClassVar[str] = "*email.VerificationCodeValidModel"
 
-    To: str = _f("to", "string")
-    VerificationURL: str = _f("verification_url", "string")
-    VerificationCode: str = _f("verification_code", "string")
-    Identity: Mapping[str, Any] = _f("identity", "map")
-    RequestURL: str = _f("request_url", "string")
-    TransientPayload: Mapping[str, Any] = _f("transient_payload", "map")
-    ExpiresInMinutes: int = _f("expires_in_minutes", "int")
-    OAuth2LoginRequest: _OAuth2LoginRequestT | None = _f("oauth2_login_request", "oauth2", omitempty=True)
+    To: str = field(default="", metadata=_m("to", "string"))
+    VerificationURL: str = field(default="", metadata=_m("verification_url", "string"))
+    VerificationCode: str = field(default="", metadata=_m("verification_code", "string"))
+    Identity: Mapping[str, Any] = field(default_factory=dict, metadata=_m("identity", "map"))
+    RequestURL: str = field(default="", metadata=_m("request_url", "string"))
+    TransientPayload: Mapping[str, Any] = field(default_factory=dict, metadata=_m("transient_payload", "map"))
+    ExpiresInMinutes: int = field(default=0, metadata=_m("expires_in_minutes", "int"))
+    OAuth2LoginRequest: _OAuth2LoginRequestT | None = field(
+        default=None, metadata=_m("oauth2_login_request", "oauth2", omitempty=True)
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class VerificationCodeInvalidModel(Model):
     GO_TYPE: ClassVar[str] = "*email.VerificationCodeInvalidModel"
 
-    To: str = _f("to", "string")
-    RequestURL: str = _f("request_url", "string")
-    TransientPayload: Mapping[str, Any] = _f("transient_payload", "map")
+    To: str = field(default="", metadata=_m("to", "string"))
+    RequestURL: str = field(default="", metadata=_m("request_url", "string"))
+    TransientPayload: Mapping[str, Any] = field(default_factory=dict, metadata=_m("transient_payload", "map"))
 
 
 @dataclass(frozen=True, kw_only=True)
 class LoginCodeValidModel(Model):
     GO_TYPE: ClassVar[str] = "*email.LoginCodeValidModel"
 
-    To: str = _f("to", "string")
-    LoginCode: str = _f("login_code", "string")
-    Identity: Mapping[str, Any] = _f("identity", "map")
-    RequestURL: str = _f("request_url", "string")
-    TransientPayload: Mapping[str, Any] = _f("transient_payload", "map")
-    ExpiresInMinutes: int = _f("expires_in_minutes", "int")
-    OAuth2LoginRequest: _OAuth2LoginRequestT | None = _f("oauth2_login_request", "oauth2", omitempty=True)
-    UserRequestHeaders: Mapping[str, Any] = _f(None, "header")
+    To: str = field(default="", metadata=_m("to", "string"))
+    LoginCode: str = field(default="", metadata=_m("login_code", "string"))
+    Identity: Mapping[str, Any] = field(default_factory=dict, metadata=_m("identity", "map"))
+    RequestURL: str = field(default="", metadata=_m("request_url", "string"))
+    TransientPayload: Mapping[str, Any] = field(default_factory=dict, metadata=_m("transient_payload", "map"))
+    ExpiresInMinutes: int = field(default=0, metadata=_m("expires_in_minutes", "int"))
+    OAuth2LoginRequest: _OAuth2LoginRequestT | None = field(
+        default=None, metadata=_m("oauth2_login_request", "oauth2", omitempty=True)
+    )
+    UserRequestHeaders: Mapping[str, Any] = field(default_factory=dict, metadata=_m(None, "header"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -263,34 +263,36 @@ class RegistrationCodeValidModel(Model):
 
     GO_TYPE: ClassVar[str] = "*email.RegistrationCodeValidModel"
 
-    To: str = _f("to", "string")
-    Traits: Mapping[str, Any] = _f("traits", "map")
-    RegistrationCode: str = _f("registration_code", "string")
-    RequestURL: str = _f("request_url", "string")
-    TransientPayload: Mapping[str, Any] = _f("transient_payload", "map")
-    ExpiresInMinutes: int = _f("expires_in_minutes", "int")
-    OAuth2LoginRequest: _OAuth2LoginRequestT | None = _f("oauth2_login_request", "oauth2", omitempty=True)
-    UserRequestHeaders: Mapping[str, Any] = _f(None, "header")
+    To: str = field(default="", metadata=_m("to", "string"))
+    Traits: Mapping[str, Any] = field(default_factory=dict, metadata=_m("traits", "map"))
+    RegistrationCode: str = field(default="", metadata=_m("registration_code", "string"))
+    RequestURL: str = field(default="", metadata=_m("request_url", "string"))
+    TransientPayload: Mapping[str, Any] = field(default_factory=dict, metadata=_m("transient_payload", "map"))
+    ExpiresInMinutes: int = field(default=0, metadata=_m("expires_in_minutes", "int"))
+    OAuth2LoginRequest: _OAuth2LoginRequestT | None = field(
+        default=None, metadata=_m("oauth2_login_request", "oauth2", omitempty=True)
+    )
+    UserRequestHeaders: Mapping[str, Any] = field(default_factory=dict, metadata=_m(None, "header"))
 
 
 @dataclass(frozen=True, kw_only=True)
 class VerifiableAddressChangedModel(Model):
     GO_TYPE: ClassVar[str] = "*email.VerifiableAddressChangedModel"
 
-    To: str = _f("to", "string")
-    Identity: Mapping[str, Any] = _f("identity", "map")
-    ChangedAt: str = _f("changed_at", "string")
-    TransientPayload: Mapping[str, Any] = _f("transient_payload", "map")
+    To: str = field(default="", metadata=_m("to", "string"))
+    Identity: Mapping[str, Any] = field(default_factory=dict, metadata=_m("identity", "map"))
+    ChangedAt: str = field(default="", metadata=_m("changed_at", "string"))
+    TransientPayload: Mapping[str, Any] = field(default_factory=dict, metadata=_m("transient_payload", "map"))
 
 
 @dataclass(frozen=True, kw_only=True)
 class AuthenticatorKeyAddedModel(Model):
     GO_TYPE: ClassVar[str] = "*email.AuthenticatorKeyAddedModel"
 
-    To: str = _f("to", "string")
-    Identity: Mapping[str, Any] = _f("identity", "map")
-    AddedAt: str = _f("added_at", "string")
-    TransientPayload: Mapping[str, Any] = _f("transient_payload", "map")
+    To: str = field(default="", metadata=_m("to", "string"))
+    Identity: Mapping[str, Any] = field(default_factory=dict, metadata=_m("identity", "map"))
+    AddedAt: str = field(default="", metadata=_m("added_at", "string"))
+    TransientPayload: Mapping[str, Any] = field(default_factory=dict, metadata=_m("transient_payload", "map"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -300,10 +302,10 @@ class TestStubModel(Model):
     __test__: ClassVar[bool] = False  # not a pytest test class despite the name
     GO_TYPE: ClassVar[str] = "*email.TestStubModel"
 
-    To: str = _f("to", "string")
-    Subject: str = _f("subject", "string")
-    Body: str = _f("body", "string")
-    HTMLBody: str = _f("html_body", "string", omitempty=True)
+    To: str = field(default="", metadata=_m("to", "string"))
+    Subject: str = field(default="", metadata=_m("subject", "string"))
+    Body: str = field(default="", metadata=_m("body", "string"))
+    HTMLBody: str = field(default="", metadata=_m("html_body", "string", omitempty=True))
 
 
 # --- SMS models (kratos-spec §1.4) ----------------------------------------------------------
@@ -315,43 +317,47 @@ class SMSRecoveryCodeValidModel(Model):
 
     GO_TYPE: ClassVar[str] = "*sms.RecoveryCodeValidModel"
 
-    To: str = _f("to", "string")
-    RecoveryCode: str = _f("verification_code", "string")
-    Identity: Mapping[str, Any] = _f("identity", "map")
-    RequestURL: str = _f("request_url", "string")
-    RequestURLDomain: str = _f("request_url_domain", "string")
-    TransientPayload: Mapping[str, Any] = _f("transient_payload", "map")
-    ExpiresInMinutes: int = _f("expires_in_minutes", "int")
-    UserRequestHeaders: Mapping[str, Any] = _f(None, "header")
+    To: str = field(default="", metadata=_m("to", "string"))
+    RecoveryCode: str = field(default="", metadata=_m("verification_code", "string"))
+    Identity: Mapping[str, Any] = field(default_factory=dict, metadata=_m("identity", "map"))
+    RequestURL: str = field(default="", metadata=_m("request_url", "string"))
+    RequestURLDomain: str = field(default="", metadata=_m("request_url_domain", "string"))
+    TransientPayload: Mapping[str, Any] = field(default_factory=dict, metadata=_m("transient_payload", "map"))
+    ExpiresInMinutes: int = field(default=0, metadata=_m("expires_in_minutes", "int"))
+    UserRequestHeaders: Mapping[str, Any] = field(default_factory=dict, metadata=_m(None, "header"))
 
 
 @dataclass(frozen=True, kw_only=True)
 class SMSVerificationCodeValidModel(Model):
     GO_TYPE: ClassVar[str] = "*sms.VerificationCodeValidModel"
 
-    To: str = _f("to", "string")
-    VerificationCode: str = _f("verification_code", "string")
-    Identity: Mapping[str, Any] = _f("identity", "map")
-    RequestURL: str = _f("request_url", "string")
-    RequestURLDomain: str = _f("request_url_domain", "string")
-    TransientPayload: Mapping[str, Any] = _f("transient_payload", "map")
-    ExpiresInMinutes: int = _f("expires_in_minutes", "int")
-    OAuth2LoginRequest: _OAuth2LoginRequestT | None = _f("oauth2_login_request", "oauth2", omitempty=True)
+    To: str = field(default="", metadata=_m("to", "string"))
+    VerificationCode: str = field(default="", metadata=_m("verification_code", "string"))
+    Identity: Mapping[str, Any] = field(default_factory=dict, metadata=_m("identity", "map"))
+    RequestURL: str = field(default="", metadata=_m("request_url", "string"))
+    RequestURLDomain: str = field(default="", metadata=_m("request_url_domain", "string"))
+    TransientPayload: Mapping[str, Any] = field(default_factory=dict, metadata=_m("transient_payload", "map"))
+    ExpiresInMinutes: int = field(default=0, metadata=_m("expires_in_minutes", "int"))
+    OAuth2LoginRequest: _OAuth2LoginRequestT | None = field(
+        default=None, metadata=_m("oauth2_login_request", "oauth2", omitempty=True)
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class SMSLoginCodeValidModel(Model):
     GO_TYPE: ClassVar[str] = "*sms.LoginCodeValidModel"
 
-    To: str = _f("to", "string")
-    LoginCode: str = _f("login_code", "string")
-    Identity: Mapping[str, Any] = _f("identity", "map")
-    RequestURL: str = _f("request_url", "string")
-    RequestURLDomain: str = _f("request_url_domain", "string")
-    TransientPayload: Mapping[str, Any] = _f("transient_payload", "map")
-    ExpiresInMinutes: int = _f("expires_in_minutes", "int")
-    OAuth2LoginRequest: _OAuth2LoginRequestT | None = _f("oauth2_login_request", "oauth2", omitempty=True)
-    UserRequestHeaders: Mapping[str, Any] = _f(None, "header")
+    To: str = field(default="", metadata=_m("to", "string"))
+    LoginCode: str = field(default="", metadata=_m("login_code", "string"))
+    Identity: Mapping[str, Any] = field(default_factory=dict, metadata=_m("identity", "map"))
+    RequestURL: str = field(default="", metadata=_m("request_url", "string"))
+    RequestURLDomain: str = field(default="", metadata=_m("request_url_domain", "string"))
+    TransientPayload: Mapping[str, Any] = field(default_factory=dict, metadata=_m("transient_payload", "map"))
+    ExpiresInMinutes: int = field(default=0, metadata=_m("expires_in_minutes", "int"))
+    OAuth2LoginRequest: _OAuth2LoginRequestT | None = field(
+        default=None, metadata=_m("oauth2_login_request", "oauth2", omitempty=True)
+    )
+    UserRequestHeaders: Mapping[str, Any] = field(default_factory=dict, metadata=_m(None, "header"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -360,37 +366,39 @@ class SMSRegistrationCodeValidModel(Model):
 
     GO_TYPE: ClassVar[str] = "*sms.RegistrationCodeValidModel"
 
-    To: str = _f("to", "string")
-    RegistrationCode: str = _f("registration_code", "string")
-    Identity: Mapping[str, Any] = _f("identity", "map")
-    RequestURL: str = _f("request_url", "string")
-    RequestURLDomain: str = _f("request_url_domain", "string")
-    TransientPayload: Mapping[str, Any] = _f("transient_payload", "map")
-    ExpiresInMinutes: int = _f("expires_in_minutes", "int")
-    OAuth2LoginRequest: _OAuth2LoginRequestT | None = _f("oauth2_login_request", "oauth2", omitempty=True)
-    UserRequestHeaders: Mapping[str, Any] = _f(None, "header")
+    To: str = field(default="", metadata=_m("to", "string"))
+    RegistrationCode: str = field(default="", metadata=_m("registration_code", "string"))
+    Identity: Mapping[str, Any] = field(default_factory=dict, metadata=_m("identity", "map"))
+    RequestURL: str = field(default="", metadata=_m("request_url", "string"))
+    RequestURLDomain: str = field(default="", metadata=_m("request_url_domain", "string"))
+    TransientPayload: Mapping[str, Any] = field(default_factory=dict, metadata=_m("transient_payload", "map"))
+    ExpiresInMinutes: int = field(default=0, metadata=_m("expires_in_minutes", "int"))
+    OAuth2LoginRequest: _OAuth2LoginRequestT | None = field(
+        default=None, metadata=_m("oauth2_login_request", "oauth2", omitempty=True)
+    )
+    UserRequestHeaders: Mapping[str, Any] = field(default_factory=dict, metadata=_m(None, "header"))
 
 
 @dataclass(frozen=True, kw_only=True)
 class SMSVerifiableAddressChangedModel(Model):
     GO_TYPE: ClassVar[str] = "*sms.VerifiableAddressChangedModel"
 
-    To: str = _f("to", "string")
-    Identity: Mapping[str, Any] = _f("identity", "map")
-    ChangedAt: str = _f("changed_at", "string")
-    TransientPayload: Mapping[str, Any] = _f("transient_payload", "map")
-    UserRequestHeaders: Mapping[str, Any] = _f(None, "header")
+    To: str = field(default="", metadata=_m("to", "string"))
+    Identity: Mapping[str, Any] = field(default_factory=dict, metadata=_m("identity", "map"))
+    ChangedAt: str = field(default="", metadata=_m("changed_at", "string"))
+    TransientPayload: Mapping[str, Any] = field(default_factory=dict, metadata=_m("transient_payload", "map"))
+    UserRequestHeaders: Mapping[str, Any] = field(default_factory=dict, metadata=_m(None, "header"))
 
 
 @dataclass(frozen=True, kw_only=True)
 class SMSAuthenticatorKeyAddedModel(Model):
     GO_TYPE: ClassVar[str] = "*sms.AuthenticatorKeyAddedModel"
 
-    To: str = _f("to", "string")
-    Identity: Mapping[str, Any] = _f("identity", "map")
-    AddedAt: str = _f("added_at", "string")
-    TransientPayload: Mapping[str, Any] = _f("transient_payload", "map")
-    UserRequestHeaders: Mapping[str, Any] = _f(None, "header")
+    To: str = field(default="", metadata=_m("to", "string"))
+    Identity: Mapping[str, Any] = field(default_factory=dict, metadata=_m("identity", "map"))
+    AddedAt: str = field(default="", metadata=_m("added_at", "string"))
+    TransientPayload: Mapping[str, Any] = field(default_factory=dict, metadata=_m("transient_payload", "map"))
+    UserRequestHeaders: Mapping[str, Any] = field(default_factory=dict, metadata=_m(None, "header"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -400,33 +408,49 @@ class SMSTestStubModel(Model):
     __test__: ClassVar[bool] = False
     GO_TYPE: ClassVar[str] = "*sms.TestStubModel"
 
-    To: str = _f("to", "string")
-    Body: str = _f("body", "string")
-    Identity: Mapping[str, Any] = _f("identity", "map")
+    To: str = field(default="", metadata=_m("to", "string"))
+    Body: str = field(default="", metadata=_m("body", "string"))
+    Identity: Mapping[str, Any] = field(default_factory=dict, metadata=_m("identity", "map"))
 
 
 # --- field metadata -------------------------------------------------------------------------
 
 
-@functools.cache
+_FIELDS: dict[type[Model], tuple[FieldInfo, ...]] = {}
+
+
 def model_fields(cls: type[Model]) -> tuple[FieldInfo, ...]:
     """The struct fields of a model class, in Go declaration order."""
-    return tuple(
-        FieldInfo(f.name, f.metadata["json"], f.metadata["kind"], f.metadata["omitempty"])
-        for f in dataclasses.fields(cls)
-    )
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = tuple(
+            FieldInfo(f.name, f.metadata["json"], f.metadata["kind"], f.metadata["omitempty"])
+            for f in dataclasses.fields(cls)
+        )
+        _FIELDS[cls] = found
+    return found
 
 
-@functools.cache
+_JSON_NAMES: dict[type[Model], Mapping[str, str | None]] = {}
+_GO_NAMES: dict[type[Model], Mapping[str, str]] = {}
+
+
 def json_names(cls: type[Model]) -> Mapping[str, str | None]:
     """Go name -> JSON name (None for ``json:"-"`` fields, which JSON never carries)."""
-    return {fi.go_name: fi.json_name for fi in model_fields(cls)}
+    found = _JSON_NAMES.get(cls)
+    if found is None:
+        found = _JSON_NAMES[cls] = MappingProxyType({fi.go_name: fi.json_name for fi in model_fields(cls)})
+    return found
 
 
-@functools.cache
 def go_names(cls: type[Model]) -> Mapping[str, str]:
     """JSON name -> Go name, for the fields JSON carries."""
-    return {fi.json_name: fi.go_name for fi in model_fields(cls) if fi.json_name is not None}
+    found = _GO_NAMES.get(cls)
+    if found is None:
+        found = _GO_NAMES[cls] = MappingProxyType(
+            {fi.json_name: fi.go_name for fi in model_fields(cls) if fi.json_name is not None}
+        )
+    return found
 
 
 # --- template types -------------------------------------------------------------------------
@@ -567,7 +591,7 @@ def get_template_type(name: str) -> TemplateType:
             return found
     known = sorted(TEMPLATE_TYPES)
     hint = _did_you_mean(str(name), [*known, *_BY_KRATOS_TYPE])
-    raise InvalidName(f"unknown template type {name!r}{hint}; known types: {', '.join(known)}")
+    raise InvalidName(f"unknown template type {name!r}{hint}. Known types: {', '.join(known)}")
 
 
 # --- context conversion ---------------------------------------------------------------------
@@ -577,7 +601,7 @@ def _did_you_mean(word: str, candidates: list[str]) -> str:
     # Compare case-insensitively so that "recoveryurl" still finds "RecoveryURL".
     lowered = {c.lower(): c for c in reversed(candidates)}
     close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
-    return f"; did you mean {lowered[close[0]]!r}?" if close else ""
+    return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
 
 
 def _describe(value: object) -> str:
@@ -598,7 +622,10 @@ def _go_time(value: _dt.datetime, path: str) -> str:
             f"{path}: naive datetime {value.isoformat()!r} has no time zone; "
             "JSON data needs an aware datetime (e.g. tzinfo=datetime.timezone.utc)"
         )
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    text = (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+        f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+    )
     if value.microsecond:
         text += f".{value.microsecond:06d}".rstrip("0")
     if not offset:
@@ -616,8 +643,10 @@ def _json_value(value: object, path: str) -> Any:
     ``map[string]interface{}`` (``dict``). Aware datetimes and UUIDs are written as Go's
     ``json.Marshal`` writes ``time.Time`` and ``uuid.UUID`` values (strings).
     """
-    if value is None or isinstance(value, (str, bool)):
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, str):
+        return str.__str__(value)  # a plain str, also for str subclasses such as StrEnum members
     if isinstance(value, int):
         try:
             return float(value)
@@ -626,7 +655,7 @@ def _json_value(value: object, path: str) -> Any:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ContextError(f"{path}: {value!r} is not a JSON number")
-        return value
+        return float(value)
     if isinstance(value, Mapping):
         out: dict[str, Any] = {}
         for key, item in value.items():
@@ -640,7 +669,9 @@ def _json_value(value: object, path: str) -> Any:
         return _go_time(value, path)
     if isinstance(value, uuid.UUID):
         return str(value)
-    raise ContextError(f"{path}: {_describe(value)} is not JSON data (null, bool, number, string, list or dict)")
+    raise ContextError(
+        f"{path}: {_describe(value)} is not JSON data (null, bool, number, string, list or dict)"
+    )
 
 
 def _convert_string(value: object, path: str) -> str:
@@ -648,7 +679,7 @@ def _convert_string(value: object, path: str) -> str:
         return ""
     if not isinstance(value, str):
         raise ContextError(f"{path} must be a string (Go string), got {_describe(value)}")
-    return value
+    return str.__str__(value)
 
 
 def _convert_int(value: object, path: str) -> int:
@@ -679,7 +710,9 @@ def _convert_header(value: object, path: str) -> dict[str, StrList]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise ContextError(f"{path} must be a dict of header name to values (Go http.Header), got {_describe(value)}")
+        raise ContextError(
+            f"{path} must be a dict of header name to values (Go http.Header), got {_describe(value)}"
+        )
     out: dict[str, StrList] = {}
     for key, item in value.items():
         if not isinstance(key, str):
@@ -700,9 +733,7 @@ def _struct_items(value: object, cls: type[Model], path: str) -> dict[str, Any]:
             )
         return {fi.go_name: getattr(value, fi.go_name) for fi in model_fields(cls)}
     if not isinstance(value, Mapping):
-        raise ContextError(
-            f"{path or 'context'} must be a dict or a {cls.__name__}, got {_describe(value)}"
-        )
+        raise ContextError(f"{path or 'context'} must be a dict or a {cls.__name__}, got {_describe(value)}")
     by_json = go_names(cls)
     by_go = json_names(cls)
     items: dict[str, Any] = {}
@@ -732,14 +763,27 @@ def _unknown_field_message(key: str, cls: type[Model], path: str) -> str:
     lowered = {c.lower(): c for c in reversed(candidates)}
     close = difflib.get_close_matches(key.lower(), list(lowered), n=1, cutoff=0.6)
     where = f"{path} ({cls.GO_TYPE})" if path else cls.GO_TYPE
-    message = f"unknown field {_join(path, key)!r}: {where} has no field {key!r}"
+    message = f"unknown field {_join(path, key)!r}: {where} has no such field"
     if close:
         match = lowered[close[0]]
         info = next(fi for fi in fields if match in (fi.go_name, fi.json_name))
         spelled = f"{info.go_name!r}" + (f" (JSON {info.json_name!r})" if info.json_name else "")
         message += f"; did you mean {spelled}?"
+    if cls is RegistrationCodeValidModel and key in ("Identity", "identity"):
+        message += "; the registration email has Traits instead (the identity does not exist yet)"
+    elif not path:
+        # A field of another flow's model is the classic mistake (ory/kratos#1960): say whose it is.
+        owners = [
+            tt.name if model is tt.email_model else f"{tt.name} (sms)"
+            for tt in TEMPLATE_TYPES.values()
+            for model in (tt.email_model, tt.sms_model)
+            if model is not None and (key in json_names(model) or key in go_names(model))
+        ]
+        if owners:
+            more = f" and {len(owners) - 3} more" if len(owners) > 3 else ""
+            message += f" ({key!r} is a field of {', '.join(owners[:3])}{more})"
     names = ", ".join(fi.go_name for fi in fields)
-    return f"{message} Fields: {names}"
+    return f"{message}. Fields: {names}"
 
 
 def _convert_struct(value: object, cls: type[Model], path: str) -> Model:
@@ -788,11 +832,13 @@ def to_template_data(
     Unknown fields, wrongly typed values and the wrong model class raise :class:`ContextError`
     naming the field (and the closest real field, if any).
     """
-    cls = get_template_type(name).model(channel)
-    if ctx is None:
-        ctx = {}
-    items = _struct_items(ctx, cls, "")
-    return dict(_convert_fields(items, cls, ""))
+    tt = get_template_type(name)
+    cls = tt.model(channel)
+    try:
+        return dict(_convert_fields(_struct_items({} if ctx is None else ctx, cls, ""), cls, ""))
+    except ContextError as err:
+        where = tt.name if channel == "email" else f"{tt.name} (sms)"
+        raise ContextError(f"{where}: {err}") from None
 
 
 def _payload_value(value: Any) -> Any:
@@ -815,7 +861,9 @@ def _struct_payload(values: Mapping[str, Any], cls: type[Model]) -> dict[str, An
         if fi.omitempty and value in (None, ""):
             continue
         if isinstance(value, Model):
-            value = _struct_payload({f.go_name: getattr(value, f.go_name) for f in model_fields(type(value))}, type(value))
+            value = _struct_payload(
+                {f.go_name: getattr(value, f.go_name) for f in model_fields(type(value))}, type(value)
+            )
         out[fi.json_name] = _payload_value(copy.deepcopy(value))
     return out
 
@@ -852,7 +900,11 @@ _SAMPLE_EXPIRY: Final = {"recovery": 60, "verification": 60}
 
 def _sample_identity(channel: Channel, locale: str) -> dict[str, Any]:
     address, via = (_SAMPLE_EMAIL, "email") if channel == "email" else (_SAMPLE_PHONE, "sms")
-    traits: dict[str, Any] = {"email": _SAMPLE_EMAIL, "name": {"first": "Jane", "last": "Doe"}, "locale": locale}
+    traits: dict[str, Any] = {
+        "email": _SAMPLE_EMAIL,
+        "name": {"first": "Jane", "last": "Doe"},
+        "locale": locale,
+    }
     if channel == "sms":
         traits["phone"] = _SAMPLE_PHONE
     return {

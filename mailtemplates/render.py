@@ -130,10 +130,12 @@ class Renderer:
     ) -> RenderedEmail:
         """Render the email of template type ``name`` (``"recovery/valid"``) for ``ctx``."""
         tt = get_template_type(name)
-        data = to_template_data(tt.name, ctx)
+        fields = to_template_data(tt.name, ctx)
         if not tt.templated:
-            return self._stub(tt, data)
-        chain = self.locale_chain(locale, data)
+            return self._stub(tt, fields)
+        chain = self.locale_chain(locale, fields)
+        # Kratos executes on a struct: an unknown field is an error, not <no value>.
+        data = tt.model("email")(**fields)
         subject_part = self.compiled(tt, "subject", chain)
         body_part = self.compiled(tt, "body", chain, required=False)
         text_part = self.compiled(tt, "plaintext", chain, required=False)
@@ -169,9 +171,9 @@ class Renderer:
     ) -> str:
         """Render the SMS body of template type ``name`` (text/template semantics)."""
         tt = get_template_type(name)
-        data = to_template_data(tt.name, ctx, channel="sms")
-        chain = self.locale_chain(locale, data)
-        return self.compiled(tt, "sms", chain).run(data)
+        fields = to_template_data(tt.name, ctx, channel="sms")
+        chain = self.locale_chain(locale, fields)
+        return self.compiled(tt, "sms", chain).run(tt.model("sms")(**fields))
 
     def locale_chain(self, locale: str | None, data: Mapping[str, Any]) -> tuple[str, ...]:
         """Locale-specific files to look for, most specific first (``de_AT``, ``de``).
@@ -179,13 +181,8 @@ class Renderer:
         Explicit ``locale`` first, then a locale found in the context. The default locale is
         what the generic files are written in, so it needs no entry of its own.
         """
-        requested = locale if locale is not None else i18n.locale_from_context(data)
-        if not requested:
-            return ()
-        tag = i18n.normalize_locale(requested)
-        chain = [t for t in i18n.fallback_chain(tag, self.default_locale) if t != self.default_locale]
-        # The default locale's parents (en_GB -> en) are only generic when they are the default.
-        return tuple(chain)
+        generic = set(i18n.fallback_chain(None, self.default_locale))
+        return tuple(t for t in i18n.locale_chain(locale, data, default=self.default_locale) if t not in generic)
 
     def clear_cache(self) -> None:
         with self._lock:

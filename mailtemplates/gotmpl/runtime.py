@@ -107,6 +107,9 @@ def field(x: object, name: str, nid: int, mode: int, has_args: bool = False) -> 
             if mode == MODE_ZERO:
                 return None
             raise ExecFailure(nid, f"map has no entry for key {_q(name)}") from None
+    names = _struct_fields.get(type(x))
+    if names is not None and name in names and not has_args:
+        return getattr(x, name)
     if x is MISSING:
         if mode == MODE_ERROR:
             raise ExecFailure(nid, f"nil data; no entry for key {_q(name)}")

@@ -123,7 +123,8 @@ def go_type_name(value: object) -> str:
     if isinstance(value, GoTime):
         return "time.Time"
     # Models may name the Go type they stand for (``*email.RecoveryValidModel``).
-    return getattr(type(value), "__go_type__", None) or "*" + type(value).__name__
+    cls = type(value)
+    return getattr(cls, "GO_TYPE", None) or getattr(cls, "__go_type__", None) or "*" + cls.__name__
 
 
 def is_true(value: object) -> bool:
