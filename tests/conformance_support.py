@@ -13,6 +13,7 @@ from mailtemplates.errors import TemplateExecError, TemplateSyntaxError
 HERE = Path(__file__).parent
 SHARED = HERE / "conformance" / "cases"
 LOCAL = HERE / "conformance_local"
+GOLDEN = HERE / "golden" / "builtin"
 KNOWN_FAILURES = HERE / "conformance_known_failures.txt"
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from conformance_support import LOCAL, SHARED, Case, known_failures, load_cases, matches, run_case
+from conformance_support import GOLDEN, LOCAL, SHARED, Case, known_failures, load_cases, matches, run_case
 
-CASES = load_cases(SHARED, LOCAL)
+CASES = load_cases(SHARED, LOCAL, GOLDEN)
 KNOWN = known_failures()
 
 

@@ -26,10 +26,8 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +51,11 @@ LOCALE_DIR = SRC / "locale"
 DOMAIN = "templates"
 POT = LOCALE_DIR / f"{DOMAIN}.pot"
 DEFAULT_ORACLE = Path("/tmp/oracle/oracle")
+HEADER_COMMENT = (
+    "# {lang} of the mailtemplates built-in email and SMS templates.\n"
+    "# Translate msgstr only, then run: python tools/build_templates.py build --golden\n"
+    "# See docs/builtin-templates.md. Licensed like the project (Apache-2.0)."
+)
 
 #: The generic (un-suffixed) files are written in the source language.
 SOURCE_LOCALE = "en"
@@ -69,6 +72,9 @@ JINJA_SYNTAX: dict[str, str] = {
 
 #: Babel extraction keywords: the standard gettext names plus count_go(singular, plural, expr).
 KEYWORDS: dict[str, Any] = {"_": None, "gettext": None, "ngettext": (1, 2), "count_go": (1, 2)}
+
+#: Languages whose sentences follow each other without a space (Japanese, Chinese).
+NO_SENTENCE_SPACE = frozenset({"ja", "zh", "yue"})
 
 #: Emitted after every block by the ui macros; the generator deletes it together with the
 #: whitespace that follows, which is only the indentation of the Jinja source.
@@ -107,7 +113,9 @@ TYPES: tuple[TemplateType, ...] = (
         "recovery_code_valid", "recovery_code/valid", ("RecoveryCode", *_LINK), ("RecoveryCode", *_SMS_CODE)
     ),
     TemplateType("recovery_code_invalid", "recovery_code/invalid", _INVALID),
-    TemplateType("verification_valid", "verification/valid", ("VerificationURL", *_LINK, "OAuth2LoginRequest")),
+    TemplateType(
+        "verification_valid", "verification/valid", ("VerificationURL", *_LINK, "OAuth2LoginRequest")
+    ),
     TemplateType("verification_invalid", "verification/invalid", _INVALID),
     TemplateType(
         "verification_code_valid",
@@ -126,7 +134,15 @@ TYPES: tuple[TemplateType, ...] = (
         "registration_code_valid",
         "registration_code/valid",
         # The email model has Traits and no Identity; the SMS model has Identity.
-        ("RegistrationCode", "To", "Traits", "RequestURL", "TransientPayload", "ExpiresInMinutes", "OAuth2LoginRequest"),
+        (
+            "RegistrationCode",
+            "To",
+            "Traits",
+            "RequestURL",
+            "TransientPayload",
+            "ExpiresInMinutes",
+            "OAuth2LoginRequest",
+        ),
         ("RegistrationCode", *_SMS_CODE, "OAuth2LoginRequest"),
     ),
     TemplateType(
@@ -210,7 +226,9 @@ def load_brand(path: Path) -> dict[str, Any]:
     for key in ("font", "mono_font"):
         value = brand.get(key)
         if not isinstance(value, str) or not _FONT_RE.fullmatch(value):
-            raise BuildError(f"{path}: {key} must be a CSS font list (letters, digits, spaces, commas, quotes)")
+            raise BuildError(
+                f"{path}: {key} must be a CSS font list (letters, digits, spaces, commas, quotes)"
+            )
     logo = brand.setdefault("logo", {})
     url = logo.setdefault("url", "")
     if url:
@@ -292,6 +310,14 @@ class LocaleSpec:
         return self.code.replace("_", "-")
 
 
+def _rel(path: Path) -> str:
+    """A path for messages: repository-relative when it is inside the repository."""
+    try:
+        return path.relative_to(REPO).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def po_path(code: str) -> Path:
     return LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
 
@@ -311,7 +337,7 @@ def load_locale(code: str) -> LocaleSpec:
     for message in catalog:
         if not message.id:
             continue
-        label = f"{path.relative_to(REPO)}: {message.id if isinstance(message.id, str) else message.id[0]!r}"
+        label = f"{_rel(path)}: {message.id if isinstance(message.id, str) else message.id[0]!r}"
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         if message.fuzzy:
             problems.append(f"{label} is marked fuzzy")
@@ -319,7 +345,7 @@ def load_locale(code: str) -> LocaleSpec:
             problems.append(f"{label} is not translated")
     for message, errors in catalog.check():
         for error in errors:
-            problems.append(f"{path.relative_to(REPO)}: {message.id!r}: {error}")
+            problems.append(f"{_rel(path)}: {message.id!r}: {error}")
     buf = io.BytesIO()
     write_mo(buf, catalog)
     buf.seek(0)
@@ -535,17 +561,19 @@ class Generator:
     locales: list[LocaleSpec]
     html_env: Environment = field(init=False)
     text_env: Environment = field(init=False)
-    css: Stylesheet = field(init=False)
+    css: dict[str, Stylesheet] = field(init=False)  # by text direction
 
     def __post_init__(self) -> None:
         self.html_env = make_env(html=True)
         self.text_env = make_env(html=False)
         css_env = Environment(loader=FileSystemLoader(str(SRC)), undefined=StrictUndefined, **JINJA_SYNTAX)  # type: ignore[arg-type]
-        self.css = parse_stylesheet(css_env.get_template("layout/email.css").render(**self.brand))
+        css = css_env.get_template("layout/email.css")
+        self.css = {
+            "ltr": parse_stylesheet(css.render(**self.brand, start="left")),
+            "rtl": parse_stylesheet(css.render(**self.brand, start="right")),
+        }
         common = {
             "brand": self.brand,
-            "cls": self.css.attrs,
-            "stylesheet": Markup(self.css.text),
             # Invisible characters after the preheader, so the preview line of an inbox does not
             # run on into the email's first lines.
             "preheader_filler": Markup("&zwnj;&nbsp;" * 40),
@@ -557,6 +585,15 @@ class Generator:
         env = self.html_env if part.engine == "html" else self.text_env
         env.install_gettext_translations(spec.translations, newstyle=True)  # type: ignore[attr-defined]
         env.globals["count_go"] = make_count_go(spec)
+        # Sentences in one line (SMS) are separated by a space, except in scripts without one.
+        env.globals["sp"] = "" if spec.locale.language in NO_SENTENCE_SPACE else " "
+        direction = "rtl" if spec.locale.character_order == "right-to-left" else "ltr"
+        env.globals.update(
+            text_dir=direction,
+            start="right" if direction == "rtl" else "left",
+            cls=self.css[direction].attrs,
+            stylesheet=Markup(self.css[direction].text),
+        )
         ui = env.get_template(f"layout/ui_{'html' if part.engine == 'html' else 'text'}.j2").make_module()
         flow = env.get_template(f"flows/{ttype.source}.j2").make_module({"ui": ui})
         out = env.get_template(f"layout/{part.layout}").render(flow=flow, ui=ui, lang_tag=spec.lang_tag)
@@ -613,10 +650,17 @@ _IDENTITY: dict[str, Any] = {
     "state": "active",
     "traits": {"email": "ada+news@example.com", "name": {"first": "Ada", "last": "Lovelace"}},
     "verifiable_addresses": [
-        {"id": "d8b0c4b3-1f7e-4d2a-9a51-0c3e7b6f2a10", "value": "ada+news@example.com", "verified": True,
-         "via": "email", "status": "completed"}
+        {
+            "id": "d8b0c4b3-1f7e-4d2a-9a51-0c3e7b6f2a10",
+            "value": "ada+news@example.com",
+            "verified": True,
+            "via": "email",
+            "status": "completed",
+        }
     ],
-    "recovery_addresses": [{"id": "4c1f2e3d-5a6b-4c7d-8e9f-a0b1c2d3e4f5", "value": "ada+news@example.com", "via": "email"}],
+    "recovery_addresses": [
+        {"id": "4c1f2e3d-5a6b-4c7d-8e9f-a0b1c2d3e4f5", "value": "ada+news@example.com", "via": "email"}
+    ],
     "metadata_public": None,
     "created_at": "2024-04-01T09:30:00.000000Z",
     "updated_at": "2024-05-06T07:08:09.000000Z",
@@ -668,8 +712,13 @@ def zero_data(ttype: TemplateType, part: Part) -> dict[str, Any]:
     """The Go zero value of the model: what Kratos' own tests render built-ins with."""
     data: dict[str, Any] = {}
     for name in ttype.sms_fields if part.sms else ttype.email_fields:
-        data[name] = 0 if name == "ExpiresInMinutes" else None if name in (
-            "Identity", "Traits", "TransientPayload", "OAuth2LoginRequest") else ""
+        data[name] = (
+            0
+            if name == "ExpiresInMinutes"
+            else None
+            if name in ("Identity", "Traits", "TransientPayload", "OAuth2LoginRequest")
+            else ""
+        )
     return data
 
 
@@ -682,14 +731,20 @@ class Variant:
 
 
 def _has_expiry(ttype: TemplateType, part: Part) -> bool:
-    return part.name != "subject" and "ExpiresInMinutes" in (ttype.sms_fields if part.sms else ttype.email_fields)
+    return part.name != "subject" and "ExpiresInMinutes" in (
+        ttype.sms_fields if part.sms else ttype.email_fields
+    )
 
 
 GOLDEN_VARIANTS: tuple[Variant, ...] = (
     Variant("", "sample data", sample_data),
     Variant("-empty", "empty model", lambda t, p: {}),
-    Variant("-one-minute", "sample data, ExpiresInMinutes=1 (singular)",
-            lambda t, p: sample_data(t, p, minutes=1), _has_expiry),
+    Variant(
+        "-one-minute",
+        "sample data, ExpiresInMinutes=1 (singular)",
+        lambda t, p: sample_data(t, p, minutes=1),
+        _has_expiry,
+    ),
 )
 #: Rendered by `verify` only: models whose shape is not JSON-clean enough for golden files.
 VERIFY_VARIANTS: tuple[Variant, ...] = (
@@ -702,8 +757,11 @@ VERIFY_VARIANTS: tuple[Variant, ...] = (
 def make_case(ttype: TemplateType, part: Part, code: str, content: str, variant: Variant) -> dict[str, Any]:
     data = variant.data(ttype, part)
     name = part.filename(code)
-    engine_word = "HTML body" if part.engine == "html" else {"subject": "subject", "plaintext": "plaintext body",
-                                                              "sms": "SMS body"}[part.name]
+    engine_word = (
+        "HTML body"
+        if part.engine == "html"
+        else {"subject": "subject", "plaintext": "plaintext body", "sms": "SMS body"}[part.name]
+    )
     return {
         "id": f"{ttype.case_stem}-{code}-{part.name}{variant.suffix}",
         "category": "builtin",
@@ -718,8 +776,9 @@ def make_case(ttype: TemplateType, part: Part, code: str, content: str, variant:
     }
 
 
-def iter_cases(files: Mapping[str, str], locales: list[LocaleSpec], variants: Iterable[Variant]) -> Iterator[
-        tuple[TemplateType, Part, str, Variant, dict[str, Any]]]:
+def iter_cases(
+    files: Mapping[str, str], locales: list[LocaleSpec], variants: Iterable[Variant]
+) -> Iterator[tuple[TemplateType, Part, str, Variant, dict[str, Any]]]:
     variants = tuple(variants)
     for ttype in TYPES:
         for part in PARTS:
@@ -729,14 +788,21 @@ def iter_cases(files: Mapping[str, str], locales: list[LocaleSpec], variants: It
                 content = files[f"{ttype.directory}/{part.filename(spec.code)}"]
                 for variant in variants:
                     if variant.applies(ttype, part):
-                        yield ttype, part, spec.code, variant, make_case(ttype, part, spec.code, content, variant)
+                        yield (
+                            ttype,
+                            part,
+                            spec.code,
+                            variant,
+                            make_case(ttype, part, spec.code, content, variant),
+                        )
 
 
 def run_oracle_batch(oracle: Path, cases: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Run cases through the Go oracle (-batch); returns id -> expect."""
     if not oracle.is_file():
-        raise BuildError(f"the Go oracle is not at {oracle} (see /work/shared/gotmpl-oracle/README.md); "
-                         "pass --oracle PATH")
+        raise BuildError(
+            f"the Go oracle is not at {oracle} (see /work/shared/gotmpl-oracle/README.md); pass --oracle PATH"
+        )
     payload = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases)
     proc = subprocess.run([str(oracle), "-batch"], input=payload, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -758,8 +824,9 @@ def load_all_locales(*, allow_incomplete: bool) -> list[LocaleSpec]:
     specs = [source_locale()] + [load_locale(code) for code in catalog_codes()]
     problems = [p for s in specs for p in s.problems]
     if problems and not allow_incomplete:
-        raise BuildError("catalogs are incomplete (use --allow-incomplete while translating):\n  "
-                         + "\n  ".join(problems))
+        raise BuildError(
+            "catalogs are incomplete (use --allow-incomplete while translating):\n  " + "\n  ".join(problems)
+        )
     for p in problems:
         print(f"warning: {p}", file=sys.stderr)
     return specs
@@ -784,8 +851,11 @@ def generate(brand_path: Path, *, allow_incomplete: bool = False) -> tuple[dict[
 def existing_files(root: Path) -> dict[str, str]:
     if not root.is_dir():
         return {}
-    return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def write_tree(root: Path, files: Mapping[str, str]) -> tuple[int, int]:
@@ -830,8 +900,9 @@ def write_golden(files: Mapping[str, str], specs: list[LocaleSpec], oracle: Path
     # what Go produced; the batch run above only served to fail early with a readable list.
     paths = sorted(str(GOLDEN / f"{cid}.json") for cid in cases)
     for i in range(0, len(paths), 200):
-        proc = subprocess.run([str(oracle), "-fill", *paths[i : i + 200]], capture_output=True, text=True,
-                              check=False)
+        proc = subprocess.run(
+            [str(oracle), "-fill", *paths[i : i + 200]], capture_output=True, text=True, check=False
+        )
         if proc.returncode != 0:
             raise BuildError(f"oracle -fill failed: {proc.stderr.strip()}")
     return len(cases)
@@ -859,22 +930,46 @@ def check_golden(files: Mapping[str, str], specs: list[LocaleSpec]) -> list[str]
 def extract_catalog() -> Catalog:
     """Collect the messages of layout/ and flows/ the way `pybabel extract` would."""
     method_map = [("layout/**.j2", "jinja2"), ("flows/**.j2", "jinja2")]
-    options = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true", "silent": "false",
-               **JINJA_SYNTAX}
+    options = {
+        "extensions": "jinja2.ext.i18n",
+        "trim_blocks": "true",
+        "lstrip_blocks": "true",
+        "silent": "false",
+        **JINJA_SYNTAX,
+    }
     options_map = {"layout/**.j2": options, "flows/**.j2": options}
-    catalog = Catalog(project="mailtemplates built-in templates", version="1", msgid_bugs_address="",
-                      copyright_holder="mailtemplates developers", fuzzy=False)
+    catalog = Catalog(
+        project="mailtemplates built-in templates",
+        version="1",
+        copyright_holder="mailtemplates developers",
+        fuzzy=False,
+        header_comment=HEADER_COMMENT.format(lang="Message catalog template"),
+    )
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(SRC), method_map, options_map, keywords=KEYWORDS, comment_tags=("Translators:",), strip_comment_tags=True
+        str(SRC),
+        method_map,
+        options_map,
+        keywords=KEYWORDS,
+        comment_tags=("Translators:",),
+        strip_comment_tags=True,
     ):
-        catalog.add(message, None, [(f"template_src/{filename}", lineno)], auto_comments=comments, context=context)
+        catalog.add(
+            message, None, [(f"template_src/{filename}", lineno)], auto_comments=comments, context=context
+        )
     return catalog
 
 
 def _po_text(catalog: Catalog, *, pot: bool = False) -> str:
     buf = io.BytesIO()
-    write_po(buf, catalog, width=100, include_lineno=False, ignore_obsolete=True, sort_by_file=not pot,
-             omit_header=False)
+    write_po(
+        buf,
+        catalog,
+        width=100,
+        include_lineno=False,
+        ignore_obsolete=True,
+        sort_by_file=not pot,
+        omit_header=False,
+    )
     return buf.getvalue().decode("utf-8")
 
 
@@ -896,12 +991,11 @@ def cmd_extract(_: argparse.Namespace) -> int:
         path = po_path(code)
         with path.open("rb") as fh:
             catalog = read_po(fh, locale=code, domain=DOMAIN)
-        before = _po_text(catalog)
         catalog.update(template, update_header_comment=False)
         after = _po_text(catalog)
-        if not _same_po(before, after):
+        if not _same_po(path.read_text(encoding="utf-8"), after):
             path.write_text(after, encoding="utf-8")
-            print(f"updated {path.relative_to(REPO)}")
+            print(f"updated {_rel(path)}")
     return 0
 
 
@@ -915,14 +1009,23 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise BuildError(f"write the locale as Babel does: {str(locale)!r}")
     path = po_path(code)
     if path.exists():
-        raise BuildError(f"{path.relative_to(REPO)} already exists")
+        raise BuildError(f"{_rel(path)} already exists")
     template = extract_catalog()
-    catalog = Catalog(locale=code, domain=DOMAIN, project=template.project, version=template.version,
-                      copyright_holder=template.copyright_holder, fuzzy=False)
+    catalog = Catalog(
+        locale=code,
+        domain=DOMAIN,
+        project=template.project,
+        version=template.version,
+        copyright_holder=template.copyright_holder,
+        fuzzy=False,
+        header_comment=HEADER_COMMENT.format(lang=f"{locale.english_name} translation"),
+        last_translator="mailtemplates developers",
+        language_team="mailtemplates developers",
+    )
     catalog.update(template)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(_po_text(catalog), encoding="utf-8")
-    print(f"wrote {path.relative_to(REPO)}: translate every msgstr, then run `build`")
+    print(f"wrote {_rel(path)}: translate every msgstr, then run `build`")
     return 0
 
 
@@ -952,8 +1055,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         elif new is None:
             problems.append(f"template_root/{rel} is not generated by the sources")
         else:
-            diff = difflib.unified_diff(old.splitlines(), new.splitlines(), f"committed/{rel}", f"generated/{rel}",
-                                        lineterm="", n=1)
+            diff = difflib.unified_diff(
+                old.splitlines(), new.splitlines(), f"committed/{rel}", f"generated/{rel}", lineterm="", n=1
+            )
             problems.append(f"template_root/{rel} differs:\n" + "\n".join(list(diff)[:20]))
     if not args.skip_golden:
         problems += check_golden(files, specs)
@@ -962,11 +1066,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         with POT.open("rb") as fh:
             stored = {m.id for m in read_po(fh) if m.id}
         if current != stored:
-            problems.append(f"{POT.relative_to(REPO)} is out of date: run `python tools/build_templates.py extract`")
+            problems.append(
+                f"{POT.relative_to(REPO)} is out of date: run `python tools/build_templates.py extract`"
+            )
     else:
         problems.append(f"{POT.relative_to(REPO)} is missing")
     if problems:
-        print("\n".join(problems), file=sys.stderr)
+        shown = problems[:30]
+        if len(problems) > len(shown):
+            shown.append(f"... and {len(problems) - len(shown)} more")
+        print("\n".join(shown), file=sys.stderr)
         print("\nout of date: run `python tools/build_templates.py build --golden`", file=sys.stderr)
         return 1
     print(f"up to date: {len(files)} templates")
@@ -985,13 +1094,23 @@ def kratos_sets(files: Mapping[str, str]) -> Iterator[dict[str, Any]]:
                 continue
             entry = part.filename(SOURCE_LOCALE)
             prefix = part.stem  # email.body* also matches the plaintext files, as in Kratos
-            members = {rel.rsplit("/", 1)[1]: text for rel, text in files.items()
-                       if rel.startswith(ttype.directory + "/") and "/" not in rel[len(ttype.directory) + 1:]
-                       and rel.rsplit("/", 1)[1].startswith(prefix)}
+            members = {
+                rel.rsplit("/", 1)[1]: text
+                for rel, text in files.items()
+                if rel.startswith(ttype.directory + "/")
+                and "/" not in rel[len(ttype.directory) + 1 :]
+                and rel.rsplit("/", 1)[1].startswith(prefix)
+            }
             data = sample_data(ttype, part)
-            yield {"id": f"{ttype.case_stem}-kratos-set-{part.name}", "engine": part.engine, "funcs": "hermetic",
-                   "files": members, "entry": entry, "data": data,
-                   "int_paths": ["ExpiresInMinutes"] if "ExpiresInMinutes" in data else []}
+            yield {
+                "id": f"{ttype.case_stem}-kratos-set-{part.name}",
+                "engine": part.engine,
+                "funcs": "hermetic",
+                "files": members,
+                "entry": entry,
+                "data": data,
+                "int_paths": ["ExpiresInMinutes"] if "ExpiresInMinutes" in data else [],
+            }
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -1019,8 +1138,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def judge(expect: dict[str, Any], case: dict[str, Any], ttype: TemplateType, part: Part, code: str,
-          variant: Variant) -> list[str]:
+def judge(
+    expect: dict[str, Any], case: dict[str, Any], ttype: TemplateType, part: Part, code: str, variant: Variant
+) -> list[str]:
     """What a correct render looks like, beyond 'Go did not fail'."""
     if "error" in expect:
         return [f"Go error: {expect['error']['message']}"]
@@ -1052,8 +1172,12 @@ def judge(expect: dict[str, Any], case: dict[str, Any], ttype: TemplateType, par
             code_value = next(data[k] for k in data if k.endswith("Code"))
             if not out.endswith(f"\n@{data['RequestURLDomain']} #{code_value}"):
                 problems.append("WebOTP line is not the last line")
-        if part.name in ("body", "plaintext") and "Identity" in data and ttype.source in (
-                "verifiable_address_changed", "authenticator_key_added") and _IDENTITY["id"] not in out:
+        if (
+            part.name in ("body", "plaintext")
+            and "Identity" in data
+            and ttype.source in ("verifiable_address_changed", "authenticator_key_added")
+            and _IDENTITY["id"] not in out
+        ):
             problems.append("account id not shown")
     return problems
 
@@ -1065,10 +1189,18 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("build", help="regenerate template_root/")
     p.add_argument("--out", type=Path, default=OUT, help="output directory (default: template_root/)")
-    p.add_argument("--brand", type=Path, default=SRC / "brand.json", help="brand file (default: template_src/brand.json)")
-    p.add_argument("--golden", action="store_true", help="also rewrite tests/golden/builtin/ with the Go oracle")
-    p.add_argument("--oracle", type=Path, default=oracle_default, help=f"Go oracle binary (default: {oracle_default})")
-    p.add_argument("--allow-incomplete", action="store_true", help="build even if a catalog has untranslated entries")
+    p.add_argument(
+        "--brand", type=Path, default=SRC / "brand.json", help="brand file (default: template_src/brand.json)"
+    )
+    p.add_argument(
+        "--golden", action="store_true", help="also rewrite tests/golden/builtin/ with the Go oracle"
+    )
+    p.add_argument(
+        "--oracle", type=Path, default=oracle_default, help=f"Go oracle binary (default: {oracle_default})"
+    )
+    p.add_argument(
+        "--allow-incomplete", action="store_true", help="build even if a catalog has untranslated entries"
+    )
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("check", help="exit 1 if template_root/, the golden cases or the .pot are out of date")

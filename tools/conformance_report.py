@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from conformance_support import LOCAL, SHARED, load_cases, matches, run_case  # noqa: E402
+from conformance_support import GOLDEN, LOCAL, SHARED, load_cases, matches, run_case  # noqa: E402
 
 
 def main() -> int:
@@ -23,16 +23,16 @@ def main() -> int:
     args = ap.parse_args()
     stats: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     failures = []
-    for case in load_cases(SHARED, LOCAL):
+    for case in load_cases(SHARED, LOCAL, GOLDEN):
         if args.category and case.category != args.category:
             continue
-        origin = "local" if case.path.is_relative_to(LOCAL) else "shared"
+        origin = "local" if case.path.is_relative_to(LOCAL) else "golden" if case.path.is_relative_to(GOLDEN) else "shared"
         try:
             got = run_case(case.raw)
         except Exception as e:  # noqa: BLE001 - a crash is a failure to report, not to hide
             got = {"crash": f"{type(e).__name__}: {e}"}
         ok = matches(case.raw["expect"], got)
-        key = (f"{case.category}" + (" (local)" if origin == "local" else ""), case.engine)
+        key = (f"{case.category}" + (f" ({origin})" if origin != "shared" else ""), case.engine)
         stats[key][1] += 1
         stats[key][0] += ok
         if not ok:
