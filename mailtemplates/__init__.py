@@ -1,5 +1,10 @@
 """mailtemplates: identity-system emails from Kratos-compatible Go templates, rendered in Python.
 
+    >>> from mailtemplates import render
+    >>> email = render("login_code/valid", {"LoginCode": "123456", "To": "ada@example.com"})
+    >>> email.subject
+    'Your sign-in code: 123456'
+
 The Go template language lives in :mod:`mailtemplates.gotmpl`; every error a user can cause is a
 :class:`~mailtemplates.errors.MailTemplateError`.
 """
@@ -8,20 +13,38 @@ from __future__ import annotations
 
 from . import errors, gotmpl
 from .errors import (
+    ContextError,
+    EscapeError,
+    InvalidName,
+    LocaleError,
     MailTemplateError,
+    MessageError,
     TemplateError,
     TemplateExecError,
+    TemplateNotFound,
     TemplateSyntaxError,
 )
+from .render import Renderer, render, render_sms
+from .rendered import RenderedEmail
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ContextError",
+    "EscapeError",
+    "InvalidName",
+    "LocaleError",
     "MailTemplateError",
+    "MessageError",
+    "RenderedEmail",
+    "Renderer",
     "TemplateError",
     "TemplateExecError",
+    "TemplateNotFound",
     "TemplateSyntaxError",
     "__version__",
     "errors",
     "gotmpl",
+    "render",
+    "render_sms",
 ]

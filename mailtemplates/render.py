@@ -92,7 +92,7 @@ class Renderer:
         default_locale: str = "en",
         inline_css: bool = True,
         css_inliner: str = "css-inline",
-        html_to_text: str = "default",
+        html_to_text: str = "builtin",
         use_builtins: bool = True,
         template_uris: Mapping[str, Mapping[str, str]] | None = None,
         allow_http: bool = False,
@@ -145,6 +145,10 @@ class Renderer:
             html = body_part.run(data)
             if self.inline_css:
                 html = self._get_inliner().inline(html)
+        if text_part is not None and body_part is not None and self._rank(text_part) > self._rank(body_part):
+            # The HTML was overridden but the plaintext would come from a lower root (say, the
+            # built-in English): derive the text from the HTML the operator wrote instead.
+            text_part = None
         if text_part is not None:
             text = text_part.run(data)
         elif html is not None:
@@ -183,6 +187,16 @@ class Renderer:
         """
         generic = set(i18n.fallback_chain(None, self.default_locale))
         return tuple(t for t in i18n.locale_chain(locale, data, default=self.default_locale) if t not in generic)
+
+    def _rank(self, part: CompiledPart) -> int:
+        """Priority of the root a part came from: URIs 0, override roots 1.., built-ins last."""
+        src = part.source
+        if src.origin == "uri":
+            return 0
+        for i, (_, root) in enumerate(self.loader.roots):
+            if src.path.startswith(root.rstrip(os.sep) + os.sep):
+                return i + 1
+        return len(self.loader.roots) + 1
 
     def clear_cache(self) -> None:
         with self._lock:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mailtemplates import gotmpl
+
+# The oracle ran the env cases with this variable set (conformance README).
+os.environ.setdefault("GOTMPL_ORACLE_GREETING", "hello from env")
 from mailtemplates.errors import TemplateExecError, TemplateSyntaxError
 
 HERE = Path(__file__).parent

@@ -74,7 +74,9 @@ class Registry:
         return deco
 
 
-#: The names sprig's hermetic maps remove (they read the clock, the environment, randomness or DNS).
+#: The names sprig 3.2.3's hermetic maps remove (its ``nonhermeticFunctions``). sprig leaves some
+#: non-repeatable functions in: ``randInt``, ``shuffle``, ``bcrypt``, ``encryptAES`` and the
+#: certificate generators are all in the hermetic map.
 HERMETIC_EXCLUDED = frozenset(
     {
         "date",
@@ -90,7 +92,6 @@ HERMETIC_EXCLUDED = frozenset(
         "randAscii",
         "randNumeric",
         "randBytes",
-        "randInt",
         "uuidv4",
         "env",
         "expandenv",

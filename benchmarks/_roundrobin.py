@@ -1,0 +1,71 @@
+"""Interleaved round-robin timing shared by the benchmark scripts (not part of the package).
+
+Every round runs every benchmark once for about ``slice_s`` seconds, so slow drifts of a shared,
+noisy machine hit all benchmarks alike and the ratios within one run stay comparable. Reported:
+median and inter-quartile range of the per-round means, in microseconds per call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "emails" / "recovery.html"
+sys.path.insert(0, str(ROOT))
+
+
+def options(description: str) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--rounds", type=int, default=15, help="round-robin rounds (default 15)")
+    p.add_argument("--slice", type=float, default=0.04, help="seconds per benchmark per round (default 0.04)")
+    return p.parse_args()
+
+
+def _calibrate(fn: Callable[[], object], slice_s: float) -> int:
+    n = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        dt = time.perf_counter() - t0
+        if dt >= slice_s / 4:
+            return max(1, int(n * slice_s / dt))
+        n *= 2
+
+
+def run(benchmarks: dict[str, Callable[[], object]], rounds: int, slice_s: float) -> dict[str, list[float]]:
+    for fn in benchmarks.values():  # warm-up: imports, caches, first-call costs
+        fn()
+    counts = {name: _calibrate(fn, slice_s) for name, fn in benchmarks.items()}
+    samples: dict[str, list[float]] = {name: [] for name in benchmarks}
+    for _ in range(rounds):
+        for name, fn in benchmarks.items():
+            n = counts[name]
+            gc.collect()
+            t0 = time.perf_counter()
+            for _ in range(n):
+                fn()
+            samples[name].append((time.perf_counter() - t0) / n * 1e6)
+    return samples
+
+
+def report(samples: dict[str, list[float]], baseline: str) -> None:
+    print(
+        f"Python {platform.python_version()} on {platform.machine()}, {len(next(iter(samples.values())))} rounds"
+    )
+    base = statistics.median(samples[baseline])
+    width = max(len(n) for n in samples)
+    print(f"{'benchmark':<{width}}  {'median µs':>10}  {'IQR µs':>14}  {'ops/s':>8}  {'vs ' + baseline:>12}")
+    for name, xs in samples.items():
+        q = statistics.quantiles(xs, n=4)
+        med = statistics.median(xs)
+        print(
+            f"{name:<{width}}  {med:>10,.1f}  {q[0]:>6,.1f}–{q[2]:<7,.1f}  {1e6 / med:>8,.0f}  {med / base:>11.2f}x"
+        )

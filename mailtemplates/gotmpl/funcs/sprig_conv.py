@@ -1,0 +1,419 @@
+"""Go's number parsing (``strconv``), spf13/cast's conversions and the reflection helpers sprig uses.
+
+sprig's math converts every operand with ``cast.ToInt64`` / ``cast.ToFloat64``, which never fail:
+a float is truncated (``3.99`` -> 3), a string is parsed (``"0x1F"`` -> 31, ``"3.0"`` -> 3, ``"3.7"``
+-> 0), anything unparsable is 0. Integer results are Go ``int64`` and wrap around on overflow.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, Final
+
+from ..values import MISSING, GoTime, Int64, StrList
+
+__all__ = [
+    "ChunkList",
+    "IntList",
+    "NilList",
+    "StrMap",
+    "atoi",
+    "deep_equal",
+    "empty",
+    "kind_of",
+    "parse_float",
+    "parse_int",
+    "strval",
+    "to_float64",
+    "to_int",
+    "to_int64",
+    "type_of",
+    "wrap64",
+]
+
+MIN_INT64: Final = -(1 << 63)
+MAX_INT64: Final = (1 << 63) - 1
+
+
+class IntList(list):  # type: ignore[type-arg]
+    """A Go ``[]int`` (what ``until`` and ``untilStep`` return)."""
+
+    __slots__ = ()
+
+
+class NilList(list):  # type: ignore[type-arg]
+    """A nil ``[]interface {}``: prints as ``[]`` but encodes to JSON as ``null``."""
+
+    __slots__ = ()
+
+
+class ChunkList(list):  # type: ignore[type-arg]
+    """A Go ``[][]interface {}`` (what ``chunk`` returns)."""
+
+    __slots__ = ()
+
+
+class StrMap(dict):  # type: ignore[type-arg]
+    """A Go ``map[string]string`` (what ``split`` and ``splitn`` return)."""
+
+    __slots__ = ()
+
+
+def wrap64(x: int) -> Int64:
+    """Go int64 arithmetic: wrap around to 64-bit two's complement."""
+    return Int64(((x + (1 << 63)) & ((1 << 64) - 1)) - (1 << 63))
+
+
+def float_to_int64(f: float) -> int:
+    """Go's ``int64(f)`` on amd64: truncation; NaN, infinities and overflow give MinInt64."""
+    if math.isnan(f) or not (-9.223372036854775808e18 <= f < 9.223372036854775808e18):
+        return MIN_INT64
+    return int(f)
+
+
+# -- strconv -------------------------------------------------------------------------------------
+
+
+class NumError(ValueError):
+    """strconv.NumError: ``kind`` is "syntax" or "range"; ``value`` is the clamped result."""
+
+    def __init__(self, kind: str, value: int = 0) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.value = value
+
+
+def _underscore_ok(s: str) -> bool:
+    """strconv.underscoreOK: underscores only between digits (or after a base prefix)."""
+    saw = "^"
+    i = 0
+    if s and s[0] in "+-":
+        s = s[1:]
+    hexa = False
+    if len(s) >= 2 and s[0] == "0" and s[1].lower() in "box":
+        i = 2
+        saw = "0"
+        hexa = s[1].lower() == "x"
+    while i < len(s):
+        c = s[i]
+        if "0" <= c <= "9" or hexa and "a" <= c.lower() <= "f":
+            saw = "0"
+        elif c == "_":
+            if saw != "0":
+                return False
+            saw = "_"
+        else:
+            if saw == "_":
+                return False
+            saw = "!"
+        i += 1
+    return saw != "_"
+
+
+def parse_uint(s: str, base: int, bits: int = 64) -> int:
+    """strconv.ParseUint; raises NumError."""
+    if s == "":
+        raise NumError("syntax")
+    base0 = base == 0
+    s0 = s
+    if base == 0:
+        base = 10
+        if s[0] == "0":
+            if len(s) >= 3 and s[1].lower() == "b":
+                base, s = 2, s[2:]
+            elif len(s) >= 3 and s[1].lower() == "o":
+                base, s = 8, s[2:]
+            elif len(s) >= 3 and s[1].lower() == "x":
+                base, s = 16, s[2:]
+            else:
+                base, s = 8, s[1:]
+    max_val = (1 << bits) - 1
+    n = 0
+    underscores = False
+    for c in s:
+        if c == "_" and base0:
+            underscores = True
+            continue
+        if "0" <= c <= "9":
+            d = ord(c) - 48
+        elif "a" <= c.lower() <= "z" and c.isascii():
+            d = ord(c.lower()) - 87
+        else:
+            raise NumError("syntax")
+        if d >= base:
+            raise NumError("syntax")
+        n = n * base + d
+        if n > max_val:
+            # Go stops at the first overflow, even if a later byte is not a digit.
+            raise NumError("range", max_val)
+    if underscores and not _underscore_ok(s0):
+        raise NumError("syntax")
+    return n
+
+
+def parse_int(s: str, base: int = 10, bits: int = 64) -> int:
+    """strconv.ParseInt; raises NumError (a range error carries the clamped value)."""
+    if s == "":
+        raise NumError("syntax")
+    neg = False
+    body = s
+    if s[0] == "+":
+        body = s[1:]
+    elif s[0] == "-":
+        neg, body = True, s[1:]
+    try:
+        un = parse_uint(body, base, bits)
+    except NumError as e:
+        if e.kind != "range":
+            raise
+        un = e.value
+        cutoff = 1 << (bits - 1)
+        raise NumError("range", -cutoff if neg else cutoff - 1) from None
+    cutoff = 1 << (bits - 1)
+    if not neg and un >= cutoff:
+        raise NumError("range", cutoff - 1)
+    if neg and un > cutoff:
+        raise NumError("range", -cutoff)
+    return -un if neg else un
+
+
+def atoi(s: str) -> int:
+    """sprig's ``atoi``: strconv.Atoi with the error dropped (syntax errors give 0, overflow clamps)."""
+    n = len(s)
+    if 0 < n < 19:
+        body = s[1:] if s[0] in "+-" else s
+        if not body or not all("0" <= c <= "9" for c in body):
+            return 0
+        v = int(body)
+        return -v if s[0] == "-" else v
+    try:
+        return parse_int(s, 10, 64)
+    except NumError as e:
+        return e.value if e.kind == "range" else 0
+
+
+def _read_float(s: str) -> bool:
+    """strconv.readFloat: is all of ``s`` a well-formed Go float literal (decimal or hex)?"""
+    i = 0
+    n = len(s)
+    if i < n and s[i] in "+-":
+        i += 1
+    hexa = False
+    if i + 2 < n and s[i] == "0" and s[i + 1].lower() == "x":
+        hexa = True
+        i += 2
+    sawdot = sawdigits = underscores = False
+    while i < n:
+        c = s[i]
+        if c == "_":
+            underscores = True
+        elif c == ".":
+            if sawdot:
+                break
+            sawdot = True
+        elif "0" <= c <= "9" or hexa and "a" <= c.lower() <= "f":
+            sawdigits = True
+        else:
+            break
+        i += 1
+    if not sawdigits:
+        return False
+    exp_char = "p" if hexa else "e"
+    if i < n and s[i].lower() == exp_char:
+        i += 1
+        if i >= n:
+            return False
+        if s[i] in "+-":
+            i += 1
+        if i >= n or not "0" <= s[i] <= "9":
+            return False
+        while i < n and ("0" <= s[i] <= "9" or s[i] == "_"):
+            if s[i] == "_":
+                underscores = True
+            i += 1
+    elif hexa:
+        return False
+    if underscores and not _underscore_ok(s[:i]):
+        return False
+    return i == n
+
+
+def parse_float(s: str) -> float:
+    """strconv.ParseFloat(s, 64); raises NumError("syntax") or NumError("range") (overflow)."""
+    body = s[1:] if s[:1] in ("+", "-") else s
+    low = body.lower()
+    if low in ("inf", "infinity") or low == "nan" and body == s:
+        return float(s)
+    if not _read_float(s):
+        raise NumError("syntax")
+    clean = s.replace("_", "")
+    try:
+        if "x" in clean[:3].lower():
+            sign = -1.0 if clean[0] == "-" else 1.0
+            mant = clean.lstrip("+-")
+            f = sign * float.fromhex(mant)
+        else:
+            f = float(clean)
+    except OverflowError:
+        raise NumError("range") from None
+    if math.isinf(f):
+        raise NumError("range")
+    return f
+
+
+# -- cast ----------------------------------------------------------------------------------------
+
+
+def _trim_zero_decimal(s: str) -> str:
+    """cast.trimZeroDecimal: "3.00" -> "3" (and only that: "3.50" stays)."""
+    found_zero = False
+    for i in range(len(s), 0, -1):
+        c = s[i - 1]
+        if c == ".":
+            if found_zero:
+                return s[: i - 1]
+        elif c == "0":
+            found_zero = True
+        else:
+            return s
+    return s
+
+
+def to_int64(v: object) -> Int64:
+    """cast.ToInt64 (errors give 0)."""
+    if v is None or v is MISSING:
+        return Int64(0)
+    if isinstance(v, bool):
+        return Int64(1 if v else 0)
+    if isinstance(v, int):
+        return Int64(v)
+    if isinstance(v, float):
+        return Int64(float_to_int64(v))
+    if isinstance(v, str):
+        try:
+            return Int64(parse_int(_trim_zero_decimal(v), 0, 64))
+        except NumError:
+            return Int64(0)
+    return Int64(0)
+
+
+def to_int(v: object) -> int:
+    """cast.ToInt (Go's int is 64 bits here)."""
+    return int(to_int64(v))
+
+
+def to_float64(v: object) -> float:
+    """cast.ToFloat64 (errors give 0)."""
+    if v is None or v is MISSING:
+        return 0.0
+    if isinstance(v, bool):
+        return 1.0 if v else 0.0
+    if isinstance(v, int):
+        return float(v)
+    if isinstance(v, float):
+        return v
+    if isinstance(v, str):
+        try:
+            return parse_float(v)
+        except NumError:
+            return 0.0
+    return 0.0
+
+
+# -- fmt / reflect -------------------------------------------------------------------------------
+
+
+def strval(v: object) -> str:
+    """sprig's ``strval``: strings as they are, Stringers through String, the rest with ``%v``."""
+    if isinstance(v, str):
+        return v
+    go_string = getattr(v, "go_string", None)
+    if callable(go_string):
+        return str(go_string())
+    from ..gofmt import format_value
+
+    return format_value(v, indirect=False)
+
+
+def empty(v: object) -> bool:
+    """sprig's ``empty``: the zero value of its type (structs are never empty)."""
+    if v is None or v is MISSING:
+        return True
+    if isinstance(v, (bool, int, float, str, list, tuple)):
+        return not v
+    if isinstance(v, Mapping):
+        return len(v) == 0
+    return False
+
+
+def type_of(v: object) -> str:
+    """``%T``: the Go type name."""
+    if isinstance(v, IntList):
+        return "[]int"
+    if isinstance(v, StrMap):
+        return "map[string]string"
+    if isinstance(v, ChunkList):
+        return "[][]interface {}"
+    go_type = getattr(v, "go_type", None)
+    if isinstance(go_type, str):
+        return go_type
+    from ..gofmt import type_string
+
+    return type_string(v)
+
+
+def kind_of(v: object) -> str:
+    """reflect.Value.Kind().String()."""
+    if v is None or v is MISSING:
+        return "invalid"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, Int64):
+        return "int64"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, float):
+        return "float64"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, (list, tuple)):
+        return "slice"
+    if isinstance(v, Mapping):
+        return "map"
+    if isinstance(v, GoTime):
+        return "struct"
+    return "ptr"
+
+
+def deep_equal(a: object, b: object) -> bool:
+    """reflect.DeepEqual on our values: same Go type, then equal contents."""
+    if a is MISSING:
+        a = None
+    if b is MISSING:
+        b = None
+    if a is None or b is None:
+        return a is None and b is None
+    if type_of(a) != type_of(b):
+        return False
+    if isinstance(a, GoTime) and isinstance(b, GoTime):
+        from .sprig_time import nanos, shift
+
+        return bool(
+            a.dt == b.dt
+            and nanos(a) == nanos(b)
+            and shift(a) == shift(b)
+            and a.dt.utcoffset() == b.dt.utcoffset()
+            and a.dt.tzname() == b.dt.tzname()
+        )
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(deep_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return len(a) == len(b) and all(k in b and deep_equal(a[k], b[k]) for k in a)
+    if isinstance(a, (bool, int, float, str)):
+        return bool(a == b)
+    if a is b:
+        return True
+    da: Any = getattr(a, "__dict__", None)
+    db: Any = getattr(b, "__dict__", None)
+    return da is not None and db is not None and deep_equal(dict(da), dict(db))

@@ -1,0 +1,476 @@
+"""Go's ``encoding/json`` for sprig's ``toJson`` family and ``fromJson``.
+
+Encoding follows ``json.Marshal``: map keys sorted, ``<``, ``>`` and ``&`` escaped as ``\\u003c``
+and friends (unless the HTML escaping is off, as in ``toRawJson``), U+2028/U+2029 always escaped,
+invalid UTF-8 replaced by ``\\ufffd``, floats in ES6 style (``1e+21``, ``1e-7``), NaN and infinities
+refused with ``json: unsupported value: NaN``.
+
+Decoding follows ``json.Unmarshal`` into ``interface{}``: the input is checked first with a port
+of Go's scanner (so syntax errors carry Go's wording), numbers become float64 and strings have
+invalid UTF-8 and lone surrogates replaced by U+FFFD.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from ..gofmt import format_float, go_bytes, quote
+from ..values import MISSING, GoTime
+from .sprig_conv import NilList
+
+__all__ = ["JSONError", "marshal", "unmarshal"]
+
+
+class JSONError(Exception):
+    """A Go encoding/json error; ``str(e)`` is Go's message."""
+
+
+_HEX: Final = "0123456789abcdef"
+
+
+def _append_string(out: list[str], s: str, escape_html: bool) -> None:
+    """encoding/json.appendString."""
+    out.append('"')
+    for c in s:
+        o = ord(c)
+        if o < 0x80:
+            if c == "\\" or c == '"':
+                out.append("\\" + c)
+            elif o >= 0x20 and not (escape_html and c in "<>&"):
+                out.append(c)
+            elif c == "\b":
+                out.append("\\b")
+            elif c == "\f":
+                out.append("\\f")
+            elif c == "\n":
+                out.append("\\n")
+            elif c == "\r":
+                out.append("\\r")
+            elif c == "\t":
+                out.append("\\t")
+            else:
+                out.append("\\u00" + _HEX[o >> 4] + _HEX[o & 0xF])
+        elif 0xD800 <= o <= 0xDFFF:
+            # An invalid UTF-8 byte (or a lone surrogate): Go writes the escaped replacement.
+            out.append("\\ufffd")
+        elif c == "\u2028" or c == "\u2029":
+            out.append("\\u202" + _HEX[o & 0xF])
+        else:
+            out.append(c)
+    out.append('"')
+
+
+def _float(f: float) -> str:
+    """encoding/json floatEncoder: %f style, %e below 1e-6 and from 1e21, exponent unpadded."""
+    if math.isinf(f) or math.isnan(f):
+        raise JSONError("json: unsupported value: " + format_float(f, "g", -1))
+    a = abs(f)
+    fmt = "e" if a != 0 and (a < 1e-6 or a >= 1e21) else "f"
+    s = format_float(f, fmt, -1)
+    if fmt == "e" and len(s) >= 4 and s[-4] == "e" and s[-3] == "-" and s[-2] == "0":
+        s = s[:-2] + s[-1]
+    return s
+
+
+def _time_json(t: GoTime) -> str:
+    """time.Time.MarshalJSON: RFC 3339 with nanoseconds, quoted."""
+    from .sprig_time import format_time, year
+
+    if not 0 <= year(t) <= 9999:
+        raise JSONError(
+            "json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: year outside of range [0,9999]"
+        )
+    return '"' + format_time(t, "2006-01-02T15:04:05.999999999Z07:00") + '"'
+
+
+def _fields(v: object) -> list[tuple[str, object]]:
+    """The exported fields of a struct-like object, in declaration order."""
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        names = [f.name for f in dataclasses.fields(v)]
+    else:
+        names = list(getattr(v, "__dict__", {}))
+    return [(n, getattr(v, n)) for n in names if n[:1].isupper()]
+
+
+def _encode(v: object, out: list[str], escape_html: bool, indent: str | None, depth: int) -> None:
+    if v is None or v is MISSING:
+        out.append("null")
+    elif v is True:
+        out.append("true")
+    elif v is False:
+        out.append("false")
+    elif isinstance(v, int):
+        out.append(str(int(v)))
+    elif isinstance(v, float):
+        out.append(_float(v))
+    elif isinstance(v, str):
+        _append_string(out, v, escape_html)
+    elif isinstance(v, (list, tuple)):
+        if isinstance(v, NilList) and not v:
+            out.append("null")
+            return
+        _encode_seq(list(v), out, escape_html, indent, depth)
+    elif isinstance(v, Mapping):
+        items = sorted(((str(k), x) for k, x in v.items()), key=lambda kv: go_bytes(kv[0]))
+        _encode_obj(items, out, escape_html, indent, depth)
+    elif isinstance(v, GoTime):
+        out.append(_time_json(v))
+    else:
+        marshal_json = getattr(v, "marshal_json", None)
+        if callable(marshal_json):
+            _append_string(out, str(marshal_json()), escape_html)
+            return
+        _encode_obj(_fields(v), out, escape_html, indent, depth)
+
+
+def _encode_seq(items: list[object], out: list[str], escape_html: bool, indent: str | None, depth: int) -> None:
+    if not items:
+        out.append("[]")
+        return
+    out.append("[")
+    for i, x in enumerate(items):
+        if i:
+            out.append(",")
+        if indent is not None:
+            out.append("\n" + indent * (depth + 1))
+        _encode(x, out, escape_html, indent, depth + 1)
+    if indent is not None:
+        out.append("\n" + indent * depth)
+    out.append("]")
+
+
+def _encode_obj(
+    items: list[tuple[str, object]], out: list[str], escape_html: bool, indent: str | None, depth: int
+) -> None:
+    if not items:
+        out.append("{}")
+        return
+    out.append("{")
+    for i, (k, x) in enumerate(items):
+        if i:
+            out.append(",")
+        if indent is not None:
+            out.append("\n" + indent * (depth + 1))
+        _append_string(out, k, escape_html)
+        out.append(": " if indent is not None else ":")
+        _encode(x, out, escape_html, indent, depth + 1)
+    if indent is not None:
+        out.append("\n" + indent * depth)
+    out.append("}")
+
+
+def marshal(v: object, *, escape_html: bool = True, indent: str | None = None) -> str:
+    """json.Marshal (``indent`` given: json.MarshalIndent with an empty prefix). Raises JSONError."""
+    out: list[str] = []
+    _encode(v, out, escape_html, indent, 0)
+    return "".join(out)
+
+
+# -- decoding ------------------------------------------------------------------------------------
+
+
+def _quote_char(c: int) -> str:
+    """encoding/json.quoteChar: the offending byte, shown as the rune of that value."""
+    if c == 0x27:
+        return "'\\''"
+    if c == 0x22:
+        return "'\"'"
+    q = quote(chr(c))
+    return "'" + q[1:-1] + "'"
+
+
+_OBJ_KEY, _OBJ_VALUE, _ARR_VALUE = range(3)
+_SPACE: Final = frozenset(b" \t\r\n")
+_HEXDIGITS: Final = frozenset(b"0123456789abcdefABCDEF")
+
+
+class _Scanner:
+    """encoding/json's scanner state machine, used only to validate (checkValid)."""
+
+    def __init__(self) -> None:
+        self.step: Callable[[int], bool] = self.begin_value
+        self.stack: list[int] = []
+        self.end_top = False
+        self.err: str | None = None
+
+    def error(self, c: int, context: str) -> bool:
+        self.step = self.state_error
+        self.err = "invalid character " + _quote_char(c) + " " + context
+        return False
+
+    def state_error(self, c: int) -> bool:
+        return False
+
+    def push(self, state: int) -> bool:
+        self.stack.append(state)
+        if len(self.stack) > 10000:
+            self.err = "exceeded max depth"
+            return False
+        return True
+
+    def pop(self) -> None:
+        self.stack.pop()
+        if not self.stack:
+            self.step = self.end_top_state
+            self.end_top = True
+        else:
+            self.step = self.end_value
+
+    def begin_value_or_empty(self, c: int) -> bool:
+        if c in _SPACE:
+            return True
+        if c == 0x5D:  # ]
+            return self.end_value(c)
+        return self.begin_value(c)
+
+    def begin_value(self, c: int) -> bool:
+        if c in _SPACE:
+            return True
+        if c == 0x7B:  # {
+            self.step = self.begin_string_or_empty
+            return self.push(_OBJ_KEY)
+        if c == 0x5B:  # [
+            self.step = self.begin_value_or_empty
+            return self.push(_ARR_VALUE)
+        if c == 0x22:
+            self.step = self.in_string
+            return True
+        if c == 0x2D:  # -
+            self.step = self.neg
+            return True
+        if c == 0x30:
+            self.step = self.zero
+            return True
+        if c == 0x74:
+            self.step = self._lit(b"rue", "true")
+            return True
+        if c == 0x66:
+            self.step = self._lit(b"alse", "false")
+            return True
+        if c == 0x6E:
+            self.step = self._lit(b"ull", "null")
+            return True
+        if 0x31 <= c <= 0x39:
+            self.step = self.one
+            return True
+        return self.error(c, "looking for beginning of value")
+
+    def begin_string_or_empty(self, c: int) -> bool:
+        if c in _SPACE:
+            return True
+        if c == 0x7D:  # }
+            self.stack[-1] = _OBJ_VALUE
+            return self.end_value(c)
+        return self.begin_string(c)
+
+    def begin_string(self, c: int) -> bool:
+        if c in _SPACE:
+            return True
+        if c == 0x22:
+            self.step = self.in_string
+            return True
+        return self.error(c, "looking for beginning of object key string")
+
+    def end_value(self, c: int) -> bool:
+        if not self.stack:
+            self.step = self.end_top_state
+            self.end_top = True
+            return self.end_top_state(c)
+        if c in _SPACE:
+            self.step = self.end_value
+            return True
+        ps = self.stack[-1]
+        if ps == _OBJ_KEY:
+            if c == 0x3A:  # :
+                self.stack[-1] = _OBJ_VALUE
+                self.step = self.begin_value
+                return True
+            return self.error(c, "after object key")
+        if ps == _OBJ_VALUE:
+            if c == 0x2C:
+                self.stack[-1] = _OBJ_KEY
+                self.step = self.begin_string
+                return True
+            if c == 0x7D:
+                self.pop()
+                return True
+            return self.error(c, "after object key:value pair")
+        if c == 0x2C:
+            self.step = self.begin_value
+            return True
+        if c == 0x5D:
+            self.pop()
+            return True
+        return self.error(c, "after array element")
+
+    def end_top_state(self, c: int) -> bool:
+        if c not in _SPACE:
+            self.error(c, "after top-level value")
+            return False
+        return True
+
+    def in_string(self, c: int) -> bool:
+        if c == 0x22:
+            self.step = self.end_value
+            return True
+        if c == 0x5C:
+            self.step = self.in_string_esc
+            return True
+        if c < 0x20:
+            return self.error(c, "in string literal")
+        return True
+
+    def in_string_esc(self, c: int) -> bool:
+        if c in b'bfnrt\\/"':
+            self.step = self.in_string
+            return True
+        if c == 0x75:
+            self.step = self._esc_u(4)
+            return True
+        return self.error(c, "in string escape code")
+
+    def _esc_u(self, left: int) -> Callable[[int], bool]:
+        def step(c: int) -> bool:
+            if c in _HEXDIGITS:
+                self.step = self.in_string if left == 1 else self._esc_u(left - 1)
+                return True
+            return self.error(c, "in \\u hexadecimal character escape")
+
+        return step
+
+    def neg(self, c: int) -> bool:
+        if c == 0x30:
+            self.step = self.zero
+            return True
+        if 0x31 <= c <= 0x39:
+            self.step = self.one
+            return True
+        return self.error(c, "in numeric literal")
+
+    def one(self, c: int) -> bool:
+        if 0x30 <= c <= 0x39:
+            return True
+        return self.zero(c)
+
+    def zero(self, c: int) -> bool:
+        if c == 0x2E:
+            self.step = self.dot
+            return True
+        if c in (0x65, 0x45):
+            self.step = self.exp
+            return True
+        return self.end_value(c)
+
+    def dot(self, c: int) -> bool:
+        if 0x30 <= c <= 0x39:
+            self.step = self.dot0
+            return True
+        return self.error(c, "after decimal point in numeric literal")
+
+    def dot0(self, c: int) -> bool:
+        if 0x30 <= c <= 0x39:
+            return True
+        if c in (0x65, 0x45):
+            self.step = self.exp
+            return True
+        return self.end_value(c)
+
+    def exp(self, c: int) -> bool:
+        if c in (0x2B, 0x2D):
+            self.step = self.exp_sign
+            return True
+        return self.exp_sign(c)
+
+    def exp_sign(self, c: int) -> bool:
+        if 0x30 <= c <= 0x39:
+            self.step = self.exp0
+            return True
+        return self.error(c, "in exponent of numeric literal")
+
+    def exp0(self, c: int) -> bool:
+        if 0x30 <= c <= 0x39:
+            return True
+        return self.end_value(c)
+
+    def _lit(self, rest: bytes, name: str) -> Callable[[int], bool]:
+        want = rest[0]
+
+        def step(c: int) -> bool:
+            if c == want:
+                self.step = self._lit(rest[1:], name) if len(rest) > 1 else self.end_value
+                return True
+            return self.error(c, f"in literal {name} (expecting {_quote_char(want)})")
+
+        return step
+
+    def eof(self) -> str | None:
+        if self.err is not None:
+            return self.err
+        if self.end_top:
+            return None
+        self.step(0x20)
+        if self.end_top:
+            return None
+        if self.err is None:
+            self.err = "unexpected end of JSON input"
+        return self.err
+
+
+def check_valid(data: bytes) -> str | None:
+    """encoding/json.checkValid: Go's syntax error message, or None when ``data`` is valid JSON."""
+    sc = _Scanner()
+    for c in data:
+        if not sc.step(c):
+            return sc.err
+    return sc.eof()
+
+
+_BAD_NUMBER: Final = object()
+
+
+def _clean(v: Any) -> Any:
+    """Replace lone surrogates (invalid UTF-8, unpaired escapes) by U+FFFD; drop number sentinels."""
+    if isinstance(v, str):
+        if any("\ud800" <= c <= "\udfff" for c in v):
+            return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in v)
+        return v
+    if isinstance(v, list):
+        return [_clean(x) for x in v]
+    if isinstance(v, dict):
+        return {_clean(k): _clean(x) for k, x in v.items()}
+    if v is _BAD_NUMBER:
+        return None
+    return v
+
+
+def unmarshal(s: str) -> tuple[Any, str | None]:
+    """json.Unmarshal into ``interface{}``: (value, Go error message or None).
+
+    As in Go, a number that does not fit a float64 is an error but decoding goes on (that value
+    becomes nil), so a partial value comes back with the error.
+    """
+    err = check_valid(go_bytes(s))
+    if err is not None:
+        return None, err
+    errors: list[str] = []
+
+    def number(text: str) -> object:
+        try:
+            f = float(text)
+        except OverflowError:
+            f = math.inf
+        if math.isinf(f):
+            if not errors:
+                errors.append(f"json: cannot unmarshal number {text} into Go value of type float64")
+            return _BAD_NUMBER
+        return f
+
+    try:
+        value = json.loads(s, parse_float=number, parse_int=number)
+    except RecursionError:
+        return None, "exceeded max depth"
+    return _clean(value), (errors[0] if errors else None)

@@ -1,0 +1,77 @@
+"""The finished email: what a render produces, before any transport sees it.
+
+:class:`RenderedEmail` is a plain value (frozen, comparable, picklable) so that API transports
+(SES, SendGrid, Postmark... take subject/html/text) can use it directly; MIME is built only when
+:meth:`RenderedEmail.to_message` is called. This module depends on :mod:`mailtemplates.mime` and
+nothing else in the package; ``mime`` does not import it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from mailtemplates.mime import Attachment, InlineImage, OutgoingMessage, build_message
+
+__all__ = ["RenderedEmail"]
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    """One rendered email.
+
+    ``html`` is ``None`` when there is no HTML part (Kratos sends plaintext-only mail when the HTML
+    template fails at dispatch). ``template`` names the template directory, e.g. ``"recovery/valid"``;
+    ``files`` maps each part (``"subject"``, ``"html"``, ``"text"``) to the file or URI it came from.
+    """
+
+    subject: str
+    html: str | None
+    text: str
+    locale: str
+    template: str
+    files: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        # A read-only copy, so a frozen RenderedEmail cannot change through the caller's dict.
+        object.__setattr__(self, "files", MappingProxyType(dict(self.files)))
+
+    def __reduce__(self) -> tuple[type[RenderedEmail], tuple[object, ...]]:
+        # mappingproxy does not pickle; rebuild from a dict.
+        return (
+            RenderedEmail,
+            (self.subject, self.html, self.text, self.locale, self.template, dict(self.files)),
+        )
+
+    def to_message(
+        self,
+        *,
+        from_address: str,
+        to: str | Sequence[str],
+        from_name: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        reply_to: str | None = None,
+        attachments: Sequence[Attachment] = (),
+        inline_images: Sequence[InlineImage] = (),
+        message_id_domain: str | None = None,
+    ) -> OutgoingMessage:
+        """Build the MIME message (an :class:`email.message.EmailMessage`); see :mod:`mailtemplates.mime`.
+
+        The keyword names follow Kratos' ``courier.smtp`` settings (``from_address``, ``from_name``,
+        ``headers``). Raises :class:`~mailtemplates.errors.MessageError` for unsafe headers or
+        invalid addresses.
+        """
+        return build_message(
+            subject=self.subject,
+            text=self.text,
+            html=self.html,
+            from_address=from_address,
+            to=to,
+            from_name=from_name,
+            headers=headers,
+            reply_to=reply_to,
+            attachments=attachments,
+            inline_images=inline_images,
+            message_id_domain=message_id_domain,
+        )

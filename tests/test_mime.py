@@ -1,0 +1,390 @@
+"""mailtemplates.mime and RenderedEmail.to_message.
+
+Expected values come from the Kratos message rules (kratos-spec.md §3.3, checklist 29-31) and from
+the stdlib itself: the transfer encoding must be the one ``EmailMessage.set_content`` picks under the
+same policy, and every message must parse back with ``BytesParser(policy=default)``.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+from datetime import datetime, timezone
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mailtemplates.errors import MessageError
+from mailtemplates.mime import MESSAGE_POLICY, Attachment, InlineImage, OutgoingMessage, build_message
+from mailtemplates.rendered import RenderedEmail
+
+FIXTURE = Path(__file__).parent / "fixtures" / "emails" / "recovery.html"
+
+TEXT = "Hi Jane,\n\nuse this link to recover your account:\nhttps://auth.example.com/recovery?token=abc\n"
+HTML = '<p>Hi Jane,</p><p><a href="https://auth.example.com/recovery?token=abc">Recover</a></p>'
+
+
+def build(**kw: Any) -> OutgoingMessage:
+    args: dict[str, Any] = {
+        "subject": "Recover access to your account",
+        "text": TEXT,
+        "html": HTML,
+        "from_address": "no-reply@example.com",
+        "to": "jane.doe@example.org",
+    }
+    args.update(kw)
+    return build_message(**args)
+
+
+def parse(msg: EmailMessage) -> EmailMessage:
+    parsed = BytesParser(policy=policy.default).parsebytes(msg.as_bytes())
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+def shape(msg: EmailMessage) -> list[tuple[str, str | None, str | None]]:
+    """(content type, charset, decoded content with LF line ends) for every part, depth first."""
+    out: list[tuple[str, str | None, str | None]] = []
+    for part in msg.walk():
+        content = None
+        if not part.is_multipart():
+            raw = part.get_content()
+            content = raw.replace("\r\n", "\n") if isinstance(raw, str) else raw.hex()
+        out.append((part.get_content_type(), part.get_content_charset(), content))
+    return out
+
+
+def header_lines(msg: EmailMessage) -> list[str]:
+    head = msg.as_bytes().split(b"\r\n\r\n", 1)[0].decode("ascii")
+    return re.sub(r"\r\n[ \t]", " ", head).split("\r\n")
+
+
+def reference(text: str, html: str | None) -> EmailMessage:
+    """The stdlib content-manager path under the same policy: the oracle for structure and CTE."""
+    ref = EmailMessage(policy=MESSAGE_POLICY)
+    ref.set_content(text)
+    if html is not None:
+        ref.add_alternative(html, subtype="html")
+    return ref
+
+
+# -- structure ---------------------------------------------------------------------------------
+
+
+def test_text_and_html_make_multipart_alternative_plain_first() -> None:
+    msg = parse(build())
+    assert shape(msg) == [
+        ("multipart/alternative", None, None),
+        ("text/plain", "utf-8", TEXT),
+        ("text/html", "utf-8", HTML + "\n"),  # set_content ends a text body with a newline
+    ]
+    assert msg["MIME-Version"] == "1.0"
+
+
+def test_without_html_the_message_is_single_part_text_plain() -> None:
+    msg = parse(build(html=None))
+    assert shape(msg) == [("text/plain", "utf-8", TEXT)]
+    assert not msg.is_multipart()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "short ASCII lines\nonly\n",  # 7bit
+        "a line of ASCII longer than seventy-eight characters, " * 3 + "\n",  # quoted-printable
+        "Hallo Jörg,\n\nbitte bestätigen Sie Ihre Adresse für Ihr Konto.\n",  # quoted-printable
+        "こんにちは。アカウントを復旧するには次のリンクを開いてください。\n" * 4,  # base64
+        "Здравствуйте! Используйте этот код для входа в систему.\n" * 3,  # base64
+        "no final newline\r\nand CRLF\rand CR",
+        "",
+    ],
+)
+def test_transfer_encoding_and_content_match_the_stdlib_content_manager(text: str) -> None:
+    for html in (None, "<p>" + text + "</p>"):
+        ours, ref = parse(build(text=text, html=html)), parse(reference(text, html))
+        assert shape(ours) == shape(ref)
+        ours_cte = [p["Content-Transfer-Encoding"] for p in ours.walk()]
+        ref_cte = [p["Content-Transfer-Encoding"] for p in ref.walk()]
+        assert ours_cte == ref_cte
+
+
+def test_realistic_email_round_trips_like_the_stdlib_message() -> None:
+    html = FIXTURE.read_text(encoding="utf-8")
+    ours = build(html=html, text=TEXT * 5)
+    assert shape(parse(ours)) == shape(parse(reference(TEXT * 5, html)))
+    raw = ours.as_bytes()
+    assert raw.isascii()  # 7bit-clean: no 8BITMIME needed
+    lines = raw.split(b"\r\n")
+    assert b"\n" not in b"".join(lines)  # CRLF everywhere
+    assert max(len(line) for line in lines) <= 78
+
+
+def test_policy_and_header_objects_are_usable() -> None:
+    msg = build(from_name="Example")
+    assert all(part.policy is MESSAGE_POLICY for part in msg.walk())
+    assert [a.addr_spec for a in msg["From"].addresses] == ["no-reply@example.com"]
+    body = msg.get_body(("html",))
+    assert body is not None and body.get_content() == HTML + "\n"
+
+
+# -- headers -----------------------------------------------------------------------------------
+
+
+def test_from_is_the_bare_address_without_a_name() -> None:
+    assert "From: no-reply@example.com" in header_lines(build())
+
+
+@pytest.mark.parametrize(
+    "name,line,display",
+    [
+        ("Example", 'From: "Example" <no-reply@example.com>', "Example"),  # ory/mail always quotes
+        ("Example, Inc.", 'From: "Example, Inc." <no-reply@example.com>', "Example, Inc."),
+        ('Say "hi" \\ bye', 'From: "Say \\"hi\\" \\\\ bye" <no-reply@example.com>', 'Say "hi" \\ bye'),
+    ],
+)
+def test_from_with_an_ascii_name_is_a_quoted_string(name: str, line: str, display: str) -> None:
+    msg = build(from_name=name)
+    assert line in header_lines(msg)
+    assert parse(msg)["From"].addresses[0].display_name == display
+
+
+def test_non_ascii_names_and_subject_are_rfc2047_encoded() -> None:
+    msg = build(from_name="Exämple Süpport", subject="Grüße – Ihr Code", to="Jörg Müller <joerg@example.org>")
+    head = "\n".join(header_lines(msg))
+    assert head.isascii() and "=?utf-8?" in head
+    back = parse(msg)
+    assert back["Subject"] == "Grüße – Ihr Code"
+    assert back["From"].addresses[0].display_name == "Exämple Süpport"
+    assert back["To"].addresses[0].display_name == "Jörg Müller"
+
+
+def test_header_order_and_configured_headers_override_on_collision() -> None:
+    msg = build(
+        headers={"X-Tenant": "acme", "subject": "Configured subject", "Reply-To": "help@example.com"},
+        reply_to="ignored@example.com",
+    )
+    names = [line.split(":", 1)[0] for line in header_lines(msg)]
+    assert names[:5] == ["From", "To", "Subject", "Reply-To", "X-Tenant"]
+    back = parse(msg)
+    assert back["Subject"] == "Configured subject"
+    assert back.get_all("Subject") == ["Configured subject"]
+    assert [a.addr_spec for a in back["Reply-To"].addresses] == ["help@example.com"]
+
+
+def test_configured_from_replaces_ours_and_moves_the_message_id_domain() -> None:
+    msg = build(headers={"From": "Other <sender@other.example>"})
+    back = parse(msg)
+    assert back.get_all("From") == ["Other <sender@other.example>"]
+    assert back["Message-ID"].endswith("@other.example>")
+
+
+def test_bcc_is_never_written_but_kept_for_the_envelope() -> None:
+    msg = build(headers={"Bcc": "archive@example.com, Audit <audit@example.com>", "Cc": "cc@example.com"})
+    assert b"archive@example.com" not in msg.as_bytes() and "Bcc" not in msg
+    assert msg.envelope_bcc == ("archive@example.com", "audit@example.com")
+    assert parse(msg)["Cc"] == "cc@example.com"
+
+
+def test_several_recipients_and_reply_to() -> None:
+    back = parse(build(to=["a@example.org", "B <b@example.org>"], reply_to="help@example.com"))
+    assert [a.addr_spec for a in back["To"].addresses] == ["a@example.org", "b@example.org"]
+    assert [a.addr_spec for a in back["Reply-To"].addresses] == ["help@example.com"]
+
+
+def test_message_id_date_and_mime_version() -> None:
+    a, b = build(), build(message_id_domain="mail.example.net")
+    assert re.fullmatch(r"<[0-9a-f]{32}@example\.com>", a["Message-ID"])
+    assert re.fullmatch(r"<[0-9a-f]{32}@mail\.example\.net>", b["Message-ID"])
+    assert a["Message-ID"] != build()["Message-ID"]
+    sent = parsedate_to_datetime(str(parse(a)["Date"]))
+    assert abs((datetime.now(timezone.utc) - sent).total_seconds()) < 60
+    assert parse(a)["MIME-Version"] == "1.0"
+
+
+def test_configured_date_and_message_id_are_used_if_valid() -> None:
+    headers = {"Date": "Tue, 01 Dec 2026 10:00:00 +0000", "Message-ID": "<fixed@example.com>"}
+    back = parse(build(headers=headers))
+    assert (back["Date"], back["Message-ID"]) == (headers["Date"], headers["Message-ID"])
+    with pytest.raises(MessageError, match=r"^Date: 'yesterday' is not valid"):
+        build(headers={"Date": "yesterday"})
+    with pytest.raises(MessageError, match=r"^Message-ID: 'fixed' is not valid"):
+        build(headers={"Message-ID": "fixed"})
+
+
+# -- unsafe input --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "bad", ["a\r\nBcc: victim@example.com", "a\nb", "a\rb", "a\x00b", "a\x7fb", "a\u2028b", "a\x85b"]
+)
+def test_control_characters_in_header_values_are_refused(bad: str) -> None:
+    cases: list[tuple[str, dict[str, Any]]] = [
+        ("Subject", {"subject": bad}),
+        ("From", {"from_name": bad}),
+        ("X-Tenant", {"headers": {"X-Tenant": bad}}),
+        ("To", {"to": "jane@example.org" + bad}),
+        ("Reply-To", {"reply_to": bad + "@example.com"}),
+    ]
+    for header, kw in cases:
+        with pytest.raises(MessageError, match=f"^{header}: header value contains the control character"):
+            build(**kw)
+
+
+def test_tab_is_allowed_in_header_values() -> None:
+    assert parse(build(subject="a\tb"))["Subject"] == "a\tb"
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("from_address", "not-an-address"),
+        ("from_address", "no-reply@"),
+        ("from_address", "@example.com"),
+        ("from_address", "no reply@example.com"),
+        ("from_address", "Example <no-reply@example.com>"),
+        ("from_address", "jörg@example.com"),
+        ("to", "jane"),
+        ("to", "a@example.org, b@example.org"),
+        ("to", "jörg@example.org"),
+        ("reply_to", "help"),
+    ],
+)
+def test_invalid_addresses_are_refused_naming_the_header(field: str, value: str) -> None:
+    header = {"from_address": "From", "to": "To", "reply_to": "Reply-To"}[field]
+    with pytest.raises(MessageError, match=f"^{header}: "):
+        build(**{field: value})
+
+
+def test_invalid_configured_headers_are_refused() -> None:
+    with pytest.raises(MessageError, match=r"^header name 'X Bad' is not valid"):
+        build(headers={"X Bad": "x"})
+    with pytest.raises(MessageError, match=r"^header name 'X:Bad' is not valid"):
+        build(headers={"X:Bad": "x"})
+    with pytest.raises(MessageError, match=r"^Content-Type: set by the message builder"):
+        build(headers={"Content-Type": "text/plain"})
+    with pytest.raises(MessageError, match=r"^Cc: 'nobody' is not a valid address list"):
+        build(headers={"Cc": "nobody"})
+    with pytest.raises(MessageError, match=r"^Bcc: "):
+        build(headers={"Bcc": "archive"})
+    with pytest.raises(MessageError, match=r"^To: at least one recipient"):
+        build(to=[])
+
+
+# -- attachments and inline images ---------------------------------------------------------------
+
+
+def test_attachments_make_multipart_mixed() -> None:
+    pdf = Attachment("Rechnung März.pdf", b"%PDF-1.4\n...", "application/pdf")
+    back = parse(build(attachments=[pdf]))
+    assert [p[0] for p in shape(back)] == [
+        "multipart/mixed",
+        "multipart/alternative",
+        "text/plain",
+        "text/html",
+        "application/pdf",
+    ]
+    [att] = list(back.iter_attachments())
+    assert (att.get_filename(), att.get_content()) == ("Rechnung März.pdf", b"%PDF-1.4\n...")
+    back = parse(build(html=None, attachments=[pdf]))
+    assert [p[0] for p in shape(back)] == ["multipart/mixed", "text/plain", "application/pdf"]
+
+
+def test_inline_images_make_multipart_related_inside_alternative() -> None:
+    png = b"\x89PNG\r\n\x1a\n-not-really"
+    html = '<p><img src="cid:logo@example.com" alt="Example"></p>'
+    back = parse(build(html=html, inline_images=[InlineImage("logo@example.com", png, "image/png")]))
+    assert [p[0] for p in shape(back)] == [
+        "multipart/alternative",
+        "text/plain",
+        "multipart/related",
+        "text/html",
+        "image/png",
+    ]
+    img = list(back.walk())[-1]
+    assert (img["Content-ID"], img.get_content_disposition(), img.get_content()) == (
+        "<logo@example.com>",
+        "inline",
+        png,
+    )
+
+
+def test_inline_image_mistakes_are_refused() -> None:
+    img = InlineImage("logo", b"x")
+    with pytest.raises(MessageError, match="need an HTML part"):
+        build(html=None, inline_images=[img])
+    with pytest.raises(MessageError, match="not referenced as 'cid:logo'"):
+        build(html="<p>no image</p>", inline_images=[img])
+    with pytest.raises(MessageError, match="used by two inline images"):
+        build(html='<img src="cid:logo">', inline_images=[img, img])
+    with pytest.raises(MessageError, match="not image/\\*"):
+        build(html='<img src="cid:logo">', inline_images=[InlineImage("logo", b"x", "text/plain")])
+    with pytest.raises(MessageError, match="not a valid content id"):
+        build(html='<img src="cid:a b">', inline_images=[InlineImage("a b", b"x")])
+
+
+# -- RenderedEmail --------------------------------------------------------------------------------
+
+
+def rendered(**kw: Any) -> RenderedEmail:
+    args: dict[str, Any] = {
+        "subject": "Recover access to your account",
+        "html": HTML,
+        "text": TEXT,
+        "locale": "en",
+        "template": "recovery/valid",
+        "files": {"html": "recovery/valid/email.body.gotmpl"},
+    }
+    args.update(kw)
+    return RenderedEmail(**args)
+
+
+def test_rendered_email_to_message_uses_the_kratos_keyword_names() -> None:
+    email = rendered()
+    msg = email.to_message(
+        from_address="no-reply@example.com",
+        from_name="Example",
+        to="jane.doe@example.org",
+        headers={"X-Tenant": "acme"},
+        reply_to="help@example.com",
+        message_id_domain="example.net",
+    )
+    assert isinstance(msg, EmailMessage)
+    back = parse(msg)
+    assert shape(back) == shape(parse(build()))
+    assert (back["From"], back["X-Tenant"], back["Reply-To"]) == (
+        "Example <no-reply@example.com>",
+        "acme",
+        "help@example.com",
+    )
+    assert back["Message-ID"].endswith("@example.net>")
+    assert shape(parse(rendered(html=None).to_message(from_address="a@example.com", to="b@example.org"))) == [
+        ("text/plain", "utf-8", TEXT)
+    ]
+
+
+def test_rendered_email_is_an_immutable_value() -> None:
+    files = {"html": "a.gotmpl"}
+    email = rendered(files=files)
+    files["text"] = "changed"
+    assert dict(email.files) == {"html": "a.gotmpl"}
+    with pytest.raises(TypeError):
+        email.files["text"] = "x"  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        email.subject = "x"  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(email)) == email
+    assert hash(email) == hash(rendered(files={"other": "file"}))  # files do not take part in hashing
+
+
+def test_long_subject_is_folded_and_non_ascii_configured_values_are_encoded() -> None:
+    subject = "Your recovery code is ready, please use it within the next sixty minutes " * 3
+    msg = build(subject=subject.strip(), headers={"X-Org": "Bäckerei Müller GmbH"})
+    raw = msg.as_bytes()
+    assert raw.isascii()
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 78
+    back = parse(msg)
+    assert (back["Subject"], back["X-Org"]) == (subject.strip(), "Bäckerei Müller GmbH")
