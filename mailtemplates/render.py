@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import gotmpl, i18n
+from . import gotmpl, i18n, loadtime
 from .errors import TemplateError
 from .gotmpl import nodes
 from .loader import BUILTIN_ROOT, PART_STEMS, Loader, PartSource
@@ -72,9 +72,14 @@ class CompiledPart:
     """A part ready to execute, with where it came from."""
 
     source: PartSource
-    run: Callable[[Mapping[str, Any]], str]
+    run: Callable[[Any], str]
     stamp: tuple[object, ...]
     checked: float
+    #: For HTML bodies: CSS already inlined into the template at load time (or nothing to inline),
+    #: so a render does no CSS work. False: inline each rendered email.
+    css_done: bool = False
+    #: Why load-time inlining was not possible (shown by the preview and the linter).
+    css_note: str = ""
 
 
 class Renderer:
@@ -143,7 +148,7 @@ class Renderer:
         html: str | None = None
         if body_part is not None:
             html = body_part.run(data)
-            if self.inline_css:
+            if self.inline_css and not body_part.css_done:
                 html = self._get_inliner().inline(html)
         if text_part is not None and body_part is not None and self._rank(text_part) > self._rank(body_part):
             # The HTML was overridden but the plaintext would come from a lower root (say, the
@@ -222,19 +227,22 @@ class Renderer:
                     raise self.loader.not_found(tt.path_parts, part, chain)
                 self._cache.pop(key, None)
                 return None
-            compiled = CompiledPart(source, self._build(source), stamp, now)
+            run, css_done, note = self._build(source)
+            compiled = CompiledPart(source, run, stamp, now, css_done, note)
             self._cache[key] = compiled
             return compiled
 
-    def _build(self, source: PartSource) -> Callable[[Mapping[str, Any]], str]:
+    def _build(self, source: PartSource) -> tuple[Callable[[Any], str], bool, str]:
+        """Compile a part: (run, CSS already handled, note on CSS)."""
         html = source.part == "body"
         if source.engine == "jinja":
             from .jinja import compile_jinja
 
-            return compile_jinja(source.files[source.entry], source.path, html=html)
+            return compile_jinja(source.files[source.entry], source.path, html=html), False, "Jinja template"
+        files = dict(source.files)
         try:
             tset = gotmpl.parse_files(
-                source.files,
+                files,
                 html=html,
                 funcs=source.funcs,
                 delims=self.delims,
@@ -247,18 +255,44 @@ class Renderer:
             generic = PART_STEMS[source.part] + ".gotmpl"
             if source.locale is not None and generic in tset.trees and _calls(tset, generic, entry):
                 entry = generic
+            css_done, note = False, ""
+            if html and self.inline_css:
+                tset, css_done, note = self._inline_at_load_time(tset, files, entry)
             if html:
                 tset.escape(entry)
         except TemplateError as e:
             raise _locate(e, source) from None
 
-        def run(data: Mapping[str, Any], _tset: gotmpl.TemplateSet = tset, _entry: str = entry) -> str:
+        def run(data: Any, _tset: gotmpl.TemplateSet = tset, _entry: str = entry) -> str:
             try:
                 return _tset.execute(_entry, data)
             except TemplateError as e:
                 raise _locate(e, source) from None
 
-        return run
+        return run, css_done, note
+
+    def _inline_at_load_time(
+        self, tset: gotmpl.TemplateSet, files: dict[str, str], entry: str
+    ) -> tuple[gotmpl.TemplateSet, bool, str]:
+        """Inline the entry file's CSS into the template once (see :mod:`.loadtime`)."""
+        if not any("<style" in text.lower() for text in files.values()):
+            return tset, True, "no <style>: nothing to inline"
+        inlined = loadtime.inline_source(files[entry], self._get_inliner().inline, self.delims)
+        if inlined is None:
+            return tset, False, f"CSS is inlined per email: {loadtime.last_reason}"
+        files[entry] = inlined
+        try:
+            new = gotmpl.parse_files(
+                files,
+                html=True,
+                funcs=tset.funcs,
+                delims=self.delims,
+                max_depth=self.max_depth,
+                max_output=self.max_output,
+            )
+        except TemplateError:
+            return tset, False, "CSS is inlined per email: the inlined template did not parse"
+        return new, True, "CSS inlined into the template at load time"
 
     # -- email stages -------------------------------------------------------------------------------
     def _get_inliner(self) -> Any:
