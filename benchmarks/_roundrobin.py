@@ -69,3 +69,43 @@ def report(samples: dict[str, list[float]], baseline: str) -> None:
         print(
             f"{name:<{width}}  {med:>10,.1f}  {q[0]:>6,.1f}–{q[2]:<7,.1f}  {1e6 / med:>8,.0f}  {med / base:>11.2f}x"
         )
+
+
+def round_robin(
+    benchmarks: dict[str, Callable[[], object]], rounds: int = 15, slice_s: float = 0.02
+) -> dict[str, dict[str, float]]:
+    """``run`` summarised: median and quartiles of µs per call for each benchmark."""
+    out = {}
+    for name, xs in run(benchmarks, rounds, slice_s).items():
+        q = statistics.quantiles(xs, n=4) if len(xs) > 1 else [xs[0]] * 3
+        out[name] = {"median_us": statistics.median(xs), "q1_us": q[0], "q3_us": q[2]}
+    return out
+
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def write_results(name: str, payload: dict[str, object]) -> Path:
+    """Write a run's figures to benchmarks/results/<name>.json (gitignored)."""
+    import json
+
+    RESULTS.mkdir(exist_ok=True)
+    doc = {
+        "benchmark": name,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        **payload,
+    }
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths))]
+    lines.append("  ".join("-" * w for w in widths))
+    for r in rows:
+        lines.append("  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths))))
+    return "\n".join(lines)

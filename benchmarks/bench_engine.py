@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import jinja2  # noqa: E402
-from _harness import round_robin, table, write_results  # noqa: E402
+from _roundrobin import round_robin, table, write_results  # noqa: E402
 from cases import HERE, SAMPLE_DATA, kratos_vectors, override_cases  # noqa: E402
 from conformance_support import go_data  # noqa: E402
 

@@ -38,16 +38,23 @@ def main() -> int:
         if not ok:
             failures.append((case.id, case.raw["expect"], got))
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_origin: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     if args.markdown:
         print("| category | engine | pass | total |\n|---|---|---:|---:|")
     for (cat, engine), (p, t) in sorted(stats.items()):
+        origin = cat.split(" (")[1].rstrip(")") if " (" in cat else "shared"
         totals[engine][0] += p
         totals[engine][1] += t
+        by_origin[f"{origin} {engine}"][0] += p
+        by_origin[f"{origin} {engine}"][1] += t
         print(f"| {cat} | {engine} | {p} | {t} |" if args.markdown else f"{cat:28} {engine:5} {p:4}/{t:<4}")
     for engine, (p, t) in sorted(totals.items()):
         pct = 100.0 * p / t if t else 0.0
         line = f"**all** | {engine} | {p} | {t} ({pct:.1f}%)"
         print(f"| {line} |" if args.markdown else f"TOTAL {engine}: {p}/{t} = {pct:.1f}%")
+    for key, (p, t) in sorted(by_origin.items()):
+        pct = 100.0 * p / t if t else 0.0
+        print(f"| {key} | {p} | {t} ({pct:.1f}%) |" if args.markdown else f"{key:16} {p}/{t} = {pct:.1f}%")
     if args.failures:
         for cid, exp, got in failures:
             print(f"\n{cid}\n  expected: {exp!r}\n  got:      {got!r}")
