@@ -9,7 +9,7 @@ template's line.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jinja2
@@ -34,11 +34,16 @@ def _env(html: bool) -> jinja2.Environment:
     return env
 
 
-def compile_jinja(source: str, path: str, *, html: bool) -> Callable[[Any], str]:
-    """Compile a Jinja template; the result renders a context mapping to a string."""
+def compile_jinja(
+    source: str, path: str, *, html: bool, functions: Mapping[str, Callable[..., Any]] | None = None
+) -> Callable[[Any], str]:
+    """Compile a Jinja template; the result renders a context mapping to a string.
+
+    ``functions`` become template globals (the locale's ``formatDate``, ``formatRelative``, ...).
+    """
     name = path.rsplit("/", 1)[-1]
     try:
-        template = _env(html).from_string(source)
+        template = _env(html).from_string(source, globals=dict(functions or {}))
     except jinja2.TemplateSyntaxError as e:
         raise TemplateSyntaxError(
             e.message or "syntax error",

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import gotmpl, i18n, loadtime
-from .errors import TemplateError
+from .errors import MailTemplateError, TemplateError
+from .gotmpl.funcs import GoFunc, GoFuncError
 from .gotmpl import nodes
 from .loader import BUILTIN_ROOT, PART_STEMS, Loader, PartSource
 from .models import Model, TemplateType, get_template_type, to_template_data
@@ -55,6 +56,26 @@ def _calls(tset: gotmpl.TemplateSet, start: str, target: str) -> bool:
                 if node.else_list is not None:
                     stack.append(node.else_list)
     return False
+
+
+def _locale_funcs(locale: str, default: str) -> dict[str, GoFunc]:
+    """Babel-backed formatting functions for Go templates (``formatDate``, ``formatRelative``, ...),
+    bound to the locale of the file being compiled."""
+    out: dict[str, GoFunc] = {}
+    for name, fn in i18n.i18n_funcs(locale, default=default).items():
+        params, variadic, result = i18n.I18N_FUNC_SIGNATURES[name]
+        out[name] = GoFunc(name, _as_go_errors(fn), params, variadic, result)
+    return out
+
+
+def _as_go_errors(fn: Callable[..., str]) -> Callable[..., str]:
+    def call(*args: object) -> str:
+        try:
+            return fn(*args)
+        except (ValueError, MailTemplateError) as e:
+            raise GoFuncError(str(e)) from None
+
+    return call
 
 
 def _locate(err: TemplateError, source: PartSource) -> TemplateError:
@@ -238,13 +259,20 @@ class Renderer:
         if source.engine == "jinja":
             from .jinja import compile_jinja
 
-            return compile_jinja(source.files[source.entry], source.path, html=html), False, "Jinja template"
+            run = compile_jinja(
+                source.files[source.entry],
+                source.path,
+                html=html,
+                functions=i18n.i18n_funcs(source.locale or self.default_locale, default=self.default_locale),
+            )
+            return run, False, "Jinja template"
         files = dict(source.files)
         try:
             tset = gotmpl.parse_files(
                 files,
                 html=html,
                 funcs=source.funcs,
+                extra_funcs=_locale_funcs(source.locale or self.default_locale, self.default_locale),
                 delims=self.delims,
                 max_depth=self.max_depth,
                 max_output=self.max_output,

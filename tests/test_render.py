@@ -197,3 +197,19 @@ def test_module_render_uses_builtins_only(tmp_path: Path, monkeypatch: pytest.Mo
     shutil.copytree(FIXTURES / "kratos_siblings", tmp_path / "courier" / "builtin" / "templates")
     email = render("recovery_code/valid", sample_context("recovery_code/valid"))
     assert "template_root" in email.files["subject"]
+
+
+def test_locale_formatting_functions_in_go_and_jinja_templates(tmp_path: Path) -> None:
+    write(tmp_path, "recovery/valid/email.subject.de.gotmpl", "Gültig {{ formatRelative .ExpiresInMinutes }} ({{ formatNumber 1234.5 }})")
+    write(tmp_path, "recovery/valid/email.subject.gotmpl", "Valid {{ formatRelative .ExpiresInMinutes }} ({{ formatNumber 1234.5 }})")
+    write(tmp_path, "recovery/valid/email.body.plaintext.fr.jinja", "Valable {{ formatRelative(ExpiresInMinutes) }}")
+    r = Renderer([tmp_path], check_interval=0)
+    assert r.render("recovery/valid", {"ExpiresInMinutes": 15}).subject == "Valid in 15 minutes (1,234.5)"
+    assert r.render("recovery/valid", {"ExpiresInMinutes": 15}, locale="de").subject == "Gültig in 15 Minuten (1.234,5)"
+    assert r.render("recovery/valid", {"ExpiresInMinutes": 15}, locale="fr").text == "Valable dans 15 minutes"
+
+
+def test_formatting_errors_are_template_errors(tmp_path: Path) -> None:
+    write(tmp_path, "recovery/valid/email.subject.gotmpl", '{{ formatDate "not a date" }}')
+    with pytest.raises(TemplateExecError, match="error calling formatDate"):
+        Renderer([tmp_path], check_interval=0).render("recovery/valid", {})

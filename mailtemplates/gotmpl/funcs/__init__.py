@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "HERMETIC_EXCLUDED",
     "FuncKind",
     "FuncMap",
     "GoFunc",
     "GoFuncError",
-    "HERMETIC_EXCLUDED",
     "Registry",
     "funcmap",
 ]

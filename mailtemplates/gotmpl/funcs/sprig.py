@@ -10,15 +10,18 @@ The helpers live in ``sprig_*`` modules: ``sprig_text`` (strings, goutils, xstri
 ``sprig_conv`` (cast and strconv), ``sprig_json``, ``sprig_time``, ``sprig_regex`` (RE2 on
 ``re``), ``sprig_url`` (net/url, path, os.Expand), ``sprig_semver`` and ``sprig_codec``.
 
-Not ported (they raise a clear error when called): ``bcrypt``/``htpasswd`` (no bcrypt in the
-standard library) and the certificate and key generators (``genCA``, ``genPrivateKey``, ...).
-``encryptAES``/``decryptAES`` need the optional ``cryptography`` package.
+Not ported (they raise a clear error when called): the certificate and key generators
+(``genCA``, ``genPrivateKey``, ...). ``bcrypt``/``htpasswd`` use the system's crypt(3) (glibc /
+libxcrypt implement bcrypt) and refuse where it lacks bcrypt; ``encryptAES``/``decryptAES`` need
+the optional ``cryptography`` package. Regular expressions run on Python's backtracking engine:
+unlike RE2 they have no linear-time guarantee.
 """
 
 from __future__ import annotations
 
 import base64
 import copy
+import functools
 import hashlib
 import hmac
 import math
@@ -27,6 +30,7 @@ import random
 import secrets
 import socket
 import struct
+import threading
 import uuid
 import zlib
 from collections.abc import Mapping, Sequence
@@ -36,13 +40,14 @@ from typing import Any
 
 from ..gofmt import format_value, go_bytes, go_str, quote
 from ..values import GoTime, Int64, StrList
-from . import Registry, GoFuncError
+from . import GoFuncError, Registry
 from . import sprig_text as st
 from .sprig_codec import CorruptInput, b32decode, b64decode
 from .sprig_conv import (
     ChunkList,
     IntList,
     NilList,
+    NilStrList,
     NumError,
     StrMap,
     atoi,
@@ -281,7 +286,7 @@ def _abbrev(width: int, s: str) -> str:
 
 @reg("abbrevboth", INT, INT, STR, result=STR)
 def _abbrevboth(left: int, right: int, s: str) -> str:
-    if right < 4 or left > 0 and right < 7:
+    if right < 4 or (left > 0 and right < 7):
         return s
     try:
         return st.abbreviate_full(s, left, right)
@@ -451,10 +456,12 @@ def _cat(*args: object) -> str:
     return " ".join(format_value(a, indirect=False) for a in args if a is not None)
 
 
-@reg("indent", INT, STR, result=STR)
 def _indent(spaces: int, v: str) -> str:
     pad = _repeat_str(spaces, " ")
     return pad + v.replace("\n", "\n" + pad)
+
+
+reg("indent", INT, STR, result=STR)(_indent)
 
 
 @reg("nindent", INT, STR, result=STR)
@@ -721,7 +728,7 @@ def _min(a: object, *i: object) -> Int64:
 
 def _go_max(x: float, y: float) -> float:
     """math.Max: +Inf wins, then NaN, and +0 beats -0."""
-    if math.isinf(x) and x > 0 or math.isinf(y) and y > 0:
+    if (math.isinf(x) and x > 0) or (math.isinf(y) and y > 0):
         return math.inf
     if math.isnan(x) or math.isnan(y):
         return math.nan
@@ -732,7 +739,7 @@ def _go_max(x: float, y: float) -> float:
 
 def _go_min(x: float, y: float) -> float:
     """math.Min: -Inf wins, then NaN, and -0 beats +0."""
-    if math.isinf(x) and x < 0 or math.isinf(y) and y < 0:
+    if (math.isinf(x) and x < 0) or (math.isinf(y) and y < 0):
         return -math.inf
     if math.isnan(x) or math.isnan(y):
         return math.nan
@@ -786,7 +793,10 @@ def _floor(a: object) -> float:
 def _round(a: object, p: int, *r_opt: float) -> float:
     round_on = r_opt[0] if r_opt else 0.5
     val = to_float64(a)
-    pow10 = math.pow(10, float(p))
+    try:
+        pow10 = math.pow(10, float(p))
+    except OverflowError:
+        pow10 = math.inf  # Go's math.Pow overflows to +Inf
     digit = pow10 * val
     div = math.modf(digit)[0] if not math.isinf(digit) else 0.0
     rounded = _go_ceil(digit) if div >= round_on else _go_floor(digit)
@@ -1009,7 +1019,7 @@ def _map_arg(d: Mapping[str, Any] | None) -> Mapping[str, Any]:
 @reg("get", MAP, STR, result=ANY)
 def _get(d: Mapping[str, Any] | None, key: str) -> object:
     m = _map_arg(d)
-    return m[key] if key in m else ""
+    return m.get(key, "")
 
 
 def _assign_to_nil_map() -> GoFuncError:
@@ -1089,7 +1099,9 @@ def _mergo(dst: dict[str, Any], src: Mapping[str, Any], overwrite: bool) -> None
             dst[key] = sv
 
 
-def _merge(dst: dict[str, Any] | None, srcs: Sequence[Mapping[str, Any] | None], overwrite: bool) -> dict[str, Any]:
+def _merge(
+    dst: dict[str, Any] | None, srcs: Sequence[Mapping[str, Any] | None], overwrite: bool
+) -> dict[str, Any]:
     out: dict[str, Any] = {} if dst is None else dst
     for src in srcs:
         if src is not None:
@@ -1250,12 +1262,30 @@ def _dig(*ps: object) -> object:
 
 
 def _chunk(size: int, lst: object) -> ChunkList:
+    """sprig's chunk, including its float arithmetic (so odd negative sizes behave as in Go)."""
     items = _items(lst, "chunk")
     n = len(items)
-    if size <= 0:
-        raise GoFuncError("runtime error: makeslice: len out of range")
-    cs = (n - 1) // size + 1 if n > 0 else 0
-    return ChunkList(items[i * size : (i + 1) * size] for i in range(cs))
+    makeslice = GoFuncError("runtime error: makeslice: len out of range")
+    if size == 0:
+        raise makeslice  # (n-1)/0 is ±Inf or NaN, which int() turns into MinInt64
+    cs = math.floor((n - 1) / size) + 1
+    if cs < 0:
+        raise makeslice
+    out = ChunkList()
+    for i in range(cs):
+        clen = size
+        if i == cs - 1:
+            clen = math.floor(math.fmod(n, size)) or size
+        if clen < 0:
+            raise makeslice
+        row = []
+        for j in range(clen):
+            ix = i * size + j
+            if not 0 <= ix < n:
+                raise GoFuncError("reflect: slice index out of range")
+            row.append(items[ix])
+        out.append(row)
+    return out
 
 
 reg("chunk", INT, ANY, result="[][]interface {}", aliases=("mustChunk",))(_chunk)
@@ -1271,6 +1301,10 @@ def _unsupported(name: str, why: str) -> GoFuncError:
 _BCRYPT_B64 = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 
+_CRYPT_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
 def _libcrypt() -> Any:
     """The C library's crypt(3), which implements bcrypt on glibc/libxcrypt systems, or None."""
     import ctypes
@@ -1290,16 +1324,15 @@ def _libcrypt() -> Any:
 
 def _bcrypt_hash(password: str) -> str:
     """golang.org/x/crypto/bcrypt GenerateFromPassword at the default cost (10), ``$2a$``."""
-    pw = go_bytes(password)
-    if len(pw) > 72:
-        return "failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes"
+    pw = go_bytes(password)  # like Go's bcrypt, crypt(3) uses the first 72 bytes only
     fn = _libcrypt()
     if fn is None or b"\x00" in pw:
         raise _unsupported("bcrypt", "the system crypt(3) has no bcrypt")
     # 16 random bytes in bcrypt's base64: 21 full characters and one carrying 4 bits.
     n = int.from_bytes(secrets.token_bytes(16), "big") << 4
     salt = "".join(_BCRYPT_B64[(n >> (6 * (21 - i))) & 63] for i in range(22))
-    out = fn(pw, f"$2a$10${salt}".encode("ascii"))
+    with _CRYPT_LOCK:  # crypt(3) returns a static buffer: one caller at a time
+        out = fn(pw, f"$2a$10${salt}".encode("ascii"))
     if not out or not out.startswith(b"$2a$10$"):
         raise _unsupported("bcrypt", "the system crypt(3) has no bcrypt")
     return str(out.decode("ascii"))
@@ -1489,6 +1522,11 @@ def _compile(regex: str, must: bool) -> Any:
         raise GoFuncError(str(e)) from None
 
 
+def _str_list(items: list[str] | None) -> StrList:
+    """A Go []string result: None is the nil slice."""
+    return NilStrList() if items is None else StrList(items)
+
+
 @reg("regexMatch", STR, STR, result="bool")
 def _regex_match(regex: str, s: str) -> bool:
     try:
@@ -1506,12 +1544,12 @@ def _must_regex_match(regex: str, s: str) -> bool:
 
 @reg("regexFindAll", STR, STR, INT, result=STRLIST)
 def _regex_find_all(regex: str, s: str, n: int) -> StrList:
-    return StrList(_compile(regex, True).find_all_string(s, n) or [])
+    return _str_list(_compile(regex, True).find_all_string(s, n))
 
 
 @reg("mustRegexFindAll", STR, STR, INT, result=STRLIST)
 def _must_regex_find_all(regex: str, s: str, n: int) -> StrList:
-    return StrList(_compile(regex, False).find_all_string(s, n) or [])
+    return _str_list(_compile(regex, False).find_all_string(s, n))
 
 
 @reg("regexFind", STR, STR, result=STR)
@@ -1546,12 +1584,12 @@ def _must_regex_replace_all_literal(regex: str, s: str, repl: str) -> str:
 
 @reg("regexSplit", STR, STR, INT, result=STRLIST)
 def _regex_split(regex: str, s: str, n: int) -> StrList:
-    return StrList(_compile(regex, True).split(s, n) or [])
+    return _str_list(_compile(regex, True).split(s, n))
 
 
 @reg("mustRegexSplit", STR, STR, INT, result=STRLIST)
 def _must_regex_split(regex: str, s: str, n: int) -> StrList:
-    return StrList(_compile(regex, False).split(s, n) or [])
+    return _str_list(_compile(regex, False).split(s, n))
 
 
 reg("regexQuoteMeta", STR, result=STR)(quote_meta)

@@ -17,6 +17,7 @@ __all__ = [
     "ChunkList",
     "IntList",
     "NilList",
+    "NilStrList",
     "StrMap",
     "atoi",
     "deep_equal",
@@ -36,28 +37,45 @@ MIN_INT64: Final = -(1 << 63)
 MAX_INT64: Final = (1 << 63) - 1
 
 
+# Values whose Go type the plain Python containers cannot tell. ``go_type`` is the name ``%T``
+# prints; ``go_nil`` marks a nil slice (``[]`` when printed, ``null`` in JSON, ``(nil)`` with %#v).
+
+
 class IntList(list):  # type: ignore[type-arg]
     """A Go ``[]int`` (what ``until`` and ``untilStep`` return)."""
 
     __slots__ = ()
+    go_type = "[]int"
 
 
 class NilList(list):  # type: ignore[type-arg]
-    """A nil ``[]interface {}``: prints as ``[]`` but encodes to JSON as ``null``."""
+    """A nil ``[]interface {}`` (``rest`` of an empty list, ``concat`` of nothing)."""
 
     __slots__ = ()
+    go_type = "[]interface {}"
+    go_nil = True
+
+
+class NilStrList(StrList):
+    """A nil ``[]string`` (``regexFindAll`` without a match)."""
+
+    __slots__ = ()
+    go_type = "[]string"
+    go_nil = True
 
 
 class ChunkList(list):  # type: ignore[type-arg]
     """A Go ``[][]interface {}`` (what ``chunk`` returns)."""
 
     __slots__ = ()
+    go_type = "[][]interface {}"
 
 
 class StrMap(dict):  # type: ignore[type-arg]
     """A Go ``map[string]string`` (what ``split`` and ``splitn`` return)."""
 
     __slots__ = ()
+    go_type = "map[string]string"
 
 
 def wrap64(x: int) -> Int64:
@@ -97,7 +115,7 @@ def _underscore_ok(s: str) -> bool:
         hexa = s[1].lower() == "x"
     while i < len(s):
         c = s[i]
-        if "0" <= c <= "9" or hexa and "a" <= c.lower() <= "f":
+        if "0" <= c <= "9" or (hexa and "a" <= c.lower() <= "f"):
             saw = "0"
         elif c == "_":
             if saw != "0":
@@ -212,7 +230,7 @@ def _read_float(s: str) -> bool:
             if sawdot:
                 break
             sawdot = True
-        elif "0" <= c <= "9" or hexa and "a" <= c.lower() <= "f":
+        elif "0" <= c <= "9" or (hexa and "a" <= c.lower() <= "f"):
             sawdigits = True
         else:
             break
@@ -243,7 +261,7 @@ def parse_float(s: str) -> float:
     """strconv.ParseFloat(s, 64); raises NumError("syntax") or NumError("range") (overflow)."""
     body = s[1:] if s[:1] in ("+", "-") else s
     low = body.lower()
-    if low in ("inf", "infinity") or low == "nan" and body == s:
+    if low in ("inf", "infinity") or (low == "nan" and body == s):
         return float(s)
     if not _read_float(s):
         raise NumError("syntax")
@@ -349,14 +367,9 @@ def empty(v: object) -> bool:
 
 def type_of(v: object) -> str:
     """``%T``: the Go type name."""
-    if isinstance(v, IntList):
-        return "[]int"
-    if isinstance(v, StrMap):
-        return "map[string]string"
-    if isinstance(v, ChunkList):
-        return "[][]interface {}"
-    go_type = getattr(v, "go_type", None)
-    if isinstance(go_type, str):
+    # Objects may name their Go type (``*semver.Version``, ``*email.RecoveryValidModel``).
+    go_type = getattr(v, "go_type", None) or getattr(v, "GO_TYPE", None)
+    if isinstance(go_type, str) and go_type:
         return go_type
     from ..gofmt import type_string
 
@@ -383,7 +396,7 @@ def kind_of(v: object) -> str:
         return "map"
     if isinstance(v, GoTime):
         return "struct"
-    return "ptr"
+    return "ptr" if type_of(v).startswith("*") else "struct"
 
 
 def deep_equal(a: object, b: object) -> bool:
@@ -407,7 +420,7 @@ def deep_equal(a: object, b: object) -> bool:
             and a.dt.tzname() == b.dt.tzname()
         )
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(deep_equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(deep_equal(x, y) for x, y in zip(a, b, strict=False))
     if isinstance(a, Mapping) and isinstance(b, Mapping):
         return len(a) == len(b) and all(k in b and deep_equal(a[k], b[k]) for k in a)
     if isinstance(a, (bool, int, float, str)):

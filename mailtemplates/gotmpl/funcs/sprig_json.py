@@ -20,7 +20,6 @@ from typing import Any, Final
 
 from ..gofmt import format_float, go_bytes, quote
 from ..values import MISSING, GoTime
-from .sprig_conv import NilList
 
 __all__ = ["JSONError", "marshal", "unmarshal"]
 
@@ -87,13 +86,39 @@ def _time_json(t: GoTime) -> str:
     return '"' + format_time(t, "2006-01-02T15:04:05.999999999Z07:00") + '"'
 
 
+def _omit_empty(v: object) -> bool:
+    """encoding/json isEmptyValue (what ``omitempty`` drops)."""
+    if v is None or v is MISSING or v is False:
+        return True
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return v == 0
+    if isinstance(v, (str, list, tuple, Mapping)):
+        return len(v) == 0
+    return False
+
+
 def _fields(v: object) -> list[tuple[str, object]]:
-    """The exported fields of a struct-like object, in declaration order."""
+    """The exported fields of a struct-like object, in declaration order, named as JSON names them.
+
+    Dataclass fields may carry their Go ``json`` tag in ``metadata``: ``{"json": name}`` renames
+    the key, ``{"json": None}`` is ``json:"-"`` and ``{"omitempty": True}`` drops empty values.
+    """
+    out: list[tuple[str, object]] = []
     if dataclasses.is_dataclass(v) and not isinstance(v, type):
-        names = [f.name for f in dataclasses.fields(v)]
-    else:
-        names = list(getattr(v, "__dict__", {}))
-    return [(n, getattr(v, n)) for n in names if n[:1].isupper()]
+        for f in dataclasses.fields(v):
+            if not f.name[:1].isupper():
+                continue
+            value = getattr(v, f.name)
+            name = f.name
+            if "json" in f.metadata:
+                if f.metadata["json"] is None:
+                    continue
+                name = str(f.metadata["json"])
+            if f.metadata.get("omitempty") and _omit_empty(value):
+                continue
+            out.append((name, value))
+        return out
+    return [(n, x) for n, x in getattr(v, "__dict__", {}).items() if n[:1].isupper()]
 
 
 def _encode(v: object, out: list[str], escape_html: bool, indent: str | None, depth: int) -> None:
@@ -110,7 +135,7 @@ def _encode(v: object, out: list[str], escape_html: bool, indent: str | None, de
     elif isinstance(v, str):
         _append_string(out, v, escape_html)
     elif isinstance(v, (list, tuple)):
-        if isinstance(v, NilList) and not v:
+        if getattr(v, "go_nil", False) and not v:
             out.append("null")
             return
         _encode_seq(list(v), out, escape_html, indent, depth)
@@ -127,7 +152,9 @@ def _encode(v: object, out: list[str], escape_html: bool, indent: str | None, de
         _encode_obj(_fields(v), out, escape_html, indent, depth)
 
 
-def _encode_seq(items: list[object], out: list[str], escape_html: bool, indent: str | None, depth: int) -> None:
+def _encode_seq(
+    items: list[object], out: list[str], escape_html: bool, indent: str | None, depth: int
+) -> None:
     if not items:
         out.append("[]")
         return

@@ -13,6 +13,10 @@ Python's standard library has no script data.
 
 The ``All`` operations iterate the Go way: an empty match right after the previous match is
 skipped (Python's ``re.sub`` and ``findall`` keep it).
+
+Known differences: a repeated group that can match the empty string (``(a*|..)+``) may stop
+earlier in Python than in RE2, which skips empty iterations; and Python's backtracking has no
+linear-time guarantee, so a pathological pattern can be slow where RE2 is not.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Final, Union
+from typing import Final
 
 __all__ = ["GoRegexp", "RegexError", "RegexUnsupported", "compile_go", "quote_meta"]
 
@@ -95,7 +99,7 @@ class _Repeat:
     counted: bool  # {n,m} form (Go's OpRepeat), used by the nesting size check
 
 
-_Node = Union[_Lit, _Class, _Any, _Op, _Group, _Concat, _Alt, _Repeat]
+_Node = _Lit | _Class | _Any | _Op | _Group | _Concat | _Alt | _Repeat
 
 
 @dataclass
@@ -131,7 +135,45 @@ _POSIX_GROUPS: Final = {
 }
 
 _CATEGORIES: Final = frozenset(
-    "C Cc Cf Cn Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs".split()
+    [
+        "C",
+        "Cc",
+        "Cf",
+        "Cn",
+        "Co",
+        "Cs",
+        "L",
+        "Ll",
+        "Lm",
+        "Lo",
+        "Lt",
+        "Lu",
+        "M",
+        "Mc",
+        "Me",
+        "Mn",
+        "N",
+        "Nd",
+        "Nl",
+        "No",
+        "P",
+        "Pc",
+        "Pd",
+        "Pe",
+        "Pf",
+        "Pi",
+        "Po",
+        "Ps",
+        "S",
+        "Sc",
+        "Sk",
+        "Sm",
+        "So",
+        "Z",
+        "Zl",
+        "Zp",
+        "Zs",
+    ]
 )
 
 # unicode.CategoryAliases, keyed by canonical name.
@@ -183,23 +225,171 @@ _CATEGORY_ALIASES: Final = {
 # The script names Go's regexp knows (unicode.Scripts, Unicode 15.0), canonicalised.
 _SCRIPTS: Final = frozenset(
     n.replace("_", "").capitalize()
-    for n in """Adlam Ahom Anatolian_Hieroglyphs Arabic Armenian Avestan Balinese Bamum Bassa_Vah Batak
-    Bengali Bhaiksuki Bopomofo Brahmi Braille Buginese Buhid Canadian_Aboriginal Carian
-    Caucasian_Albanian Chakma Cham Cherokee Chorasmian Common Coptic Cuneiform Cypriot Cypro_Minoan
-    Cyrillic Deseret Devanagari Dives_Akuru Dogra Duployan Egyptian_Hieroglyphs Elbasan Elymaic
-    Ethiopic Georgian Glagolitic Gothic Grantha Greek Gujarati Gunjala_Gondi Gurmukhi Han Hangul
-    Hanifi_Rohingya Hanunoo Hatran Hebrew Hiragana Imperial_Aramaic Inherited Inscriptional_Pahlavi
-    Inscriptional_Parthian Javanese Kaithi Kannada Katakana Kawi Kayah_Li Kharoshthi
-    Khitan_Small_Script Khmer Khojki Khudawadi Lao Latin Lepcha Limbu Linear_A Linear_B Lisu Lycian
-    Lydian Mahajani Makasar Malayalam Mandaic Manichaean Marchen Masaram_Gondi Medefaidrin
-    Meetei_Mayek Mende_Kikakui Meroitic_Cursive Meroitic_Hieroglyphs Miao Modi Mongolian Mro Multani
-    Myanmar Nabataean Nag_Mundari Nandinagari New_Tai_Lue Newa Nko Nushu Nyiakeng_Puachue_Hmong Ogham
-    Ol_Chiki Old_Hungarian Old_Italic Old_North_Arabian Old_Permic Old_Persian Old_Sogdian
-    Old_South_Arabian Old_Turkic Old_Uyghur Oriya Osage Osmanya Pahawh_Hmong Palmyrene Pau_Cin_Hau
-    Phags_Pa Phoenician Psalter_Pahlavi Rejang Runic Samaritan Saurashtra Sharada Shavian Siddham
-    SignWriting Sinhala Sogdian Sora_Sompeng Soyombo Sundanese Syloti_Nagri Syriac Tagalog Tagbanwa
-    Tai_Le Tai_Tham Tai_Viet Takri Tamil Tangsa Tangut Telugu Thaana Thai Tibetan Tifinagh Tirhuta
-    Toto Ugaritic Vai Vithkuqi Wancho Warang_Citi Yezidi Yi Zanabazar_Square""".split()
+    for n in [
+        "Adlam",
+        "Ahom",
+        "Anatolian_Hieroglyphs",
+        "Arabic",
+        "Armenian",
+        "Avestan",
+        "Balinese",
+        "Bamum",
+        "Bassa_Vah",
+        "Batak",
+        "Bengali",
+        "Bhaiksuki",
+        "Bopomofo",
+        "Brahmi",
+        "Braille",
+        "Buginese",
+        "Buhid",
+        "Canadian_Aboriginal",
+        "Carian",
+        "Caucasian_Albanian",
+        "Chakma",
+        "Cham",
+        "Cherokee",
+        "Chorasmian",
+        "Common",
+        "Coptic",
+        "Cuneiform",
+        "Cypriot",
+        "Cypro_Minoan",
+        "Cyrillic",
+        "Deseret",
+        "Devanagari",
+        "Dives_Akuru",
+        "Dogra",
+        "Duployan",
+        "Egyptian_Hieroglyphs",
+        "Elbasan",
+        "Elymaic",
+        "Ethiopic",
+        "Georgian",
+        "Glagolitic",
+        "Gothic",
+        "Grantha",
+        "Greek",
+        "Gujarati",
+        "Gunjala_Gondi",
+        "Gurmukhi",
+        "Han",
+        "Hangul",
+        "Hanifi_Rohingya",
+        "Hanunoo",
+        "Hatran",
+        "Hebrew",
+        "Hiragana",
+        "Imperial_Aramaic",
+        "Inherited",
+        "Inscriptional_Pahlavi",
+        "Inscriptional_Parthian",
+        "Javanese",
+        "Kaithi",
+        "Kannada",
+        "Katakana",
+        "Kawi",
+        "Kayah_Li",
+        "Kharoshthi",
+        "Khitan_Small_Script",
+        "Khmer",
+        "Khojki",
+        "Khudawadi",
+        "Lao",
+        "Latin",
+        "Lepcha",
+        "Limbu",
+        "Linear_A",
+        "Linear_B",
+        "Lisu",
+        "Lycian",
+        "Lydian",
+        "Mahajani",
+        "Makasar",
+        "Malayalam",
+        "Mandaic",
+        "Manichaean",
+        "Marchen",
+        "Masaram_Gondi",
+        "Medefaidrin",
+        "Meetei_Mayek",
+        "Mende_Kikakui",
+        "Meroitic_Cursive",
+        "Meroitic_Hieroglyphs",
+        "Miao",
+        "Modi",
+        "Mongolian",
+        "Mro",
+        "Multani",
+        "Myanmar",
+        "Nabataean",
+        "Nag_Mundari",
+        "Nandinagari",
+        "New_Tai_Lue",
+        "Newa",
+        "Nko",
+        "Nushu",
+        "Nyiakeng_Puachue_Hmong",
+        "Ogham",
+        "Ol_Chiki",
+        "Old_Hungarian",
+        "Old_Italic",
+        "Old_North_Arabian",
+        "Old_Permic",
+        "Old_Persian",
+        "Old_Sogdian",
+        "Old_South_Arabian",
+        "Old_Turkic",
+        "Old_Uyghur",
+        "Oriya",
+        "Osage",
+        "Osmanya",
+        "Pahawh_Hmong",
+        "Palmyrene",
+        "Pau_Cin_Hau",
+        "Phags_Pa",
+        "Phoenician",
+        "Psalter_Pahlavi",
+        "Rejang",
+        "Runic",
+        "Samaritan",
+        "Saurashtra",
+        "Sharada",
+        "Shavian",
+        "Siddham",
+        "SignWriting",
+        "Sinhala",
+        "Sogdian",
+        "Sora_Sompeng",
+        "Soyombo",
+        "Sundanese",
+        "Syloti_Nagri",
+        "Syriac",
+        "Tagalog",
+        "Tagbanwa",
+        "Tai_Le",
+        "Tai_Tham",
+        "Tai_Viet",
+        "Takri",
+        "Tamil",
+        "Tangsa",
+        "Tangut",
+        "Telugu",
+        "Thaana",
+        "Thai",
+        "Tibetan",
+        "Tifinagh",
+        "Tirhuta",
+        "Toto",
+        "Ugaritic",
+        "Vai",
+        "Vithkuqi",
+        "Wancho",
+        "Warang_Citi",
+        "Yezidi",
+        "Yi",
+        "Zanabazar_Square",
+    ]
 )
 
 
@@ -317,7 +507,7 @@ class _Parser:
                     t = t[1:]
                 else:
                     lo, hi, after = parsed
-                    if lo < 0 or lo > 1000 or hi > 1000 or hi >= 0 and lo > hi:
+                    if lo < 0 or lo > 1000 or hi > 1000 or (hi >= 0 and lo > hi):
                         raise _err("invalid repeat count", before[: len(before) - len(after)])
                     after = self.repeat(lo, hi, before, after, last_repeat, counted=True)
                     repeat = before
@@ -684,10 +874,7 @@ def _repeat_is_valid(node: _Node, n: int) -> bool:
             return False
         if m > 0:
             n //= m
-    for sub in _children(node):
-        if not _repeat_is_valid(sub, n):
-            return False
-    return True
+    return all(_repeat_is_valid(sub, n) for sub in _children(node))
 
 
 def _children(node: _Node) -> Iterator[_Node]:
@@ -731,8 +918,9 @@ def _emit(node: _Node) -> str:
             "eol": "(?m:$)",
             "bot": r"\A",
             "eot": r"\Z",
-            "wb": r"(?a:\b)",
-            "nwb": r"(?a:\B)",
+            # ASCII word boundaries, spelled out: Python's \B never matches in an empty string.
+            "wb": r"(?:(?<=[0-9A-Za-z_])(?![0-9A-Za-z_])|(?<![0-9A-Za-z_])(?=[0-9A-Za-z_]))",
+            "nwb": r"(?:(?<=[0-9A-Za-z_])(?=[0-9A-Za-z_])|(?<![0-9A-Za-z_])(?![0-9A-Za-z_]))",
         }[node.kind]
     if isinstance(node, _Group):
         return "(" + _emit(node.sub) + ")"

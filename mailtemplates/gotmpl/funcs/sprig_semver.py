@@ -85,7 +85,9 @@ def _contains_only(s: str, comp: str) -> bool:
 def _parse_uint(s: str) -> int:
     v = int(s)
     if v >= 1 << 64:
-        raise SemverError(f'Error parsing version segment: strconv.ParseUint: parsing "{s}": value out of range')
+        raise SemverError(
+            f'Error parsing version segment: strconv.ParseUint: parsing "{s}": value out of range'
+        )
     return v
 
 
@@ -149,7 +151,9 @@ def _compare_pre_part(s: str, o: str) -> int:
 
 
 class _Constraint:
-    def __init__(self, con: Version, orig: str, origfunc: str, minor_dirty: bool, patch_dirty: bool, dirty: bool):
+    def __init__(
+        self, con: Version, orig: str, origfunc: str, minor_dirty: bool, patch_dirty: bool, dirty: bool
+    ):
         self.con = con
         self.orig = orig
         self.origfunc = origfunc

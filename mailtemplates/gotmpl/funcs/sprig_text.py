@@ -22,18 +22,18 @@ __all__ = [
     "camel_case",
     "delete_white_space",
     "initials",
+    "is_space",
     "kebab_case",
     "replace",
-    "is_space",
     "shuffle",
     "snake_case",
     "split",
     "splitn",
     "swap_case",
+    "title",
     "to_lower",
     "to_title",
     "to_upper",
-    "title",
     "trim",
     "trim_prefix",
     "trim_space",
@@ -53,7 +53,9 @@ def _bad(c: str) -> bool:
 # -- unicode package predicates ------------------------------------------------------------------
 
 _LATIN1_SPACE: Final = frozenset("\t\n\v\f\r \x85\xa0")
-_WHITE_SPACE: Final = frozenset("\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_WHITE_SPACE: Final = frozenset(
+    "\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 def is_space(c: str) -> bool:
@@ -446,9 +448,7 @@ def _is_alphabet(c: str) -> bool:
     o = ord(c)
     if o < 0x3400:
         return True
-    if 0x4E00 <= o <= 0x9FCC or 0x3400 <= o <= 0x4D85 or 0x20000 <= o <= 0x2B81D:
-        return False
-    return True
+    return not (19968 <= o <= 40908 or 13312 <= o <= 19845 or 131072 <= o <= 178205)
 
 
 def camel_case(s: str) -> str:

@@ -87,7 +87,11 @@ class GoTimeNs(GoTime):
         self.shift = shift
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, GoTime) and (other.dt, nanos(other), shift(other)) == (self.dt, self.nsec, self.shift)
+        return isinstance(other, GoTime) and (other.dt, nanos(other), shift(other)) == (
+            self.dt,
+            self.nsec,
+            self.shift,
+        )
 
     def __hash__(self) -> int:
         return hash((self.dt, self.nsec, self.shift))
@@ -102,7 +106,7 @@ _SHIFT_DAYS: Final = 5 * 146097  # 2000 Gregorian years
 
 def nanos(t: GoTime) -> int:
     """time.Time.Nanosecond."""
-    return t.nsec if isinstance(t, GoTimeNs) else t.dt.microsecond * 1000
+    return t.nsec if isinstance(t, GoTimeNs) else int(t.dt.microsecond) * 1000
 
 
 def shift(t: GoTime) -> int:
@@ -159,7 +163,7 @@ def now() -> GoTime:
 
 def unix_seconds(t: GoTime) -> int:
     """time.Time.Unix."""
-    d = t.dt - _EPOCH
+    d: _dt.timedelta = t.dt - _EPOCH
     return (d.days - shift(t) // 400 * 146097) * 86400 + d.seconds
 
 
@@ -183,9 +187,9 @@ def add(t: GoTime, d: int) -> GoTime:
 
 def since(t: GoTime) -> int:
     """time.Since in nanoseconds (saturating like Go's Sub)."""
-    d = _dt.datetime.now(UTC) - t.dt
+    d: _dt.timedelta = _dt.datetime.now(UTC) - t.dt
     ns = (d.days * 86400 + d.seconds) * SECOND + d.microseconds * 1000
-    ns -= nanos(t) - t.dt.microsecond * 1000
+    ns -= nanos(t) - int(t.dt.microsecond) * 1000
     ns += shift(t) // 400 * 146097 * 86400 * SECOND
     return max(min(ns, (1 << 63) - 1), -(1 << 63))
 
@@ -341,15 +345,14 @@ def next_std_chunk(layout: str) -> tuple[str, _Std | None, str]:
             ):
                 if layout[i : i + len(text)] == text:
                     return layout[:i], (code, 0, ""), layout[i + len(text) :]
-        elif c in ".,":
-            if i + 1 < n and layout[i + 1] in "09":
-                ch = layout[i + 1]
-                j = i + 1
-                while j < n and layout[j] == ch:
-                    j += 1
-                if not _is_digit(layout, j):
-                    code = _FRAC0 if ch == "0" else _FRAC9
-                    return layout[:i], (code, (j - (i + 1)) & 0xFFF, c), layout[j:]
+        elif c in ".," and i + 1 < n and layout[i + 1] in "09":
+            ch = layout[i + 1]
+            j = i + 1
+            while j < n and layout[j] == ch:
+                j += 1
+            if not _is_digit(layout, j):
+                code = _FRAC0 if ch == "0" else _FRAC9
+                return layout[:i], (code, (j - (i + 1)) & 0xFFF, c), layout[j:]
     return layout, None, ""
 
 
@@ -446,7 +449,12 @@ def format_time(t: GoTime, layout: str) -> str:
                 out.append(":")
             if code not in (_NUM_SHORT_TZ, _ISO8601_SHORT_TZ):
                 out.append(_pad(zone % 60, 2))
-            if code in (_ISO8601_SECONDS_TZ, _NUM_SECONDS_TZ, _NUM_COLON_SECONDS_TZ, _ISO8601_COLON_SECONDS_TZ):
+            if code in (
+                _ISO8601_SECONDS_TZ,
+                _NUM_SECONDS_TZ,
+                _NUM_COLON_SECONDS_TZ,
+                _ISO8601_COLON_SECONDS_TZ,
+            ):
                 if code in (_NUM_COLON_SECONDS_TZ, _ISO8601_COLON_SECONDS_TZ):
                     out.append(":")
                 out.append(_pad(absoffset % 60, 2))
@@ -525,7 +533,7 @@ def _getnum3(s: str, fixed: bool) -> tuple[int, str]:
     while i < 3 and _is_digit(s, i):
         n = n * 10 + int(s[i])
         i += 1
-    if i == 0 or fixed and i != 3:
+    if i == 0 or (fixed and i != 3):
         raise _Bad
     return n, s[i:]
 
@@ -538,7 +546,7 @@ def _lookup(tab: tuple[str, ...], val: str) -> tuple[int, str]:
 
 
 def _match(s1: str, s2: str) -> bool:
-    for a, b in zip(s1, s2):
+    for a, b in zip(s1, s2, strict=False):
         if a != b:
             la = chr(ord(a) | 0x20) if a.isascii() else a
             lb = chr(ord(b) | 0x20) if b.isascii() else b
@@ -635,7 +643,7 @@ def _parse_nanoseconds(value: str, nbytes: int) -> int:
     ns = _atoi(value[1:nbytes])
     if ns < 0:
         raise _RangeErr("fractional second")
-    return ns * 10 ** (10 - nbytes)
+    return ns * int(10 ** (10 - nbytes))
 
 
 def _days_in(month: int, year: int) -> int:
@@ -787,9 +795,15 @@ def parse_in_location(layout: str, value: str, loc: _dt.tzinfo = LOCAL) -> GoTim
                         if len(value) < 5:
                             raise _Bad
                         sign, hh, mm, ss, value = value[0], value[1:3], value[3:5], "00", value[5:]
-                    hr, _ = _getnum(hh, True)
-                    mi, _ = _getnum(mm, True)
-                    se, _ = _getnum(ss, True)
+                    # Go checks the ranges even when a later field failed to parse.
+                    hr = mi = se = 0
+                    bad = False
+                    try:
+                        hr, _ = _getnum(hh, True)
+                        mi, _ = _getnum(mm, True)
+                        se, _ = _getnum(ss, True)
+                    except _Bad:
+                        bad = True
                     if hr > 24:
                         range_err = "time zone offset hour"
                     if mi > 60:
@@ -800,6 +814,8 @@ def parse_in_location(layout: str, value: str, loc: _dt.tzinfo = LOCAL) -> GoTim
                     if sign == "-":
                         zone_offset = -zone_offset
                     elif sign != "+":
+                        bad = True
+                    if bad:
                         raise _Bad
             elif code == _TZ:
                 if value[:3] == "UTC":
@@ -816,13 +832,13 @@ def parse_in_location(layout: str, value: str, loc: _dt.tzinfo = LOCAL) -> GoTim
                     raise _Bad
                 nsec = _parse_nanoseconds(value, nd)
                 value = value[nd:]
-            elif code == _FRAC9:
-                if len(value) >= 2 and value[0] in ".," and "0" <= value[1] <= "9":
-                    i = 0
-                    while i + 1 < len(value) and "0" <= value[i + 1] <= "9":
-                        i += 1
-                    nsec = _parse_nanoseconds(value, 1 + i)
-                    value = value[1 + i :]
+            elif code == _FRAC9 and len(value) >= 2 and value[0] in ".," and "0" <= value[1] <= "9":
+                # Take every digit, even more than the layout asks for (as stdSecond does).
+                i = 0
+                while i + 1 < len(value) and "0" <= value[i + 1] <= "9":
+                    i += 1
+                nsec = _parse_nanoseconds(value, 1 + i)
+                value = value[1 + i :]
         except _RangeErr as e:
             raise _perr(alayout, avalue, stdstr, value, ": " + str(e) + " out of range") from None
         except _Bad:
@@ -872,17 +888,31 @@ def parse_in_location(layout: str, value: str, loc: _dt.tzinfo = LOCAL) -> GoTim
         inst = add(probe, -zone_offset * SECOND)
         local = inst.dt.astimezone(loc)
         off = local.utcoffset()
-        if off is not None and int(off.total_seconds()) == zone_offset and (
-            zone_name == "" or zone_name == (local.tzname() or "")
+        if (
+            off is not None
+            and int(off.total_seconds()) == zone_offset
+            and (zone_name == "" or zone_name == (local.tzname() or ""))
         ):
             return with_dt(inst, local)
-        return _make(year, month, day, hour, minute, sec, nsec, _dt.timezone(_dt.timedelta(seconds=zone_offset), zone_name))
+        return _make(
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            sec,
+            nsec,
+            _dt.timezone(_dt.timedelta(seconds=zone_offset), zone_name),
+        )
     if zone_name:
         offset = 0
         if len(zone_name) > 3 and zone_name[:3] == "GMT":
             offset = int(zone_name[3:]) * 3600
         # Go keeps the instant of the wall clock read as UTC and only attaches the zone.
-        return in_zone(_make(year, month, day, hour, minute, sec, nsec, UTC), _dt.timezone(_dt.timedelta(seconds=offset), zone_name))
+        return in_zone(
+            _make(year, month, day, hour, minute, sec, nsec, UTC),
+            _dt.timezone(_dt.timedelta(seconds=offset), zone_name),
+        )
     return _make(year, month, day, hour, minute, sec, nsec, loc)
 
 

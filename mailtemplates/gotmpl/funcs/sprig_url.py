@@ -47,9 +47,7 @@ def _should_escape(c: int, mode: int) -> bool:
             return True
         if mode == FRAGMENT:
             return False
-    if mode == FRAGMENT and ch in "!()*":
-        return False
-    return True
+    return not (mode == FRAGMENT and ch in "!()*")
 
 
 def _ishex(c: int) -> bool:
@@ -181,14 +179,15 @@ class URL:
         if self.opaque:
             buf.append(self.opaque)
         else:
-            if self.scheme or self.host or self.user is not None:
-                if not (self.omit_host and not self.host and self.user is None):
-                    if self.host or self.path or self.user is not None:
-                        buf.append("//")
-                    if self.user is not None:
-                        buf.append(self.user.string() + "@")
-                    if self.host:
-                        buf.append(escape(self.host, HOST))
+            if (self.scheme or self.host or self.user is not None) and not (
+                self.omit_host and not self.host and self.user is None
+            ):
+                if self.host or self.path or self.user is not None:
+                    buf.append("//")
+                if self.user is not None:
+                    buf.append(self.user.string() + "@")
+                if self.host:
+                    buf.append(escape(self.host, HOST))
             path = self.escaped_path()
             if path and path[0] != "/" and self.host:
                 buf.append("/")
@@ -368,9 +367,7 @@ def clean(path: str) -> str:
         out.append("/")
         r = dotdot = 1
     while r < n:
-        if path[r] == "/":
-            r += 1
-        elif path[r] == "." and (r + 1 == n or path[r + 1] == "/"):
+        if path[r] == "/" or (path[r] == "." and (r + 1 == n or path[r + 1] == "/")):
             r += 1
         elif path[r] == "." and path[r + 1] == "." and (r + 2 == n or path[r + 2] == "/"):
             r += 2
@@ -385,7 +382,7 @@ def clean(path: str) -> str:
                 out.extend("..")
                 dotdot = len(out)
         else:
-            if rooted and len(out) != 1 or not rooted and len(out) != 0:
+            if (rooted and len(out) != 1) or (not rooted and len(out) != 0):
                 out.append("/")
             while r < n and path[r] != "/":
                 out.append(path[r])
@@ -433,7 +430,7 @@ _SHELL_SPECIAL: Final = frozenset("*#$@!?-0123456789")
 
 
 def _is_alnum(c: str) -> bool:
-    return c == "_" or c.isascii() and c.isalnum()
+    return c == "_" or (c.isascii() and c.isalnum())
 
 
 def _shell_name(s: str) -> tuple[str, int]:
