@@ -1,0 +1,54 @@
+"""Imports flow one way (docs/architecture.md): lower layers never import higher ones."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PKG = Path(__file__).parent.parent / "mailtemplates"
+
+# module -> modules of the package it must not import (directly)
+FORBIDDEN = {
+    "gotmpl": {"loader", "i18n", "render", "inline", "plaintext", "mime", "smtp", "rendered", "lint", "cli", "preview", "models", "loadtime", "jinja"},
+    "errors": {"gotmpl", "loader", "i18n", "render", "inline", "plaintext", "mime", "smtp", "rendered", "lint", "cli", "preview", "models"},
+    "loader": {"render", "gotmpl", "inline", "plaintext", "mime", "smtp", "rendered", "lint", "cli", "preview", "i18n"},
+    "i18n": {"render", "gotmpl", "loader", "inline", "plaintext", "mime", "smtp", "rendered", "lint", "cli", "preview"},
+    "inline": {"render", "gotmpl", "loader", "i18n", "plaintext", "mime", "smtp", "rendered", "lint", "cli", "preview", "models"},
+    "plaintext": {"render", "gotmpl", "loader", "i18n", "inline", "mime", "smtp", "rendered", "lint", "cli", "preview", "models"},
+    "mime": {"render", "gotmpl", "loader", "i18n", "inline", "plaintext", "smtp", "rendered", "lint", "cli", "preview", "models"},
+    "smtp": {"render", "gotmpl", "loader", "i18n", "inline", "plaintext", "rendered", "lint", "cli", "preview", "models"},
+    "rendered": {"render", "gotmpl", "loader", "i18n", "inline", "plaintext", "smtp", "lint", "cli", "preview"},
+    "render": {"lint", "cli", "preview"},
+    "lint": {"cli", "preview"},
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    rel = path.relative_to(PKG).with_suffix("").parts
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = list(rel[: len(rel) - node.level])
+                mod = [*base, *(node.module.split(".") if node.module else [])]
+                names = [mod + [a.name] for a in node.names] if not node.module else [mod]
+                for parts in names:
+                    if parts:
+                        out.add(parts[0])
+            elif node.module and node.module.startswith("mailtemplates."):
+                out.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.startswith("mailtemplates."):
+                    out.add(a.name.split(".")[1])
+    return out
+
+
+def test_imports_flow_one_way() -> None:
+    problems = []
+    for path in PKG.rglob("*.py"):
+        top = path.relative_to(PKG).parts[0].removesuffix(".py")
+        for bad in FORBIDDEN.get(top, set()) & imported_modules(path):
+            problems.append(f"{path.relative_to(PKG)} imports {bad}")
+    assert not problems, "\n".join(problems)
