@@ -162,3 +162,18 @@ def test_context_string_and_mangle() -> None:
     assert str(c) == "{stateURL delimDoubleQuote urlPartQueryOrFrag jsCtxRegexp [] attrURL elementNone <nil>}"
     assert c.mangle("t") == "t$htmltemplate_stateURL_delimDoubleQuote_urlPartQueryOrFrag_attrURL"
     assert Context().mangle("t") == "t"
+
+
+def test_ever_changing_recursive_context_is_refused() -> None:
+    # Each call of "a" opens one more ${ in a JS template literal, so every call needs a new
+    # derived copy. Go's escaper never terminates on this template (the oracle runs out of
+    # memory); we refuse it.
+    trees = _trees(
+        {
+            "main.gotmpl": '<script>{{ template "a" . }}</script>{{ define "a" }}`${ {{ template "a" . }} }`{{ end }}'
+        }
+    )
+    with pytest.raises(EscapeError) as info:
+        escape_trees(trees, "main.gotmpl")
+    assert info.value.code == "ErrOutputContext"
+    assert "template calls nest more than" in info.value.go_message

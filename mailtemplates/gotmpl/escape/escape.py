@@ -203,6 +203,12 @@ def _join_range(c0: Context, rc: _RangeContext, tree: Tree | None) -> Context:
     return c0
 
 
+#: How deep escaping may follow template calls into new (template, context) pairs. Go has no
+#: limit: a template that calls itself from a context that changes on every call (a growing JS
+#: template literal brace depth) makes Go's escaper derive copies until it runs out of memory.
+MAX_CALL_DEPTH = 50
+
+
 class Namespace:
     """The set of trees being escaped, with the escaper state Go keeps per template namespace.
 
@@ -214,6 +220,8 @@ class Namespace:
         self.trees = trees
         self.esc = Escaper(self)
         self.results: dict[str, EscapeError | None] = {}
+        # Nesting of escape_tree calls that derive or escape a template body.
+        self.depth = 0
 
     def escape(self, name: str) -> None:
         """``escapeTemplate``: escape ``name`` and what it calls, or raise EscapeError."""
@@ -233,7 +241,16 @@ class Namespace:
             self.results[name] = exc
             raise exc
         self.esc.tree = tree
-        c, _ = self.esc.escape_tree(Context(), tree.root, name, 0)
+        try:
+            c, _ = self.esc.escape_tree(Context(), tree.root, name, 0)
+        except RecursionError:
+            # Deeply nested control structures: refuse rather than crash.
+            c = Context(
+                state=State.ERROR,
+                err=errorf("ErrOutputContext", None, None, 0, "template nesting too deep to escape"),
+            )
+        finally:
+            self.depth = 0
         err: Error | None = None
         if c.err is not None:
             err = c.err
@@ -477,7 +494,19 @@ class Escaper:
                 dt = Tree(dname, t.parse_name, t.root.copy(), t.text)  # type: ignore[arg-type]
                 self.derived[dname] = dt
             t = dt
-        return self.compute_out_ctx(c, t), dname
+        if self.ns.depth >= MAX_CALL_DEPTH:
+            return self._error(
+                "ErrOutputContext",
+                node,
+                line,
+                f"cannot compute output context for template {dname}: "
+                f"template calls nest more than {MAX_CALL_DEPTH} deep",
+            ), dname
+        self.ns.depth += 1
+        try:
+            return self.compute_out_ctx(c, t), dname
+        finally:
+            self.ns.depth -= 1
 
     def compute_out_ctx(self, c: Context, t: Tree) -> Context:
         """``computeOutCtx``: the output context of ``t`` started in ``c`` (a fixed point if recursive)."""
