@@ -2,7 +2,7 @@
 
     python benchmarks/bench_engine.py [--rounds N]
 
-Three questions, one run (contenders interleaved round-robin, see _harness.py):
+Three questions, one run (contenders interleaved round-robin, see _roundrobin.py):
 
 1. Parse and execute time of a realistic Kratos override template (recovery code, i18n
    ``define`` blocks, html/template escaping) and of every ``kratos*`` conformance vector,
@@ -18,19 +18,21 @@ import argparse
 import json
 import statistics
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-import jinja2  # noqa: E402
-from _roundrobin import round_robin, table, write_results  # noqa: E402
-from cases import HERE, SAMPLE_DATA, kratos_vectors, override_cases  # noqa: E402
-from conformance_support import go_data  # noqa: E402
+import jinja2
+from _roundrobin import round_robin, table, write_results
+from cases import HERE, kratos_vectors, override_cases
+from conformance_support import go_data
 
-from mailtemplates import gotmpl  # noqa: E402
-from mailtemplates.gotmpl import compiler, runtime  # noqa: E402
-from mailtemplates.gotmpl.funcs import funcmap  # noqa: E402
+from mailtemplates import gotmpl
+from mailtemplates.gotmpl import compiler, runtime
+from mailtemplates.gotmpl.funcs import funcmap
 
 JINJA_FLOOR = """\
 {%- set lang = (Identity.traits.language or "en")|lower -%}
@@ -99,18 +101,16 @@ def design_contenders() -> dict[str, object]:
     }
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rounds", type=int, default=11)
-    args = ap.parse_args()
+def measure(rounds: int = 11, echo: Callable[[str], object] = print) -> dict[str, Any]:
+    """Run the three measurements; return the figures (what main() writes to results/engine.json)."""
     go = json.loads((HERE / "go_baseline.json").read_text(encoding="utf-8"))["ns_per_exec"]
 
-    print("== design: how to run Go templates (same template, same output) ==")
-    design = round_robin(design_contenders(), rounds=args.rounds)  # type: ignore[arg-type]
+    echo("== design: how to run Go templates (same template, same output) ==")
+    design = round_robin(design_contenders(), rounds=rounds)  # type: ignore[arg-type]
     base = design["bare Jinja2 floor"]["median_us"]
-    print(table([(k, f"{v['median_us']:.2f}", f"{v['median_us'] / base:.2f}x") for k, v in design.items()], ("contender", "µs", "vs floor")))
+    echo(table([(k, f"{v['median_us']:.2f}", f"{v['median_us'] / base:.2f}x") for k, v in design.items()], ("contender", "µs", "vs floor")))
 
-    print("\n== the branded Kratos override (recovery_code/valid): parse once, execute many ==")
+    echo("\n== the branded Kratos override (recovery_code/valid): parse once, execute many ==")
     rows = []
     contenders: dict[str, object] = {}
     parse: dict[str, object] = {}
@@ -121,20 +121,20 @@ def main() -> int:
         tset.execute(case["entry"], data)
         contenders[case["id"]] = (lambda t=tset, e=case["entry"], d=data: t.execute(e, d))
 
-        def parse_only(c=case, h=html) -> object:
+        def parse_only(c: dict[str, Any] = case, h: bool = html) -> object:
             t = gotmpl.parse_files(c["files"], html=h, funcs="hermetic")
             t.escape(c["entry"]) if h else t._compiled_for(c["entry"])
             return t
 
         parse[case["id"] + " (parse+compile)"] = parse_only
-    timed = round_robin({**contenders, **parse}, rounds=args.rounds)  # type: ignore[arg-type]
+    timed = round_robin({**contenders, **parse}, rounds=rounds)  # type: ignore[arg-type]
     for cid, v in timed.items():
         go_ns = go.get(cid)
         ratio = f"{v['median_us'] * 1000 / go_ns:.2f}x" if go_ns and "parse" not in cid else ""
-        rows.append((cid, f"{v['median_us']:.2f}", f"{go_ns / 1000:.2f}" if go_ns and not ratio == "" else "", ratio))
-    print(table(rows, ("case", "ours µs", "Go µs", "ours/Go")))
+        rows.append((cid, f"{v['median_us']:.2f}", f"{go_ns / 1000:.2f}" if go_ns and ratio != "" else "", ratio))
+    echo(table(rows, ("case", "ours µs", "Go µs", "ours/Go")))
 
-    print("\n== every kratos* conformance vector: execute time vs Go ==")
+    echo("\n== every kratos* conformance vector: execute time vs Go ==")
     vec = {}
     for case in kratos_vectors():
         data = go_data(case)
@@ -143,17 +143,26 @@ def main() -> int:
                                   options=case.get("options") or ())
         try:
             tset.execute(case["entry"], data)
-        except Exception:  # noqa: BLE001 - a failing vector is reported by the conformance suite
+        except Exception:
             continue
         vec[case["id"]] = (lambda t=tset, e=case["entry"], d=data: t.execute(e, d))
-    vt = round_robin(vec, rounds=max(3, args.rounds // 3), slice_s=0.005)  # type: ignore[arg-type]
+    vt = round_robin(vec, rounds=max(3, rounds // 3), slice_s=0.005)  # type: ignore[arg-type]
     ratios = {cid: v["median_us"] * 1000 / go[cid] for cid, v in vt.items() if cid in go}
     for case in override_cases():
         ratios[case["id"]] = timed[case["id"]]["median_us"] * 1000 / go[case["id"]]
     med = statistics.median(ratios.values())
-    print(f"vectors timed: {len(vt)}; median ours/Go over them and the override parts: {med:.2f}x "
-          f"(min {min(ratios.values()):.2f}x, max {max(ratios.values()):.2f}x)")
-    path = write_results("engine", {"design": design, "override": timed, "vectors": vt, "ratios_vs_go": ratios, "median_ratio_vs_go": med})
+    worst = sorted(ratios.items(), key=lambda kv: -kv[1])[:5]
+    echo(f"vectors timed: {len(vt)}; median ours/Go over them and the override parts: {med:.2f}x "
+         f"(min {min(ratios.values()):.2f}x, max {max(ratios.values()):.2f}x)")
+    echo("slowest vs Go: " + ", ".join(f"{cid} {r:.1f}x" for cid, r in worst))
+    return {"design": design, "override": timed, "vectors": vt, "ratios_vs_go": ratios, "median_ratio_vs_go": med}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=11)
+    args = ap.parse_args()
+    path = write_results("engine", measure(args.rounds))
     print(f"\nwrote {path}")
     return 0
 

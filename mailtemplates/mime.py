@@ -26,29 +26,25 @@ the body is ASCII with lines of at most 78 octets, otherwise quoted-printable or
 shorter on the first ten lines. The encoders are :mod:`binascii`'s C functions instead of
 ``quoprimime``'s pure-Python loop.
 
-Performance, measured with ``benchmarks/bench_mime.py`` (interleaved round-robin, 15 rounds, 2-vCPU
-dev box, CPython 3.11.7): the 7.1 KB recovery email of ``tests/fixtures/emails/recovery.html`` after
-css-inline (8.5 KB HTML) plus its 1.6 KB derived text part, From with display name, To, Subject,
-Date, Message-ID, ``as_bytes()`` included; median per message:
+How it is fast (figures: ``docs/performance.md``):
 
-==========================================================  =========  ========
-builder                                                     median µs  vs. ours
-==========================================================  =========  ========
-this module (the stdlib path's structure, CTEs, content)          515     1.00x
-``EmailMessage`` + ``set_content``/``add_alternative``          1,716     3.33x
-legacy ``email.mime`` (``MIMEMultipart`` + 2 ``MIMEText``;        597     1.16x
-base64 bodies, compat32 headers: not the same output)
-==========================================================  =========  ========
-
-A second, noisier run gave 678 / 2,211 / 766 µs (3.26x and 1.13x): the ratios hold.
-
-How: every header value this module writes itself is either a plain ASCII string stored unparsed
-(validated first; the policy writes short plain strings verbatim) or a header object whose parse is
-done once (the ``Content-Type``/``Content-Transfer-Encoding`` values of the text parts are module
-constants); the parts are assembled with the compat32 policy (which stores values as given) and
-switched to :data:`MESSAGE_POLICY` at the end, so the returned :class:`~email.message.EmailMessage`
-parses any header lazily on access, like one read from the wire. The boundary is chosen here so the
-generator does not search the whole body for it.
+* Headers the builder writes are plain ASCII strings stored unparsed (validated first) or header
+  objects parsed once (module constants); every part is created with :data:`MESSAGE_POLICY` and
+  its header list and payload set directly, so the header registry runs only for values that need
+  it (non-ASCII names and subjects, configured structured headers). The returned
+  :class:`~email.message.EmailMessage` parses any other header lazily on access, like one read
+  from the wire.
+* The builder knows every header and every body encoding, so it writes the wire form while it
+  builds: :meth:`OutgoingMessage.as_bytes` / :meth:`~OutgoingMessage.as_string` return those bytes
+  instead of running :class:`email.generator.BytesGenerator` (which writes the body line by line
+  through Python calls and folds every header again). The bytes are the generator's output for the
+  same message (``tests/test_mime.py`` compares them byte for byte) and are served only while the
+  message is in the state they were written from: any change, through any method, on any part,
+  falls back to the generator.
+* Quoted-printable is encoded line by line: ``binascii.b2a_qp`` keeps no state across a line end,
+  so the encoding of a body is the concatenation of its lines' encodings, and the lines that come
+  from the template's own text (most of them) are taken from a small bounded cache.
+* The boundary is chosen here, so the generator does not search the whole body for one.
 """
 
 from __future__ import annotations
@@ -57,14 +53,17 @@ import base64
 import binascii
 import re
 import secrets
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email import errors as _email_errors
 from email import policy as _policy
 from email.headerregistry import Address, BaseHeader
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.utils import format_datetime
+from operator import itemgetter
+from typing import Any, cast
 
 from mailtemplates.errors import MessageError
 
@@ -91,6 +90,7 @@ _UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _SIMPLE_ADDR = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})*@{_LABEL}(?:\.{_LABEL})*\Z")
+_DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\Z")
 # A display name that can go inside a quoted-string unencoded: printable ASCII and spaces.
 _PLAIN_NAME = re.compile(r"[ -~]*\Z")
 # "type/subtype" with RFC 2045 token characters.
@@ -138,6 +138,52 @@ _CT_PLAIN = _header("Content-Type", 'text/plain; charset="utf-8"')
 _CT_HTML = _header("Content-Type", 'text/html; charset="utf-8"')
 _CTE = {cte: _header("Content-Transfer-Encoding", cte) for cte in ("7bit", "quoted-printable", "base64")}
 
+# Wire form of the constant headers of a text part, folded once by the policy itself.
+_CT_WIRE = {
+    False: MESSAGE_POLICY.fold_binary("Content-Type", _CT_PLAIN),
+    True: MESSAGE_POLICY.fold_binary("Content-Type", _CT_HTML),
+}
+_CTE_WIRE = {cte: MESSAGE_POLICY.fold_binary("Content-Transfer-Encoding", h) for cte, h in _CTE.items()}
+# A multipart Content-Type folds the same way whatever the 32 hex digits of our boundary are (the
+# folder looks at lengths and token kinds only), so each subtype is folded once with a placeholder.
+_BOUNDARY_PLACEHOLDER = "=_" + "0" * 32
+_MULTIPART_CT_WIRE: dict[str, bytes] = {}
+
+
+def _fold(name: str, value: str | BaseHeader) -> bytes:
+    """``MESSAGE_POLICY.fold_binary(name, value)``: what ``BytesGenerator`` writes for a header.
+
+    A short ASCII string comes out verbatim (``EmailPolicy._fold`` refolds only values longer than
+    the line or holding surrogates); it can hold no line break, every value having passed
+    :func:`_check_value` or being built here.
+    """
+    if type(value) is str and len(name) + len(value) <= _MAX_LINE - 2 and value.isascii():
+        return f"{name}: {value}\r\n".encode("ascii")
+    return MESSAGE_POLICY.fold_binary(name, value)
+
+
+def _multipart_ct_wire(subtype: str, boundary: str) -> bytes:
+    folded = _MULTIPART_CT_WIRE.get(subtype)
+    if folded is None:
+        folded = _fold("Content-Type", f'multipart/{subtype}; boundary="{_BOUNDARY_PLACEHOLDER}"')
+        _MULTIPART_CT_WIRE[subtype] = folded
+    return folded.replace(_BOUNDARY_PLACEHOLDER.encode("ascii"), boundary.encode("ascii"))
+
+
+# Date header: format_datetime costs ~4 µs and has a one-second resolution, so it is formatted once
+# per second. A tuple is replaced atomically, so threads can share it.
+_date_cache: tuple[int, str] = (-1, "")
+
+
+def _date_now() -> str:
+    global _date_cache
+    now = int(time.time())
+    cached = _date_cache
+    if cached[0] != now:
+        cached = (now, format_datetime(datetime.fromtimestamp(now, timezone.utc)))
+        _date_cache = cached
+    return cached[1]
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -158,15 +204,79 @@ class InlineImage:
     filename: str | None = None
 
 
+def _snapshot(part: Any, keep: list[object] | None = None) -> tuple[object, ...]:
+    """Everything ``BytesGenerator`` reads from a part (and, through the payload, its subparts).
+
+    Headers count by identity: every header method stores a new ``(name, value)`` tuple, and a str
+    equal to a header object can fold differently. ``keep`` collects the header tuples so that their
+    ids stay theirs while the snapshot lives.
+    """
+    headers = part._headers
+    if keep is not None:
+        keep.append(tuple(headers))
+    payload = part._payload
+    if isinstance(payload, list):
+        payload = tuple([_snapshot(p, keep) if isinstance(p, Message) else p for p in payload])
+    return (tuple(map(id, headers)), payload, part.policy, part.preamble, part.epilogue, part._default_type)
+
+
 class OutgoingMessage(EmailMessage):
     """An :class:`~email.message.EmailMessage` that also carries envelope-only recipients.
 
     ``envelope_bcc`` holds the addresses of a configured ``Bcc`` header: they receive the message
     but are never written into it (gomail's ``writeHeaders`` skips ``Bcc``). ``mailtemplates.smtp``
     adds them to ``RCPT TO``.
+
+    :func:`build_message` also stores the message's wire form; :meth:`as_bytes` and
+    :meth:`as_string` return it (with their default arguments) as long as the message is unchanged.
     """
 
     envelope_bcc: tuple[str, ...] = ()
+    #: The bytes BytesGenerator would write, and the state (:func:`_snapshot`) they were written from.
+    _wire: bytes | None = None
+    _wire_state: tuple[object, ...] | None = None
+    _wire_keep: list[object] | None = None
+
+    def _fresh_wire(self) -> bytes | None:
+        wire = self._wire
+        if wire is None:
+            return None
+        # Comparing the snapshot is cheap and catches any change: header methods,
+        # set_payload/attach/set_param/set_boundary/..., on any part, in-place edits of the header
+        # or part lists, and assignments to policy, preamble or epilogue.
+        if _snapshot(self) != self._wire_state:
+            self._wire = self._wire_state = self._wire_keep = None
+            return None
+        return wire
+
+    def as_bytes(self, unixfrom: bool = False, policy: Any = None) -> bytes:
+        if not unixfrom and (policy is None or policy is self.policy):
+            wire = self._fresh_wire()
+            if wire is not None:
+                return wire
+        return super().as_bytes(unixfrom, policy)
+
+    def as_string(self, unixfrom: bool = False, maxheaderlen: int | None = None, policy: Any = None) -> str:
+        # Our messages are ASCII (7bit policy, encoded words), so Generator writes what
+        # BytesGenerator writes, decoded.
+        if (
+            not unixfrom
+            and (policy is None or policy is self.policy)
+            and maxheaderlen in (None, self.policy.max_line_length)
+        ):
+            wire = self._fresh_wire()
+            if wire is not None:
+                return wire.decode("ascii")
+        return super().as_string(unixfrom, maxheaderlen, policy)
+
+
+def _new_part(headers: list[tuple[str, Any]], payload: object, cls: type[EmailMessage] = EmailMessage) -> Any:
+    # Headers and payload set directly: msg[name] = value would parse every value with the header
+    # registry, and set_payload() on a str only assigns it.
+    part = cls(MESSAGE_POLICY)
+    part._headers = headers  # type: ignore[attr-defined]
+    part._payload = payload  # type: ignore[attr-defined]
+    return part
 
 
 def build_message(
@@ -234,12 +344,12 @@ def build_message(
         else:
             hdrs.append((name, _configured(name, value)))
 
-    present = {n.lower() for n, _ in hdrs}
+    present = {n.lower() for n, _ in hdrs} if headers else ()
     if "date" not in present:
-        hdrs.append(("Date", format_datetime(datetime.now(timezone.utc))))
+        hdrs.append(("Date", _date_now()))
     if "message-id" not in present:
         domain = message_id_domain or from_domain
-        if _UNSAFE.search(domain) or not re.fullmatch(rf"{_LABEL}(?:\.{_LABEL})*", domain):
+        if _UNSAFE.search(domain) or not _DOMAIN.match(domain):
             raise MessageError(f"Message-ID: {domain!r} is not a valid domain")
         # 128 random bits; email.utils.make_msgid would also publish the pid and the clock.
         hdrs.append(("Message-ID", f"<{secrets.token_hex(16)}@{domain}>"))
@@ -249,16 +359,12 @@ def build_message(
     if attachments:
         body = _multipart("mixed", [body, *(_attachment(a) for a in attachments)])
 
-    msg = OutgoingMessage(policy=_policy.compat32)
-    for name, value in hdrs:
-        msg[name] = value
-    # Move the body's own headers and payload onto the top-level message.
-    for name, value in body.raw_items():
-        msg[name] = value
-    msg.set_payload(body.get_payload())
+    # The body's own headers and payload go onto the top-level message.
+    msg: OutgoingMessage = _new_part([*hdrs, *body.part._headers], body.part._payload, OutgoingMessage)
     msg.envelope_bcc = tuple(bcc)
-    for part in msg.walk():
-        part.policy = MESSAGE_POLICY
+    msg._wire = b"".join([_fold(n, v) for n, v in hdrs]) + body.head + b"\r\n" + body.body
+    msg._wire_keep = []
+    msg._wire_state = _snapshot(msg, msg._wire_keep)
     return msg
 
 
@@ -366,46 +472,124 @@ def _configured(name: str, value: str) -> str | BaseHeader:
 # -- body ------------------------------------------------------------------------------------
 
 
-def _part() -> EmailMessage:
-    return EmailMessage(policy=_policy.compat32)
+@dataclass
+class _Built:
+    """A part and its wire form: folded headers, and the body after the blank line."""
+
+    part: Any
+    head: bytes
+    body: bytes
+
+    def wire(self) -> bytes:
+        return self.head + b"\r\n" + self.body
 
 
-def _encode_text(text: str) -> tuple[str, str]:
-    """Return (cte, payload) by the rule of ``email.contentmanager._encode_text`` (7bit policy)."""
-    lines = text.encode("utf-8").splitlines()
-    if max((len(x) for x in lines), default=0) <= _MAX_LINE and text.isascii():
-        return "7bit", b"\n".join(lines).decode("ascii") + "\n"
-    # Canonical text form has CRLF line ends (RFC 2046 §4.1.1); base64 encodes them literally.
-    sniff = b"\r\n".join(lines[:10]) + b"\r\n"
-    if len(binascii.b2a_qp(sniff, istext=True)) > len(binascii.b2a_base64(sniff)):
-        return "base64", base64.encodebytes(b"\r\n".join(lines) + b"\r\n").decode("ascii")
-    return "quoted-printable", binascii.b2a_qp(b"\n".join(lines) + b"\n", istext=True).decode("ascii")
+# Quoted-printable by line. binascii.b2a_qp resets its state at every line end (line length, the
+# end-of-line whitespace and "." rules look only inside the line), so a body's encoding is the
+# concatenation of the encodings of "line\n". Entry per line: (LF payload text, CRLF wire bytes).
+# Two generations bound the memory: lines used since the last turnover survive it. Lines that
+# carry per-email data (a recipient, a link) miss; the template's own lines hit.
+_QPEntry = tuple[str, bytes]
+_QP_GENERATION = 2048
+_QP_MAX_LINE = 1024  # longer lines are encoded, not cached
+_qp_new: dict[str, _QPEntry] = {}
+_qp_old: dict[str, _QPEntry] = {}
+_FIRST = itemgetter(0)
+_SECOND = itemgetter(1)
+# The sniff's figures for a line: (length of its quoted-printable with CRLF line ends, UTF-8
+# length). Only the first ten lines of a body are sniffed, mostly the template's head.
+_sniff_cache: dict[str, tuple[int, int]] = {}
 
 
-def _text_part(text: str, html: bool) -> EmailMessage:
-    part = _part()
-    cte, payload = _encode_text(text)
-    part["Content-Type"] = _CT_HTML if html else _CT_PLAIN
-    part["Content-Transfer-Encoding"] = _CTE[cte]
-    part.set_payload(payload)
-    return part
+def _qp_line(line: str) -> _QPEntry:
+    global _qp_new, _qp_old
+    hit = _qp_new.get(line)
+    if hit is not None:
+        return hit
+    hit = _qp_old.get(line)
+    if hit is None:
+        lf = binascii.b2a_qp(line.encode("utf-8") + b"\n", istext=True)
+        hit = (lf.decode("ascii"), lf.replace(b"\n", b"\r\n"))
+        if len(line) > _QP_MAX_LINE:
+            return hit
+    if len(_qp_new) >= _QP_GENERATION:
+        _qp_old, _qp_new = _qp_new, {}
+    _qp_new[line] = hit
+    return hit
 
 
-def _multipart(subtype: str, parts: list[EmailMessage]) -> EmailMessage:
-    mp = _part()
+def _sniff_line(line: str) -> tuple[int, int]:
+    hit = _sniff_cache.get(line)
+    if hit is None:
+        raw = line.encode("utf-8")
+        # With CRLF in the data b2a_qp writes CRLF line ends and "=\r\n" soft breaks, and a
+        # character before "\r\n" may need a soft break that it would not need before "\n".
+        hit = (len(binascii.b2a_qp(raw + b"\r\n", istext=True)), len(raw))
+        if len(line) <= _QP_MAX_LINE:
+            if len(_sniff_cache) >= _QP_GENERATION:
+                _sniff_cache.clear()
+            _sniff_cache[line] = hit
+    return hit
+
+
+def _lines(text: str) -> list[str]:
+    """``text.encode().splitlines()``, decoded: lines end at LF, CRLF or CR (bytes.splitlines)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _encode_text(text: str) -> tuple[str, str, bytes]:
+    """(cte, payload, wire body) by the rule of ``email.contentmanager._encode_text`` (7bit policy).
+
+    The payload ends lines with LF, as ``set_content`` stores it; the wire body is what the
+    generator writes for it (CRLF line ends).
+    """
+    lines = _lines(text)
+    if text.isascii() and max(map(len, lines), default=0) <= _MAX_LINE:
+        return "7bit", "\n".join(lines) + "\n", "\r\n".join(lines).encode("ascii") + b"\r\n"
+    # The sniff: the first ten lines in canonical form (CRLF line ends, RFC 2046 §4.1.1), encoded
+    # both ways; the content manager picks base64 when quoted-printable comes out longer.
+    head = [_sniff_line(line) for line in lines[:10]]
+    sniff_len = sum([n for _, n in head]) + 2 * len(head)
+    b64_len = 4 * -(-sniff_len // 3) + 1  # binascii.b2a_base64 adds a newline
+    if sum([q for q, _ in head]) > b64_len:
+        payload = base64.encodebytes("\r\n".join(lines).encode("utf-8") + b"\r\n").decode("ascii")
+        return "base64", payload, payload.replace("\n", "\r\n").encode("ascii")
+    # Cache hits looked up in one C loop; the misses then one by one.
+    found: list[_QPEntry | None] = list(map(_qp_new.get, lines))
+    if None in found:
+        found = [e if e is not None else _qp_line(line) for e, line in zip(found, lines, strict=True)]
+    done = cast("list[_QPEntry]", found)
+    return "quoted-printable", "".join(map(_FIRST, done)), b"".join(map(_SECOND, done))
+
+
+def _text_part(text: str, html: bool) -> _Built:
+    cte, payload, wire = _encode_text(text)
+    part = _new_part([("Content-Type", _CT_HTML if html else _CT_PLAIN), ("Content-Transfer-Encoding", _CTE[cte])], payload)
+    return _Built(part, _CT_WIRE[html] + _CTE_WIRE[cte], wire)
+
+
+def _multipart(subtype: str, parts: list[_Built]) -> _Built:
     # "=_" never occurs in quoted-printable (it writes "=" as "=3D") or base64 output, and 7bit text
     # parts are searched below, so the generator need not scan the body for a free boundary.
     boundary = "=_" + secrets.token_hex(16)
     for p in parts:
-        payload = p.get_payload()
+        payload = p.part._payload
         if isinstance(payload, str) and boundary in payload:  # pragma: no cover - 2**-128
             return _multipart(subtype, parts)
-    mp["Content-Type"] = _header("Content-Type", f'multipart/{subtype}; boundary="{boundary}"')
-    mp.set_payload(list(parts))
-    return mp
+    mp = _new_part([("Content-Type", f'multipart/{subtype}; boundary="{boundary}"')], [p.part for p in parts])
+    # Generator._handle_multipart: no preamble, "--boundary", the parts separated by
+    # "\r\n--boundary\r\n", then "\r\n--boundary--\r\n"; no epilogue.
+    delim = b"--" + boundary.encode("ascii")
+    body = delim + b"\r\n" + (b"\r\n" + delim + b"\r\n").join([p.wire() for p in parts]) + b"\r\n" + delim + b"--\r\n"
+    return _Built(mp, _multipart_ct_wire(subtype, boundary), body)
 
 
-def _body(text: str, html: str | None, images: Sequence[InlineImage]) -> EmailMessage:
+def _body(text: str, html: str | None, images: Sequence[InlineImage]) -> _Built:
     if not isinstance(text, str):
         raise MessageError(f"text part must be a string, got {type(text).__name__}")
     plain = _text_part(text, html=False)
@@ -438,30 +622,34 @@ def _body(text: str, html: str | None, images: Sequence[InlineImage]) -> EmailMe
     return _multipart("alternative", [plain, html_part])
 
 
-def _attachment(att: Attachment) -> EmailMessage:
+def _attachment(att: Attachment) -> _Built:
     return _binary_part(att.content, att.content_type, "attachment", att.filename)
 
 
 def _binary_part(
     content: bytes, content_type: str, disposition: str, filename: str | None, cid: str | None = None
-) -> EmailMessage:
+) -> _Built:
     if not isinstance(content, (bytes, bytearray, memoryview)):
         raise MessageError(f"{disposition} content must be bytes, got {type(content).__name__}")
     _check_value("Content-Type", content_type)
     if not _MIME_TYPE.match(content_type):
         raise MessageError(f"Content-Type: {content_type!r} is not a MIME type (type/subtype)")
-    part = _part()
+    # Built with compat32, which stores values as given (add_header writes RFC 2231
+    # filename*=utf-8''... for non-ASCII names), then given our policy.
+    part = EmailMessage(policy=_policy.compat32)
     part["Content-Type"] = content_type.lower()
     part["Content-Transfer-Encoding"] = "base64"
     if filename is not None:
         _check_value("Content-Disposition", filename)
         if not filename:
             raise MessageError("Content-Disposition: the file name is empty")
-        # add_header writes RFC 2231 (filename*=utf-8''...) for non-ASCII names.
         part.add_header("Content-Disposition", disposition, filename=filename)
     else:
         part["Content-Disposition"] = disposition
     if cid is not None:
         part["Content-ID"] = f"<{cid}>"
-    part.set_payload(base64.encodebytes(bytes(content)).decode("ascii"))
-    return part
+    payload = base64.encodebytes(bytes(content)).decode("ascii")
+    part.set_payload(payload)
+    part.policy = MESSAGE_POLICY
+    head = b"".join([_fold(n, v) for n, v in part.raw_items()])
+    return _Built(part, head, payload.replace("\n", "\r\n").encode("ascii"))

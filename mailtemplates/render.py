@@ -32,6 +32,9 @@ from .rendered import RenderedEmail
 
 __all__ = ["Renderer", "render", "render_sms"]
 
+#: At most this many locale chains are remembered per Renderer (then the memo starts over).
+_CHAIN_MEMO_SIZE = 256
+
 
 def _calls(tset: gotmpl.TemplateSet, start: str, target: str) -> bool:
     """Whether template ``start`` reaches ``{{ template "target" }}`` (directly or through others)."""
@@ -101,6 +104,8 @@ class CompiledPart:
     css_done: bool = False
     #: Why load-time inlining was not possible (shown by the preview and the linter).
     css_note: str = ""
+    #: Priority of the root the source came from (``Renderer._rank``), fixed once compiled.
+    rank: int = 0
 
 
 class Renderer:
@@ -143,6 +148,11 @@ class Renderer:
         self.max_output = max_output
         self._cache: dict[tuple[str, str, tuple[str, ...]], CompiledPart] = {}
         self._lock = threading.Lock()
+        # The default locale's own chain: the generic files are written in it. Fixed per Renderer.
+        self._generic = frozenset(i18n.fallback_chain(None, self.default_locale))
+        # locale_chain memo: (explicit locale, locale found in the context) -> chain. Bounded: the
+        # context's locale comes from end users.
+        self._chains: dict[tuple[str | None, str | None], tuple[str, ...]] = {}
         self._inliner: Any = None
         self._converter: Any = None
 
@@ -171,7 +181,7 @@ class Renderer:
             html = body_part.run(data)
             if self.inline_css and not body_part.css_done:
                 html = self._get_inliner().inline(html)
-        if text_part is not None and body_part is not None and self._rank(text_part) > self._rank(body_part):
+        if text_part is not None and body_part is not None and text_part.rank > body_part.rank:
             # The HTML was overridden but the plaintext would come from a lower root (say, the
             # built-in English): derive the text from the HTML the operator wrote instead.
             text_part = None
@@ -211,8 +221,21 @@ class Renderer:
         Explicit ``locale`` first, then a locale found in the context. The default locale is
         what the generic files are written in, so it needs no entry of its own.
         """
-        generic = set(i18n.fallback_chain(None, self.default_locale))
-        return tuple(t for t in i18n.locale_chain(locale, data, default=self.default_locale) if t not in generic)
+        key: tuple[str | None, str | None] | None = None
+        if locale is None or type(locale) is str:
+            # The chain depends on nothing else (i18n.locale_chain): memoised, as the Babel
+            # lookups behind it cost more than the rest of the render's bookkeeping.
+            key = (locale, i18n.locale_from_context(data))
+            hit = self._chains.get(key)
+            if hit is not None:
+                return hit
+        generic = self._generic
+        chain = tuple(t for t in i18n.locale_chain(locale, data, default=self.default_locale) if t not in generic)
+        if key is not None:
+            if len(self._chains) >= _CHAIN_MEMO_SIZE:
+                self._chains.clear()
+            self._chains[key] = chain
+        return chain
 
     def _rank(self, part: CompiledPart) -> int:
         """Priority of the root a part came from: URIs 0, override roots 1.., built-ins last."""
@@ -250,6 +273,7 @@ class Renderer:
                 return None
             run, css_done, note = self._build(source)
             compiled = CompiledPart(source, run, stamp, now, css_done, note)
+            compiled.rank = self._rank(compiled)
             self._cache[key] = compiled
             return compiled
 

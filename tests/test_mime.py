@@ -7,10 +7,15 @@ same policy, and every message must parse back with ``BytesParser(policy=default
 
 from __future__ import annotations
 
+import binascii
+import copy
+import io
 import pickle
 import re
+from collections.abc import Callable
 from datetime import datetime, timezone
 from email import policy
+from email.generator import BytesGenerator, Generator
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
@@ -18,7 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from mailtemplates import mime
 from mailtemplates.errors import MessageError
 from mailtemplates.mime import MESSAGE_POLICY, Attachment, InlineImage, OutgoingMessage, build_message
 from mailtemplates.rendered import RenderedEmail
@@ -388,3 +396,203 @@ def test_long_subject_is_folded_and_non_ascii_configured_values_are_encoded() ->
     assert max(len(line) for line in raw.split(b"\r\n")) <= 78
     back = parse(msg)
     assert (back["Subject"], back["X-Org"]) == (subject.strip(), "Bäckerei Müller GmbH")
+
+
+# -- the wire form written while building ----------------------------------------------------------
+#
+# OutgoingMessage.as_bytes()/as_string() return the bytes build_message wrote while it built the
+# message. The oracle is the stdlib generator run on the same message object: BytesGenerator is what
+# Message.as_bytes() runs, Generator what EmailMessage.as_string() runs.
+
+
+def generator_bytes(msg: EmailMessage, policy_: Any = None) -> bytes:
+    buf = io.BytesIO()
+    BytesGenerator(buf, mangle_from_=False, policy=policy_ or msg.policy).flatten(msg)
+    return buf.getvalue()
+
+
+def generator_string(msg: EmailMessage) -> str:
+    buf = io.StringIO()
+    Generator(buf, mangle_from_=False, maxheaderlen=msg.policy.max_line_length, policy=msg.policy).flatten(msg)
+    return buf.getvalue()
+
+
+def assert_wire_is_the_generators(msg: OutgoingMessage) -> None:
+    assert msg._wire is not None  # the fast path is what is compared
+    assert msg.as_bytes() == generator_bytes(msg)
+    assert msg.as_string() == generator_string(msg)
+    assert bytes(msg) == generator_bytes(msg)
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 3
+
+WIRE_CASES: dict[str, dict[str, Any]] = {
+    "alternative": {},
+    "text only": {"html": None},
+    "named sender, reply-to, several recipients": {
+        "from_name": "Example",
+        "reply_to": "help@example.com",
+        "to": ["a@example.org", "B <b@example.org>"],
+    },
+    "non-ASCII names and subject": {
+        "from_name": "Exämple Süpport",
+        "subject": "Grüße – Ihr Code",
+        "to": "Jörg Müller <joerg@example.org>",
+    },
+    "long subject and configured headers": {
+        "subject": "Your recovery code is ready, please use it within the next sixty minutes " * 3,
+        "headers": {"X-Org": "Bäckerei Müller GmbH", "X-Tenant": "acme", "Cc": "Jane <jane@example.org>"},
+    },
+    "configured date and message-id": {
+        "headers": {"Date": "Tue, 01 Dec 2026 10:00:00 +0000", "Message-ID": "<fixed@example.com>"},
+    },
+    "realistic html (quoted-printable)": {"html": FIXTURE.read_text(encoding="utf-8"), "text": TEXT * 5},
+    "base64 text": {"text": "こんにちは。アカウントを復旧するには次のリンクを開いてください。\n" * 4},
+    "empty text": {"text": ""},
+    "CR and CRLF line ends, no final newline": {"text": "one\r\ntwo\rthree\n\nfour"},
+    "trailing whitespace, dots, '=' and long lines": {
+        "text": "tab\t\nspace \n.\n..\n" + "x=" * 60 + "\n" + "y" * 200 + " \n" + "z" * 75 + ".\n",
+        "html": "<p>" + "a" * 77 + "</p>\n.\n" + "=\n" * 3,
+    },
+    "attachments": {"attachments": [Attachment("Rechnung März.pdf", b"%PDF-1.4\n" * 40, "application/pdf")]},
+    "attachment without html": {"html": None, "attachments": [Attachment("a.bin", bytes(300))]},
+    "inline images": {
+        "html": '<p><img src="cid:logo@example.com" alt="Example"><img src="cid:icon"></p>',
+        "inline_images": [InlineImage("logo@example.com", PNG), InlineImage("icon", b"GIF89a", "image/gif", "icon.gif")],
+        "attachments": [Attachment("notes.txt", b"hello", "text/plain")],
+    },
+}
+
+
+@pytest.mark.parametrize("case", list(WIRE_CASES))
+def test_fast_bytes_are_the_stdlib_generators_bytes(case: str) -> None:
+    msg = build(**WIRE_CASES[case])
+    assert_wire_is_the_generators(msg)
+    # ...and parse back to the same structure as the message object itself.
+    assert shape(parse(msg)) == shape(msg)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.lists(st.sampled_from([*"ab .=\t\n\r-\x0b\x0c\x1c\x85", "ä", "€", "日", "\u2028", "x" * 40]), max_size=120).map("".join),
+    html=st.one_of(st.none(), st.lists(st.sampled_from([*"<p> =.\n", "é", "y" * 70]), max_size=120).map("".join)),
+)
+def test_fast_bytes_match_the_generator_for_any_body(text: str, html: str | None) -> None:
+    msg = build(text=text, html=html)
+    assert_wire_is_the_generators(msg)
+    # The line-by-line quoted-printable equals binascii's encoding of the whole body.
+    for part, source in zip([p for p in msg.walk() if not p.is_multipart()], [text, html], strict=False):
+        if part["Content-Transfer-Encoding"] == "quoted-printable":
+            assert source is not None
+            body = b"\n".join(source.encode("utf-8").splitlines()) + b"\n"
+            assert part.get_payload() == binascii.b2a_qp(body, istext=True).decode("ascii")
+
+
+def test_the_cte_choice_is_the_binascii_sniff_of_the_first_ten_lines() -> None:
+    # base64 only when quoted-printable of the first ten lines (CRLF ends) comes out longer.
+    texts = [
+        "Hallo Jörg,\n\nbitte bestätigen Sie Ihre Adresse für Ihr Konto.\n" * 3,
+        "こんにちは。アカウントを復旧するには次のリンクを開いてください。\n" * 4,
+        "日本語\n" * 3 + "ascii only from here on\n" * 30,
+        "ä" * 30 + "\n" + "plain ascii line\n" * 20,
+    ]
+    seen = set()
+    for text in texts:
+        lines = text.encode("utf-8").splitlines()
+        sniff = b"\r\n".join(lines[:10]) + b"\r\n"
+        qp_longer = len(binascii.b2a_qp(sniff, istext=True)) > len(binascii.b2a_base64(sniff))
+        expected = "base64" if qp_longer else "quoted-printable"
+        assert build(text=text, html=None)["Content-Transfer-Encoding"] == expected
+        seen.add(expected)
+    assert seen == {"base64", "quoted-printable"}
+
+
+def _mutations() -> dict[str, Callable[[OutgoingMessage], object]]:
+    def text_part(m: OutgoingMessage) -> EmailMessage:
+        part = next(m.iter_parts())
+        assert isinstance(part, EmailMessage)
+        return part
+
+    extra = EmailMessage()
+    extra.set_content("an extra part\n")
+    return {
+        "__setitem__": lambda m: m.__setitem__("X-Added", "1"),
+        "__delitem__": lambda m: m.__delitem__("Subject"),
+        "replace_header": lambda m: m.replace_header("Subject", "Another subject"),
+        "add_header": lambda m: m.add_header("X-Params", "v", p="q"),
+        "set_param": lambda m: m.set_param("x-param", "1"),
+        "del_param": lambda m: m.del_param("boundary"),
+        "set_boundary": lambda m: m.set_boundary("another-boundary"),
+        "set_type": lambda m: m.set_type("multipart/mixed"),
+        "attach": lambda m: m.attach(extra),
+        "payload list appended in place": lambda m: m.get_payload().append(extra),
+        "set_payload": lambda m: m.set_payload("replaced\n"),
+        "preamble": lambda m: setattr(m, "preamble", "This is a MIME message."),
+        "epilogue": lambda m: setattr(m, "epilogue", "end"),
+        "policy": lambda m: setattr(m, "policy", policy.default),
+        "headers list changed in place": lambda m: m._headers.append(("X-Raw", "1")),
+        "part __setitem__": lambda m: text_part(m).__setitem__("X-Part", "1"),
+        "part set_payload": lambda m: text_part(m).set_payload("changed\n"),
+        "part set_content": lambda m: text_part(m).set_content("changed content\n"),
+        "part set_param": lambda m: text_part(m).set_param("format", "flowed"),
+        "add_attachment": lambda m: m.add_attachment(b"data", maintype="application", subtype="octet-stream"),
+        "clear_content": lambda m: m.clear_content(),
+    }
+
+
+@pytest.mark.parametrize("mutation", list(_mutations()))
+def test_any_change_makes_as_bytes_fall_back_to_the_generator(mutation: str) -> None:
+    msg = build()
+    before = msg.as_bytes()
+    _mutations()[mutation](msg)
+    after = msg.as_bytes()
+    assert after != before
+    assert after == generator_bytes(msg)
+    assert msg.as_string() == generator_string(msg)
+    assert msg._wire is None  # dropped for good
+
+
+def test_a_header_replaced_by_an_equal_string_is_a_change() -> None:
+    # The registry's header object writes an encoded word; the same text stored raw is what the
+    # generator then gets (and cannot write as ASCII): as_bytes must do what the generator does.
+    msg = build(subject="Grüße – Ihr Code")
+    msg.as_bytes()
+    i = [n for n, _ in msg.raw_items()].index("Subject")
+    msg._headers[i] = ("Subject", str(msg._headers[i][1]))  # type: ignore[attr-defined]
+    with pytest.raises(UnicodeEncodeError):
+        generator_bytes(msg)
+    with pytest.raises(UnicodeEncodeError):
+        msg.as_bytes()
+
+
+def test_a_change_that_is_undone_serves_the_same_bytes() -> None:
+    msg = build()
+    before = msg.as_bytes()
+    msg["X-Temp"] = "1"
+    del msg["X-Temp"]
+    assert msg.as_bytes() == before == generator_bytes(msg)
+
+
+def test_other_arguments_and_copies_use_the_generator_or_equal_bytes() -> None:
+    msg = build(from_name="Exämple")
+    assert msg.as_bytes(policy=policy.default) == generator_bytes(msg, policy.default)
+    assert b"\r\n" not in msg.as_bytes(policy=policy.default)
+    assert msg.as_bytes(unixfrom=True).startswith(b"From ")
+    assert str(msg) == msg.as_string(policy=MESSAGE_POLICY.clone(utf8=True))
+    assert "Exämple" in str(msg)  # utf8 policy: the generator, not our ASCII bytes
+    for other in (copy.copy(msg), copy.deepcopy(msg), pickle.loads(pickle.dumps(msg))):
+        assert other.as_bytes() == generator_bytes(other) == msg.as_bytes()
+        assert other.envelope_bcc == msg.envelope_bcc
+
+
+def test_quoted_printable_line_caches_are_bounded() -> None:
+    for i in range(3 * mime._QP_GENERATION):
+        build(text=f"Grüße {i}\n", html=None)
+    assert len(mime._qp_new) + len(mime._qp_old) <= 2 * mime._QP_GENERATION
+    assert len(mime._sniff_cache) <= mime._QP_GENERATION
+
+
+def test_date_header_is_the_current_second() -> None:
+    msg = build()
+    assert msg["Date"].datetime.tzinfo is not None
+    assert abs((datetime.now(timezone.utc) - msg["Date"].datetime).total_seconds()) < 2

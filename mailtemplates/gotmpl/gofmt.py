@@ -257,6 +257,10 @@ def _fmt_x(prec: int, fmt: str, neg: bool, mant: int, exp: int) -> str:
 
 def format_float(x: float, fmt: str, prec: int) -> str:
     """strconv.FormatFloat(x, fmt, prec, 64) for fmt in ``b e E f g G x X``; prec -1 = shortest."""
+    if prec < 0 and fmt == "g" and x.is_integer() and 0 < abs(x) < 1e6:
+        # Fast path for %v of a whole number (Kratos's float64 ExpiresInMinutes): shortest %g
+        # switches to %e only from exponent 6, below that it is the integer's digits.
+        return str(int(x))
     if math.isnan(x):
         return "NaN"
     if math.isinf(x):

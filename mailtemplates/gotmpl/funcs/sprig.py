@@ -650,22 +650,31 @@ def _rand_int(lo: int, hi: int) -> int:
 
 def _decimal(f: float) -> Fraction:
     """decimal.NewFromFloat: the shortest decimal that round-trips, as an exact fraction."""
+    if f.is_integer() and -_EXACT_INT < f < _EXACT_INT:
+        # Below 2**53 the shortest repr of a whole float is the integer itself.
+        return Fraction(int(f))
     if math.isnan(f) or math.isinf(f):
         raise GoFuncError("Cannot create a Decimal from " + format_value(f))
     return Fraction(Decimal(repr(f)))
+
+
+_EXACT_INT = 2**53
+_DIV_SCALE = 10**16
 
 
 def _decimal_div(a: Fraction, b: Fraction) -> Fraction:
     """decimal.Decimal.Div: 16 decimal places, the last rounded half away from zero."""
     if b == 0:
         raise GoFuncError("decimal division by 0")
-    scale = 10**16
-    q = a / b
-    scaled = abs(q) * scale
-    whole = scaled.numerator // scaled.denominator
-    if (scaled - whole) * 2 >= 1:
+    # In integers: one Fraction built instead of one per arithmetic step.
+    num = a.numerator * b.denominator
+    den = a.denominator * b.numerator
+    if den < 0:
+        num, den = -num, -den
+    whole, rest = divmod(abs(num) * _DIV_SCALE, den)
+    if rest * 2 >= den:
         whole += 1
-    return Fraction(whole if q >= 0 else -whole, scale)
+    return Fraction(whole if num >= 0 else -whole, _DIV_SCALE)
 
 
 def _decimal_op(first: object, rest: Sequence[object], op: str) -> float:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
+from operator import itemgetter
 from typing import Any, Final
 
 from ..gofmt import format_float, go_bytes, quote
@@ -29,38 +31,49 @@ class JSONError(Exception):
 
 
 _HEX: Final = "0123456789abcdef"
+_KEY: Final = itemgetter(0)
+
+
+# What encoding/json.appendString writes as something other than the character itself: C0
+# controls, quote and backslash, U+2028/U+2029, surrogates (invalid UTF-8), and with HTML escaping
+# on, "<", ">" and "&". Anything else (DEL and all other non-ASCII too) is copied as it is.
+_JSON_SPECIAL: Final = re.compile('[\x00-\x1f"\\\\\u2028\u2029\ud800-\udfff]')
+_JSON_SPECIAL_HTML: Final = re.compile('[\x00-\x1f"\\\\<>&\u2028\u2029\ud800-\udfff]')
+_JSON_SHORT: Final = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    """encoding/json.appendString for one character the _JSON_SPECIAL patterns matched."""
+    c = m.group()
+    short = _JSON_SHORT.get(c)
+    if short is not None:
+        return short
+    o = ord(c)
+    if o < 0x80:  # other C0 controls, and "<", ">", "&" when escaping HTML
+        return "\\u00" + _HEX[o >> 4] + _HEX[o & 0xF]
+    if 0xD800 <= o <= 0xDFFF:
+        # An invalid UTF-8 byte (or a lone surrogate): Go writes the escaped replacement.
+        return "\\ufffd"
+    return "\\u202" + _HEX[o & 0xF]  # U+2028, U+2029
 
 
 def _append_string(out: list[str], s: str, escape_html: bool) -> None:
-    """encoding/json.appendString."""
-    out.append('"')
-    for c in s:
-        o = ord(c)
-        if o < 0x80:
-            if c == "\\" or c == '"':
-                out.append("\\" + c)
-            elif o >= 0x20 and not (escape_html and c in "<>&"):
-                out.append(c)
-            elif c == "\b":
-                out.append("\\b")
-            elif c == "\f":
-                out.append("\\f")
-            elif c == "\n":
-                out.append("\\n")
-            elif c == "\r":
-                out.append("\\r")
-            elif c == "\t":
-                out.append("\\t")
-            else:
-                out.append("\\u00" + _HEX[o >> 4] + _HEX[o & 0xF])
-        elif 0xD800 <= o <= 0xDFFF:
-            # An invalid UTF-8 byte (or a lone surrogate): Go writes the escaped replacement.
-            out.append("\\ufffd")
-        elif c == "\u2028" or c == "\u2029":
-            out.append("\\u202" + _HEX[o & 0xF])
-        else:
-            out.append(c)
-    out.append('"')
+    """encoding/json.appendString: one regex scan; most strings need no escape at all."""
+    special = _JSON_SPECIAL_HTML if escape_html else _JSON_SPECIAL
+    if special.search(s) is not None:
+        s = special.sub(_escape_char, s)
+    out.append('"' + s + '"')
+
+
+def _sorted_items(v: Mapping[Any, Any]) -> list[tuple[str, object]]:
+    """Map entries by key, as json.Marshal sorts them: by the keys' bytes."""
+    items = [(str(k), x) for k, x in v.items()]
+    if all(k.isascii() for k, _ in items):
+        # ASCII: the order of the bytes is the order of the strings.
+        items.sort(key=_KEY)
+    else:
+        items.sort(key=lambda kv: go_bytes(kv[0]))
+    return items
 
 
 def _float(f: float) -> str:
@@ -122,6 +135,14 @@ def _fields(v: object) -> list[tuple[str, object]]:
 
 
 def _encode(v: object, out: list[str], escape_html: bool, indent: str | None, depth: int) -> None:
+    # Exact-type checks first for what JSON data is made of: isinstance(v, Mapping) is an ABC check.
+    t = type(v)
+    if t is str:
+        _append_string(out, v, escape_html)  # type: ignore[arg-type]
+        return
+    if t is dict:
+        _encode_obj(_sorted_items(v), out, escape_html, indent, depth)  # type: ignore[arg-type]
+        return
     if v is None or v is MISSING:
         out.append("null")
     elif v is True:
@@ -140,8 +161,7 @@ def _encode(v: object, out: list[str], escape_html: bool, indent: str | None, de
             return
         _encode_seq(list(v), out, escape_html, indent, depth)
     elif isinstance(v, Mapping):
-        items = sorted(((str(k), x) for k, x in v.items()), key=lambda kv: go_bytes(kv[0]))
-        _encode_obj(items, out, escape_html, indent, depth)
+        _encode_obj(_sorted_items(v), out, escape_html, indent, depth)
     elif isinstance(v, GoTime):
         out.append(_time_json(v))
     else:
