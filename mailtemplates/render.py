@@ -219,7 +219,8 @@ class Renderer:
         """Locale-specific files to look for, most specific first (``de_AT``, ``de``).
 
         Explicit ``locale`` first, then a locale found in the context. The default locale is
-        what the generic files are written in, so it needs no entry of its own.
+        what the generic files are written in, so it needs no entry of its own, and the chain
+        ends where it is reached.
         """
         key: tuple[str | None, str | None] | None = None
         if locale is None or type(locale) is str:
@@ -230,7 +231,11 @@ class Renderer:
             if hit is not None:
                 return hit
         generic = self._generic
-        chain = tuple(t for t in i18n.locale_chain(locale, data, default=self.default_locale) if t not in generic)
+        full = i18n.locale_chain(locale, data, default=self.default_locale)
+        # The chain stops where it reaches the default locale: an explicit locale="en" (the
+        # generic files' language) must not be overridden by a German trait further down.
+        cut = next((i for i, t in enumerate(full) if t in generic), len(full))
+        chain = tuple(full[:cut])
         if key is not None:
             if len(self._chains) >= _CHAIN_MEMO_SIZE:
                 self._chains.clear()

@@ -33,7 +33,12 @@ CONTEXTS: list[dict[str, Any]] = [
 
 def reference_chain(r: Renderer, locale: str | None, data: dict[str, Any]) -> tuple[str, ...]:
     generic = set(i18n.fallback_chain(None, r.default_locale))
-    return tuple(t for t in i18n.locale_chain(locale, data, default=r.default_locale) if t not in generic)
+    chain: list[str] = []
+    for t in i18n.locale_chain(locale, data, default=r.default_locale):
+        if t in generic:  # the chain ends at the default locale (docs/rendering.md)
+            break
+        chain.append(t)
+    return tuple(chain)
 
 
 @pytest.mark.parametrize("default", ["en", "de"])

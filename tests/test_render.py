@@ -213,3 +213,11 @@ def test_formatting_errors_are_template_errors(tmp_path: Path) -> None:
     write(tmp_path, "recovery/valid/email.subject.gotmpl", '{{ formatDate "not a date" }}')
     with pytest.raises(TemplateExecError, match="error calling formatDate"):
         Renderer([tmp_path], check_interval=0).render("recovery/valid", {})
+
+
+def test_explicit_default_locale_beats_the_context() -> None:
+    ctx = sample_context("recovery/valid")
+    ctx["Identity"]["traits"]["locale"] = "de"
+    assert render("recovery/valid", ctx).locale == "de"
+    email = render("recovery/valid", ctx, locale="en")
+    assert email.locale == "en" and email.subject == render("recovery/valid", sample_context("recovery/valid")).subject
