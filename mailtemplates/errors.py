@@ -22,6 +22,8 @@ so that the conformance tests can compare against real Go.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "ContextError",
     "EscapeError",
@@ -85,7 +87,7 @@ class TemplateError(MailTemplateError):
                 text += "\n    " + " " * (self.col - 1) + "^"
         return text
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return (
             _rebuild,
             (
@@ -103,7 +105,7 @@ class TemplateError(MailTemplateError):
         )
 
 
-def _rebuild(cls: type[TemplateError], message: str, kw: dict) -> TemplateError:  # type: ignore[type-arg]
+def _rebuild(cls: type[TemplateError], message: str, kw: dict[str, Any]) -> TemplateError:
     return cls(message, **kw)
 
 
@@ -126,12 +128,12 @@ class EscapeError(TemplateExecError):
         super().__init__(message, **kw)  # type: ignore[arg-type]
         self.code = code
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
-        fn, args = super().__reduce__()
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        _, args = super().__reduce__()
         return (_rebuild_escape, (self.code, args))
 
 
-def _rebuild_escape(code: str, args: tuple) -> EscapeError:  # type: ignore[type-arg]
+def _rebuild_escape(code: str, args: tuple[Any, ...]) -> EscapeError:
     err = _rebuild(*args)
     assert isinstance(err, EscapeError)
     err.code = code

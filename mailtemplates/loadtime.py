@@ -136,10 +136,7 @@ def _contexts(source: str, spans: list[tuple[int, int]]) -> list[tuple[str, str]
             elif state == "attr_name":
                 if c == "=":
                     state = "before_value"
-                elif c == ">":
-                    state = "tag"
-                    continue
-                elif not c.isspace():
+                elif c == ">" or not c.isspace():
                     state = "tag"
                     continue
             elif state == "before_value":
@@ -150,11 +147,10 @@ def _contexts(source: str, spans: list[tuple[int, int]]) -> list[tuple[str, str]
                     quote = ""
                     state = "value"
                     continue
-            elif state == "value":
-                if (quote and c == quote) or (not quote and (c.isspace() or c == ">")):
-                    state = "tag"
-                    if not quote:
-                        continue
+            elif state == "value" and ((quote and c == quote) or (not quote and (c.isspace() or c == ">"))):
+                state = "tag"
+                if not quote:
+                    continue
             j += 1
         i = e
         if s == len(source):

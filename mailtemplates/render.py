@@ -24,8 +24,8 @@ from typing import Any
 
 from . import gotmpl, i18n, loadtime
 from .errors import MailTemplateError, TemplateError
-from .gotmpl.funcs import GoFunc, GoFuncError
 from .gotmpl import nodes
+from .gotmpl.funcs import GoFunc, GoFuncError
 from .loader import BUILTIN_ROOT, PART_STEMS, Loader, PartSource
 from .models import Model, TemplateType, get_template_type, to_template_data
 from .rendered import RenderedEmail
@@ -213,7 +213,8 @@ class Renderer:
         tt = get_template_type(name)
         fields = to_template_data(tt.name, ctx, channel="sms")
         chain = self.locale_chain(locale, fields)
-        return self.compiled(tt, "sms", chain).run(tt.model("sms")(**fields))
+        part: CompiledPart = self.compiled(tt, "sms", chain)
+        return part.run(tt.model("sms")(**fields))
 
     def locale_chain(self, locale: str | None, data: Mapping[str, Any]) -> tuple[str, ...]:
         """Locale-specific files to look for, most specific first (``de_AT``, ``de``).
@@ -288,13 +289,13 @@ class Renderer:
         if source.engine == "jinja":
             from .jinja import compile_jinja
 
-            run = compile_jinja(
+            jinja_run = compile_jinja(
                 source.files[source.entry],
                 source.path,
                 html=html,
                 functions=i18n.i18n_funcs(source.locale or self.default_locale, default=self.default_locale),
             )
-            return run, False, "Jinja template"
+            return jinja_run, False, "Jinja template"
         files = dict(source.files)
         try:
             tset = gotmpl.parse_files(

@@ -8,7 +8,6 @@ vectors run the same way.
 from __future__ import annotations
 
 import pytest
-
 from conformance_support import GOLDEN, LOCAL, SHARED, Case, known_failures, load_cases, matches, run_case
 
 CASES = load_cases(SHARED, LOCAL, GOLDEN)

@@ -35,7 +35,7 @@ def test_builtin_flow_eml_parses_back(name: str, locale: str) -> None:
     assert all(p.get_content_charset() == "utf-8" for p in parts)
     # On the wire every line ends in CRLF (RFC 5322) and a text part ends with a line break (as the
     # stdlib content manager writes it); the content is otherwise unchanged.
-    for part, content in zip(parts, (email.text, email.html)):
+    for part, content in zip(parts, (email.text, email.html), strict=True):
         got = part.get_content().replace("\r\n", "\n")
         assert got in (content, content + "\n")
     assert all(len(line) <= 998 for line in raw.split(b"\r\n"))

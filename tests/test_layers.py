@@ -32,7 +32,7 @@ def imported_modules(path: Path) -> set[str]:
             if node.level:
                 base = list(rel[: len(rel) - node.level])
                 mod = [*base, *(node.module.split(".") if node.module else [])]
-                names = [mod + [a.name] for a in node.names] if not node.module else [mod]
+                names = [[*mod, a.name] for a in node.names] if not node.module else [mod]
                 for parts in names:
                     if parts:
                         out.add(parts[0])

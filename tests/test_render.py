@@ -95,7 +95,7 @@ def test_bad_locale_and_names_are_refused() -> None:
 
 
 def test_unknown_context_field_names_the_field() -> None:
-    with pytest.raises(ContextError, match="RecoveryUrl.*RecoveryURL"):
+    with pytest.raises(ContextError, match=r"RecoveryUrl.*RecoveryURL"):
         render("recovery/valid", {"RecoveryUrl": "https://x"})
 
 
@@ -178,7 +178,7 @@ def test_sms_bodies() -> None:
 
 def test_missing_template_names_every_path(tmp_path: Path) -> None:
     r = Renderer([tmp_path], use_builtins=False, check_interval=0)
-    with pytest.raises(TemplateNotFound, match="email.subject.gotmpl"):
+    with pytest.raises(TemplateNotFound, match=r"email\.subject\.gotmpl"):
         r.render("recovery/valid", {})
 
 

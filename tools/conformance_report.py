@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from conformance_support import GOLDEN, LOCAL, SHARED, load_cases, matches, run_case  # noqa: E402
+from conformance_support import GOLDEN, LOCAL, SHARED, load_cases, matches, run_case
 
 
 def main() -> int:
@@ -29,7 +29,7 @@ def main() -> int:
         origin = "local" if case.path.is_relative_to(LOCAL) else "golden" if case.path.is_relative_to(GOLDEN) else "shared"
         try:
             got = run_case(case.raw)
-        except Exception as e:  # noqa: BLE001 - a crash is a failure to report, not to hide
+        except Exception as e:
             got = {"crash": f"{type(e).__name__}: {e}"}
         ok = matches(case.raw["expect"], got)
         key = (f"{case.category}" + (f" ({origin})" if origin != "shared" else ""), case.engine)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy as _copy
 from dataclasses import dataclass, field
-from typing import Union
 
 __all__ = [
     "ActionNode",
@@ -22,8 +21,8 @@ __all__ = [
     "CommentNode",
     "ContinueNode",
     "DotNode",
-    "EndNode",
     "ElseNode",
+    "EndNode",
     "FieldNode",
     "IdentifierNode",
     "IfNode",
@@ -337,11 +336,6 @@ class ElseNode(Node):
 
     def __str__(self) -> str:
         return "{{else}}"
-
-
-Operand = Union[
-    IdentifierNode, VariableNode, DotNode, NilNode, FieldNode, ChainNode, BoolNode, NumberNode, StringNode, PipeNode
-]
 
 
 @dataclass(eq=False)

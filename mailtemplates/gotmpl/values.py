@@ -35,8 +35,8 @@ __all__ = [
     "Missing",
     "StrList",
     "go_type_name",
-    "is_true",
     "is_struct",
+    "is_true",
 ]
 
 
