@@ -403,6 +403,23 @@ def _operand(node: tuple[Any, ...], var: str) -> int | str:
     raise BuildError(f"unsupported CLDR plural operand {name!r}")
 
 
+def _runs(ranges: Any) -> list[tuple[int, int]]:
+    """A relation's values as sorted, maximal runs of consecutive integers.
+
+    CLDR may spell one set two ways (fr was ``i = 0,1`` in older Babel data, ``i = 0..1`` in
+    newer), so the generated Go condition is built from the set, not from its spelling: the
+    committed templates then do not depend on the Babel version that generated them.
+    """
+    runs: list[list[int]] = []
+    for (_, (low,)), (_, (high,)) in sorted(ranges, key=lambda r: (int(r[0][1][0]), int(r[1][1][0]))):
+        low, high = int(low), int(high)
+        if runs and low <= runs[-1][1] + 1:
+            runs[-1][1] = max(runs[-1][1], high)
+        else:
+            runs.append([low, high])
+    return [(low, high) for low, high in runs]
+
+
 def plural_condition(node: tuple[Any, ...], var: str = "$n") -> GoCond:
     """Translate one Babel CLDR plural rule AST (``PluralRule.abstract``) into a Go condition.
 
@@ -422,7 +439,7 @@ def plural_condition(node: tuple[Any, ...], var: str = "$n") -> GoCond:
             raise BuildError(f"unsupported CLDR plural relation {method!r}")
         value = _operand(expr, var)
         result: GoCond = False
-        for (_, (low,)), (_, (high,)) in ranges[1]:
+        for low, high in _runs(ranges[1]):
             if isinstance(value, int):
                 term: GoCond = low <= value <= high
             elif low == high:
