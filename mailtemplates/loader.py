@@ -16,16 +16,28 @@ instead of ``.gotmpl`` is a native Jinja2 template.
 
 Safety: names are checked against the known template types, parts against the fixed list and
 locales against a strict pattern before any path is built, and every file found must resolve
-(after symlinks) inside its root.
+(after symlinks) inside its root. ``file://`` URIs must resolve inside a configured root;
+``http(s)://`` URIs are off unless allowed, limited in size and total time, and may only be
+redirected to the same scheme (or from http to https).
+
+Files that change while we look: a file that disappears between being found and being read is
+treated as absent; a file modified in the last :data:`RACY_SECONDS` has no stable fingerprint
+(its modification time may not have ticked since the previous write, as with git's "racily
+clean" entries), so a cache re-reads it at every check until it settles; an empty file that was
+just modified is most likely being rewritten in place, so it is read again for up to
+:data:`SETTLE_SECONDS` before it is taken as empty.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import os
 import re
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,8 +48,11 @@ from .errors import InvalidName, TemplateNotFound, TemplateSourceError
 
 __all__ = [
     "BUILTIN_ROOT",
-    "Loader",
     "PART_STEMS",
+    "RACY_SECONDS",
+    "SETTLE_SECONDS",
+    "URI_SCHEMES",
+    "Loader",
     "PartSource",
     "read_uri",
 ]
@@ -96,12 +111,32 @@ def _check_locale(locale: str) -> None:
         raise InvalidName(f"invalid locale tag {locale!r}")
 
 
+#: A file modified less than this long ago has no trustworthy fingerprint (file systems record
+#: modification times in ticks of a few milliseconds, some in whole seconds).
+RACY_SECONDS = 2.0
+#: How long an empty, just-modified file is given to receive its content.
+SETTLE_SECONDS = 0.5
+_racy_serial = itertools.count()
+
+
 def _stat_key(path: str) -> tuple[int, int, int] | None:
     try:
         st = os.stat(path)
-    except OSError:
+    except (OSError, ValueError):
         return None
     return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _fingerprint(path: str) -> tuple[int, ...] | None:
+    """``_stat_key`` for cache checks: unique (never equal to another) while the file is racy."""
+    key = _stat_key(path)
+    if key is not None and abs(time.time_ns() - key[0]) < RACY_SECONDS * 1e9:
+        return (*key, next(_racy_serial))
+    return key
+
+
+def _is_recent(key: tuple[int, int, int] | None) -> bool:
+    return key is not None and abs(time.time_ns() - key[0]) < RACY_SECONDS * 1e9
 
 
 def _within(root_real: str, path: str) -> bool:
@@ -110,14 +145,24 @@ def _within(root_real: str, path: str) -> bool:
 
 
 def _read_text(path: str) -> str:
-    """Read a template file; a file rewritten while we read it is read again (no torn sources)."""
-    for _ in range(5):
+    """Read a template file; a file rewritten while we read it is read again (no torn sources),
+    and an empty file modified a moment ago is given :data:`SETTLE_SECONDS` to be filled."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    pause = 0.001
+    while True:
         before = _stat_key(path)
         with open(path, encoding="utf-8") as f:
             text = f.read()
-        if _stat_key(path) == before:
+        after = _stat_key(path)
+        stable = after == before
+        if stable and (text or not _is_recent(after)):
             return text
-    return text
+        if time.monotonic() > deadline:
+            return text
+        if not stable:
+            continue
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 class Loader:
@@ -138,6 +183,7 @@ class Loader:
         http_timeout: float = 5.0,
         max_template_bytes: int = 1 << 20,
         file_uri_roots: Iterable[str | os.PathLike[str]] = (),
+        uri_schemes: Iterable[str] | None = None,
     ) -> None:
         self.override_roots = [os.path.realpath(p) for p in override_paths]
         self.builtin_root = os.path.realpath(builtin_root) if builtin_root is not None else None
@@ -146,6 +192,8 @@ class Loader:
         self.http_timeout = http_timeout
         self.max_template_bytes = max_template_bytes
         self.file_uri_roots = [os.path.realpath(p) for p in (*file_uri_roots, *self.override_roots)]
+        #: Schemes template URIs may use (None: all of URI_SCHEMES; http(s) also need allow_http).
+        self.uri_schemes = None if uri_schemes is None else tuple(uri_schemes)
 
     @property
     def roots(self) -> list[tuple[Origin, str]]:
@@ -168,10 +216,10 @@ class Loader:
         out: list[tuple[Origin, str, str, str | None]] = []
         for origin, root in self.roots:
             d = os.path.join(root, *folder)
-            for loc in (*chain, None):
-                base = stem if loc is None else f"{stem}.{loc}"
+            for tag in (*chain, None):
+                base = stem if tag is None else f"{stem}.{tag}"
                 for ext in (".gotmpl", ".jinja"):
-                    out.append((origin, root, os.path.join(d, base + ext), loc))
+                    out.append((origin, root, os.path.join(d, base + ext), tag))
         return out
 
     def find(self, folder: Sequence[str], part: str, chain: Sequence[str]) -> PartSource | None:
@@ -185,6 +233,7 @@ class Loader:
                 timeout=self.http_timeout,
                 max_bytes=self.max_template_bytes,
                 file_roots=self.file_uri_roots,
+                schemes=self.uri_schemes,
             )
             name = PART_STEMS[part] + ".gotmpl"
             return PartSource(part, "gotmpl", {name: text}, name, _redact(uri), "uri", None, (uri,))
@@ -193,7 +242,10 @@ class Loader:
                 continue
             if not _within(root, path):
                 raise InvalidName(f"{path} resolves outside its template root {root}")
-            return self._load(origin, root, path, part, loc)
+            try:
+                return self._load(origin, root, path, part, loc)
+            except FileNotFoundError:
+                continue  # deleted since isfile(): it is not there
         return None
 
     def stamp(self, folder: Sequence[str], part: str, chain: Sequence[str]) -> tuple[object, ...]:
@@ -205,9 +257,9 @@ class Loader:
         out: list[object] = []
         for _, root in self.roots:
             d = os.path.join(root, *folder)
-            out.append(_stat_key(d))
+            out.append(_fingerprint(d))
         for _, _, path, _ in self.candidates(folder, part, chain):
-            out.append(_stat_key(path))
+            out.append(_fingerprint(path))
         return tuple(out)
 
     def _load(self, origin: Origin, root: str, path: str, part: str, loc: str | None) -> PartSource:
@@ -224,19 +276,29 @@ class Loader:
                 if not name.startswith(stem) or name.endswith(".jinja"):
                     continue
                 p = os.path.join(d, name)
-                if os.path.isfile(p) and _within(root, p):
-                    files[name] = self._read(p)
-            files.setdefault(entry, self._read(path))
+                if p != path and os.path.isfile(p) and _within(root, p):
+                    try:
+                        files[name] = self._read(p)
+                    except FileNotFoundError:
+                        continue  # a sibling deleted meanwhile is not part of the set
+            files[entry] = self._read(path)
         return PartSource(part, engine, files, entry, path, origin, loc)
 
     def _read(self, path: str) -> str:
-        size = os.path.getsize(path)
-        if size > self.max_template_bytes:
-            raise TemplateSourceError(f"{path}: {size} bytes exceeds the template size limit {self.max_template_bytes}")
+        """The text of a template file; FileNotFoundError if it vanished (the caller skips it)."""
         try:
+            size = os.path.getsize(path)
+            if size > self.max_template_bytes:
+                raise TemplateSourceError(
+                    f"{path}: {size} bytes exceeds the template size limit {self.max_template_bytes}"
+                )
             return _read_text(path)
         except UnicodeDecodeError as e:
             raise TemplateSourceError(f"{path}: not valid UTF-8 ({e.reason} at byte {e.start})") from None
+        except FileNotFoundError:
+            raise
+        except OSError as e:
+            raise TemplateSourceError(f"{path}: {e.strerror or e}") from None
 
     def not_found(self, folder: Sequence[str], part: str, chain: Sequence[str]) -> TemplateNotFound:
         searched = [p for _, _, p, _ in self.candidates(folder, part, chain) if p.endswith(".gotmpl")]
@@ -249,11 +311,27 @@ def _redact(uri: str) -> str:
     return "base64://[redacted]" if uri.startswith("base64://") else uri
 
 
-class _NoSchemeChange(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        if not newurl.startswith(("http://", "https://")):
-            raise TemplateSourceError(f"refusing redirect from {req.full_url} to {newurl}")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+class _SameScheme(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to the same scheme, or from http to https (never to file:// and
+    friends, never from https down to http)."""
+
+    def http_error_302(self, req, fp, code, msg, headers):  # type: ignore[no-untyped-def]
+        # Checked before urllib's own check, which would only say "HTTP Error 302".
+        location = headers.get("location") or headers.get("uri")
+        if location:
+            target = urllib.parse.urljoin(req.full_url, location)
+            old = urllib.parse.urlsplit(req.full_url).scheme.lower()
+            new = urllib.parse.urlsplit(target).scheme.lower()
+            if new not in ("http", "https") or (new != old and not (old == "http" and new == "https")):
+                fp.close()
+                raise TemplateSourceError(f"{req.full_url}: refusing redirect to {location} (another scheme)")
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
+#: URI schemes a template may come from; http and https only when allowed.
+URI_SCHEMES = ("base64", "file", "http", "https")
 
 
 def read_uri(
@@ -263,9 +341,32 @@ def read_uri(
     timeout: float = 5.0,
     max_bytes: int = 1 << 20,
     file_roots: Sequence[str] = (),
+    schemes: Iterable[str] | None = None,
 ) -> str:
-    """Read a Kratos template URI: ``file://``, ``base64://`` or (when allowed) ``http(s)://``."""
-    if uri.startswith("base64://"):
+    """Read a Kratos template URI: ``file://``, ``base64://`` or (when allowed) ``http(s)://``.
+
+    ``schemes`` narrows the schemes accepted (default: all of :data:`URI_SCHEMES`, http and https
+    only with ``allow_http``). An http(s) read gives up after about ``timeout`` seconds in all
+    and after ``max_bytes``; redirects stay on the same scheme (http may go to https).
+    """
+    scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+    allowed = set(URI_SCHEMES if schemes is None else schemes)
+    if not allow_http:
+        allowed -= {"http", "https"}
+    if scheme not in URI_SCHEMES:
+        shown = _redact(uri) if scheme == "base64" else (scheme or uri)
+        raise TemplateSourceError(
+            f"unknown scheme {shown!r} in template URI: allowed schemes: http, https, file, base64"
+        )
+    if scheme not in allowed:
+        if scheme in ("http", "https") and not allow_http:
+            raise TemplateSourceError(
+                f"{uri}: http(s) template URIs are disabled (Renderer(allow_http=True))"
+            )
+        raise TemplateSourceError(
+            f"{_redact(uri)}: the {scheme} scheme is not allowed here (allowed: {', '.join(sorted(allowed))})"
+        )
+    if scheme == "base64":
         payload = uri[len("base64://") :]
         try:
             data = base64.b64decode(payload, validate=True)
@@ -274,35 +375,58 @@ def read_uri(
         if len(data) > max_bytes:
             raise TemplateSourceError("base64://[redacted]: template exceeds the size limit")
         return _decode(data, "base64://[redacted]")
-    if uri.startswith("file://"):
+    if scheme == "file":
         path = uri[len("file://") :]
+        if "\x00" in path:
+            raise TemplateSourceError(f"{uri!r}: a file URI cannot contain a NUL byte")
         real = os.path.realpath(path)
         if not any(_within(r, real) for r in file_roots):
             raise TemplateSourceError(f"{uri}: file URIs must point inside a configured template root")
-        if not os.path.isfile(real):
-            raise TemplateSourceError(f"{uri}: no such file")
-        if os.path.getsize(real) > max_bytes:
-            raise TemplateSourceError(f"{uri}: template exceeds the size limit of {max_bytes} bytes")
-        with open(real, "rb") as f:
-            return _decode(f.read(), uri)
-    if uri.startswith(("http://", "https://")):
-        if not allow_http:
-            raise TemplateSourceError(f"{uri}: http(s) template URIs are disabled (Renderer(allow_http=True))")
-        opener = urllib.request.build_opener(_NoSchemeChange)
         try:
-            with opener.open(uri, timeout=timeout) as resp:
-                if resp.status != 200:
-                    raise TemplateSourceError(f"{uri}: expected http response status code 200 but got {resp.status}")
-                data = resp.read(max_bytes + 1)
-        except urllib.error.HTTPError as e:
-            raise TemplateSourceError(f"{uri}: expected http response status code 200 but got {e.code}") from None
-        except (urllib.error.URLError, TimeoutError, OSError) as e:
-            raise TemplateSourceError(f"{uri}: {e}") from None
+            if not os.path.isfile(real):
+                raise TemplateSourceError(f"{uri}: no such file")
+            if os.path.getsize(real) > max_bytes:
+                raise TemplateSourceError(f"{uri}: template exceeds the size limit of {max_bytes} bytes")
+            with open(real, "rb") as f:
+                data = f.read(max_bytes + 1)
+        except OSError as e:
+            raise TemplateSourceError(f"{uri}: {e.strerror or e}") from None
         if len(data) > max_bytes:
             raise TemplateSourceError(f"{uri}: template exceeds the size limit of {max_bytes} bytes")
         return _decode(data, uri)
-    scheme = uri.split("://", 1)[0] if "://" in uri else uri
-    raise TemplateSourceError(f"unknown scheme {scheme!r} in template URI: allowed schemes: http, https, file, base64")
+    return _read_http(uri, timeout, max_bytes)
+
+
+def _read_http(uri: str, timeout: float, max_bytes: int) -> str:
+    opener = urllib.request.build_opener(_SameScheme)
+    deadline = time.monotonic() + timeout
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with opener.open(uri, timeout=timeout) as resp:
+            if resp.status != 200:
+                raise TemplateSourceError(
+                    f"{uri}: expected http response status code 200 but got {resp.status}"
+                )
+            length = resp.headers.get("Content-Length")
+            if length is not None and length.isdigit() and int(length) > max_bytes:
+                raise TemplateSourceError(f"{uri}: template exceeds the size limit of {max_bytes} bytes")
+            while size <= max_bytes:
+                if time.monotonic() > deadline:
+                    raise TemplateSourceError(f"{uri}: took longer than {timeout} seconds")
+                chunk = resp.read1(min(65536, max_bytes + 1 - size))  # what has arrived
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+    except urllib.error.HTTPError as e:
+        e.close()
+        raise TemplateSourceError(f"{uri}: expected http response status code 200 but got {e.code}") from None
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as e:
+        raise TemplateSourceError(f"{uri}: {e}") from None
+    if size > max_bytes:
+        raise TemplateSourceError(f"{uri}: template exceeds the size limit of {max_bytes} bytes")
+    return _decode(b"".join(chunks), uri)
 
 
 def _decode(data: bytes, where: str) -> str:

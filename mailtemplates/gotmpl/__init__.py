@@ -12,29 +12,48 @@ templates, escapes them for HTML when asked, compiles them and executes them on 
 
 The pipeline is ``lexer`` -> ``parser`` -> (``escape`` for HTML) -> ``compiler`` -> ``runtime``.
 A :class:`TemplateSet` is immutable once parsed and safe to execute from several threads.
+
+Safety limits (``docs/limits.md``), keyword arguments of :func:`parse_files`: ``max_template_size``
+and ``max_nesting`` are checked while parsing (:class:`~mailtemplates.errors.TemplateSyntaxError`);
+``max_depth``, ``max_output`` and ``max_iterations`` while executing
+(:class:`~mailtemplates.errors.LimitExceeded`, with the template position where one is known).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import EscapeError, LimitExceeded, TemplateError, TemplateExecError, TemplateSyntaxError
 from . import nodes
 from . import runtime as rt
 from .compiler import DEFAULT_MAX_DEPTH, CompiledSet, compile_trees
 from .funcs import FuncKind, FuncMap, GoFunc, funcmap
-from .parser import parse_set
+from .parser import DEFAULT_MAX_NESTING, TOO_DEEP, parse_set
 from .values import MISSING
 
 __all__ = [
     "DEFAULT_MAX_DEPTH",
+    "DEFAULT_MAX_ITERATIONS",
+    "DEFAULT_MAX_NESTING",
+    "DEFAULT_MAX_OUTPUT",
+    "DEFAULT_MAX_TEMPLATE_SIZE",
     "MISSING",
     "TemplateSet",
     "parse_files",
     "render_files",
 ]
+
+#: Characters one execution may write (``max_output``); also the largest string or list a
+#: template function may return.
+DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024
+#: ``range`` iterations and template calls of one execution, all together (``max_iterations``).
+DEFAULT_MAX_ITERATIONS = 1_000_000
+#: Characters of one template source (``max_template_size``).
+DEFAULT_MAX_TEMPLATE_SIZE = 1024 * 1024
+
+_TOO_COMPLEX = TOO_DEEP
 
 _MISSINGKEY_MODES = {
     "missingkey=default": rt.MODE_DEFAULT,
@@ -42,6 +61,28 @@ _MISSINGKEY_MODES = {
     "missingkey=zero": rt.MODE_ZERO,
     "missingkey=error": rt.MODE_ERROR,
 }
+
+
+def _copy_tree(tree: nodes.Tree) -> nodes.Tree:
+    """``tree.copy()`` for the escaper to rewrite, in three Python frames per nesting level
+    (``copy.deepcopy`` takes about twelve, which made it the deepest stage of all)."""
+    return nodes.Tree(tree.name, tree.parse_name, _copy_node(tree.root), tree.text)
+
+
+_N = TypeVar("_N", bound=nodes.Node)
+
+
+def _copy_node(node: _N) -> _N:
+    new = object.__new__(type(node))
+    fields: dict[str, Any] = {}
+    for key, value in node.__dict__.items():
+        if isinstance(value, nodes.Node):
+            value = _copy_node(value)
+        elif type(value) is list:
+            value = [_copy_node(x) if isinstance(x, nodes.Node) else x for x in value]
+        fields[key] = value
+    new.__dict__.update(fields)
+    return new
 
 
 def _resolve_funcs(funcs: FuncKind | Mapping[str, GoFunc], extra: Mapping[str, GoFunc] | None) -> FuncMap:
@@ -63,6 +104,7 @@ class TemplateSet:
         mode: int,
         max_depth: int,
         max_output: int | None,
+        max_iterations: int | None = DEFAULT_MAX_ITERATIONS,
     ) -> None:
         self.trees = trees
         self.funcs = funcs
@@ -70,6 +112,8 @@ class TemplateSet:
         self.mode = mode
         self.max_depth = max_depth
         self.max_output = max_output
+        self.max_iterations = max_iterations
+        self._state = rt.new_state(max_output, max_iterations)
         self._compiled: dict[str | None, CompiledSet] = {}
         self._escape_errors: dict[str, EscapeError] = {}
         self._lock = threading.Lock()
@@ -90,21 +134,29 @@ class TemplateSet:
             err = self._escape_errors.get(name)
             if err is not None:
                 raise err
-            trees = self.trees
-            funcs = self.funcs
-            if self.html:
-                from .escape import ESCAPER_FUNCS, escape_trees
-
-                trees = {k: t.copy() for k, t in self.trees.items()}
-                funcs = {**self.funcs, **ESCAPER_FUNCS}
-                try:
-                    escape_trees(trees, name, funcs)
-                except EscapeError as e:
-                    self._escape_errors[name] = e
-                    raise
-            compiled = compile_trees(trees, funcs, self.mode, self.max_depth)
+            try:
+                compiled = self._build(name)
+            except RecursionError:
+                # Every stage walks the trees recursively: a caller already deep in its own
+                # stack can run out of it below max_nesting.
+                raise LimitExceeded(_TOO_COMPLEX, name=name) from None
             self._compiled[key] = compiled
             return compiled
+
+    def _build(self, name: str) -> CompiledSet:
+        trees = self.trees
+        funcs = self.funcs
+        if self.html:
+            from .escape import ESCAPER_FUNCS, escape_trees
+
+            trees = {k: _copy_tree(t) for k, t in self.trees.items()}
+            funcs = {**self.funcs, **ESCAPER_FUNCS}
+            try:
+                escape_trees(trees, name, funcs)
+            except EscapeError as e:
+                self._escape_errors[name] = e
+                raise
+        return compile_trees(trees, funcs, self.mode, self.max_depth, self.max_output)
 
     def escape(self, name: str) -> None:
         """Run html/template's escaper on ``name`` now (Go does it at the first execution)."""
@@ -127,25 +179,22 @@ class TemplateSet:
         compiled = self._compiled_for(name)
         out: list[str] = []
         try:
-            compiled.functions[name](data, out, 0)
+            # Execute(w, nil): reflect.ValueOf(nil) is the invalid value, not a nil pointer.
+            compiled.functions[name](MISSING if data is None else data, out, 0, self._state[:])
         except rt.ExecFailure as e:
             raise self._exec_error(compiled, e) from None
         except RecursionError:
+            # The Python stack ran out before max_depth (max_depth raised past what it holds).
             raise LimitExceeded(
-                "template calls nested too deeply for the Python stack",
+                "template calls nested too deeply for the Python stack (lower max_depth)",
                 name=name,
                 go_message=f"template: {name}: exceeded maximum template depth",
             ) from None
-        except UnboundLocalError:
-            raise TemplateExecError(
-                "a variable was used in a branch where it was not declared",
-                name=name,
-                go_message=f"template: {name}: undefined variable",
-            ) from None
         result = "".join(out)
-        if self.max_output is not None and len(result) > self.max_output:
+        if len(result) > self._state[rt.LIMIT]:
             raise LimitExceeded(
-                f"output of {len(result)} characters exceeds the limit of {self.max_output}", name=name
+                f"output of {len(result)} characters exceeds the limit of {self.max_output} (max_output)",
+                name=name,
             )
         return result
 
@@ -158,7 +207,7 @@ class TemplateSet:
             f"template: {parse_name}:{line}:{byte_col}: executing {nodes.go_quote(info.template)} "
             f"at <{info.context}>: {e.message}"
         )
-        cls = LimitExceeded if e.message.startswith("exceeded maximum template depth") else TemplateExecError
+        cls = LimitExceeded if isinstance(e, rt.LimitFailure) else TemplateExecError
         return cls(
             f"executing {nodes.go_quote(info.template)} at <{info.context}>: {e.message}",
             name=parse_name,
@@ -178,11 +227,20 @@ def parse_files(
     options: Iterable[str] = (),
     extra_funcs: Mapping[str, GoFunc] | None = None,
     max_depth: int = DEFAULT_MAX_DEPTH,
-    max_output: int | None = None,
+    max_output: int | None = DEFAULT_MAX_OUTPUT,
+    max_iterations: int | None = DEFAULT_MAX_ITERATIONS,
+    max_nesting: int = DEFAULT_MAX_NESTING,
+    max_template_size: int | None = DEFAULT_MAX_TEMPLATE_SIZE,
 ) -> TemplateSet:
     """Parse ``files`` (name -> source) into one :class:`TemplateSet`.
 
     Raises :class:`~mailtemplates.errors.TemplateSyntaxError` with the file, line and Go's message.
+
+    Limits (``docs/limits.md``; None disables one): ``max_depth`` nested template calls;
+    ``max_output`` characters of output (and of any string or list a function returns);
+    ``max_iterations`` range iterations and template calls per execution; ``max_nesting``
+    (never None) nested ``if``/``range``/``with``/``block``/``else if`` and parentheses;
+    ``max_template_size`` characters per source file.
     """
     mode = rt.MODE_DEFAULT
     for opt in options:
@@ -190,8 +248,24 @@ def parse_files(
             raise ValueError(f"unrecognized option: {opt!r}")
         mode = _MISSINGKEY_MODES[opt]
     fm = _resolve_funcs(funcs, extra_funcs)
-    trees = parse_set(files, fm, delims)
-    return TemplateSet(trees, fm, html=html, mode=mode, max_depth=max_depth, max_output=max_output)
+    if max_template_size is not None:
+        for fname, text in files.items():
+            if len(text) > max_template_size:
+                raise TemplateSyntaxError(
+                    f"template of {len(text)} characters exceeds the limit of {max_template_size} "
+                    "(max_template_size)",
+                    name=fname,
+                )
+    trees = parse_set(files, fm, delims, max_nesting=max_nesting)
+    return TemplateSet(
+        trees,
+        fm,
+        html=html,
+        mode=mode,
+        max_depth=max_depth,
+        max_output=max_output,
+        max_iterations=max_iterations,
+    )
 
 
 def render_files(

@@ -7,26 +7,140 @@ at compile time; a ``range`` becomes a Python ``for`` (``break``/``continue`` fo
 becomes a constant ``w("...")``. The parts of Go's semantics that depend on data (field lookup,
 truth, argument conversion) are calls into :mod:`.runtime`.
 
-Each template compiles to ``def _tN(dot, out, depth)`` appending strings to ``out``. Every node
+Each template compiles to ``def _tN(dot, out, depth, st)`` appending strings to ``out`` (``st``:
+the execution's budgets, see :func:`.runtime.new_state`). Every node
 that can fail at run time gets an id in a node table, so an error names the template, the
 position and the node text exactly as Go's ``ErrorContext`` does.
+
+Python's own compiler has limits Go's templates do not: at most 20 statically nested loops per
+function, 100 levels of indentation per file and 200 nested brackets per line. Past a depth, a
+deeply nested body becomes a function of its own (``_bN``: Go variables in as parameters, the ones
+it assigns back out with a ``break``/``continue`` signal), and a deeply nested expression becomes
+a closure (``_eN``) called where it stood, so evaluation order and short-circuiting are unchanged.
+
+Variables declared inside ``and``/``or`` operands exist only when the operand was evaluated: they
+start as ``UNDEF`` and a read falls back to the variable the declaration shadowed, or fails with
+Go's ``undefined variable`` error, as Go's variable stack does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import nodes as n
 from . import runtime as rt
-from .funcs import GoFunc
+from .funcs import GoFunc, funcmap
 from .values import MISSING, Int64
 
 __all__ = ["CompiledSet", "NodeInfo", "compile_trees"]
 
 #: Template call depth. Go allows 100000; CPython's stack does not, so we stop far earlier.
 DEFAULT_MAX_DEPTH = 100
+
+# Go result types whose values cannot be large: calls returning them skip the size check.
+_SMALL_RESULTS = frozenset(
+    {"bool", "int", "int64", "float64", "time.Time", "time.Duration", "*semver.Version"}
+)
+
+# Where generated code moves into another function (see the module docstring): indentation levels
+# and open for-loops of one function, and bracket depth of one expression. Well under Python's
+# limits (100, 20, 200), leaving room for the statement around an expression.
+_HOIST_INDENT = 40
+_HOIST_LOOPS = 10
+_WRAP_DEPTH = 60
+
+_STRINGS = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
+_BRACKETS = re.compile(r"[()\[\]{}]")
+_GO_WALRUS = re.compile(r"\b(v_\w+) :=")
+# Code with no effect when evaluated: a name, a constant, a literal.
+_ATOM = re.compile(
+    r"(?:[A-Za-z_]\w*|_K\[\d+\]|-?[0-9][0-9a-fA-FxXoObBjJ._+-]*|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")\Z"
+)
+
+
+def _bracket_depth(code: str) -> int:
+    depth = deepest = 0
+    for b in _BRACKETS.findall(_STRINGS.sub("", code)):
+        if b in "([{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        else:
+            depth -= 1
+    return deepest
+
+
+def _is_atom(code: str) -> bool:
+    return _ATOM.match(code) is not None
+
+
+def _nodes(lst: n.ListNode, into_ranges: bool = True) -> Iterator[n.Node]:
+    r"""Every node under ``lst`` (pipelines included); without ``into_ranges``, not the bodies of
+    nested ``range``\ s (whose ``break``/``continue`` are their own)."""
+    stack: list[n.Node] = [lst]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, n.ListNode):
+            stack.extend(node.nodes)
+        elif isinstance(node, n.BranchNode):
+            stack.append(node.pipe)
+            if into_ranges or not isinstance(node, n.RangeNode):
+                stack.append(node.list)
+            if node.else_list is not None:
+                stack.append(node.else_list)
+        elif isinstance(node, (n.ActionNode, n.TemplateNode)):
+            if node.pipe is not None:
+                stack.append(node.pipe)
+        elif isinstance(node, n.PipeNode):
+            stack.extend(node.cmds)
+        elif isinstance(node, n.CommandNode):
+            stack.extend(node.args)
+        elif isinstance(node, n.ChainNode):
+            stack.append(node.node)
+
+
+def _last_evaluated(pipe: n.PipeNode) -> n.Node:
+    """The node Go's ``state.at`` was last given while evaluating ``pipe``: what an error raised
+    right after the pipeline (``range can't iterate over``, ``setVar``) names as its context."""
+    return _last_of_command(pipe.cmds[-1])
+
+
+def _last_of_command(cmd: n.CommandNode) -> n.Node:
+    first = cmd.args[0]
+    if isinstance(first, n.PipeNode):
+        return _last_evaluated(first)
+    if isinstance(first, n.ChainNode):
+        return _last_of_arg(first.node)
+    if isinstance(first, n.IdentifierNode) and len(cmd.args) > 1:
+        return _last_of_arg(cmd.args[-1])  # evalCall evaluates the arguments after the name
+    return first
+
+
+def _last_of_arg(node: n.Node) -> n.Node:
+    if isinstance(node, n.PipeNode):
+        return _last_evaluated(node)
+    if isinstance(node, n.ChainNode):
+        return _last_of_arg(node.node)
+    return node
+
+
+def _assigned_names(lst: n.ListNode) -> set[str]:
+    """Go variables assigned (``$x = ...``) anywhere under ``lst``."""
+    return {
+        v.ident[0]
+        for node in _nodes(lst)
+        if isinstance(node, n.PipeNode) and node.is_assign
+        for v in node.decl
+    }
+
+
+def _jumps(lst: n.ListNode) -> bool:
+    """Whether ``lst`` holds a ``break``/``continue`` of a loop around it."""
+    return any(isinstance(node, (n.BreakNode, n.ContinueNode)) for node in _nodes(lst, into_ranges=False))
 
 
 @dataclass(frozen=True)
@@ -55,11 +169,32 @@ class _Writer:
         self.lines.append("    " * self.indent + text)
 
 
+class _Func:
+    """One Python function being generated: a template's own, or a body moved out of it."""
+
+    def __init__(self, ret: list[str]) -> None:
+        self.w = _Writer()
+        self.loops = 0  # for-loops open at the current point
+        self.loop_here = False  # the innermost Go range is a for-loop of this function
+        self.ret = ret  # Go variables (locals) handed back to the caller
+
+
 class _Scope:
     """Go variables visible at a point: name -> Python local, innermost last."""
 
     def __init__(self) -> None:
         self.frames: list[dict[str, str]] = [{}]
+
+    def bindings(self) -> list[tuple[str, str]]:
+        """Every (name, local) of every frame, shadowed ones included, without repeats."""
+        out: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for frame in self.frames:
+            for name, local in frame.items():
+                if local not in seen:
+                    seen.add(local)
+                    out.append((name, local))
+        return out
 
     def push(self) -> None:
         self.frames.append({})
@@ -83,9 +218,19 @@ class _TemplateCompiler:
         self.name = name
         self.tree = tree
         self.fname = fname
-        self.w = _Writer()
+        self.fn = _Func([])
+        self.hoisted: list[list[str]] = []
         self.scope = _Scope()
         self.counter = 0
+        # Variables declared in and/or operands: local -> (Go name, the local it shadows).
+        self.cond: dict[str, tuple[str, str | None]] = {}
+        self.cond_depth = 0  # inside an and/or operand that may not be evaluated
+        self.printed = False  # the command being compiled is written out as it is
+        self.pipe_depth = 0  # 1 for the pipeline of a statement, more for parenthesized ones
+
+    @property
+    def w(self) -> _Writer:
+        return self.fn.w
 
     # -- helpers -----------------------------------------------------------------------------------
     def tmp(self, prefix: str = "t") -> str:
@@ -102,45 +247,73 @@ class _TemplateCompiler:
         """An expression that raises the exec error ``message`` at ``node`` when evaluated."""
         return f"_fail({self.nid(node, context)}, {message!r})"
 
+    @staticmethod
+    def seq(first: str | None, then: str) -> str:
+        """Evaluate ``first`` (for its errors and declarations), then ``then``: Go computes the
+        previous command of a pipeline before anything of the next one."""
+        if first is None or _is_atom(first):
+            return then
+        return f"(({first}), {then})[1]"
+
+    def shallow(self, expr: str) -> str:
+        """``expr``, or a call of a closure returning it when it nests too deeply for Python."""
+        if len(expr) <= _WRAP_DEPTH or _bracket_depth(expr) <= _WRAP_DEPTH:
+            return expr
+        name = self.tmp("_e")
+        targets = sorted(set(_GO_WALRUS.findall(_STRINGS.sub("", expr))))
+        self.w.line(f"def {name}():")
+        if targets:
+            self.w.line(f"    nonlocal {', '.join(targets)}")
+        self.w.line(f"    return {expr}")
+        return f"{name}()"
+
+    def ret_value(self, sig: str) -> str:
+        return f"({sig}, {', '.join(self.fn.ret)})" if self.fn.ret else sig
+
     # -- statements --------------------------------------------------------------------------------
     def compile(self) -> list[str]:
         w = self.w
-        w.line(f"def {self.fname}(dot, out, depth):")
+        w.line(f"def {self.fname}(dot, out, depth, st):")
         w.indent += 1
         w.line("w = out.append")
         w.line("v_root = dot")
         self.scope.declare("$", "v_root")
         self.walk_list(self.tree.root, "dot")
         w.line("return None")
-        return w.lines
+        lines = w.lines
+        for h in self.hoisted:
+            lines.append("")
+            lines.extend(h)
+        return lines
 
     def walk_list(self, lst: n.ListNode, dot: str) -> None:
         for node in lst.nodes:
             self.walk(node, dot)
 
     def walk(self, node: n.Node, dot: str) -> None:
-        w = self.w
         if isinstance(node, n.TextNode):
             if node.text:
-                w.line(f"w({node.text!r})")
+                self.w.line(f"w({node.text!r})")
         elif isinstance(node, n.ActionNode):
-            value = self.pipeline(node.pipe, dot, dig=False)
+            value = self.pipeline(node.pipe, dot, dig=False, printed=True)
             if not node.pipe.decl:
                 t = self.tmp()
-                w.line(f"{t} = {value}")
-                w.line(f"w({t} if type({t}) is str else _print({t}))")
+                self.w.line(f"{t} = {value}")
+                self.w.line(f"w({t} if type({t}) is str else _print({t}, {self.nid(node)}))")
             else:
-                w.line(value)
+                self.w.line(value)
         elif isinstance(node, n.IfNode | n.WithNode):
             self.walk_if_with(node, dot)
         elif isinstance(node, n.RangeNode):
             self.walk_range(node, dot)
         elif isinstance(node, n.TemplateNode):
             self.walk_template(node, dot)
-        elif isinstance(node, n.BreakNode):
-            w.line("break")
-        elif isinstance(node, n.ContinueNode):
-            w.line("continue")
+        elif isinstance(node, (n.BreakNode, n.ContinueNode)):
+            kind = "break" if isinstance(node, n.BreakNode) else "continue"
+            if self.fn.loop_here:
+                self.w.line(kind)
+            else:
+                self.w.line(f"return {self.ret_value('_BRK' if kind == 'break' else '_CONT')}")
         elif isinstance(node, n.CommentNode):
             pass
         elif isinstance(node, n.ListNode):
@@ -148,144 +321,229 @@ class _TemplateCompiler:
         else:  # pragma: no cover - the parser produces no other nodes
             raise AssertionError(f"unknown node {node!r}")
 
-    def walk_if_with(self, node: n.BranchNode, dot: str) -> None:
+    def block(self, lst: n.ListNode, dot: str) -> None:
+        """The body of an if/with/range or else, one indentation level in, in its own scope."""
         w = self.w
-        self.scope.push()
-        value = self.pipeline(node.pipe, dot, dig=isinstance(node, n.WithNode))
-        t = self.tmp()
-        w.line(f"{t} = {value}")
-        w.line(f"if _truth({t}):")
         w.indent += 1
         self.scope.push()
         before = len(w.lines)
-        self.walk_list(node.list, t if isinstance(node, n.WithNode) else dot)
+        if w.indent >= _HOIST_INDENT or self.fn.loops >= _HOIST_LOOPS:
+            self.hoist(lst, dot)
+        else:
+            self.walk_list(lst, dot)
         if len(w.lines) == before:
             w.line("pass")
         self.scope.pop()
         w.indent -= 1
+
+    def hoist(self, lst: n.ListNode, dot: str) -> None:
+        """Compile ``lst`` as a module-level function called here (see the module docstring)."""
+        bindings = self.scope.bindings()
+        visible = [local for _, local in bindings]
+        assigned = _assigned_names(lst)
+        ret = [local for name, local in bindings if name in assigned]
+        jumps = _jumps(lst)
+        fname = self.owner.new_name("_b")
+        outer = self.fn
+        self.fn = _Func(ret)
+        params = "".join(", " + v for v in visible)
+        self.w.line(f"def {fname}(dot, out, depth, st{params}):")
+        self.w.indent += 1
+        self.w.line("w = out.append")
+        self.walk_list(lst, "dot")
+        self.w.line(f"return {self.ret_value('None')}")
+        self.hoisted.append(self.fn.w.lines)
+        self.fn = outer
+        call = f"{fname}({dot}, out, depth, st{params})"
+        sig = self.tmp("sig")
+        if ret:
+            self.w.line(f"{sig}, {', '.join(ret)} = {call}")
+        elif jumps:
+            self.w.line(f"{sig} = {call}")
+        else:
+            self.w.line(call)
+        if jumps:
+            if self.fn.loop_here:
+                self.w.line(f"if {sig} is _BRK: break")
+                self.w.line(f"if {sig} is _CONT: continue")
+            else:
+                self.w.line(f"if {sig} is not None: return {self.ret_value(sig)}")
+
+    def walk_if_with(self, node: n.BranchNode, dot: str) -> None:
+        self.scope.push()
+        value = self.pipeline(node.pipe, dot, dig=isinstance(node, n.WithNode))
+        t = self.tmp()
+        self.w.line(f"{t} = {value}")
+        self.w.line(f"if _truth({t}):")
+        self.block(node.list, t if isinstance(node, n.WithNode) else dot)
         if node.else_list is not None:
-            w.line("else:")
-            w.indent += 1
-            self.scope.push()
-            before = len(w.lines)
-            self.walk_list(node.else_list, dot)
-            if len(w.lines) == before:
-                w.line("pass")
-            self.scope.pop()
-            w.indent -= 1
+            self.w.line("else:")
+            self.block(node.else_list, dot)
         self.scope.pop()
 
     def walk_range(self, node: n.RangeNode, dot: str) -> None:
-        w = self.w
         pipe = node.pipe
         self.scope.push()
         value = self.pipeline(pipe, dot)
         t = self.tmp()
         it = self.tmp("it")
+        w = self.w
         w.line(f"{t} = {value}")
         nvars = len(pipe.decl)
-        w.line(f"{it} = _range({t}, {self.nid(node)}, {nvars})")
+        # Go reports a value range cannot iterate at the last node it evaluated; our limits at
+        # the range itself.
+        last = _last_evaluated(pipe)
+        w.line(f"{it} = _range({t}, {self.nid(last)}, {nvars}, out, st, {self.nid(node)})")
         w.line(f"if {it}:")
         w.indent += 1
         elem = self.tmp("e")
         decl_locals = [self.scope.lookup(v.ident[0]) for v in pipe.decl]
         if nvars == 2:
-            target = f"{decl_locals[0]}, {decl_locals[1]}"
-            w.line(f"for {target} in {it}:")
+            w.line(f"for {decl_locals[0]}, {decl_locals[1]} in {it}:")
             elem = str(decl_locals[1])
         elif nvars == 1:
             w.line(f"for {decl_locals[0]} in {it}:")
             elem = str(decl_locals[0])
         else:
             w.line(f"for {elem} in {it}:")
-        w.indent += 1
-        self.scope.push()
-        before = len(w.lines)
-        self.walk_list(node.list, elem)
-        if len(w.lines) == before:
-            w.line("pass")
-        self.scope.pop()
-        w.indent -= 2
+        fn = self.fn
+        saved = fn.loop_here
+        fn.loop_here = True
+        fn.loops += 1
+        self.block(node.list, elem)
+        fn.loops -= 1
+        fn.loop_here = saved
+        w.indent -= 1
         if node.else_list is not None:
             w.line("else:")
-            w.indent += 1
-            self.scope.push()
-            before = len(w.lines)
-            self.walk_list(node.else_list, dot)
-            if len(w.lines) == before:
-                w.line("pass")
-            self.scope.pop()
-            w.indent -= 1
+            self.block(node.else_list, dot)
         self.scope.pop()
 
     def walk_template(self, node: n.TemplateNode, dot: str) -> None:
-        w = self.w
         nid = self.nid(node)
-        value = "MISSING" if node.pipe is None else self.pipeline(node.pipe, dot)
         target = self.owner.function_name(node.name)
         if target is None:
-            w.line(f"_fail({nid}, {('template ' + n.go_quote(node.name) + ' not defined')!r})")
+            # Go looks the template up before evaluating the pipeline.
+            self.w.line(f"_fail({nid}, {('template ' + n.go_quote(node.name) + ' not defined')!r})")
             return
-        w.line(f"if depth >= _MAX_DEPTH: _too_deep({nid})")
-        w.line(f"{target}({value}, out, depth + 1)")
+        value = "MISSING" if node.pipe is None else self.pipeline(node.pipe, dot)
+        self.w.line(f"if depth >= _MAX_DEPTH: _too_deep({nid})")
+        # A call is a step of the iteration budget (recursion that branches is exponential without
+        # ever being deep), and a point to check the output (its characters are counted only
+        # once enough chunks were written since the last count).
+        self.w.line("st[0] -= 1")
+        self.w.line(f"if st[0] < 0 or len(out) - st[1] > 64: _tick_call(out, st, {nid})")
+        self.w.line(f"{target}({value}, out, depth + 1, st)")
+
+    # -- variables ---------------------------------------------------------------------------------
+    def read_var(self, node: n.Node, name: str) -> str:
+        """The value of Go variable ``name`` (``varValue``)."""
+        return self._read_chain(node, name, self.scope.lookup(name))
+
+    def _read_chain(self, node: n.Node, name: str, local: str | None) -> str:
+        if local is None:
+            # Declared in a scope the parser accepted but execution never entered.
+            return self.fail(node, f"undefined variable: {name}")
+        if local not in self.cond:
+            return local
+        alt = self._read_chain(node, name, self.cond[local][1])
+        return f"({local} if {local} is not _UNDEF else {alt})"
+
+    def _store_chain(self, at: n.Node, name: str, local: str | None, src: str) -> str:
+        """Assign ``src`` to the innermost variable ``name`` that exists (``setVar``)."""
+        if local is None:
+            # The parser accepts "$x = 1" without a declaration; execution refuses it
+            # at the last node evaluated, as setVar does.
+            return self.fail(at, f"undefined variable: {name}")
+        if local not in self.cond:
+            return f"({local} := {src})"
+        alt = self._store_chain(at, name, self.cond[local][1], src)
+        return f"(({local} := {src}) if {local} is not _UNDEF else {alt})"
 
     # -- expressions -------------------------------------------------------------------------------
-    def pipeline(self, pipe: n.PipeNode, dot: str, dig: bool = True) -> str:
-        """A Python expression (or, with declarations, a statement) for a pipeline.
+    def pipeline(self, pipe: n.PipeNode, dot: str, dig: bool = True, printed: bool = False) -> str:
+        """A Python expression for a pipeline (declarations are assignment expressions).
 
         ``dig=False`` is for consumers that treat nil and missing alike (printing, truth), which
-        saves the call that turns a nil result into the invalid value.
+        saves the call that turns a nil result into the invalid value. ``printed``: the value is
+        written out at once, so a function call ending the pipeline needs no size check (the
+        output is checked).
         """
+        self.pipe_depth += 1
         value: str | None = None
         for i, cmd in enumerate(pipe.cmds):
-            value = self.command(cmd, dot, value)
+            self.printed = printed and i == len(pipe.cmds) - 1 and not pipe.decl
+            # Where Go's state.at stands when this command starts: the pipeline, then the last
+            # node the previous command evaluated.
+            at = pipe if i == 0 else _last_of_command(pipe.cmds[i - 1])
+            value = self.command(cmd, dot, value, at)
             if i < len(pipe.cmds) - 1:
                 value = f"_dig({value})"
+            value = self.shallow(value)
+        self.pipe_depth -= 1
         assert value is not None
         if not pipe.decl:
             return f"_dig({value})" if dig else value
         if pipe.is_assign:
-            targets = []
-            for v in pipe.decl:
-                local = self.scope.lookup(v.ident[0])
-                if local is None:
-                    # The parser accepts "$x = 1" without a declaration; execution refuses it
-                    # at the last node evaluated, as setVar does.
-                    last = pipe.cmds[-1].args[-1]
-                    return f"{value}, {self.fail(last, f'undefined variable: {v.ident[0]}')}"
-                targets.append(local)
-        else:
-            targets = []
-            for v in pipe.decl:
-                local = self.tmp("v_" + _ident(v.ident[0][1:]) + "_")
-                self.scope.declare(v.ident[0], local)
-                targets.append(local)
-        return " = ".join(targets) + f" = _dig({value})"
+            last = _last_evaluated(pipe)
+            if len(pipe.decl) == 1:
+                var = pipe.decl[0].ident[0]
+                return self.shallow(self._store_chain(last, var, self.scope.lookup(var), f"_dig({value})"))
+            a = self.tmp("a")
+            stores = [
+                self._store_chain(last, v.ident[0], self.scope.lookup(v.ident[0]), a) for v in pipe.decl
+            ]
+            return self.shallow(f"(({a} := _dig({value})), {', '.join(stores)})[0]")
+        targets = []
+        for v in pipe.decl:
+            name = v.ident[0]
+            shadowed = self.scope.lookup(name)
+            local = self.tmp("v_" + _ident(name[1:]) + "_")
+            self.scope.declare(name, local)
+            if self.pipe_depth > 0:
+                # Declared inside an expression: bound from the statement on, so that a closure
+                # can assign it (nonlocal) and a skipped and/or operand leaves it UNDEF.
+                self.w.line(f"{local} = _UNDEF")
+                if self.cond_depth:
+                    self.cond[local] = (name, shadowed)
+            targets.append(local)
+        expr = f"_dig({value})"
+        for local in reversed(targets):
+            expr = f"({local} := {expr})"
+        return expr
 
-    def command(self, cmd: n.CommandNode, dot: str, final: str | None) -> str:
+    def command(self, cmd: n.CommandNode, dot: str, final: str | None, at: n.Node | None = None) -> str:
+        printed, self.printed = self.printed, False
         first = cmd.args[0]
+        extra = len(cmd.args) > 1 or final is not None
         if isinstance(first, n.FieldNode):
-            return self.field_chain(dot, first, first.ident, cmd.args, final)
+            return self.seq(final, self.field_chain(dot, first, first.ident, cmd.args, final))
         if isinstance(first, n.ChainNode):
             if isinstance(first.node, n.NilNode):
-                return self.fail(first, f"indirection through explicit nil in {first}")
+                return self.seq(final, self.fail(first, f"indirection through explicit nil in {first}"))
             receiver = self.arg_value(first.node, dot)
-            return self.field_chain(receiver, first, first.field, cmd.args, final)
+            # evalChainNode names no node of its own: errors are at the last one evaluated.
+            at = _last_of_arg(first.node)
+            return self.seq(final, self.field_chain(receiver, at, first.field, cmd.args, final))
         if isinstance(first, n.IdentifierNode):
-            return self.call(first, cmd, cmd.args[1:], dot, final)
+            return self.call(first, cmd, cmd.args[1:], dot, final, printed)
         if isinstance(first, n.PipeNode):
-            if len(cmd.args) > 1 or final is not None:
-                return self.fail(first, f"can't give argument to non-function {first}")
+            if extra:
+                # evalCommand refuses the arguments before any state.at of its own.
+                where = at if at is not None else first
+                return self.seq(final, self.fail(where, f"can't give argument to non-function {first}"))
             return self.pipeline(first, dot)
         if isinstance(first, n.VariableNode):
-            local = self.var_local(first)
+            local = self.read_var(first, first.ident[0])
             if len(first.ident) == 1:
-                if len(cmd.args) > 1 or final is not None:
-                    return self.fail(first, f"can't give argument to non-function {first}")
+                if extra:
+                    # evalVariableNode: the variable is looked up before the arguments are refused.
+                    fail = self.fail(first, f"can't give argument to non-function {first}")
+                    return self.seq(final, self.seq(local, fail))
                 return local
-            return self.field_chain(local, first, first.ident[1:], cmd.args, final)
-        if len(cmd.args) > 1 or final is not None:
-            return self.fail(first, f"can't give argument to non-function {first}")
+            return self.seq(final, self.field_chain(local, first, first.ident[1:], cmd.args, final))
+        if extra:
+            return self.seq(final, self.fail(first, f"can't give argument to non-function {first}"))
         if isinstance(first, n.BoolNode):
             return "True" if first.value else "False"
         if isinstance(first, n.DotNode):
@@ -298,13 +556,6 @@ class _TemplateCompiler:
             return repr(first.text)
         return self.fail(first, f"can't evaluate command {n.go_quote(str(first))}")
 
-    def var_local(self, node: n.VariableNode) -> str:
-        local = self.scope.lookup(node.ident[0])
-        if local is None:
-            # Declared in a scope the parser accepted but execution never entered.
-            return self.fail(node, f"undefined variable: {node.ident[0]}")
-        return local
-
     def field_chain(
         self, receiver: str, node: n.Node, idents: list[str], args: list[n.Node], final: str | None
     ) -> str:
@@ -313,8 +564,7 @@ class _TemplateCompiler:
         has_args = len(args) > 1 or final is not None
         if has_args:
             # Go evaluates the chain, then refuses the arguments at the last field.
-            inner = f"_chain({receiver}, {tuple(idents[:-1])!r}, {nid}, {mode})" if len(idents) > 1 else receiver
-            return f"_field({inner}, {idents[-1]!r}, {nid}, {mode}, True)"
+            return f"_chain({receiver}, {tuple(idents)!r}, {nid}, {mode}, True)"
         if len(idents) == 1 and mode == rt.MODE_DEFAULT:
             key = idents[0]
             return f"(_d.get({key!r}, MISSING) if type(_d := {receiver}) is dict else _field(_d, {key!r}, {nid}, 0))"
@@ -345,7 +595,7 @@ class _TemplateCompiler:
         if isinstance(node, n.FieldNode):
             return self.field_chain(dot, node, node.ident, [node], None)
         if isinstance(node, n.VariableNode):
-            local = self.var_local(node)
+            local = self.read_var(node, node.ident[0])
             if len(node.ident) == 1:
                 return local
             return self.field_chain(local, node, node.ident[1:], [node], None)
@@ -356,7 +606,9 @@ class _TemplateCompiler:
         if isinstance(node, n.ChainNode):
             if isinstance(node.node, n.NilNode):
                 return self.fail(node, f"indirection through explicit nil in {node}")
-            return self.field_chain(self.arg_value(node.node, dot), node, node.field, [node], None)
+            return self.field_chain(
+                self.arg_value(node.node, dot), _last_of_arg(node.node), node.field, [node], None
+            )
         if isinstance(node, n.BoolNode):
             return "True" if node.value else "False"
         if isinstance(node, n.NumberNode):
@@ -382,7 +634,8 @@ class _TemplateCompiler:
             return self.fail(node, f"cannot assign nil to {typ}")
         if isinstance(node, (n.BoolNode, n.NumberNode, n.StringNode)):
             return self.literal_for(node, typ)
-        return f"_check({self.arg_value(node, dot)}, {typ!r}, {self.nid(node)})"
+        # validateType: at the last node evalArg evaluated (inside a parenthesized pipeline).
+        return f"_check({self.arg_value(node, dot)}, {typ!r}, {self.nid(_last_of_arg(node))})"
 
     def literal_for(self, node: n.BoolNode | n.NumberNode | n.StringNode, typ: str) -> str:
         if typ == "bool":
@@ -410,44 +663,93 @@ class _TemplateCompiler:
         args: list[n.Node],
         dot: str,
         final: str | None,
+        printed: bool = False,
     ) -> str:
+        """A function call; ``printed``: its result is written out at once (no size check)."""
         name = ident.ident
         f = self.owner.funcs.get(name)
         if f is None:
-            return self.fail(ident, f"{n.go_quote(name)} is not a defined function")
+            return self.seq(final, self.fail(ident, f"{n.go_quote(name)} is not a defined function"))
         nargs = len(args) + (1 if final is not None else 0)
         if name in ("and", "or"):
             if nargs < 1:
-                return self.fail(cmd, f"wrong number of args for {name}: want at least 1 got {len(args)}")
+                return self.fail(ident, f"wrong number of args for {name}: want at least 1 got {len(args)}")
             return self.and_or(name, args, dot, final)
         nfixed = len(f.params)
         if f.variadic is not None:
             if nargs < nfixed:
-                return self.fail(cmd, f"wrong number of args for {name}: want at least {nfixed} got {len(args)}")
+                return self.seq(
+                    final,
+                    self.fail(
+                        ident, f"wrong number of args for {name}: want at least {nfixed} got {len(args)}"
+                    ),
+                )
         elif nargs != nfixed:
-            return self.fail(cmd, f"wrong number of args for {name}: want {nfixed} got {nargs}")
+            return self.seq(
+                final, self.fail(ident, f"wrong number of args for {name}: want {nfixed} got {nargs}")
+            )
         parts: list[str] = []
         for i, a in enumerate(args):
             typ = f.params[i] if i < nfixed else str(f.variadic)
             parts.append(self.typed_arg(a, typ, dot))
+        prefix: str | None = None
         if final is not None:
+            # Go computed the final value (the previous command) before these arguments, and
+            # checks its type after them.
+            value = final
+            if not _is_atom(final) and not all(_is_atom(p) for p in parts):
+                value = self.tmp("p")
+                prefix = f"{value} := {final}"
             i = len(args)
             typ = f.params[i] if i < nfixed else str(f.variadic)
-            at = args[-1] if args else ident
+            at = _last_of_arg(args[-1]) if args else ident
             if typ == "reflect.Value":
-                parts.append(final)
+                parts.append(value)
             elif typ == "any":
-                parts.append(f"_any({final})")
+                parts.append(f"_any({value})")
             else:
-                parts.append(f"_check({final}, {typ!r}, {self.nid(at)})")
+                parts.append(f"_check({value}, {typ!r}, {self.nid(at)})")
         fn = self.owner.func_ref(name)
-        return f"_call({fn}, [{', '.join(parts)}], {self.nid(cmd)})"
+        limit = self.owner.max_value
+        if limit is not None and name in rt.SIZE_GUARDS and f is _stock(name):
+            expr = f"_guarded({fn}, [{', '.join(parts)}], {self.nid(cmd)}, {limit})"
+        elif name == "call" and f is _stock(name):
+            # evalCall hands the builtin the callee's source text (or, piped, its value).
+            callee = repr(str(args[0])) if args else "None"
+            expr = f"_call_builtin({fn}, [{', '.join(parts)}], {self.nid(cmd)}, {callee})"
+        elif (
+            limit is not None
+            and not printed
+            and f.result not in _SMALL_RESULTS
+            and not name.startswith("_html_template_")
+        ):
+            # A string or list result is checked against the limit; escapers write at once.
+            expr = f"_callv({fn}, [{', '.join(parts)}], {self.nid(cmd)})"
+        else:
+            expr = f"_call({fn}, [{', '.join(parts)}], {self.nid(cmd)})"
+        return self.seq(prefix, expr) if prefix is not None else expr
 
     def and_or(self, name: str, args: list[n.Node], dot: str, final: str | None) -> str:
-        """Short-circuit ``and``/``or``: evaluate left to right, return the deciding operand."""
-        values = [self.arg_value(a, dot) for a in args]
+        """Short-circuit ``and``/``or``: evaluate left to right, return the deciding operand.
+
+        Operands after the first may never run: what they declare is conditional (see
+        :meth:`_read_chain`). A final (piped) operand was computed before all of them.
+        """
+        values = []
+        for i, a in enumerate(args):
+            if i:
+                self.cond_depth += 1
+            values.append(self.arg_value(a, dot))
+            if i:
+                self.cond_depth -= 1
+        prefix: str | None = None
         if final is not None:
-            values.append(final)
+            if _is_atom(final):
+                values.append(final)
+            else:
+                p = self.tmp("p")
+                prefix = f"{p} := {final}"
+                values.append(p)
         t = self.tmp("ao")
         expr = values[-1]
         for v in reversed(values[:-1]):
@@ -455,7 +757,13 @@ class _TemplateCompiler:
                 expr = f"({t} if not _truth({t} := {v}) else {expr})"
             else:
                 expr = f"({t} if _truth({t} := {v}) else {expr})"
-        return expr
+            expr = self.shallow(expr)
+        return self.seq(prefix, expr) if prefix is not None else expr
+
+
+def _stock(name: str) -> GoFunc | None:
+    """sprig's own function ``name`` (a size guard applies to it, not to a replacement)."""
+    return funcmap("full").get(name)
 
 
 def _ident(s: str) -> str:
@@ -464,14 +772,24 @@ def _ident(s: str) -> str:
 
 
 class _SetCompiler:
-    def __init__(self, trees: Mapping[str, n.Tree], funcs: Mapping[str, GoFunc], mode: int) -> None:
+    def __init__(
+        self, trees: Mapping[str, n.Tree], funcs: Mapping[str, GoFunc], mode: int, max_value: int | None
+    ) -> None:
         self.trees = trees
         self.funcs = funcs
         self.mode = mode
+        #: Largest string or list a function may return (the output limit), None for no limit.
+        self.max_value = max_value
         self.node_table: list[NodeInfo] = []
         self.consts: list[object] = []
         self.fnames = {name: f"_t{i}" for i, name in enumerate(sorted(trees))}
         self.used_funcs: dict[str, str] = {}
+        self.names = 0
+
+    def new_name(self, prefix: str) -> str:
+        """A module-level name unique in the set."""
+        self.names += 1
+        return f"{prefix}{self.names}"
 
     def add_node(self, info: NodeInfo) -> int:
         self.node_table.append(info)
@@ -507,6 +825,14 @@ class _SetCompiler:
             "_truth": rt.truth,
             "_check": rt.check_arg,
             "_call": rt.call,
+            "_callv": rt.call if self.max_value is None else rt.limited_call(self.max_value),
+            "_guarded": rt.guarded_call,
+            "_call_builtin": rt.call_builtin,
+            "_tick": rt.tick,
+            "_tick_call": rt.tick_call,
+            "_UNDEF": rt.UNDEF,
+            "_BRK": rt.BREAK,
+            "_CONT": rt.CONTINUE,
             "_any": _any,
             "_dig": _dig,
             "_fail": _fail,
@@ -538,7 +864,8 @@ def _fail(nid: int, message: str) -> Any:
 
 def _too_deep_factory(max_depth: int) -> Any:
     def too_deep(nid: int) -> None:
-        raise rt.ExecFailure(nid, f"exceeded maximum template depth ({max_depth})")
+        # walkTemplate's own message (Go's limit is 100000).
+        raise rt.LimitFailure(nid, f"exceeded maximum template depth ({max_depth})")
 
     return too_deep
 
@@ -548,5 +875,9 @@ def compile_trees(
     funcs: Mapping[str, GoFunc],
     mode: int = rt.MODE_DEFAULT,
     max_depth: int = DEFAULT_MAX_DEPTH,
+    max_value: int | None = None,
 ) -> CompiledSet:
-    return _SetCompiler(trees, funcs, mode).compile(max_depth)
+    """Compile a set of trees. ``max_value`` bounds what a function may return (see
+    :func:`.runtime.limited_call`); the other limits are in the state each execution passes
+    along (:func:`.runtime.new_state`)."""
+    return _SetCompiler(trees, funcs, mode, max_value).compile(max_depth)

@@ -179,7 +179,7 @@ class Lexer:
         self.start_line = self.line
         return item
 
-    def emit(self, typ: ItemType) -> None:
+    def emit(self, typ: ItemType) -> StateFn | None:
         self.item = self.this_item(typ)
         return None
 
@@ -202,7 +202,7 @@ class Lexer:
                 break
         self.backup()
 
-    def errorf(self, msg: str) -> None:
+    def errorf(self, msg: str) -> StateFn | None:
         self.item = Item(ItemType.ERROR, self.start, msg, self.start_line)
         self.start = 0
         self.pos = 0
@@ -286,6 +286,8 @@ class Lexer:
         delim, trim = self.at_right_delim()
         if not delim:
             return self.errorf("comment ends before closing delimiter")
+        # The comment's own lines (pos jumped over them without next()), as lexComment counts them.
+        self.line += self.input.count("\n", self.start, self.pos)
         item = self.this_item(ItemType.COMMENT)
         if trim:
             self.pos += 2
@@ -373,7 +375,9 @@ class Lexer:
             self.next()
             num += 1
         # A trim-marked right delimiter starts with a space: leave it for lex_right_delim.
-        if has_right_trim_marker(self.input, self.pos - 1) and self.input.startswith(self.right, self.pos + 1):
+        if has_right_trim_marker(self.input, self.pos - 1) and self.input.startswith(
+            self.right, self.pos + 1
+        ):
             self.backup()
             if num == 1:
                 return Lexer.lex_right_delim

@@ -17,9 +17,16 @@ from ..errors import TemplateSyntaxError
 from . import nodes as n
 from .lexer import Item, ItemType, Lexer
 
-__all__ = ["Parser", "parse_set", "unquote"]
+__all__ = ["DEFAULT_MAX_NESTING", "TOO_DEEP", "Parser", "parse_set", "unquote"]
 
+#: Go's limit on nested parentheses (``maxStackDepth``).
 MAX_STACK_DEPTH = 10000
+#: Our limit on nesting: ``if``/``range``/``with``/``block`` bodies, ``else if`` branches and
+#: parentheses together. Far under Go's (which only bounds parentheses, at 10000) because every
+#: stage of this package walks trees recursively on CPython's stack; see docs/limits.md.
+DEFAULT_MAX_NESTING = 50
+#: The error when the Python stack runs out anyway (a caller already deep in its own stack).
+TOO_DEEP = "template too deeply nested for the Python stack (lower the nesting or max_nesting)"
 
 
 class _Abort(Exception):
@@ -257,6 +264,8 @@ class Parser:
         lexer: Lexer,
         funcs: Container[str],
         tree_set: dict[str, n.Tree],
+        max_nesting: int = DEFAULT_MAX_NESTING,
+        nesting: int = 0,
     ) -> None:
         self.name = name
         self.parse_name = parse_name
@@ -270,6 +279,9 @@ class Parser:
         self.action_line = 0
         self.range_depth = 0
         self.stack_depth = 0
+        self.max_nesting = max_nesting
+        #: Open control structures and parentheses around the current token.
+        self.nesting = nesting
         self.root: n.ListNode | None = None
         lexer.break_ok = "break" not in funcs
         lexer.continue_ok = "continue" not in funcs
@@ -365,7 +377,15 @@ class Parser:
             if self.peek().typ == ItemType.LEFT_DELIM:
                 delim = self.next()
                 if self.next_non_space().typ == ItemType.DEFINE:
-                    sub = Parser("definition", self.parse_name, self.text, self.lex, self.funcs, self.tree_set)
+                    sub = Parser(
+                        "definition",
+                        self.parse_name,
+                        self.text,
+                        self.lex,
+                        self.funcs,
+                        self.tree_set,
+                        self.max_nesting,
+                    )
                     sub.parse_definition()
                     continue
                 self.backup2(delim)
@@ -528,8 +548,15 @@ class Parser:
             if isinstance(c.args[0], (n.BoolNode, n.DotNode, n.NilNode, n.NumberNode, n.StringNode)):
                 raise self.errorf(f"non executable command in pipeline stage {i + 2}")
 
+    def enter(self, what: str) -> None:
+        """One more level of nesting; past ``max_nesting``, a parse error at the current token."""
+        if self.nesting >= self.max_nesting:
+            raise self.errorf(f"{what} nested more than {self.max_nesting} levels deep (max_nesting)")
+        self.nesting += 1
+
     def parse_control(self, context: str) -> tuple[int, int, n.PipeNode, n.ListNode, n.ListNode | None]:
         nvars = len(self.vars)
+        self.enter(f"{{{{{context}}}}}")
         try:
             pipe = self.pipeline(context, ItemType.RIGHT_DELIM)
             if context == "range":
@@ -551,6 +578,7 @@ class Parser:
                         raise self.errorf(f"expected end; found {nxt}")
             return pipe.pos, pipe.line, pipe, lst, else_list
         finally:
+            self.nesting -= 1
             del self.vars[nvars:]
 
     def if_control(self) -> n.Node:
@@ -577,7 +605,19 @@ class Parser:
         tok = self.next_non_space()
         name = self.parse_template_name(tok, context)
         pipe = self.pipeline(context, ItemType.RIGHT_DELIM)
-        block = Parser(name, self.parse_name, self.text, self.lex, self.funcs, self.tree_set)
+        self.enter("{{block}}")
+        block = Parser(
+            name,
+            self.parse_name,
+            self.text,
+            self.lex,
+            self.funcs,
+            self.tree_set,
+            self.max_nesting,
+            self.nesting,
+        )
+        self.nesting -= 1
+        block.token = self.token
         block.root, end = block.item_list()
         if not isinstance(end, n.EndNode):
             raise self.errorf(f"unexpected {end} in {context}")
@@ -664,13 +704,16 @@ class Parser:
             except ValueError as e:
                 raise self.errorf(str(e)) from None
         if t == ItemType.LEFT_PAREN:
-            if self.stack_depth >= MAX_STACK_DEPTH:
+            # Go's own message, at our (lower) limit too.
+            if self.stack_depth >= MAX_STACK_DEPTH or self.nesting >= self.max_nesting:
                 raise self.errorf("max expression depth exceeded")
             self.stack_depth += 1
+            self.nesting += 1
             try:
                 return self.pipeline("parenthesized pipeline", ItemType.RIGHT_PAREN)
             finally:
                 self.stack_depth -= 1
+                self.nesting -= 1
         if t in (ItemType.STRING, ItemType.RAW_STRING):
             try:
                 return n.StringNode(tok.pos, tok.val, unquote(tok.val))
@@ -691,12 +734,13 @@ def parse_file(
     text: str,
     funcs: Container[str],
     delims: tuple[str, str] | None = None,
+    max_nesting: int = DEFAULT_MAX_NESTING,
 ) -> dict[str, n.Tree]:
     """Parse one file into its own tree set (``parse.Parse``)."""
     left, right = delims if delims else ("", "")
     lexer = Lexer(name, text, left, right)
     tree_set: dict[str, n.Tree] = {}
-    p = Parser(name, name, text, lexer, funcs, tree_set)
+    p = Parser(name, name, text, lexer, funcs, tree_set, max_nesting)
     p.parse()
     return tree_set
 
@@ -705,11 +749,19 @@ def parse_set(
     files: Mapping[str, str],
     funcs: Container[str],
     delims: tuple[str, str] | None = None,
+    *,
+    max_nesting: int = DEFAULT_MAX_NESTING,
 ) -> dict[str, n.Tree]:
     """Parse files into one namespace as ``template.ParseFS`` does (sorted names, later wins)."""
     trees: dict[str, n.Tree] = {}
     for fname in sorted(files):
-        for tname, tree in parse_file(fname, files[fname], funcs, delims).items():
+        try:
+            file_trees = parse_file(fname, files[fname], funcs, delims, max_nesting)
+        except RecursionError:
+            raise TemplateSyntaxError(
+                TOO_DEEP, name=fname, go_message=f"template: {fname}: {TOO_DEEP}"
+            ) from None
+        for tname, tree in file_trees.items():
             old = trees.get(tname)
             # Template.associate: an empty definition never replaces an existing one.
             if old is not None and n.is_empty_tree(tree.root):

@@ -8,28 +8,46 @@ carrying the id of the node being executed; the template set turns that into a
 
 Sandbox: templates reach data only. A dict is read by key; an object by its public, non-callable
 attributes (dataclass fields or instance attributes). No method is ever called, no attribute that
-starts with ``_`` is ever read.
+starts with ``_`` is ever read, and no Python code of the object's class runs to read a field:
+properties, ``__getattr__``/``__getattribute__`` overrides and other descriptors are never invoked
+(a class that overrides attribute access exposes no fields at all).
+
+Limits (``docs/limits.md``): each execution writes into a plain ``list`` and carries a small
+state list (:func:`new_state`) with its budgets. ``range`` charges its iterations to the budget
+and checks the output size at entry and, for long loops, every few iterations; template calls
+check it too; so do function results. Everything else (appending text) stays a bare
+``list.append``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import chain as _chain_iters
+from types import GetSetDescriptorType, MemberDescriptorType
 from typing import Any
 
 from .funcs import GoFunc, GoFuncError
 from .values import MISSING, Int64, Missing, StrList, go_type_name, is_true
 
 __all__ = [
-    "ExecFailure",
+    "BREAK",
+    "CONTINUE",
     "MODE_DEFAULT",
     "MODE_ERROR",
     "MODE_ZERO",
+    "UNDEF",
+    "ExecFailure",
+    "LimitFailure",
     "call",
     "chain",
     "check_arg",
+    "new_state",
     "print_value",
     "range_items",
+    "tick",
+    "tick_call",
 ]
 
 MODE_DEFAULT = 0  # missingkey=default / invalid: a missing key is MISSING
@@ -46,32 +64,186 @@ class ExecFailure(Exception):
         self.message = message
 
 
-class BreakLoop(Exception):
-    """Internal: unused by compiled code (which uses Python's break); kept for clarity of intent."""
+class LimitFailure(ExecFailure):
+    """An execution stopped by a safety limit (reported as :class:`~mailtemplates.errors.LimitExceeded`)."""
 
 
-def print_value(v: object) -> str:
+class _Marker:
+    """A named sentinel of compiled code (never data)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+#: The value of a Go variable whose declaration was skipped by ``and``/``or`` short-circuiting:
+#: Go never pushed it, so reading it is ``undefined variable`` (or finds an outer one).
+UNDEF = _Marker("UNDEF")
+#: What a body moved into its own function returns for ``{{break}}`` / ``{{continue}}``.
+BREAK = _Marker("BREAK")
+CONTINUE = _Marker("CONTINUE")
+
+_TOO_DEEP = (
+    "value nested too deeply for the Python stack (more than sys.getrecursionlimit() levels, "
+    "or a cyclic value), or templates call each other too deeply"
+)
+
+#: Loops of at most this many elements are iterated as they are (their length is charged to the
+#: iteration budget at entry); longer ones go in chunks, with a check between chunks.
+SHORT_LOOP = 16
+#: Output chunks written since the last check before a loop entry bothers to count characters.
+_TICK_CHUNKS = 256
+
+
+# An execution's state: a list (cheaper to make than an object), indexed by these.
+BUDGET = 0  # range iterations left
+COUNTED = 1  # output chunks whose characters are in CHARS
+CHARS = 2  # characters of the first COUNTED chunks
+LIMIT = 3  # max_output (sys.maxsize: none)
+ITERATIONS = 4  # max_iterations (None: none)
+
+
+def new_state(limit: int | None, iterations: int | None) -> list[Any]:
+    """The state an execution starts from (copy it: it is updated in place)."""
+    return [
+        sys.maxsize if iterations is None else iterations,
+        0,
+        0,
+        sys.maxsize if limit is None else limit,
+        iterations,
+    ]
+
+
+def output_size(out: list[str], st: list[Any]) -> int:
+    """Characters written so far: only the chunks written since the previous count are added."""
+    n = len(out)
+    if n > st[COUNTED]:
+        st[CHARS] += sum(map(len, out[st[COUNTED] :]))
+        st[COUNTED] = n
+    return int(st[CHARS])
+
+
+def tick(out: list[str], st: list[Any], nid: int) -> None:
+    """Fail at node ``nid`` once the output is over its limit (called at template calls and loops)."""
+    if output_size(out, st) > st[LIMIT]:
+        raise LimitFailure(nid, f"output exceeds the limit of {st[LIMIT]} characters (max_output)")
+
+
+def tick_call(out: list[str], st: list[Any], nid: int) -> None:
+    """At a template call: fail once the iteration budget is spent, or the output is too large."""
+    if st[BUDGET] < 0:
+        raise LimitFailure(
+            nid,
+            f"template calls and range iterations exceed the limit of {st[ITERATIONS]} per execution "
+            "(max_iterations)",
+        )
+    tick(out, st, nid)
+
+
+def _charge(st: list[Any], n: int, nid: int) -> None:
+    st[BUDGET] -= n
+    if st[BUDGET] < 0:
+        _over_budget(st, nid)
+
+
+def _over_budget(st: list[Any], nid: int) -> None:
+    raise LimitFailure(
+        nid, f"range iterations exceed the limit of {st[ITERATIONS]} per execution (max_iterations)"
+    )
+
+
+def print_value(v: object, nid: int = -1) -> str:
     """``printValue``: what an action writes. ``<no value>`` for missing and nil values."""
     if v is MISSING or v is None:
         return "<no value>"
     from .gofmt import format_value
 
-    return format_value(v)
+    try:
+        return format_value(v)
+    except RecursionError:
+        raise LimitFailure(nid, f"can't print value: {_TOO_DEEP}") from None
 
 
 _struct_fields: dict[type, frozenset[str]] = {}
+_plain_classes: dict[type, bool] = {}
+_MISSING_ATTR = object()
+
+
+def _static(cls: type, name: str) -> Any:
+    """``name`` as the class (not the instance) defines it, found without running any code."""
+    for klass in cls.__mro__:
+        d = klass.__dict__
+        if name in d:
+            return d[name]
+    return _MISSING_ATTR
+
+
+def _is_plain(cls: type) -> bool:
+    """Whether reading an instance attribute of ``cls`` can run no code of the class: attribute
+    access is ``object``'s own and ``__dict__`` is the ordinary one."""
+    plain = _plain_classes.get(cls)
+    if plain is None:
+        d = _static(cls, "__dict__")
+        plain = (
+            cls.__getattribute__ is object.__getattribute__  # type: ignore[comparison-overlap]
+            and _static(cls, "__getattr__") is _MISSING_ATTR
+            and (d is _MISSING_ATTR or type(d) is GetSetDescriptorType)
+        )
+        _plain_classes[cls] = plain
+    return plain
 
 
 def _public_fields(cls: type, obj: object) -> frozenset[str] | None:
-    """The attribute names a template may read on instances of ``cls`` (None: per instance)."""
+    """The dataclass fields a template may read with a bare ``getattr`` (None: read per instance).
+
+    Only for plain classes whose fields are instance data: a field the class shadows with a
+    property or another descriptor is left to :func:`_read_attr`, which refuses it.
+    """
     cached = _struct_fields.get(cls)
     if cached is not None:
         return cached
-    if dataclasses.is_dataclass(cls):
-        names = frozenset(f.name for f in dataclasses.fields(cls) if not f.name.startswith("_"))
+    if dataclasses.is_dataclass(cls) and _is_plain(cls):
+        names = frozenset(
+            f.name
+            for f in dataclasses.fields(cls)
+            if not f.name.startswith("_")
+            and (
+                isinstance(_static(cls, f.name), MemberDescriptorType)
+                or not hasattr(type(_static(cls, f.name)), "__get__")
+            )
+        )
         _struct_fields[cls] = names
         return names
     return None
+
+
+def _read_attr(obj: object, name: str) -> Any:
+    """Instance data ``name`` of ``obj`` (its ``__dict__`` entry or slot), or ``_MISSING_ATTR``.
+
+    Nothing of the class runs: the instance dict is read directly, a slot through its member
+    descriptor (C code), and anything else the class defines (methods, properties, class
+    attributes) is not data.
+    """
+    cls = type(obj)
+    if not _is_plain(cls):
+        return _MISSING_ATTR
+    static = _static(cls, name)
+    if isinstance(static, MemberDescriptorType):
+        try:
+            return static.__get__(obj, cls)
+        except AttributeError:  # an unset slot
+            return _MISSING_ATTR
+    if static is not _MISSING_ATTR and hasattr(type(static), "__set__"):
+        return _MISSING_ATTR  # a data descriptor (property) would take precedence over the dict
+    try:
+        d = object.__getattribute__(obj, "__dict__")
+    except AttributeError:
+        return _MISSING_ATTR
+    return d.get(name, _MISSING_ATTR) if type(d) is dict else _MISSING_ATTR
 
 
 def struct_field(obj: object, name: str) -> tuple[bool, Any]:
@@ -83,19 +255,19 @@ def struct_field(obj: object, name: str) -> tuple[bool, Any]:
         if name in names:
             return True, getattr(obj, name)
         return False, None
-    d = getattr(obj, "__dict__", None)
-    if d is not None and name in d:
-        value = d[name]
-        return (not callable(value)), value
-    slots = getattr(type(obj), "__slots__", ())
-    if name in slots and hasattr(obj, name):
-        value = getattr(obj, name)
-        return (not callable(value)), value
-    return False, None
+    value = _read_attr(obj, name)
+    if value is _MISSING_ATTR:
+        return False, None
+    if dataclasses.is_dataclass(type(obj)):
+        return True, value
+    return (not callable(value)), value
 
 
-def field(x: object, name: str, nid: int, mode: int, has_args: bool = False) -> Any:
-    """``evalField``: ``x.name`` for a map key or struct field."""
+def field(x: object, name: str, nid: int, mode: int, has_args: bool = False, iface: bool = False) -> Any:
+    """``evalField``: ``x.name`` for a map key or struct field.
+
+    ``iface``: ``x`` is an element of a map, whose static type Go names in errors (``interface {}``).
+    """
     if type(x) is dict:
         if has_args:
             raise ExecFailure(nid, f"{name} is not a method but has arguments")
@@ -124,44 +296,106 @@ def field(x: object, name: str, nid: int, mode: int, has_args: bool = False) -> 
             if has_args:
                 raise ExecFailure(nid, f"{name} has arguments but cannot be invoked as function")
             return value
-    raise ExecFailure(nid, f"can't evaluate field {name} in type {go_type_name(x)}")
+    raise ExecFailure(
+        nid, f"can't evaluate field {name} in type {'interface {}' if iface else go_type_name(x)}"
+    )
 
 
-def chain(x: object, names: Sequence[str], nid: int, mode: int) -> Any:
-    """``evalFieldChain``: ``x.A.B.C``."""
-    for name in names:
-        if type(x) is dict:
+def chain(x: object, names: Sequence[str], nid: int, mode: int, has_args: bool = False) -> Any:
+    """``evalFieldChain``: ``x.A.B.C``; ``has_args``: arguments follow, which the last field refuses."""
+    iface = False  # x came out of a map: Go sees it as interface {}
+    last = len(names) - 1
+    for i, name in enumerate(names):
+        if type(x) is dict and not (has_args and i == last):
             try:
-                x = x[name]  # type: ignore[index]
+                x = x[name]
+                iface = True
                 continue
             except KeyError:
                 pass
-        x = field(x, name, nid, mode)
+        from_map = isinstance(x, Mapping)
+        x = field(x, name, nid, mode, has_args and i == last, iface)
+        iface = from_map
     return x
 
 
-def range_items(x: object, nid: int, nvars: int) -> Any:
-    """What ``range`` iterates: a sized iterable of elements, or of (index, element) pairs.
+def range_items(
+    x: object,
+    nid: int,
+    nvars: int,
+    out: list[str] | None = None,
+    st: list[Any] | None = None,
+    at: int | None = None,
+) -> Any:
+    """What ``range`` iterates: an iterable of elements, or of (index, element) pairs, that is
+    false when empty.
 
     Lists in order, maps in sorted key order, integers 0..n-1 (Go 1.22), nothing for a missing
-    value; anything else is Go's ``range can't iterate over`` error.
+    value; anything else is Go's ``range can't iterate over`` error (at node ``nid``). With the
+    execution's ``out`` and state ``st``, iterations are charged to the budget and the output size
+    is checked; those errors are reported at node ``at`` (the range), if given.
     """
+    pairs = False
     if type(x) is list or isinstance(x, (list, tuple)):
-        return list(enumerate(x)) if nvars > 1 else x
-    if isinstance(x, Mapping):
+        seq: Sequence[Any] = x
+        pairs = nvars > 1
+    elif isinstance(x, Mapping):
+        if st is not None and len(x) > st[BUDGET]:
+            _charge(st, len(x), nid if at is None else at)  # fail before sorting a huge map
         keys = _sorted_keys(x, nid)
-        if nvars > 1:
-            return [(k, x[k]) for k in keys]
-        return [x[k] for k in keys]
-    if x is MISSING or x is None:
+        seq = [(k, x[k]) for k in keys] if nvars > 1 else [x[k] for k in keys]
+    elif x is MISSING or x is None:
         return ()
-    if type(x) is int or isinstance(x, Int64):
+    elif type(x) is int or isinstance(x, Int64):
         if nvars > 1:
             raise ExecFailure(nid, f"can't use {x} to iterate over more than one variable")
-        return range(int(x))
-    from .gofmt import format_value
+        seq = range(int(x))
+    else:
+        from .gofmt import format_value
 
-    raise ExecFailure(nid, f"range can't iterate over {format_value(x)}")
+        try:
+            shown = format_value(x)
+        except RecursionError:
+            raise LimitFailure(nid, f"range can't iterate over a value: {_TOO_DEEP}") from None
+        raise ExecFailure(nid, f"range can't iterate over {shown}")
+    if out is not None and st is not None:
+        if at is not None:
+            nid = at
+        n = len(seq)
+        if n > SHORT_LOOP:
+            tick(out, st, nid)
+            return _chain_iters.from_iterable(_chunks(seq, pairs, out, st, nid))
+        if n:
+            st[BUDGET] -= n
+            if st[BUDGET] < 0:
+                _over_budget(st, nid)
+            if len(out) - st[COUNTED] > _TICK_CHUNKS:
+                tick(out, st, nid)
+    return list(enumerate(seq)) if pairs else seq
+
+
+def _chunks(seq: Sequence[Any], pairs: bool, out: list[str], st: list[Any], nid: int) -> Iterator[Any]:
+    """Slices of a long loop's elements; before each one, charge the budget and check the output.
+
+    The next slice is sized from the output written per element so far, so that a loop printing
+    large values is stopped close to the limit (one element at a time near the limit).
+    """
+    n = len(seq)
+    i = 0
+    step = 1
+    limit = st[LIMIT]
+    while i < n:
+        # Never charge more than is left: a loop that breaks early pays for what it ran.
+        k = min(step, n - i, max(1, st[BUDGET]))
+        _charge(st, k, nid)
+        before = output_size(out, st)
+        if before > limit:
+            tick(out, st, nid)
+        yield zip(range(i, i + k), seq[i : i + k], strict=True) if pairs else seq[i : i + k]
+        i += k
+        after = output_size(out, st)
+        per_item = (after - before) // k + 1
+        step = max(1, min(1024, (limit - after) // (2 * per_item)))
 
 
 def _sorted_keys(m: Mapping[Any, Any], nid: int) -> list[Any]:
@@ -220,15 +454,101 @@ def call(f: GoFunc, args: list[Any], nid: int) -> Any:
     """Call template function ``f`` on already converted arguments (``safeCall``)."""
     try:
         return f.fn(*args)
-    except GoFuncError as e:
-        raise ExecFailure(nid, f"error calling {f.name}: {e}") from None
-    except ExecFailure:
-        raise
-    except RecursionError:
-        raise
-    except (ValueError, TypeError, KeyError, IndexError, ArithmeticError, AttributeError) as e:
+    except Exception as e:
+        failure = _call_failure(f, e, nid)
+        if failure is None:
+            raise
+        raise failure from None
+
+
+def _call_failure(f: GoFunc, e: Exception, nid: int) -> ExecFailure | None:
+    """The exec error a function's exception stands for (None: a bug, let it through)."""
+    if isinstance(e, GoFuncError):
+        return ExecFailure(nid, f"error calling {f.name}: {e}")
+    if isinstance(e, ExecFailure):
+        return e
+    if isinstance(e, RecursionError):
+        return LimitFailure(nid, f"error calling {f.name}: {_TOO_DEEP}")
+    if isinstance(e, (ValueError, TypeError, KeyError, IndexError, ArithmeticError, AttributeError)):
         # A function that trips over its input behaves as a Go panic recovered by safeCall.
-        raise ExecFailure(nid, f"error calling {f.name}: {e}") from None
+        return ExecFailure(nid, f"error calling {f.name}: {e}")
+    return None
+
+
+def limited_call(limit: int) -> Callable[[GoFunc, list[Any], int], Any]:
+    """:func:`call`, refusing a result longer than ``limit`` (a string of more characters or a
+    list of more elements than the output may hold): values built up in variables (``{{ $s =
+    print $s $s }}`` in a loop) stay bounded although they are never written."""
+
+    def call_limited(f: GoFunc, args: list[Any], nid: int) -> Any:
+        try:
+            r = f.fn(*args)
+        except Exception as e:
+            failure = _call_failure(f, e, nid)
+            if failure is None:
+                raise
+            raise failure from None
+        if type(r) is str:
+            if len(r) > limit:
+                raise LimitFailure(
+                    nid,
+                    f"error calling {f.name}: result of {len(r)} exceeds the limit of {limit} (max_output)",
+                )
+        elif isinstance(r, list) and len(r) > limit:
+            raise LimitFailure(
+                nid, f"error calling {f.name}: result of {len(r)} exceeds the limit of {limit} (max_output)"
+            )
+        return r
+
+    return call_limited
+
+
+def call_builtin(f: GoFunc, args: list[Any], nid: int, callee: str | None) -> Any:
+    """Go's ``call`` builtin, told the callee's source text (``.F``) as ``evalCall`` tells it;
+    None when the callee was piped in: then ``reflect.Value.String()`` of its value."""
+    if callee is None:
+        v = args[0] if args else MISSING
+        callee = v if type(v) is str else "<invalid Value>" if v is MISSING else f"<{go_type_name(v)} Value>"
+    return call(GoFunc(f.name, lambda *a: f.fn(*a, callee=callee), f.params, f.variadic, f.result), args, nid)
+
+
+def _range_len(start: int, stop: int, step: int) -> int:
+    return len(range(start, stop, step)) if step else 0
+
+
+#: Functions that can allocate a huge value from small arguments, with the size of their result
+#: computed from the (converted) arguments before they run. Keyed by sprig's function name; the
+#: compiler applies a guard only to the stock sprig function of that name.
+SIZE_GUARDS: dict[str, Callable[..., int]] = {
+    "repeat": lambda count, s: count * len(s) if count > 0 else 0,
+    "until": lambda count: abs(count),
+    "untilStep": lambda start, stop, step: _range_len(start, stop, step),
+    "seq": lambda *p: _seq_size(*p),
+}
+
+
+def _seq_size(*p: int) -> int:
+    """About how many characters sprig's ``seq`` writes: numbers times their width."""
+    if not p or len(p) > 3:
+        return 0
+    start, end = (1, p[0]) if len(p) == 1 else (p[0], p[-1])
+    step = abs(p[1]) if len(p) == 3 else 1
+    count = abs(end - start) // max(step, 1) + 1
+    return count * (max(len(str(start)), len(str(end))) + 1)
+
+
+def guarded_call(f: GoFunc, args: list[Any], nid: int, limit: int) -> Any:
+    """:func:`call` for a function of :data:`SIZE_GUARDS`: refuse a result over ``limit``
+    before it is built."""
+    try:
+        size = SIZE_GUARDS[f.name](*args)
+    except (TypeError, ValueError, OverflowError):
+        size = 0  # let the function report its own error
+    if size > limit:
+        raise LimitFailure(
+            nid, f"error calling {f.name}: result of about {size} exceeds the limit of {limit} (max_output)"
+        )
+    return call(f, args, nid)
 
 
 def truth(v: object) -> bool:

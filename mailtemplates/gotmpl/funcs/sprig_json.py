@@ -39,7 +39,15 @@ _KEY: Final = itemgetter(0)
 # on, "<", ">" and "&". Anything else (DEL and all other non-ASCII too) is copied as it is.
 _JSON_SPECIAL: Final = re.compile('[\x00-\x1f"\\\\\u2028\u2029\ud800-\udfff]')
 _JSON_SPECIAL_HTML: Final = re.compile('[\x00-\x1f"\\\\<>&\u2028\u2029\ud800-\udfff]')
-_JSON_SHORT: Final = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_JSON_SHORT: Final = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+}
 
 
 def _escape_char(m: re.Match[str]) -> str:
