@@ -9,6 +9,7 @@ template's line.
 from __future__ import annotations
 
 import dataclasses
+import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -59,6 +60,23 @@ def compile_jinja(
         try:
             return template.render(dict(data))
         except jinja2.TemplateError as e:
-            raise TemplateExecError(str(e), name=name, filename=path) from None
+            raise TemplateExecError(str(e), name=name, filename=path, **_where(e, source)) from None
+        except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError) as e:
+            # Python's own errors from the template's expressions (1 / 0, a sandboxed range()
+            # too large, int("x")) are the template's fault too: report them with their line.
+            what = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+            raise TemplateExecError(what, name=name, filename=path, **_where(e, source)) from None
 
     return run
+
+
+def _where(error: BaseException, source: str) -> dict[str, Any]:
+    """The template line an exception came from: Jinja maps its frames to ``<template>`` lines."""
+    line = 0
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename == "<template>" and frame.lineno:
+            line = frame.lineno
+    lines = source.splitlines()
+    if not 0 < line <= len(lines):
+        return {}
+    return {"line": line, "source_line": lines[line - 1]}

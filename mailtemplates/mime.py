@@ -382,9 +382,17 @@ def _check_value(name: str, value: str) -> None:
         )
 
 
+def _check_address_value(name: str, value: str) -> None:
+    _check_value(name, value)
+    if "\t" in value:
+        # Folding white space is legal around address tokens, so the parser would accept
+        # "ada\t@example.com" as ada@example.com: refuse it rather than send somewhere else.
+        raise MessageError(f"{name}: {value!r} contains a tab; an address header may not")
+
+
 def _mailbox(name: str, value: str) -> str:
     """Validate one addr-spec (no display name) and return it."""
-    _check_value(name, value)
+    _check_address_value(name, value)
     if _SIMPLE_ADDR.match(value):
         return value
     if not value.isascii():
@@ -411,7 +419,7 @@ def _named(display_name: str, addr_spec: str) -> str | BaseHeader:
 
 def _addresses_of(name: str, value: str) -> list[str]:
     """Parse an address-list header value; return the addr-specs. Any defect is an error."""
-    _check_value(name, value)
+    _check_address_value(name, value)
     if _SIMPLE_ADDR.match(value):
         return [value]
     try:

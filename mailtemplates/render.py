@@ -130,7 +130,10 @@ class Renderer:
         check_interval: float = 1.0,
         delims: tuple[str, str] | None = None,
         max_depth: int = gotmpl.DEFAULT_MAX_DEPTH,
-        max_output: int | None = 4 * 1024 * 1024,
+        max_output: int | None = gotmpl.DEFAULT_MAX_OUTPUT,
+        max_iterations: int | None = gotmpl.DEFAULT_MAX_ITERATIONS,
+        max_nesting: int = gotmpl.DEFAULT_MAX_NESTING,
+        max_template_size: int = gotmpl.DEFAULT_MAX_TEMPLATE_SIZE,
     ) -> None:
         self.default_locale = i18n.normalize_locale(default_locale)
         self.loader = Loader(
@@ -138,14 +141,21 @@ class Renderer:
             builtin_root=BUILTIN_ROOT if use_builtins else None,
             uris=template_uris,
             allow_http=allow_http,
+            max_template_bytes=max_template_size,
         )
         self.inline_css = inline_css
         self.css_inliner_name = css_inliner
         self.html_to_text_name = html_to_text
         self.check_interval = check_interval
         self.delims = delims
-        self.max_depth = max_depth
-        self.max_output = max_output
+        #: Safety limits (docs/limits.md), passed to every gotmpl.parse_files of this Renderer.
+        self.limits: dict[str, Any] = {
+            "max_depth": max_depth,
+            "max_output": max_output,
+            "max_iterations": max_iterations,
+            "max_nesting": max_nesting,
+            "max_template_size": max_template_size,
+        }
         self._cache: dict[tuple[str, str, tuple[str, ...]], CompiledPart] = {}
         self._lock = threading.Lock()
         # The default locale's own chain: the generic files are written in it. Fixed per Renderer.
@@ -304,8 +314,7 @@ class Renderer:
                 funcs=source.funcs,
                 extra_funcs=_locale_funcs(source.locale or self.default_locale, self.default_locale),
                 delims=self.delims,
-                max_depth=self.max_depth,
-                max_output=self.max_output,
+                **self.limits,
             )
             entry = source.entry
             # Kratos's dispatch pattern: when the generic file calls this locale file as a
@@ -345,8 +354,7 @@ class Renderer:
                 html=True,
                 funcs=tset.funcs,
                 delims=self.delims,
-                max_depth=self.max_depth,
-                max_output=self.max_output,
+                **self.limits,
             )
         except TemplateError:
             return tset, False, "CSS is inlined per email: the inlined template did not parse"

@@ -443,9 +443,6 @@ def test_jinja_syntax_error_names_the_file_and_line(folder: Path) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True, reason="jinja.py lets Python exceptions of a Jinja template (ZeroDivisionError) escape"
-)
 def test_jinja_runtime_error_is_a_template_error(folder: Path) -> None:
     (folder / "email.body.gotmpl").unlink()
     (folder / "email.body.jinja").write_text("{{ 1 / 0 }}", encoding="utf-8")

@@ -20,7 +20,6 @@ unlike RE2 they have no linear-time guarantee.
 from __future__ import annotations
 
 import base64
-import copy
 import functools
 import hashlib
 import hmac
@@ -916,7 +915,43 @@ def _deep_copy(v: object) -> object:
     if v is None:
         # copystructure walks reflect.ValueOf(nil), the zero Value, and reflect panics.
         raise GoFuncError("reflect: call of reflect.Value.Type on zero Value")
-    return copy.deepcopy(v)
+    return _copy_data(v, {})
+
+
+def _copy_data(v: object, memo: dict[int, object]) -> object:
+    """Deep-copy template data without running any of its code (copy.deepcopy would call
+    ``__deepcopy__``/``__reduce_ex__``): containers are rebuilt, plain objects get a fresh
+    ``__dict__`` through ``object.__new__`` (no ``__init__``, no ``__setattr__``), and anything
+    else, immutable scalars included, is shared as Go shares values it cannot copy."""
+    if v is None or isinstance(v, (str, bytes, int, float, complex)):
+        return v
+    seen = memo.get(id(v))
+    if seen is not None:
+        return seen
+    cls = type(v)
+    if isinstance(v, dict):
+        out_d: dict[object, object] = {}
+        memo[id(v)] = out_d
+        for k, item in v.items():  # type: ignore[attr-defined]
+            out_d[k] = _copy_data(item, memo)
+        return out_d
+    if isinstance(v, list):
+        out_l: list[object] = []
+        memo[id(v)] = out_l
+        out_l.extend(_copy_data(item, memo) for item in v)  # type: ignore[attr-defined]
+        return out_l
+    if isinstance(v, tuple) and not hasattr(v, "_fields"):
+        return tuple(_copy_data(item, memo) for item in v)  # type: ignore[attr-defined]
+    state = getattr(v, "__dict__", None)
+    if type(state) is dict and not hasattr(cls, "__slots__"):
+        try:
+            new = object.__new__(cls)
+        except TypeError:  # a C-level type (not plain data): shared
+            return v
+        memo[id(v)] = new
+        new.__dict__.update({k: _copy_data(item, memo) for k, item in state.items()})
+        return new
+    return v
 
 
 reg("deepCopy", ANY, result=ANY)(_deep_copy)
