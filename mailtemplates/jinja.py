@@ -51,7 +51,9 @@ def compile_jinja(
             name=name,
             line=e.lineno,
             filename=path,
-            source_line=source.splitlines()[e.lineno - 1] if 0 < e.lineno <= len(source.splitlines()) else None,
+            source_line=source.splitlines()[e.lineno - 1]
+            if 0 < e.lineno <= len(source.splitlines())
+            else None,
         ) from None
 
     def run(data: Any) -> str:

@@ -214,7 +214,9 @@ class _Shape(HTMLParser):
         self.items.append(("decl", decl.lower()))
 
 
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
 
 
 def _shape(html: str) -> list[tuple[str, ...]]:
@@ -269,7 +271,9 @@ def inline_source(
     parts.append(source[pos:])
     skeleton = "".join(parts)
     out = inline(skeleton)
-    found = [int(m.group(1) or m.group(2)) for m in re.finditer(_COMMENT_RE.pattern + "|" + _TOKEN_RE.pattern, out)]
+    found = [
+        int(m.group(1) or m.group(2)) for m in re.finditer(_COMMENT_RE.pattern + "|" + _TOKEN_RE.pattern, out)
+    ]
     if found != list(range(len(spans))):
         last_reason = "the inliner moved or dropped template actions"
         return None

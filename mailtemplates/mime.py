@@ -577,7 +577,9 @@ def _encode_text(text: str) -> tuple[str, str, bytes]:
 
 def _text_part(text: str, html: bool) -> _Built:
     cte, payload, wire = _encode_text(text)
-    part = _new_part([("Content-Type", _CT_HTML if html else _CT_PLAIN), ("Content-Transfer-Encoding", _CTE[cte])], payload)
+    part = _new_part(
+        [("Content-Type", _CT_HTML if html else _CT_PLAIN), ("Content-Transfer-Encoding", _CTE[cte])], payload
+    )
     return _Built(part, _CT_WIRE[html] + _CTE_WIRE[cte], wire)
 
 
@@ -593,7 +595,14 @@ def _multipart(subtype: str, parts: list[_Built]) -> _Built:
     # Generator._handle_multipart: no preamble, "--boundary", the parts separated by
     # "\r\n--boundary\r\n", then "\r\n--boundary--\r\n"; no epilogue.
     delim = b"--" + boundary.encode("ascii")
-    body = delim + b"\r\n" + (b"\r\n" + delim + b"\r\n").join([p.wire() for p in parts]) + b"\r\n" + delim + b"--\r\n"
+    body = (
+        delim
+        + b"\r\n"
+        + (b"\r\n" + delim + b"\r\n").join([p.wire() for p in parts])
+        + b"\r\n"
+        + delim
+        + b"--\r\n"
+    )
     return _Built(mp, _multipart_ct_wire(subtype, boundary), body)
 
 

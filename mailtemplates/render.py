@@ -268,9 +268,7 @@ class Renderer:
             self._cache.clear()
 
     # -- compiled templates -------------------------------------------------------------------------
-    def compiled(
-        self, tt: TemplateType, part: str, chain: tuple[str, ...], *, required: bool = True
-    ) -> Any:
+    def compiled(self, tt: TemplateType, part: str, chain: tuple[str, ...], *, required: bool = True) -> Any:
         key = (tt.name, part, chain)
         now = time.monotonic()
         hit = self._cache.get(key)
@@ -402,7 +400,9 @@ def _default() -> Renderer:
     return _DEFAULT
 
 
-def render(name: str, ctx: Mapping[str, Any] | Model | None = None, *, locale: str | None = None) -> RenderedEmail:
+def render(
+    name: str, ctx: Mapping[str, Any] | Model | None = None, *, locale: str | None = None
+) -> RenderedEmail:
     """Render with the built-in templates and default settings (a shared :class:`Renderer`)."""
     return _default().render(name, ctx, locale=locale)
 
@@ -410,5 +410,3 @@ def render(name: str, ctx: Mapping[str, Any] | Model | None = None, *, locale: s
 def render_sms(name: str, ctx: Mapping[str, Any] | Model | None = None, *, locale: str | None = None) -> str:
     """Render an SMS body with the built-in templates (a shared :class:`Renderer`)."""
     return _default().render_sms(name, ctx, locale=locale)
-
-

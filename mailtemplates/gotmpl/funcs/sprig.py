@@ -932,16 +932,16 @@ def _copy_data(v: object, memo: dict[int, object]) -> object:
     if isinstance(v, dict):
         out_d: dict[object, object] = {}
         memo[id(v)] = out_d
-        for k, item in v.items():  # type: ignore[attr-defined]
+        for k, item in v.items():
             out_d[k] = _copy_data(item, memo)
         return out_d
     if isinstance(v, list):
         out_l: list[object] = []
         memo[id(v)] = out_l
-        out_l.extend(_copy_data(item, memo) for item in v)  # type: ignore[attr-defined]
+        out_l.extend(_copy_data(item, memo) for item in v)
         return out_l
     if isinstance(v, tuple) and not hasattr(v, "_fields"):
-        return tuple(_copy_data(item, memo) for item in v)  # type: ignore[attr-defined]
+        return tuple(_copy_data(item, memo) for item in v)
     state = getattr(v, "__dict__", None)
     if type(state) is dict and not hasattr(cls, "__slots__"):
         try:
