@@ -783,7 +783,8 @@ def _unknown_field_message(key: str, cls: type[Model], path: str) -> str:
             more = f" and {len(owners) - 3} more" if len(owners) > 3 else ""
             message += f" ({key!r} is a field of {', '.join(owners[:3])}{more})"
     names = ", ".join(fi.go_name for fi in fields)
-    return f"{message}. Fields: {names}"
+    end = "" if message.endswith((".", "?", "!")) else "."
+    return f"{message}{end} Fields: {names}"
 
 
 def _convert_struct(value: object, cls: type[Model], path: str) -> Model:
