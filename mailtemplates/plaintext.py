@@ -6,7 +6,7 @@ name for :func:`get_converter`:
 ``"builtin"`` (default)
     :class:`EmailTextConverter`, below: stdlib :mod:`html.parser`, no dependencies.
 ``"inscriptis"``
-    inscriptis (Apache-2.0, needs lxml), imported lazily (``pip install inscriptis``).
+    inscriptis (Apache-2.0, needs lxml), imported lazily (``pip install mailtemplates[inscriptis]``).
 ``"html2text"``
     html2text, imported lazily. It is **GPL-3.0-or-later**, so it is opt-in only
     (``pip install mailtemplates[html2text]``) and never a dependency of this Apache-2.0 package.
@@ -683,7 +683,7 @@ class InscriptisConverter:
     """inscriptis (Apache-2.0) with the strict CSS profile and links shown as ``[text](URL)``."""
 
     def __init__(self) -> None:
-        self._inscriptis = _require("inscriptis", "inscriptis")  # no extra for it (yet)
+        self._inscriptis = _require("inscriptis", "mailtemplates[inscriptis]")
         config_mod = importlib.import_module("inscriptis.model.config")
         profiles = importlib.import_module("inscriptis.css_profiles")
         self._config = config_mod.ParserConfig(css=profiles.CSS_PROFILES["strict"], display_links=True)

@@ -290,7 +290,7 @@ def test_inscriptis_backend() -> None:
 
 @pytest.mark.parametrize(
     "name,hint",
-    [("html2text", "pip install mailtemplates[html2text]"), ("inscriptis", "pip install inscriptis")],
+    [("html2text", "pip install mailtemplates[html2text]"), ("inscriptis", "pip install mailtemplates[inscriptis]")],
 )
 def test_missing_optional_backend_gives_an_install_hint(
     name: str, hint: str, monkeypatch: pytest.MonkeyPatch
