@@ -371,7 +371,8 @@ def _is_struct_ptr(v: object) -> bool:
 
 # time.Time's String and GoString methods (fmt calls them through Stringer / GoStringer).
 
-_MONTHS: Final = (
+#: Go's time.Month names (also time.Format's and time.Parse's, in funcs/sprig_time.py).
+MONTH_NAMES: Final = (
     "January",
     "February",
     "March",
@@ -424,7 +425,7 @@ def _time_gostring(t: GoTime) -> str:
     else:
         loc = "time.Location(" + quote(str(getattr(tz, "key", ""))) + ")"
     return (
-        f"time.Date({dt.year}, time.{_MONTHS[dt.month - 1]}, {dt.day}, {dt.hour}, {dt.minute}, "
+        f"time.Date({dt.year}, time.{MONTH_NAMES[dt.month - 1]}, {dt.day}, {dt.hour}, {dt.minute}, "
         f"{dt.second}, {dt.microsecond * 1000}, {loc})"
     )
 

@@ -18,6 +18,7 @@ import time as _time
 import zoneinfo
 from typing import Final
 
+from ..gofmt import MONTH_NAMES
 from ..values import GoTime
 
 __all__ = [
@@ -246,20 +247,7 @@ _ISO_TZ: Final = frozenset(
 
 _LONG_DAY_NAMES: Final = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 _SHORT_DAY_NAMES: Final = tuple(n[:3] for n in _LONG_DAY_NAMES)
-_LONG_MONTH_NAMES: Final = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_LONG_MONTH_NAMES: Final = MONTH_NAMES
 _SHORT_MONTH_NAMES: Final = tuple(n[:3] for n in _LONG_MONTH_NAMES)
 
 # A chunk: (std code, digits for fractions, separator for fractions).
