@@ -668,6 +668,23 @@ class _Linter:
             if name.startswith("."):
                 continue
             path = os.path.join(folder, name)
+            stem = next((s for s in _STEMS if name.startswith(s)), None)
+            if stem is not None and _PART_OF_STEM[stem] in tt.parts and not os.path.isfile(path):
+                # Kratos's glob (<stem>*) matches it and ParseFS fails to read it: every email of
+                # the type fails, no fallback (the loader refuses it the same way).
+                what = "a directory" if os.path.isdir(path) else "not a readable file"
+                self.add(
+                    _diag(
+                        "MT001",
+                        path,
+                        0,
+                        0,
+                        f"{name} is {what}, not a template file: its name matches {stem}*, so "
+                        "Kratos (and mailtemplates) fail to load this part",
+                        "rename or remove it",
+                    )
+                )
+                continue
             if os.path.isdir(path):
                 self.add(
                     _diag(
@@ -679,7 +696,6 @@ class _Linter:
                     )
                 )
                 continue
-            stem = next((s for s in _STEMS if name.startswith(s)), None)
             if stem is None:
                 close = _close(name, generic_names)
                 self.add(

@@ -35,6 +35,7 @@ import binascii
 import itertools
 import os
 import re
+import stat
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -235,7 +236,12 @@ class Loader:
             name = PART_STEMS[part] + ".gotmpl"
             return PartSource(part, "gotmpl", {name: text}, name, _redact(uri), "uri", None, (uri,))
         for origin, root, path, loc in self.candidates(folder, part, chain):
-            if not os.path.isfile(path):
+            problem = _not_a_file(path)
+            if problem is not None:
+                if problem:
+                    # Kratos's glob matches the name and its ParseFS then fails to read it:
+                    # broken, not missing, so no fallback.
+                    raise TemplateSourceError(problem)
                 continue
             if not _within(root, path):
                 raise InvalidName(f"{path} resolves outside its template root {root}")
@@ -273,7 +279,14 @@ class Loader:
                 if not name.startswith(stem) or name.endswith(".jinja"):
                     continue
                 p = os.path.join(d, name)
-                if p != path and os.path.isfile(p) and _within(root, p):
+                if p == path:
+                    continue
+                problem = _not_a_file(p)
+                if problem:
+                    raise TemplateSourceError(
+                        f"{problem} (it matches {stem}* and would be parsed with {entry})"
+                    )
+                if problem is None and _within(root, p):
                     try:
                         files[name] = self._read(p)
                     except FileNotFoundError:
@@ -302,6 +315,31 @@ class Loader:
         return TemplateNotFound(
             f"no {PART_STEMS[part]} template for {'/'.join(folder)}; searched:\n  " + "\n  ".join(searched)
         )
+
+
+def _not_a_file(path: str) -> str | None:
+    """None for a regular file (through symlinks), "" for nothing there, else what is wrong.
+
+    One ``stat`` decides, so a file replaced while we look is either there or missing (the
+    writer's rename is atomic), never mistaken for something else.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        try:
+            target = os.readlink(path)
+        except OSError:
+            return ""  # nothing there (or it vanished meanwhile)
+        return f"{path}: is a broken symbolic link (its target {target!r} does not exist)"
+    except NotADirectoryError:
+        return ""
+    except OSError as e:
+        return f"{path}: {e.strerror or e}"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return f"{path}: is a directory, not a template file"
+    return f"{path}: is not a regular file"
 
 
 def _redact(uri: str) -> str:

@@ -440,6 +440,20 @@ def test_ignored_files(tmp_path: Path) -> None:
     ]
 
 
+def test_a_folder_named_like_a_part_is_an_error(tmp_path: Path) -> None:
+    # Kratos globs email.body* and fails to read the folder: the part is broken, not missing.
+    write(tmp_path, f"{RV}/email.subject.gotmpl", "Hi")
+    write(tmp_path, f"{RV}/email.body.gotmpl/old.html", "<p>old</p>")
+    write(tmp_path, f"{RV}/archive/email.body.gotmpl", "<p>old</p>")
+    got = [(d.code, d.severity, os.path.relpath(d.file, tmp_path), d.message) for d in lint_paths([str(tmp_path)])]
+    assert got == [
+        ("MT104", "warning", f"{RV}/archive", "folder inside the recovery/valid template folder: Kratos "
+         "does not look into subfolders"),
+        ("MT001", "error", f"{RV}/email.body.gotmpl", "email.body.gotmpl is a directory, not a template "
+         "file: its name matches email.body*, so Kratos (and mailtemplates) fail to load this part"),
+    ]  # fmt: skip
+
+
 def test_no_template_folders(tmp_path: Path) -> None:
     (d,) = lint_paths([str(tmp_path)])
     assert (d.code, d.file) == ("MT104", str(tmp_path))

@@ -130,6 +130,43 @@ def test_symlink_out_of_root_is_refused(roots: tuple[Path, Path], tmp_path: Path
         Loader([override], builtin_root=builtin).find(("recovery", "valid"), "subject", ())
 
 
+def test_a_directory_in_place_of_a_part_is_an_error_not_a_fallback(roots: tuple[Path, Path]) -> None:
+    builtin, override = roots
+    (override / "recovery" / "valid" / "email.body.gotmpl").mkdir(parents=True)
+    loader = Loader([override], builtin_root=builtin)
+    with pytest.raises(TemplateSourceError) as info:
+        loader.find(("recovery", "valid"), "body", ())
+    assert str(info.value) == f"{override}/recovery/valid/email.body.gotmpl: is a directory, not a template file"
+    # The other parts still come from the built-ins.
+    src = loader.find(("recovery", "valid"), "subject", ())
+    assert src is not None and src.origin == "builtin"
+
+
+def test_a_directory_among_the_siblings_is_an_error(roots: tuple[Path, Path]) -> None:
+    builtin, override = roots
+    write(override, "recovery/valid/email.body.gotmpl", "<p>Hi</p>")
+    (override / "recovery" / "valid" / "email.body.old").mkdir()
+    with pytest.raises(TemplateSourceError) as info:
+        Loader([override], builtin_root=builtin).find(("recovery", "valid"), "body", ())
+    assert str(info.value) == (
+        f"{override}/recovery/valid/email.body.old: is a directory, not a template file "
+        "(it matches email.body* and would be parsed with email.body.gotmpl)"
+    )
+
+
+def test_a_broken_symlink_in_place_of_a_part_is_an_error(roots: tuple[Path, Path], tmp_path: Path) -> None:
+    builtin, override = roots
+    folder = override / "recovery" / "valid"
+    folder.mkdir(parents=True)
+    (folder / "email.subject.gotmpl").symlink_to(tmp_path / "gone.gotmpl")
+    with pytest.raises(TemplateSourceError) as info:
+        Loader([override], builtin_root=builtin).find(("recovery", "valid"), "subject", ())
+    assert str(info.value) == (
+        f"{folder}/email.subject.gotmpl: is a broken symbolic link (its target "
+        f"{str(tmp_path / 'gone.gotmpl')!r} does not exist)"
+    )
+
+
 def test_not_found_names_every_path_searched(tmp_path: Path) -> None:
     loader = Loader([tmp_path / "o"], builtin_root=tmp_path / "b")
     assert loader.find(("recovery", "valid"), "subject", ("de",)) is None
