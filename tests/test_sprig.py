@@ -31,7 +31,6 @@ KNOWN: dict[str, str] = {
     "text-sprig-dates-004": _GOFMT + " (nanoseconds of a parsed time are lost)",
     "text-sprig-dates-016": _GOFMT + " (year 0 prints as 2000)",
     "text-sprig-semver-002": _GOFMT + " (*semver.Version is a fmt.Stringer)",
-    "text-sprig-crypto-004": "the compiler cannot pass a number literal to a uint32 parameter",
     "text-sprig-args-007": "runtime.check_arg lets JSON null through for a map parameter",
     "text-sprig-args-009": "runtime.check_arg lets JSON null through for a map parameter",
     "text-sprig-args-023": "runtime.check_arg takes split's map[string]string for a map[string]interface {}",

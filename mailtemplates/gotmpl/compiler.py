@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from . import nodes as n
 from . import runtime as rt
@@ -141,6 +141,10 @@ def _assigned_names(lst: n.ListNode) -> set[str]:
 def _jumps(lst: n.ListNode) -> bool:
     """Whether ``lst`` holds a ``break``/``continue`` of a loop around it."""
     return any(isinstance(node, (n.BreakNode, n.ContinueNode)) for node in _nodes(lst, into_ranges=False))
+
+
+#: Go's unsigned integer parameter types and their widths (``uint`` is 64 bits on Kratos's targets).
+_UINT_BITS: Final = {"uint": 64, "uint8": 8, "uint16": 16, "uint32": 32, "uint64": 64, "uintptr": 64}
 
 
 @dataclass(frozen=True)
@@ -654,6 +658,12 @@ class _TemplateCompiler:
             if isinstance(node, n.NumberNode) and node.is_float:
                 return repr(node.float64)
             return self.fail(node, f"expected float; found {node}")
+        bits = _UINT_BITS.get(typ)
+        if bits is not None:
+            # evalUnsignedInteger: reflect's SetUint keeps the low bits of the constant.
+            if isinstance(node, n.NumberNode) and node.is_uint:
+                return repr(node.uint64 & ((1 << bits) - 1))
+            return self.fail(node, f"expected unsigned integer; found {node}")
         return self.fail(node, f"can't handle {node} for arg of type {typ}")
 
     def call(

@@ -1171,6 +1171,14 @@ SPRIG_NAMES = [
     "wrap",
     "wrapWith",
 ]
+case(
+    X,
+    "derivePassword's uint32 counter: literal constants keep their low 32 bits; others are refused",
+    '{{ derivePassword 4294967297 "long" "password" "user" "example.com" }}|{{ derivePassword 0 "pin" "p" "u" "s" }}',
+)
+for _bad in ("-1", "1.5", '"1"', ".N"):
+    case(X, f"derivePassword's uint32 counter refuses {_bad}", "{{ derivePassword " + _bad + ' "long" "p" "u" "s" }}',
+         {"N": 1}, ints=("N",))  # fmt: skip
 N = "names"
 for _name in [*SPRIG_NAMES, "required", "include", "tpl", "toYaml", "fromYaml", "lookup", "randomString"]:
     for _kind in ("hermetic", "full"):
