@@ -21,8 +21,8 @@ import dataclasses
 import datetime as _dt
 import math
 import struct
-from collections.abc import Mapping, Sequence
-from typing import Final
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
 
 from .values import MISSING, GoTime, Int64, Missing, go_type_name
 
@@ -370,6 +370,11 @@ def _is_struct_ptr(v: object) -> bool:
 
 
 # time.Time's String and GoString methods (fmt calls them through Stringer / GoStringer).
+
+#: Value types of the function library that are a ``fmt.Stringer`` in Go, with their
+#: ``String`` method (``*semver.Version``). Only types registered here have a method called:
+#: template data's own methods never run (docs/limits.md, sandbox).
+STRINGERS: dict[type, Callable[[Any], str]] = {}
 
 #: Go's time.Month names (also time.Format's and time.Parse's, in funcs/sprig_time.py).
 MONTH_NAMES: Final = (
@@ -878,9 +883,16 @@ class _Printer:
             self.bad_verb(verb)
 
     def handle_methods(self, arg: object, verb: str) -> bool:
-        """pp.handleMethods: only time.Time has methods (String, GoString) in our value model."""
-        if self.erroring or not isinstance(arg, GoTime):
+        """pp.handleMethods: in our value model only time.Time (String, GoString) and the
+        registered value types of the function library (String) have methods."""
+        if self.erroring:
             return False
+        if not isinstance(arg, GoTime):
+            stringer = STRINGERS.get(type(arg))
+            if stringer is None or self.sharp_v or verb not in "vsxXq":
+                return False
+            self.fmt_string(stringer(arg), verb)
+            return True
         if self.sharp_v:
             self.fmt_s(_time_gostring(arg))
             return True
@@ -1310,6 +1322,10 @@ def format_value(v: object, indirect: bool = True) -> str:
     if v is None or v is MISSING:
         return "<nil>"
     p = _Printer()
+    stringer = STRINGERS.get(type(v))
+    if stringer is not None:
+        # printableValue dereferences the pointer; semver's Version has String on the value.
+        return stringer(v)
     if indirect and _is_struct_ptr(v):
         p.print_struct(v, "v", 1)
     else:

@@ -438,11 +438,12 @@ def check_arg(value: object, typ: str, nid: int) -> Any:
     elif typ == "bool":
         ok = type(value) is bool
     elif typ == "[]interface {}":
-        ok = isinstance(value, (list, tuple)) and not isinstance(value, StrList)
+        ok = isinstance(value, (list, tuple)) and go_type_name(value) == typ
     elif typ == "[]string":
         ok = isinstance(value, StrList)
     elif typ == "map[string]interface {}":
-        ok = isinstance(value, Mapping)
+        # Not split's map[string]string: Go's maps of other element types do not convert.
+        ok = isinstance(value, Mapping) and go_type_name(value) == typ
     else:
         ok = go_type_name(value) == typ
     if not ok:

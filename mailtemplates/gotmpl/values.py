@@ -104,6 +104,10 @@ def go_type_name(value: object) -> str:
     """The Go type name a value has, as Go prints it in error messages (``%T``)."""
     if value is None or value is MISSING:
         return "<nil>"
+    # Containers the function library types more precisely (sprig's []int, map[string]string).
+    named = getattr(type(value), "go_type", None)
+    if type(named) is str:
+        return named
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, Int64):

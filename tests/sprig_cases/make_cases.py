@@ -1179,6 +1179,52 @@ case(
 for _bad in ("-1", "1.5", '"1"', ".N"):
     case(X, f"derivePassword's uint32 counter refuses {_bad}", "{{ derivePassword " + _bad + ' "long" "p" "u" "s" }}',
          {"N": 1}, ints=("N",))  # fmt: skip
+T = "types"
+# Typed results (until's []int, split's map[string]string, chunk, semver) passed on, printed and typed.
+for _tpl in [
+    '{{ printf "%#v" (until 3) }}',
+    '{{ printf "%T" (until 3) }}',
+    '{{ concat (until 2) (list 1) }}',
+    '{{ append (until 2) 3 }}',
+    '{{ until 3 | toJson }}',
+    '{{ range until 3 }}{{ . }}{{ end }}',
+    '{{ first (until 3) }}',
+    '{{ pick (split "," "a,b") "_0" }}',
+    '{{ keys (split "," "a,b") }}',
+    '{{ index (split "," "a,b") "_0" }}',
+    '{{ (split "," "a,b")._0 }}',
+    '{{ hasKey (split "," "a") "_0" }}',
+    '{{ without (until 3) 1 }}',
+    '{{ has 1 (until 3) }}',
+    '{{ slice (until 3) 1 }}',
+    '{{ len (until 3) }}',
+    '{{ printf "%T %T %T" (split "," "a") (chunk 2 (list 1 2 3)) (rest list) }}',
+    '{{ merge (dict "a" 1) (split "," "x") }}',
+    '{{ dig "_0" "d" (split "," "x") }}',
+    '{{ values (split "," "a,b") }}',
+    '{{ omit (split "," "a,b") "_0" }}',
+    '{{ set (split "," "a") "k" "v" }}',
+    '{{ unset (split "," "a") "_0" }}',
+    '{{ deepCopy (split "," "a") }}',
+    '{{ toJson (split "," "a,b") }}',
+    '{{ sortAlpha (until 3) }}',
+    '{{ uniq (until 3) }}',
+    '{{ reverse (until 3) }}',
+    '{{ compact (until 3) }}',
+    '{{ initial (until 3) }}',
+    '{{ last (until 3) }}',
+    '{{ mustPush (until 2) 5 }}',
+    '{{ prepend (until 2) 5 }}',
+    '{{ join "-" (until 3) }}',
+    '{{ printf "%v" (chunk 2 (list 1 2 3)) }}',
+    '{{ typeOf (until 3) }} {{ kindOf (until 3) }} {{ typeIs "[]int" (until 3) }}',
+    '{{ typeOf (split "," "a") }} {{ typeOf (semver "1") }} {{ printf "%T" (semver "1") }}',
+    '{{ dict "a" (until 2) | toJson }}',
+    '{{ list (until 2) (split "," "a") }}',
+    '{{ eq (until 2) (until 2) }}',
+]:
+    case(T, "typed container: " + _tpl, _tpl, {"N": 1, "L": ["x", 1], "M": {"a": 1}}, ints=("N",))
+
 N = "names"
 for _name in [*SPRIG_NAMES, "required", "include", "tpl", "toYaml", "fromYaml", "lookup", "randomString"]:
     for _kind in ("hermetic", "full"):

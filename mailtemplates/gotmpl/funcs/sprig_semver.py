@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from ..gofmt import STRINGERS
 from .sprig_regex import compile_go
 
 __all__ = ["SemverError", "Version", "check_constraint", "new_version"]
@@ -76,6 +77,9 @@ class Version:
         if po == "":
             return -1
         return _compare_prerelease(ps, po)
+
+
+STRINGERS[Version] = Version.go_string  # fmt prints a *semver.Version through String
 
 
 def _contains_only(s: str, comp: str) -> bool:
