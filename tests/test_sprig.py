@@ -30,8 +30,6 @@ _GOFMT = "fmt prints time.Time and fmt.Stringer values without the sprig module'
 KNOWN: dict[str, str] = {
     "text-sprig-dates-004": _GOFMT + " (nanoseconds of a parsed time are lost)",
     "text-sprig-dates-016": _GOFMT + " (year 0 prints as 2000)",
-    "text-sprig-args-007": "runtime.check_arg lets JSON null through for a map parameter",
-    "text-sprig-args-009": "runtime.check_arg lets JSON null through for a map parameter",
 }
 
 _CALL_ERROR = re.compile(r"error calling [^:]+: (.*)\Z", re.S)

@@ -423,8 +423,6 @@ def check_arg(value: object, typ: str, nid: int) -> Any:
             return None
         raise ExecFailure(nid, f"invalid value; expected {typ}")
     if value is None:
-        if typ in ("[]interface {}", "[]string", "map[string]interface {}"):
-            return None
         raise ExecFailure(nid, f"wrong type for value; expected {typ}; got interface {{}}")
     ok = False
     if typ == "string":
