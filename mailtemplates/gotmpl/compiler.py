@@ -231,6 +231,10 @@ class _TemplateCompiler:
         self.cond_depth = 0  # inside an and/or operand that may not be evaluated
         self.printed = False  # the command being compiled is written out as it is
         self.pipe_depth = 0  # 1 for the pipeline of a statement, more for parenthesized ones
+        # Locals holding a range element as Go's range yields it (not unwrapped from its
+        # interface {}): local -> the local holding the ranged container. Field errors on them
+        # name the container's element type, as Go's evalField does.
+        self.elem_of: dict[str, str] = {}
 
     @property
     def w(self) -> _Writer:
@@ -350,6 +354,9 @@ class _TemplateCompiler:
         fname = self.owner.new_name("_b")
         outer = self.fn
         self.fn = _Func(ret)
+        # The containers of range elements are locals of the outer function: not visible here
+        # (field errors in hoisted code name the element's own type).
+        outer_elem_of, self.elem_of = self.elem_of, {}
         params = "".join(", " + v for v in visible)
         self.w.line(f"def {fname}(dot, out, depth, st{params}):")
         self.w.indent += 1
@@ -358,6 +365,7 @@ class _TemplateCompiler:
         self.w.line(f"return {self.ret_value('None')}")
         self.hoisted.append(self.fn.w.lines)
         self.fn = outer
+        self.elem_of = outer_elem_of
         call = f"{fname}({dot}, out, depth, st{params})"
         sig = self.tmp("sig")
         if ret:
@@ -401,20 +409,38 @@ class _TemplateCompiler:
         w.line(f"if {it}:")
         w.indent += 1
         elem = self.tmp("e")
-        decl_locals = [self.scope.lookup(v.ident[0]) for v in pipe.decl]
+        decl_locals = [str(self.scope.lookup(v.ident[0])) for v in pipe.decl]
+        # Dot is the element even when the body assigns the element's variable: then the
+        # variable gets a copy and dot keeps its own local.
+        assigned = _assigned_names(node.list) if nvars else set()
+        elem_var = pipe.decl[-1].ident[0] if nvars else None
         if nvars == 2:
-            w.line(f"for {decl_locals[0]}, {decl_locals[1]} in {it}:")
-            elem = str(decl_locals[1])
+            if elem_var in assigned:
+                w.line(f"for {decl_locals[0]}, {elem} in {it}:")
+                w.indent += 1
+                w.line(f"{decl_locals[1]} = {elem}")
+                w.indent -= 1
+            else:
+                w.line(f"for {decl_locals[0]}, {decl_locals[1]} in {it}:")
+                elem = decl_locals[1]
         elif nvars == 1:
-            w.line(f"for {decl_locals[0]} in {it}:")
-            elem = str(decl_locals[0])
+            if elem_var in assigned:
+                w.line(f"for {elem} in {it}:")
+                w.indent += 1
+                w.line(f"{decl_locals[0]} = {elem}")
+                w.indent -= 1
+            else:
+                w.line(f"for {decl_locals[0]} in {it}:")
+                elem = decl_locals[0]
         else:
             w.line(f"for {elem} in {it}:")
         fn = self.fn
         saved = fn.loop_here
         fn.loop_here = True
         fn.loops += 1
+        self.elem_of[elem] = t
         self.block(node.list, elem)
+        del self.elem_of[elem]
         fn.loops -= 1
         fn.loop_here = saved
         w.indent -= 1
@@ -566,13 +592,16 @@ class _TemplateCompiler:
         nid = self.nid(node)
         mode = self.owner.mode
         has_args = len(args) > 1 or final is not None
+        # A raw range element: the runtime names its static type from the container, on error.
+        container = self.elem_of.get(receiver)
+        elem_of = "" if container is None else f", elem_of={container}"
         if has_args:
             # Go evaluates the chain, then refuses the arguments at the last field.
-            return f"_chain({receiver}, {tuple(idents)!r}, {nid}, {mode}, True)"
+            return f"_chain({receiver}, {tuple(idents)!r}, {nid}, {mode}, True{elem_of})"
         if len(idents) == 1 and mode == rt.MODE_DEFAULT:
             key = idents[0]
-            return f"(_d.get({key!r}, MISSING) if type(_d := {receiver}) is dict else _field(_d, {key!r}, {nid}, 0))"
-        return f"_chain({receiver}, {tuple(idents)!r}, {nid}, {mode})"
+            return f"(_d.get({key!r}, MISSING) if type(_d := {receiver}) is dict else _field(_d, {key!r}, {nid}, 0{elem_of}))"
+        return f"_chain({receiver}, {tuple(idents)!r}, {nid}, {mode}{elem_of})"
 
     def ideal_constant(self, num: n.NumberNode) -> str:
         """``idealConstant``: the Go type an untyped number constant takes as an interface{}."""

@@ -26,7 +26,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import chain as _chain_iters
 from types import GetSetDescriptorType, MemberDescriptorType
-from typing import Any
+from typing import Any, Final
 
 from .funcs import GoFunc, GoFuncError
 from .values import MISSING, Int64, Missing, StrList, go_type_name, is_true
@@ -263,10 +263,23 @@ def struct_field(obj: object, name: str) -> tuple[bool, Any]:
     return (not callable(value)), value
 
 
-def field(x: object, name: str, nid: int, mode: int, has_args: bool = False, iface: bool = False) -> Any:
+_NO_CONTAINER: Final = object()
+
+
+def field(
+    x: object,
+    name: str,
+    nid: int,
+    mode: int,
+    has_args: bool = False,
+    iface: bool = False,
+    elem_of: object = _NO_CONTAINER,
+) -> Any:
     """``evalField``: ``x.name`` for a map key or struct field.
 
-    ``iface``: ``x`` is an element of a map, whose static type Go names in errors (``interface {}``).
+    Errors name the receiver's static type, as Go does: ``iface``, ``x`` came out of a map
+    (``interface {}``); ``elem_of``, ``x`` is an element of that container as ``range`` yields
+    it (``interface {}`` for []interface {} and map[string]interface {}).
     """
     if type(x) is dict:
         if has_args:
@@ -296,13 +309,26 @@ def field(x: object, name: str, nid: int, mode: int, has_args: bool = False, ifa
             if has_args:
                 raise ExecFailure(nid, f"{name} has arguments but cannot be invoked as function")
             return value
+    if elem_of is not _NO_CONTAINER and go_type_name(elem_of) in (
+        "[]interface {}",
+        "map[string]interface {}",
+    ):
+        iface = True
     raise ExecFailure(
         nid, f"can't evaluate field {name} in type {'interface {}' if iface else go_type_name(x)}"
     )
 
 
-def chain(x: object, names: Sequence[str], nid: int, mode: int, has_args: bool = False) -> Any:
-    """``evalFieldChain``: ``x.A.B.C``; ``has_args``: arguments follow, which the last field refuses."""
+def chain(
+    x: object,
+    names: Sequence[str],
+    nid: int,
+    mode: int,
+    has_args: bool = False,
+    elem_of: object = _NO_CONTAINER,
+) -> Any:
+    """``evalFieldChain``: ``x.A.B.C``; ``has_args``: arguments follow, which the last field
+    refuses; ``elem_of``: ``x`` is a range element of that container (see :func:`field`)."""
     iface = False  # x came out of a map: Go sees it as interface {}
     last = len(names) - 1
     for i, name in enumerate(names):
@@ -314,7 +340,7 @@ def chain(x: object, names: Sequence[str], nid: int, mode: int, has_args: bool =
             except KeyError:
                 pass
         from_map = isinstance(x, Mapping)
-        x = field(x, name, nid, mode, has_args and i == last, iface)
+        x = field(x, name, nid, mode, has_args and i == last, iface, elem_of if i == 0 else _NO_CONTAINER)
         iface = from_map
     return x
 
