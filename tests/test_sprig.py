@@ -26,10 +26,11 @@ from mailtemplates.gotmpl.funcs.sprig import REGISTRY
 CASES_DIR = Path(__file__).parent / "sprig_cases"
 CASES = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(CASES_DIR.glob("*/*.json"))]
 
-_GOFMT = "fmt prints time.Time and fmt.Stringer values without the sprig module's help"
+# GoTime wraps a Python datetime: microseconds, years 1 to 9999.
+_DATETIME = "time.Time is a Python datetime underneath"
 KNOWN: dict[str, str] = {
-    "text-sprig-dates-004": _GOFMT + " (nanoseconds of a parsed time are lost)",
-    "text-sprig-dates-016": _GOFMT + " (year 0 prints as 2000)",
+    "text-sprig-dates-004": _DATETIME + " (nanoseconds of a parsed time are lost)",
+    "text-sprig-dates-016": _DATETIME + " (year 0 cannot be represented; it prints as 2000)",
 }
 
 _CALL_ERROR = re.compile(r"error calling [^:]+: (.*)\Z", re.S)
