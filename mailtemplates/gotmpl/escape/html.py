@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from html.entities import html5 as _HTML5_ENTITIES
 
 from .context import Context, Delim, Element, State, is_in_tag
@@ -162,31 +164,46 @@ _TABLE_LIMIT = 0x61  # every table is indexed below "a", as Go's slices are
 def html_replacer(s: str, table: dict[int, str], bad_runes: bool) -> str:
     """``htmlReplacer``: replace the table's runes; unless ``bad_runes``, also encode noncharacters.
 
-    A surrogate-escaped invalid byte is Go's U+FFFD of width 1.
+    A surrogate-escaped invalid byte is Go's U+FFFD of width 1. One regular-expression scan
+    finds what needs replacing; most values need nothing and come back as they are.
     """
-    out: list[str] = []
-    written = 0
-    for i, ch in enumerate(s):
-        r = ord(ch)
-        if r < _TABLE_LIMIT:
-            repl = table.get(r)
-            if repl is None:
-                continue
-        elif bad_runes:
-            continue
-        else:
-            if 0xDC80 <= r <= 0xDCFF:
-                r = 0xFFFD
-            if not (0xFDD0 <= r <= 0xFDEF or 0xFFF0 <= r <= 0xFFFF):
-                continue
-            repl = f"&#x{r:x};"
-        out.append(s[written:i])
-        out.append(repl)
-        written = i + 1
-    if not written:
+    compiled = _REPLACERS.get(id(table)) or _compile_replacer(table)
+    rx = compiled[2] if bad_runes else compiled[3]
+    if rx.search(s) is None:
         return s
-    out.append(s[written:])
-    return "".join(out)
+    return rx.sub(compiled[1], s)
+
+
+def _noncharacter(ch: str) -> str:
+    r = ord(ch)
+    return "&#xfffd;" if 0xDC80 <= r <= 0xDCFF else f"&#x{r:x};"
+
+
+#: id(table) -> (table, replace function, pattern with bad_runes, pattern without). The table
+#: is kept so that its id cannot be reused by another object.
+_REPLACERS: dict[
+    int, tuple[dict[int, str], Callable[[re.Match[str]], str], re.Pattern[str], re.Pattern[str]]
+] = {}
+
+
+def _compile_replacer(
+    table: dict[int, str],
+) -> tuple[dict[int, str], Callable[[re.Match[str]], str], re.Pattern[str], re.Pattern[str]]:
+    by_char = {chr(r): repl for r, repl in table.items() if r < _TABLE_LIMIT}
+    chars = "".join(re.escape(c) for c in sorted(by_char))
+    # Noncharacters, and surrogate-escaped bytes (which stand for U+FFFD, one of them).
+    nonchars = "\\ufdd0-\\ufdef\\ufff0-\\uffff\\udc80-\\udcff"
+
+    def replace(m: re.Match[str]) -> str:
+        ch = m.group()
+        repl = by_char.get(ch)
+        return repl if repl is not None else _noncharacter(ch)
+
+    with_bad = re.compile(f"[{chars}]" if chars else "(?!)")
+    without = re.compile(f"[{chars}{nonchars}]")
+    compiled = (table, replace, with_bad, without)
+    _REPLACERS[id(table)] = compiled
+    return compiled
 
 
 #: delimEnds: what ends an attribute value of each delimiter kind.

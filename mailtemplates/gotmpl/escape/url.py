@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .css import is_hex
 
 __all__ = ["FILTER_FAILSAFE", "filter_srcset_element", "is_safe_url", "process_url_onto"]
@@ -35,6 +37,9 @@ def is_safe_url(s: str) -> bool:
 # Bytes kept as they are: RFC 3986 unreserved characters; when normalizing also the reserved ones.
 _UNRESERVED = frozenset(b"-._~abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _RESERVED = frozenset(b"!#$&*+,/:;=?@[]")
+# The first byte process_url_onto changes, if any (most URLs need nothing: one C-level scan).
+_CHANGED = re.compile(rb"[^-._~a-zA-Z0-9]")
+_CHANGED_NORM = re.compile(rb"[^-._~a-zA-Z0-9!#$&*+,/:;=?@\[\]%]|%(?![0-9a-fA-F]{2})")
 
 
 def process_url_onto(s: bytes, norm: bool, out: bytearray) -> bool:
@@ -43,9 +48,13 @@ def process_url_onto(s: bytes, norm: bool, out: bytearray) -> bool:
     Works on UTF-8 bytes, like JS's ``encodeURIComponent``. Returns whether anything changed.
     Single quotes and parentheses are always encoded so the result fits ``'...'`` and ``url(...)``.
     """
+    m = (_CHANGED_NORM if norm else _CHANGED).search(s)
+    if m is None:
+        out += s
+        return False
     written = 0
     n = len(s)
-    for i in range(n):
+    for i in range(m.start(), n):
         c = s[i]
         if c in _UNRESERVED:
             continue
