@@ -25,7 +25,7 @@ import decimal
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Final, Literal
+from typing import Any, Final, Literal, TypeGuard
 
 import babel.dates
 import babel.numbers
@@ -261,8 +261,13 @@ CONTEXT_LOCALE_KEYS: Final = (
 _JSON_NAME: Final = {"Identity": "identity", "Traits": "traits", "TransientPayload": "transient_payload"}
 
 
+def _is_map(x: object) -> TypeGuard[Mapping[str, Any]]:
+    # A plain dict first: the Mapping ABC check costs more than the rest of the lookup.
+    return type(x) is dict or isinstance(x, Mapping)
+
+
 def _top(data: object, go_name: str) -> object:
-    if isinstance(data, Mapping):
+    if _is_map(data):
         if go_name in data:
             return data[go_name]
         return data.get(_JSON_NAME[go_name])
@@ -281,7 +286,7 @@ def locale_from_context(data: object) -> str | None:
     for top, *path in CONTEXT_LOCALE_KEYS:
         value = _top(data, top)
         for key in path:
-            value = value.get(key) if isinstance(value, Mapping) else None
+            value = value.get(key) if _is_map(value) else None
         if isinstance(value, str) and value:
             try:
                 return normalize_locale(value)
