@@ -14,6 +14,13 @@ would split attributes, and a class written by an action would be matched by not
    and the ``<style>`` element the inliner adds, moves or trims);
 4. the placeholders are replaced by the original actions.
 
+Markup that is not executed where it is written, the body of each ``{{ define }}`` and the other
+files of the set (Kratos's ``email.body.de.gotmpl`` partials), is inlined on its own, as a
+fragment with the entry file's style sheet, and held to the same proof. A fragment lands
+wherever it is called, so this is only sound for rules whose match does not depend on ancestors:
+if a selector with a combinator (``td p``, ``.card > a``) could match an element of a fragment,
+the whole set is inlined per email instead.
+
 Anything else falls back to inlining each rendered email: actions inside ``<style>``, ``class``,
 ``id`` or ``style`` attributes, actions in attribute-name position or in ``<script>``, selectors
 that depend on sibling structure (``+``, ``~``, ``:nth-child``, ...) or on attributes, styles that
@@ -29,7 +36,7 @@ from html.parser import HTMLParser
 
 from .gotmpl.lexer import ItemType, Lexer
 
-__all__ = ["action_spans", "inline_source"]
+__all__ = ["action_spans", "inline_files", "inline_source"]
 
 _PUA_OPEN, _PUA_CLOSE = "\ue000", "\ue001"
 _COMMENT_RE = re.compile(r"<!--mt:(\d+)-->")
@@ -235,20 +242,214 @@ def inline_source(
     delims: tuple[str, str] | None = None,
 ) -> str | None:
     """The template ``source`` with its ``<style>`` rules inlined, or None when that is unsafe."""
+    out = inline_files({"": source}, "", inline, delims)
+    return None if out is None else out[""]
+
+
+def inline_files(
+    files: dict[str, str],
+    entry: str,
+    inline: Callable[[str], str],
+    delims: tuple[str, str] | None = None,
+) -> dict[str, str] | None:
+    """The files of a template set with the entry file's ``<style>`` rules inlined into all of
+    their markup, or None when that is unsafe (the reason in :data:`last_reason`)."""
     global last_reason
-    spans = action_spans(source, delims)
-    if spans is None:
+    for name, text in files.items():
+        if name != entry and _has_style(text):
+            last_reason = f"styles live in {name}, another file of the set"
+            return None
+    source = files[entry]
+    regions = _define_regions(source, delims)
+    if regions is None:
         last_reason = "the template does not lex"
         return None
-    styles = re.findall(r"<style\b[^>]*>(.*?)</style", source, re.IGNORECASE | re.DOTALL)
+    # The entry's document: each define region stands as one placeholder comment.
+    root_parts: list[str] = []
+    pos = 0
+    for k, (s, _, _, e) in enumerate(regions):
+        root_parts.append(source[pos:s])
+        root_parts.append(f"<!--mt:d{k}-->")
+        pos = e
+    root_parts.append(source[pos:])
+    root = "".join(root_parts)
+    if any(_has_style(source[b:c]) for _, b, c, _ in regions):
+        last_reason = "a <style> element inside a {{ define }}"
+        return None
+    styles = re.findall(r"<style\b[^>]*>(.*?)</style", root, re.IGNORECASE | re.DOTALL)
     if not styles:
         last_reason = "no <style> element in this file"
         return None
     css = "\n".join(styles)
     top_level = re.sub(r"@[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", css)  # at-rules are kept, not inlined
-    selectors = " ".join(re.findall(r"([^{}]+)\{", top_level))
-    if _STRUCTURAL.search(selectors):
+    selector_groups = re.findall(r"([^{}]+)\{", top_level)
+    if _STRUCTURAL.search(" ".join(selector_groups)):
         last_reason = "selectors depend on siblings or attributes"
+        return None
+
+    # Fragments: define bodies of every file, and the root of every file but the entry.
+    fragments: list[tuple[str, int, int]] = []  # (file, start, end) of markup inlined on its own
+    file_regions: dict[str, list[tuple[int, int, int, int]]] = {entry: regions}
+    for name, text in files.items():
+        if name != entry:
+            found = _define_regions(text, delims)
+            if found is None:
+                last_reason = f"{name} does not lex"
+                return None
+            file_regions[name] = found
+            pos = 0
+            for s, _, _, e in found:
+                fragments.append((name, pos, s))
+                pos = e
+            fragments.append((name, pos, len(text)))
+        fragments.extend((name, b, c) for _, b, c, _ in file_regions[name])
+    fragments = [(n, b, c) for n, b, c in fragments if "<" in files[n][b:c]]
+    contextual = _contextual_compounds(selector_groups)
+    if contextual is None:
+        last_reason = "a selector this check cannot read"
+        return None
+    for name, b, c in fragments:
+        hit = _first_match(files[name][b:c], contextual)
+        if hit:
+            last_reason = f"the selector {hit!r} depends on where {{{{ define }}}}d markup is called"
+            return None
+
+    inlined_root = _inline_piece(root, inline, delims, None)
+    if inlined_root is None:
+        return None
+    done: dict[tuple[str, int, int], str] = {}
+    for name, b, c in fragments:
+        piece = _inline_piece(files[name][b:c], inline, delims, css)
+        if piece is None:
+            last_reason = f"{last_reason} (in {{{{ define }}}}d or partial markup)"
+            return None
+        done[(name, b, c)] = piece
+
+    def body(name: str, b: int, c: int) -> str:
+        return done.get((name, b, c), files[name][b:c])
+
+    def region(m: re.Match[str]) -> str:
+        s, b, c, e = regions[int(m.group(1))]
+        return source[s:b] + body(entry, b, c) + source[c:e]
+
+    out = {entry: re.sub(r"<!--mt:d(\d+)-->", region, inlined_root)}
+    for name, text in files.items():
+        if name == entry:
+            continue
+        parts: list[str] = []
+        pos = 0
+        for s, b, c, e in file_regions[name]:
+            parts.append(body(name, pos, s))
+            parts.append(text[s:b] + body(name, b, c) + text[c:e])
+            pos = e
+        parts.append(body(name, pos, len(text)))
+        out[name] = "".join(parts)
+    last_reason = ""
+    return out
+
+
+def _has_style(text: str) -> bool:
+    return re.search(r"<style\b", text, re.IGNORECASE) is not None
+
+
+def _define_regions(source: str, delims: tuple[str, str] | None) -> list[tuple[int, int, int, int]] | None:
+    """(start, body start, body end, end) of each ``{{ define }}`` of ``source``: its opening
+    action, its body and its ``{{ end }}``. None if the source does not lex."""
+    left, right = delims if delims else ("{{", "}}")
+    lexer = Lexer("x", source, left, right)
+    lexer.emit_comment = True
+    regions: list[tuple[int, int, int, int]] = []
+    depth = 0
+    action_start = 0
+    first: ItemType | None = None
+    opened: tuple[int, int] | None = None
+    while True:
+        item = lexer.next_item()
+        if item.typ == ItemType.ERROR:
+            return None
+        if item.typ == ItemType.EOF:
+            return regions if depth == 0 else None
+        if item.typ == ItemType.LEFT_DELIM:
+            action_start, first = item.pos, None
+        elif item.typ == ItemType.RIGHT_DELIM:
+            action_end = item.pos + len(item.val)
+            if first == ItemType.DEFINE and depth == 0:
+                opened = (action_start, action_end)
+            if first in _OPENERS:
+                depth += 1
+            elif first == ItemType.END:
+                depth -= 1
+                if depth == 0 and opened is not None:
+                    regions.append((opened[0], opened[1], action_start, action_end))
+                    opened = None
+        elif first is None and item.typ not in (ItemType.SPACE, ItemType.COMMENT):
+            first = item.typ
+
+
+# Actions that open a structure closed by {{ end }} ({{ else if }} continues one).
+_OPENERS = frozenset({ItemType.DEFINE, ItemType.IF, ItemType.RANGE, ItemType.WITH, ItemType.BLOCK})
+
+
+def _contextual_compounds(groups: list[str]) -> list[tuple[str, frozenset[str], str, str]] | None:
+    """For every selector with a descendant or child combinator, its last compound selector as
+    (tag or "", classes, id or "", the whole selector). None if a selector is beyond this reading."""
+    out: list[tuple[str, frozenset[str], str, str]] = []
+    for group in groups:
+        for selector in group.split(","):
+            selector = selector.strip()
+            if not selector:
+                continue
+            bare = re.sub(r"::?[A-Za-z-]+(\([^)]*\))?", "", selector)  # :hover, ::before
+            compounds = re.split(r"\s*>\s*|\s+", bare.strip())
+            if len(compounds) < 2:
+                continue
+            last = compounds[-1]
+            m = re.fullmatch(r"([A-Za-z][A-Za-z0-9-]*|\*)?((?:[.#][A-Za-z0-9_-]+)*)", last)
+            if m is None:
+                return None
+            tag = (m.group(1) or "").lower()
+            classes = frozenset(re.findall(r"\.([A-Za-z0-9_-]+)", m.group(2)))
+            ids = re.findall(r"#([A-Za-z0-9_-]+)", m.group(2))
+            out.append(("" if tag == "*" else tag, classes, ids[0] if ids else "", selector))
+    return out
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, frozenset[str], str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.found.append((tag, frozenset((a.get("class") or "").split()), a.get("id") or ""))
+
+
+def _first_match(markup: str, compounds: list[tuple[str, frozenset[str], str, str]]) -> str:
+    """The first selector whose last compound matches an element of ``markup`` ("" if none)."""
+    if not compounds:
+        return ""
+    p = _Elements()
+    p.feed(markup)
+    p.close()
+    for tag, classes, ident in p.found:
+        for want_tag, want_classes, want_id, selector in compounds:
+            if (
+                (not want_tag or want_tag == tag)
+                and want_classes <= classes
+                and (not want_id or want_id == ident)
+            ):
+                return selector
+    return ""
+
+
+def _inline_piece(
+    source: str, inline: Callable[[str], str], delims: tuple[str, str] | None, fragment_css: str | None
+) -> str | None:
+    """Inline one document (``fragment_css`` None) or one fragment with the given style sheet."""
+    global last_reason
+    spans = action_spans(source, delims)
+    if spans is None:
+        last_reason = "the template does not lex"
         return None
     where = _contexts(source, spans)
     if where is None:
@@ -270,7 +471,18 @@ def inline_source(
         pos = e
     parts.append(source[pos:])
     skeleton = "".join(parts)
-    out = inline(skeleton)
+    if fragment_css is None:
+        out = inline(skeleton)
+    else:
+        if re.search(r"<(!doctype|html|head|body)\b", skeleton, re.IGNORECASE):
+            last_reason = "a whole document in a {{ define }} or a partial"
+            return None
+        doc = inline(f"<html><head><style>{fragment_css}</style></head><body>{skeleton}</body></html>")
+        m = re.search(r"<body[^>]*>(.*)</body>", doc, re.DOTALL)
+        if m is None:
+            last_reason = "the inliner changed the document beyond style attributes"
+            return None
+        out = m.group(1)
     found = [
         int(m.group(1) or m.group(2)) for m in re.finditer(_COMMENT_RE.pattern + "|" + _TOKEN_RE.pattern, out)
     ]
@@ -285,5 +497,4 @@ def inline_source(
         s, e = spans[int(m.group(1) or m.group(2))]
         return source[s:e]
 
-    last_reason = ""
     return re.sub(_COMMENT_RE.pattern + "|" + _TOKEN_RE.pattern, restore, out)

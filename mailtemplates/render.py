@@ -342,10 +342,10 @@ class Renderer:
         """Inline the entry file's CSS into the template once (see :mod:`.loadtime`)."""
         if not any("<style" in text.lower() for text in files.values()):
             return tset, True, "no <style>: nothing to inline"
-        inlined = loadtime.inline_source(files[entry], self._get_inliner().inline, self.delims)
+        inlined = loadtime.inline_files(files, entry, self._get_inliner().inline, self.delims)
         if inlined is None:
             return tset, False, f"CSS is inlined per email: {loadtime.last_reason}"
-        files[entry] = inlined
+        files.update(inlined)
         try:
             new = gotmpl.parse_files(
                 files,

@@ -51,7 +51,7 @@ def dom(html: str) -> list[object]:
 
 
 def per_render_renderer(monkeypatch: pytest.MonkeyPatch) -> Renderer:
-    monkeypatch.setattr(loadtime, "inline_source", lambda *a, **k: None)
+    monkeypatch.setattr(loadtime, "inline_files", lambda *a, **k: None)
     return Renderer(check_interval=3600)
 
 
@@ -97,7 +97,10 @@ def test_go_actions_survive_inlining_verbatim() -> None:
         ('<style>p{color:red}</style><p style="margin: {{ .M }}">x</p>', "style"),
         ("<style>p{color:red}</style><p {{ if .A }}hidden{{ end }}>x</p>", "stands where"),
         ("<p>{{ .A }}</p>", "no <style>"),
-        ('{{ define "x" }}<p>x</p>{{ end }}<!DOCTYPE html><html><head><style>p{color:red}</style></head><body>{{ template "x" }}</body></html>', "beyond style"),
+        ('{{ define "x" }}<p class="a">x</p>{{ end }}<style>td .a{color:red}</style><table><tr><td>{{ template "x" }}</td></tr></table>', "'td .a' depends on where"),
+        ('{{ define "row" }}<tr><td>x</td></tr>{{ end }}<style>td{color:red}</style><table>{{ template "row" }}</table>', "beyond style attributes (in"),
+        ('{{ define "x" }}<style>p{color:red}</style>{{ end }}<style>p{color:blue}</style><p>x</p>', "inside a {{ define }}"),
+        ('{{ define "x" }}<html><body><p>x</p></body></html>{{ end }}<style>p{color:red}</style>{{ template "x" }}', "a whole document"),
     ],
 )
 def test_unsafe_templates_fall_back_to_per_render(src: str, reason: str) -> None:
@@ -105,14 +108,70 @@ def test_unsafe_templates_fall_back_to_per_render(src: str, reason: str) -> None
     assert reason in loadtime.last_reason
 
 
-def test_override_with_defines_falls_back_and_still_renders_inlined(tmp_path: Path) -> None:
+def _load_time_and_per_render(roots: list[Path], name: str, ctx: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> tuple[str, str, str]:
+    warm = Renderer(roots, check_interval=3600)
+    email = warm.render(name, ctx)
+    part = warm.compiled(TEMPLATE_TYPES[name], "body", warm.locale_chain(None, ctx))
+    monkeypatch.setattr(loadtime, "inline_files", lambda *a, **k: None)
+    slow = Renderer(roots, check_interval=3600).render(name, ctx)
+    assert email.html is not None and slow.html is not None
+    return (part.css_note if part.css_done else f"per email: {part.css_note}"), email.html, slow.html
+
+
+def test_kratos_override_with_i18n_defines_inlines_at_load_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The Kratos pattern: {{ define }} blocks per language before <!DOCTYPE html>, called inside
+    # a table cell. Each define body is inlined as a fragment.
     bench = Path(__file__).parent.parent / "benchmarks" / "kratos_override"
-    r = Renderer([bench], check_interval=3600)
     ctx = sample_context("recovery_code/valid")
-    email = r.render("recovery_code/valid", ctx)
-    part = r.compiled(TEMPLATE_TYPES["recovery_code/valid"], "body", ())
-    assert not part.css_done and "per email" in part.css_note
-    assert email.html is not None and 'class="code" style=' in email.html
+    note, fast, slow = _load_time_and_per_render([bench], "recovery_code/valid", ctx, monkeypatch)
+    assert note == "CSS inlined into the template at load time"
+    assert 'class="code" style=' in fast and dom(INLINE(fast)) == dom(slow)
+
+
+def test_sibling_partials_are_inlined_with_the_entry_style_sheet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "recovery_code" / "valid"
+    folder.mkdir(parents=True)
+    (folder / "email.subject.gotmpl").write_text("Code", encoding="utf-8")
+    (folder / "email.body.gotmpl").write_text(
+        '<!DOCTYPE html><html><head><style>.x { color: red; } @media (max-width: 600px) { .x { color: blue; } }'
+        '</style></head><body><p class="x">main</p>{{ template "email.body.part.gotmpl" . }}</body></html>',
+        encoding="utf-8",
+    )
+    (folder / "email.body.part.gotmpl").write_text(
+        '<p class="x">{{ .RecoveryCode }}</p>{{ define "more" }}<b class="x">more</b>{{ end }}', encoding="utf-8"
+    )
+    (folder / "email.body.plaintext.gotmpl").write_text("{{ .RecoveryCode }}", encoding="utf-8")
+    ctx = {"RecoveryCode": "123", "To": "a@example.com"}
+    note, fast, slow = _load_time_and_per_render([tmp_path], "recovery_code/valid", ctx, monkeypatch)
+    assert note == "CSS inlined into the template at load time"
+    assert fast.count('class="x" style="color: red;"') == 2
+    assert dom(INLINE(fast)) == dom(slow)
+
+
+def test_a_style_sheet_in_a_partial_is_inlined_per_email(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "recovery_code" / "valid"
+    folder.mkdir(parents=True)
+    (folder / "email.subject.gotmpl").write_text("Code", encoding="utf-8")
+    (folder / "email.body.gotmpl").write_text(
+        '<style>.x{color:red}</style><p class="x">{{ template "email.body.part.gotmpl" . }}</p>', encoding="utf-8"
+    )
+    (folder / "email.body.part.gotmpl").write_text("<style>.y{color:blue}</style>{{ .RecoveryCode }}", encoding="utf-8")
+    (folder / "email.body.plaintext.gotmpl").write_text("{{ .RecoveryCode }}", encoding="utf-8")
+    ctx = {"RecoveryCode": "123", "To": "a@example.com"}
+    note, fast, slow = _load_time_and_per_render([tmp_path], "recovery_code/valid", ctx, monkeypatch)
+    assert note == "per email: CSS is inlined per email: styles live in email.body.part.gotmpl, another file of the set"
+    assert fast == slow
+
+
+def test_a_descendant_selector_that_cannot_reach_a_define_is_fine() -> None:
+    src = (
+        '{{ define "x" }}<p class="a">x</p>{{ end }}<style>.a{color:red} .footer a{color:blue}</style>'
+        '<table><tr><td>{{ template "x" }}</td></tr></table><p class="footer"><a href="/">home</a></p>'
+    )
+    out = loadtime.inline_source(src, INLINE)
+    assert out is not None, loadtime.last_reason
+    assert '{{ define "x" }}<p class="a" style="color: red;">x</p>{{ end }}' in out
+    assert '<a href="/" style="color: blue;">home</a>' in out
 
 
 def test_inlining_can_be_switched_off() -> None:
