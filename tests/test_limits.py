@@ -412,3 +412,33 @@ def test_limit_errors_are_exec_errors_with_go_form() -> None:
     assert err.go_message.startswith(
         'template: m:1:9: executing "m" at <{{range 20}}{{end}}>: range iterations'
     )
+
+
+# -- regular expressions --------------------------------------------------------------------------
+
+
+def test_a_backtracking_regex_stops_at_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Go's RE2 answers this in microseconds; a backtracking engine needs 2^40 steps.
+    from mailtemplates.gotmpl.funcs import sprig_regex
+
+    monkeypatch.setattr(sprig_regex, "MATCH_SECONDS", 0.2)
+    src = '{{ if regexMatch "^(a|aa)+$" .Trait }}yes{{ end }}'
+    start = time.monotonic()
+    with pytest.raises(TemplateExecError) as info:
+        gotmpl.render_files({"m": src}, "m", {"Trait": "a" * 40 + "b"})
+    assert time.monotonic() - start < 5
+    assert info.value.line == 1 and info.value.col == 7
+    assert "error calling regexMatch: regexp: matching `^(a|aa)+$` took longer than 0.2 s" in info.value.message
+    # The same pattern on ordinary input, and the other regexp functions, are unaffected.
+    assert gotmpl.render_files({"m": src}, "m", {"Trait": "aaa"}) == "yes"
+    assert gotmpl.render_files({"m": '{{ regexReplaceAll "a+" .T "x" }}'}, "m", {"T": "baab"}) == "bxb"
+
+
+def test_the_deadline_covers_a_whole_find_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mailtemplates.gotmpl.funcs import sprig_regex
+
+    monkeypatch.setattr(sprig_regex, "MATCH_SECONDS", 0.2)
+    with pytest.raises(TemplateExecError, match="regexFindAll: regexp: matching"):
+        gotmpl.render_files(
+            {"m": '{{ regexFindAll "(a|aa)+c" .T -1 }}'}, "m", {"T": ("a" * 30 + "b") * 3}
+        )

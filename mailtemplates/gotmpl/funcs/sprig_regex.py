@@ -1,4 +1,4 @@
-"""Go's ``regexp`` (RE2 syntax) on top of Python's ``re``.
+"""Go's ``regexp`` (RE2 syntax) on top of the ``regex`` engine (``re``'s syntax and semantics).
 
 The pattern is parsed with Go's grammar (``regexp/syntax``, Perl flags), so syntax errors are
 Go's (``error parsing regexp: missing closing ): `(```) and Go-only syntax works (``\\z``,
@@ -15,23 +15,44 @@ The ``All`` operations iterate the Go way: an empty match right after the previo
 skipped (Python's ``re.sub`` and ``findall`` keep it).
 
 Known differences: a repeated group that can match the empty string (``(a*|..)+``) may stop
-earlier in Python than in RE2, which skips empty iterations; and Python's backtracking has no
-linear-time guarantee, so a pathological pattern can be slow where RE2 is not.
+earlier in Python than in RE2, which skips empty iterations; and backtracking has no linear-time
+guarantee, so a pathological pattern can be slow where RE2 is not: each function call stops
+matching after :data:`MATCH_SECONDS` with a template error instead of hanging the render.
 """
 
 from __future__ import annotations
 
-import re
 import sys
+import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
-__all__ = ["GoRegexp", "RegexError", "RegexUnsupported", "compile_go", "quote_meta"]
+import regex as _engine
+
+__all__ = [
+    "MATCH_SECONDS",
+    "GoRegexp",
+    "RegexError",
+    "RegexTimeout",
+    "RegexUnsupported",
+    "compile_go",
+    "quote_meta",
+]
+
+#: Seconds one regular-expression function call may spend matching. Go's RE2 engine is linear in
+#: the input; Python's engines backtrack, so a pathological pattern (``(a+)+$``) on a few dozen
+#: characters of an identity trait could run for minutes. The ``regex`` engine (re-compatible
+#: syntax and semantics) stops a search at this deadline. docs/limits.md.
+MATCH_SECONDS: float = 1.0
 
 MAX_RUNE: Final = 0x10FFFF
+
+
+class RegexTimeout(ValueError):
+    """A match ran past :data:`MATCH_SECONDS` (a template error at the function call)."""
 
 
 class RegexError(ValueError):
@@ -957,18 +978,28 @@ class GoRegexp:
         self.num_cap = p.ncap
         self.names = p.names
         try:
-            self.py = re.compile(_emit(tree))
-        except re.error as e:  # pragma: no cover - a translation bug, not a user error
+            self.py = _engine.compile(_emit(tree))
+        except _engine.error as e:  # pragma: no cover - a translation bug, not a user error
             raise RegexUnsupported(f"regexp: cannot translate `{expr}` to Python: {e}") from e
 
+    def _search(self, s: str, pos: int, deadline: float) -> Any:
+        """One search, within what is left of the operation's time (see MATCH_SECONDS)."""
+        try:
+            return self.py.search(s, pos, timeout=max(deadline - time.monotonic(), 0.001))
+        except TimeoutError:
+            raise RegexTimeout(
+                f"regexp: matching `{self.expr}` took longer than {MATCH_SECONDS:g} s "
+                "(a backtracking pattern on this input; RE2 would be linear)"
+            ) from None
+
     def match_string(self, s: str) -> bool:
-        return self.py.search(s) is not None
+        return self._search(s, 0, time.monotonic() + MATCH_SECONDS) is not None
 
     def find_string(self, s: str) -> str:
-        m = self.py.search(s)
+        m = self._search(s, 0, time.monotonic() + MATCH_SECONDS)
         return m.group(0) if m else ""
 
-    def _all(self, s: str, n: int) -> Iterator[re.Match[str]]:
+    def _all(self, s: str, n: int) -> Iterator[Any]:
         """regexp.allMatches: skip an empty match that abuts the previous match."""
         if n < 0:
             n = len(s) + 1
@@ -976,8 +1007,9 @@ class GoRegexp:
         count = 0
         prev_end = -1
         end = len(s)
+        deadline = time.monotonic() + MATCH_SECONDS
         while count < n and pos <= end:
-            m = self.py.search(s, pos)
+            m = self._search(s, pos, deadline)
             if m is None:
                 break
             accept = True
@@ -1002,8 +1034,9 @@ class GoRegexp:
         last = 0
         search = 0
         end = len(src)
+        deadline = time.monotonic() + MATCH_SECONDS
         while search <= end:
-            m = self.py.search(src, search)
+            m = self._search(src, search, deadline)
             if m is None:
                 break
             a0, a1 = m.span()
@@ -1021,7 +1054,7 @@ class GoRegexp:
         out.append(src[last:])
         return "".join(out)
 
-    def _expand(self, template: str, m: re.Match[str]) -> str:
+    def _expand(self, template: str, m: Any) -> str:
         """Regexp.expand: $1, ${1}, $name, ${name}; $$ is a dollar."""
         out: list[str] = []
         while template:
