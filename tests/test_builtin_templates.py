@@ -29,7 +29,10 @@ REPO = Path(__file__).resolve().parent.parent
 ROOT = REPO / "template_root"
 GOLDEN = REPO / "tests" / "golden" / "builtin"
 ORACLE = Path(os.environ.get("GOTMPL_ORACLE", "/tmp/oracle/oracle"))
-needs_oracle = pytest.mark.skipif(not ORACLE.is_file(), reason=f"Go oracle not found at {ORACLE}")
+needs_oracle = pytest.mark.skipif(
+    not ORACLE.is_file(),
+    reason=f"needs the Go oracle (CONTRIBUTING.md), not found at {ORACLE}: these tests re-ask real Go; CI checks the built-ins against its stored answers in tests/golden/builtin",
+)
 
 
 def _load_tool() -> ModuleType:

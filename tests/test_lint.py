@@ -31,7 +31,10 @@ REPO = Path(__file__).resolve().parent.parent
 FIX = REPO / "tests" / "fixtures" / "lint"
 RV = "recovery/valid"
 ORACLE = Path(os.environ.get("GOTMPL_ORACLE", "/tmp/oracle/oracle"))
-needs_oracle = pytest.mark.skipif(not ORACLE.is_file(), reason=f"Go oracle not found at {ORACLE}")
+needs_oracle = pytest.mark.skipif(
+    not ORACLE.is_file(),
+    reason=f"needs the Go oracle (CONTRIBUTING.md), not found at {ORACLE}: these tests re-ask real Go what the recorded fixtures render; CI checks our engine against the recorded answers",
+)
 DATA = {"RecoveryURL": "https://x.example/r", "To": "a@example.com"}
 
 # Go 1.26 (the oracle) on the fixture files, parsed as Kratos parses an override folder's part:
