@@ -57,6 +57,9 @@ __all__ = [
 
 #: Built-in templates: inside the installed package, or ``template_root/`` of a source checkout.
 _PKG = Path(__file__).resolve().parent
+#: The language of the built-in generic files (``email.body.gotmpl``); translations sit beside
+#: them as ``email.body.de.gotmpl`` and so on.
+BUILTIN_LOCALE = "en"
 BUILTIN_ROOT = _PKG / "template_root" if (_PKG / "template_root").is_dir() else _PKG.parent / "template_root"
 
 #: File stem of each part.
@@ -201,26 +204,43 @@ class Loader:
         return out
 
     def candidates(
-        self, folder: Sequence[str], part: str, chain: Sequence[str]
+        self,
+        folder: Sequence[str],
+        part: str,
+        chain: Sequence[str],
+        builtin_chain: Sequence[str] | None = None,
     ) -> list[tuple[Origin, str, str, str | None]]:
         """Every file that could provide ``part``, in resolution order:
-        (origin, root, path, locale)."""
+        (origin, root, path, locale).
+
+        ``chain`` is tried in the override folders, ``builtin_chain`` (default: the same) in the
+        built-ins: their generic files are written in :data:`BUILTIN_LOCALE`, an override
+        folder's in the Renderer's default locale, so the two chains can end differently.
+        """
         _check_segments(folder)
         if part not in PART_STEMS:
             raise InvalidName(f"unknown template part {part!r}; use one of {', '.join(PART_STEMS)}")
-        for loc in chain:
+        if builtin_chain is None:
+            builtin_chain = chain
+        for loc in (*chain, *builtin_chain):
             _check_locale(loc)
         stem = PART_STEMS[part]
         out: list[tuple[Origin, str, str, str | None]] = []
         for origin, root in self.roots:
             d = os.path.join(root, *folder)
-            for tag in (*chain, None):
+            for tag in (*(builtin_chain if origin == "builtin" else chain), None):
                 base = stem if tag is None else f"{stem}.{tag}"
                 for ext in (".gotmpl", ".jinja"):
                     out.append((origin, root, os.path.join(d, base + ext), tag))
         return out
 
-    def find(self, folder: Sequence[str], part: str, chain: Sequence[str]) -> PartSource | None:
+    def find(
+        self,
+        folder: Sequence[str],
+        part: str,
+        chain: Sequence[str],
+        builtin_chain: Sequence[str] | None = None,
+    ) -> PartSource | None:
         """The source of ``part`` for the template in ``folder`` and the locale ``chain``."""
         key = "/".join(folder)
         uri = self.uris.get(key, {}).get(part)
@@ -235,7 +255,7 @@ class Loader:
             )
             name = PART_STEMS[part] + ".gotmpl"
             return PartSource(part, "gotmpl", {name: text}, name, _redact(uri), "uri", None, (uri,))
-        for origin, root, path, loc in self.candidates(folder, part, chain):
+        for origin, root, path, loc in self.candidates(folder, part, chain, builtin_chain):
             problem = _not_a_file(path)
             if problem is not None:
                 if problem:
@@ -251,7 +271,13 @@ class Loader:
                 continue  # deleted since isfile(): it is not there
         return None
 
-    def stamp(self, folder: Sequence[str], part: str, chain: Sequence[str]) -> tuple[object, ...]:
+    def stamp(
+        self,
+        folder: Sequence[str],
+        part: str,
+        chain: Sequence[str],
+        builtin_chain: Sequence[str] | None = None,
+    ) -> tuple[object, ...]:
         """Cheap fingerprint of everything resolution depends on: the candidate folders' and
         files' modification times. Equal stamps mean ``find`` would return the same source."""
         key = "/".join(folder)
@@ -261,7 +287,7 @@ class Loader:
         for _, root in self.roots:
             d = os.path.join(root, *folder)
             out.append(_fingerprint(d))
-        for _, _, path, _ in self.candidates(folder, part, chain):
+        for _, _, path, _ in self.candidates(folder, part, chain, builtin_chain):
             out.append(_fingerprint(path))
         return tuple(out)
 
@@ -310,8 +336,16 @@ class Loader:
         except OSError as e:
             raise TemplateSourceError(f"{path}: {e.strerror or e}") from None
 
-    def not_found(self, folder: Sequence[str], part: str, chain: Sequence[str]) -> TemplateNotFound:
-        searched = [p for _, _, p, _ in self.candidates(folder, part, chain) if p.endswith(".gotmpl")]
+    def not_found(
+        self,
+        folder: Sequence[str],
+        part: str,
+        chain: Sequence[str],
+        builtin_chain: Sequence[str] | None = None,
+    ) -> TemplateNotFound:
+        searched = [
+            p for _, _, p, _ in self.candidates(folder, part, chain, builtin_chain) if p.endswith(".gotmpl")
+        ]
         return TemplateNotFound(
             f"no {PART_STEMS[part]} template for {'/'.join(folder)}; searched:\n  " + "\n  ".join(searched)
         )

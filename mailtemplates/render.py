@@ -26,7 +26,7 @@ from . import gotmpl, i18n, loadtime
 from .errors import MailTemplateError, TemplateError
 from .gotmpl import nodes
 from .gotmpl.funcs import GoFunc, GoFuncError
-from .loader import BUILTIN_ROOT, PART_STEMS, Loader, PartSource
+from .loader import BUILTIN_LOCALE, BUILTIN_ROOT, PART_STEMS, Loader, PartSource
 from .models import Model, TemplateType, get_template_type, to_template_data
 from .rendered import RenderedEmail
 
@@ -160,6 +160,12 @@ class Renderer:
         self._lock = threading.Lock()
         # The default locale's own chain: the generic files are written in it. Fixed per Renderer.
         self._generic = frozenset(i18n.fallback_chain(None, self.default_locale))
+        # The built-ins' generic files are English whatever the default: with default_locale
+        # "de", the built-in chain goes on to the German files where the override chain stops.
+        self._builtin_generic = frozenset(i18n.fallback_chain(None, BUILTIN_LOCALE))
+        self._default_tail = tuple(
+            t for t in i18n.fallback_chain(None, self.default_locale) if t not in self._builtin_generic
+        )
         # locale_chain memo: (explicit locale, locale found in the context) -> chain. Bounded: the
         # context's locale comes from end users.
         self._chains: dict[tuple[str | None, str | None], tuple[str, ...]] = {}
@@ -200,14 +206,14 @@ class Renderer:
         elif html is not None:
             text = self._get_converter().convert(html)
         else:
-            raise self.loader.not_found(tt.path_parts, "plaintext", chain)
+            raise self.loader.not_found(tt.path_parts, "plaintext", chain, self.builtin_chain(chain))
         chosen = body_part or text_part or subject_part
         files = {p.source.part: p.source.path for p in (subject_part, body_part, text_part) if p is not None}
         return RenderedEmail(
             subject=subject,
             html=html,
             text=text,
-            locale=chosen.source.locale or self.default_locale,
+            locale=self._file_locale(chosen.source),
             template=tt.name,
             files=files,
         )
@@ -253,6 +259,27 @@ class Renderer:
             self._chains[key] = chain
         return chain
 
+    def _file_locale(self, source: PartSource) -> str:
+        """The language a template file is written in: its tag, else its root's generic one."""
+        if source.locale is not None:
+            return source.locale
+        return BUILTIN_LOCALE if source.origin == "builtin" else self.default_locale
+
+    def builtin_chain(self, chain: tuple[str, ...]) -> tuple[str, ...]:
+        """The chain tried in the built-ins for ``chain`` (one of :meth:`locale_chain`'s).
+
+        ``chain`` ends where the default locale was reached (or is empty when it was the first
+        choice); the built-ins go on along the default locale's tags until English, the language
+        of their generic files. An English tag in ``chain`` (an explicit ``locale="en"``) ends
+        it there, for the built-ins too.
+        """
+        if not self._default_tail:
+            return chain
+        for i, tag in enumerate(chain):
+            if tag in self._builtin_generic:
+                return chain[:i]
+        return chain + tuple(t for t in self._default_tail if t not in chain)
+
     def _rank(self, part: CompiledPart) -> int:
         """Priority of the root a part came from: URIs 0, override roots 1.., built-ins last."""
         src = part.source
@@ -274,15 +301,16 @@ class Renderer:
         hit = self._cache.get(key)
         if hit is not None and now - hit.checked < self.check_interval:
             return hit
-        stamp = self.loader.stamp(tt.path_parts, part, chain)
+        builtin = self.builtin_chain(chain)
+        stamp = self.loader.stamp(tt.path_parts, part, chain, builtin)
         if hit is not None and hit.stamp == stamp:
             hit.checked = now
             return hit
         with self._lock:
-            source = self.loader.find(tt.path_parts, part, chain)
+            source = self.loader.find(tt.path_parts, part, chain, builtin)
             if source is None:
                 if required:
-                    raise self.loader.not_found(tt.path_parts, part, chain)
+                    raise self.loader.not_found(tt.path_parts, part, chain, builtin)
                 self._cache.pop(key, None)
                 return None
             run, css_done, note = self._build(source)
@@ -301,7 +329,7 @@ class Renderer:
                 source.files[source.entry],
                 source.path,
                 html=html,
-                functions=i18n.i18n_funcs(source.locale or self.default_locale, default=self.default_locale),
+                functions=i18n.i18n_funcs(self._file_locale(source), default=self.default_locale),
             )
             return jinja_run, False, "Jinja template"
         files = dict(source.files)
@@ -310,7 +338,7 @@ class Renderer:
                 files,
                 html=html,
                 funcs=source.funcs,
-                extra_funcs=_locale_funcs(source.locale or self.default_locale, self.default_locale),
+                extra_funcs=_locale_funcs(self._file_locale(source), self.default_locale),
                 delims=self.delims,
                 **self.limits,
             )

@@ -221,3 +221,32 @@ def test_explicit_default_locale_beats_the_context() -> None:
     assert render("recovery/valid", ctx).locale == "de"
     email = render("recovery/valid", ctx, locale="en")
     assert email.locale == "en" and email.subject == render("recovery/valid", sample_context("recovery/valid")).subject
+
+
+def test_a_german_default_uses_the_german_built_ins() -> None:
+    # The built-in generic files are English; with default_locale="de" the built-ins' own
+    # German files are the default, while an explicit "en" still gets the English ones.
+    r = Renderer(default_locale="de", check_interval=3600)
+    de = render("login_code/valid", {"LoginCode": "7"}, locale="de")
+    en = render("login_code/valid", {"LoginCode": "7"}, locale="en")
+    assert (r.render("login_code/valid", {"LoginCode": "7"}).subject, de.locale) == (de.subject, "de")
+    email = r.render("login_code/valid", {"LoginCode": "7"}, locale="en")
+    assert (email.subject, email.locale) == (en.subject, "en")
+    # A locale the built-ins lack falls back to the default, German; a context locale still wins.
+    assert r.render("login_code/valid", {"LoginCode": "7"}, locale="ko").subject == de.subject
+    fr = r.render("login_code/valid", {"LoginCode": "7", "Identity": {"traits": {"locale": "fr"}}})
+    assert fr.locale == "fr" and fr.subject == render("login_code/valid", {"LoginCode": "7"}, locale="fr").subject
+    assert r.render_sms("login_code/valid", {"LoginCode": "7"}) == render_sms("login_code/valid", {"LoginCode": "7"}, locale="de")
+
+
+def test_a_german_default_prefers_the_operators_generic_files(tmp_path: Path) -> None:
+    # An override folder's generic files are written in the default locale: they win over the
+    # built-in German files, and the built-in English ones fill the parts the folder lacks.
+    write(tmp_path, "login_code/valid/email.subject.gotmpl", "Anmeldecode {{ .LoginCode }}")
+    r = Renderer([tmp_path], default_locale="de", check_interval=3600)
+    email = r.render("login_code/valid", {"LoginCode": "7"})
+    assert email.subject == "Anmeldecode 7" and email.locale == "de"
+    assert email.text == render("login_code/valid", {"LoginCode": "7"}, locale="de").text
+    english = r.render("login_code/valid", {"LoginCode": "7"}, locale="en")
+    assert english.subject == "Anmeldecode 7"  # the operator's generic file comes before any built-in
+    assert english.text == render("login_code/valid", {"LoginCode": "7"}, locale="en").text
