@@ -34,10 +34,11 @@ from conformance_support import go_data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailtemplates import gotmpl
+from mailtemplates import gotmpl, render
 from mailtemplates.errors import LimitExceeded, MailTemplateError, TemplateError, TemplateSyntaxError
 from mailtemplates.gotmpl.funcs import funcmap
 from mailtemplates.gotmpl.lexer import ItemType, Lexer
+from mailtemplates.models import TEMPLATE_TYPES, sample_context
 
 pytestmark = pytest.mark.fuzz
 
@@ -376,3 +377,44 @@ def test_cyclic_data_fails_with_a_limit() -> None:
 def test_fuzz_corpus_is_loaded() -> None:
     # The 718 vectors (less the few with custom delimiters) and the 252 built-in files.
     assert len(CORPUS) > 900 and len(SOURCES) > 600
+
+
+# -- the public API: render() with hostile contexts ------------------------------------------------
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
+    st.binary(max_size=5),
+    st.datetimes(),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(st.text(max_size=8), c, max_size=3)),
+    max_leaves=10,
+)
+_KEYS = st.sampled_from(
+    ["To", "to", "RecoveryURL", "recovery_url", "Identity", "identity", "TransientPayload", "Traits",
+     "LoginCode", "RecoveryCode", "VerificationURL", "ExpiresInMinutes", "expires_in_minutes", "Nope"]
+)  # fmt: skip
+
+
+@FUZZ
+@given(
+    name=st.sampled_from(sorted(TEMPLATE_TYPES)),
+    ctx=st.dictionaries(_KEYS, _VALUES, max_size=4),
+    locale=st.one_of(st.none(), st.sampled_from(["de", "xx", "../x", "pt-BR", "", "de_AT", "en\n"])),
+)
+def test_render_raises_only_documented_errors(name: str, ctx: dict[str, Any], locale: str | None) -> None:
+    # A sample context with random fields replaced or added: a wrong type, an unknown field or a
+    # bad locale is a MailTemplateError naming it; anything else must render and build a message.
+    RUNS["render()"] += 1
+    data = {**(sample_context(name) if TEMPLATE_TYPES[name].templated else {}), **ctx}
+    with no_hang(f"render({name!r}, {data!r}, locale={locale!r})"):
+        try:
+            email = render(name, data, locale=locale)
+            email.to_message(from_address="accounts@example.com", to="ada@example.com").as_bytes()
+        except MailTemplateError:
+            pass
