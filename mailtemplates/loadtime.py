@@ -256,6 +256,9 @@ def inline_files(
     their markup, or None when that is unsafe (the reason in :data:`last_reason`)."""
     global last_reason
     for name, text in files.items():
+        if "<!--mt:" in text or _PUA_OPEN in text or _PUA_CLOSE in text:
+            last_reason = f"{name} contains this inliner's placeholder text"
+            return None
         if name != entry and _has_style(text):
             last_reason = f"styles live in {name}, another file of the set"
             return None

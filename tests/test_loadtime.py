@@ -97,6 +97,8 @@ def test_go_actions_survive_inlining_verbatim() -> None:
         ('<style>p{color:red}</style><p style="margin: {{ .M }}">x</p>', "style"),
         ("<style>p{color:red}</style><p {{ if .A }}hidden{{ end }}>x</p>", "stands where"),
         ("<p>{{ .A }}</p>", "no <style>"),
+        ("<style>p{color:red}</style><p>a <!--mt:d7--> b {{ .A }}</p>", "placeholder text"),
+        ("<style>p{color:red}</style><p>\ue0001\ue001 {{ .A }}</p>", "placeholder text"),
         ('{{ define "x" }}<p class="a">x</p>{{ end }}<style>td .a{color:red}</style><table><tr><td>{{ template "x" }}</td></tr></table>', "'td .a' depends on where"),
         ('{{ define "row" }}<tr><td>x</td></tr>{{ end }}<style>td{color:red}</style><table>{{ template "row" }}</table>', "beyond style attributes (in"),
         ('{{ define "x" }}<style>p{color:red}</style>{{ end }}<style>p{color:blue}</style><p>x</p>', "inside a {{ define }}"),
