@@ -116,7 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"enable the 'send test' form with this Kratos SMTP connection URI (default: ${ENV_SMTP_URI})",
     )
     _from_options(p)
-    p.add_argument("--default-locale", default="en", metavar="L", help="locale of emails that ask for none, and of your generic files (en)")
+    p.add_argument(
+        "--default-locale",
+        default="en",
+        metavar="L",
+        help="locale of emails that ask for none, and of your generic files (en)",
+    )
     p.add_argument(
         "--poll",
         action="store_true",
@@ -145,7 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--to", metavar="ADDR", help="recipient for --format eml (default: the context's To)")
     _from_options(p)
-    p.add_argument("--default-locale", default="en", metavar="L", help="locale of emails that ask for none, and of your generic files (en)")
+    p.add_argument(
+        "--default-locale",
+        default="en",
+        metavar="L",
+        help="locale of emails that ask for none, and of your generic files (en)",
+    )
     p.set_defaults(func=cmd_render)
 
     p = sub.add_parser(
@@ -184,7 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--locale", "-l", metavar="L")
     _context_option(p, "")
     _templates_option(p)
-    p.add_argument("--default-locale", default="en", metavar="L", help="locale of emails that ask for none, and of your generic files (en)")
+    p.add_argument(
+        "--default-locale",
+        default="en",
+        metavar="L",
+        help="locale of emails that ask for none, and of your generic files (en)",
+    )
     p.set_defaults(func=cmd_send_test)
 
     p = sub.add_parser(
