@@ -57,6 +57,7 @@ import re
 import textwrap
 import unicodedata
 from collections.abc import Callable
+from html import unescape as _unescape
 from html.parser import HTMLParser
 from typing import Any, Protocol, runtime_checkable
 
@@ -183,6 +184,82 @@ class _TreeBuilder(HTMLParser):
         if self._in_style:
             self.css.append(data)
         self.stack[-1].children.append(data)
+
+    def replay(self, events: list[Event]) -> None:
+        """Build the tree from :func:`fast_events` instead of parsing."""
+        for kind, value, attrs in events:
+            if kind == "data":
+                self.handle_data(value)
+            elif kind == "start":
+                self.handle_starttag(value, attrs)
+            elif kind == "end":
+                self.handle_endtag(value)
+            else:
+                self.handle_startendtag(value, attrs)
+
+
+# -- a fast tokenizer for the HTML templates produce ------------------------------------------------
+#
+# html.parser is half the cost of a conversion. Most email HTML is simple enough to tokenize with
+# one regular expression: this tokenizer accepts only constructs on which it provably emits what
+# html.parser (convert_charrefs=True) emits, the same tags, attributes and text, and gives up on
+# anything else (a stray "<", "==", a quote inside an unquoted value, an odd comment, CDATA,
+# processing instructions), so the caller falls back to html.parser. tests/test_plaintext.py
+# compares the two event streams on random markup.
+
+_ATTR = r"""[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+))?"""
+_TOKEN = re.compile(
+    r"(?P<text>[^<]+)"
+    r"|<(?P<start>[a-zA-Z][-.a-zA-Z0-9:_]*)(?P<attrs>(?:\s+" + _ATTR + r")*)\s*(?P<close>/?)>"
+    r"|</(?P<end>[a-zA-Z][-.a-zA-Z0-9:_]*)\s*>"
+    r"|<!--(?:(?!--).)*-->"
+    r"|<![dD][oO][cC][tT][yY][pP][eE][^<>]*>",
+    re.DOTALL,
+)
+_ATTR_PARTS = re.compile(r"""([^\s"'<>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'<>=`]+))?""")
+_RAW_END = {tag: re.compile(r"</\s*" + tag + r"\s*>", re.IGNORECASE) for tag in ("script", "style")}
+Event = tuple[str, str, list[tuple[str, str | None]]]
+
+
+def fast_events(html: str) -> list[Event] | None:
+    """html.parser's events for ``html`` ("start", "startend", "end", "data"), or None when the
+    document uses anything this tokenizer does not handle exactly as html.parser does."""
+    out: list[Event] = []
+    pos, n = 0, len(html)
+    while pos < n:
+        m = _TOKEN.match(html, pos)
+        if m is None:
+            return None
+        pos = m.end()
+        kind = m.lastgroup
+        if kind == "text":
+            out.append(("data", _unescape(m.group("text")), []))
+        elif kind == "close":  # a start tag: its last group always takes part
+            tag = m.group("start").lower()
+            attrs: list[tuple[str, str | None]] = []
+            for a in _ATTR_PARTS.finditer(m.group("attrs")):
+                value = a.group(2)
+                if value is not None and value[:1] in ("'", '"'):
+                    value = value[1:-1]
+                attrs.append((a.group(1).lower(), _unescape(value) if value else value))
+            if m.group("close"):
+                out.append(("startend", tag, attrs))
+                continue
+            out.append(("start", tag, attrs))
+            raw_end = _RAW_END.get(tag)
+            if raw_end is not None:
+                # html.parser's CDATA mode: the text up to the end tag, as it is.
+                e = raw_end.search(html, pos)
+                if e is None or e.group()[2:3].isspace():
+                    return None
+                if e.start() > pos:
+                    out.append(("data", html[pos : e.start()], []))
+                out.append(("end", tag, []))
+                pos = e.end()
+        elif kind == "end":
+            out.append(("end", m.group("end").lower(), []))
+        # comments and the doctype: nothing the tree builder uses
+    return out
 
 
 @functools.lru_cache(maxsize=64)  # every render of one template carries the same <style>
@@ -658,8 +735,12 @@ class EmailTextConverter:
 
     def convert(self, html: str) -> str:
         builder = _TreeBuilder()
-        builder.feed(html)
-        builder.close()
+        events = fast_events(html)
+        if events is None:
+            builder.feed(html)
+            builder.close()
+        else:
+            builder.replay(events)
         hidden = _hidden_selectors("".join(builder.css)) if builder.css else (frozenset(), frozenset())
         r = _Renderer(self.width, hidden)
         r.children(builder.root)

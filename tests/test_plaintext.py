@@ -7,13 +7,19 @@ Every expected string below was worked out by hand from the rules in the module 
 
 from __future__ import annotations
 
+import os
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from mailtemplates import render
 from mailtemplates.errors import MailTemplateError
-from mailtemplates.plaintext import EmailTextConverter, HTMLToText, get_converter, html_to_text
+from mailtemplates.models import TEMPLATE_TYPES, sample_context
+from mailtemplates.plaintext import EmailTextConverter, HTMLToText, fast_events, get_converter, html_to_text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "emails" / "recovery.html"
 
@@ -299,3 +305,77 @@ def test_missing_optional_backend_gives_an_install_hint(
     with pytest.raises(MailTemplateError) as err:
         get_converter(name)
     assert str(err.value).endswith(hint)
+
+
+# -- the fast tokenizer emits exactly what html.parser emits, or gives up ---------------------------
+
+
+class _Recorder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.events: list[tuple[str, str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.events.append(("start", tag, attrs))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.events.append(("startend", tag, attrs))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.events.append(("end", tag, []))
+
+    def handle_data(self, data: str) -> None:
+        self.events.append(("data", data, []))
+
+
+def _merged(events: list[tuple[str, str, list[tuple[str, str | None]]]]) -> list[tuple[str, str, list[tuple[str, str | None]]]]:
+    # html.parser may hand one text over in several pieces; the tree builder concatenates them.
+    out: list[tuple[str, str, list[tuple[str, str | None]]]] = []
+    for e in events:
+        if e[0] == "data" and out and out[-1][0] == "data":
+            out[-1] = ("data", out[-1][1] + e[1], [])
+        elif e[0] != "data" or e[1]:
+            out.append(e)
+    return out
+
+
+def _parsed(html: str) -> list[tuple[str, str, list[tuple[str, str | None]]]]:
+    r = _Recorder()
+    r.feed(html)
+    r.close()
+    return _merged(r.events)
+
+
+_PIECES = st.sampled_from(
+    [
+        "<p>", "</p>", "<P CLASS=x>", "<a href=\"https://e.com/?a=1&amp;b=2\">", "</a>", "<br>", "<br/>",
+        "<br />", "<img src=x alt='A &quot;b&quot;'>", "<td width=100 bgcolor=#fff>", "</TD >", "<div\nclass=\"a b\"\n>",
+        "<input disabled>", "<x-y data-v=\"1\" hidden>", "<style>p { color: red }</style>", "<STYLE>a<b</Style>",
+        "<script>if (a < b) { x = '</p>' }</script>", "<!-- c -->", "<!---->", "<!-- a -- b -->", "<!DOCTYPE html>",
+        "<!doctype HTML PUBLIC>", "text", " ", "\n", "&amp;", "&lt;", "&#39;", "&#x27;", "&nbsp;", "&bogus;", "&amp",
+        "a & b", "<", ">", "=", "\"", "'", "/", "<p a==b>", "<p a=\"x\"b=y>", "<p a=x\"y>", "<p a= >", "<a/b>",
+        "< p>", "</ p>", "<?xml ?>", "<![CDATA[x]]>", "<p a=`x`>", "<p\tid=i>", "<img src=x/>", "</br>",
+        "<p \u00e9=1>", "caf\u00e9", "\x00", "<style>x</style >", "<style>x</ style>", "<title>a&amp;b</title>",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=int(os.environ.get("MAILTEMPLATES_FUZZ_EXAMPLES", "600")), deadline=None, database=None)
+@given(st.lists(_PIECES, max_size=25).map("".join))
+def test_fast_tokenizer_matches_html_parser_or_gives_up(html: str) -> None:
+    events = fast_events(html)
+    if events is not None:
+        assert _merged(events) == _parsed(html)
+
+
+def test_fast_tokenizer_takes_the_built_in_emails() -> None:
+    # The point of it: rendered (and inlined) built-in emails never need the fallback.
+    for name, tt in TEMPLATE_TYPES.items():
+        if not tt.templated:
+            continue
+        for locale in ("en", "ja"):
+            html = render(name, sample_context(name), locale=locale).html
+            assert html is not None
+            events = fast_events(html)
+            assert events is not None, name
+            assert _merged(events) == _parsed(html)
