@@ -375,6 +375,8 @@ def _is_struct_ptr(v: object) -> bool:
 #: ``String`` method (``*semver.Version``). Only types registered here have a method called:
 #: template data's own methods never run (docs/limits.md, sandbox).
 STRINGERS: dict[type, Callable[[Any], str]] = {}
+#: The same for ``GoString`` (``%#v``), for time values that carry more than their datetime.
+GO_STRINGERS: dict[type, Callable[[Any], str]] = {}
 
 #: Go's time.Month names (also time.Format's and time.Parse's, in funcs/sprig_time.py).
 MONTH_NAMES: Final = (
@@ -421,17 +423,24 @@ def _time_string(t: GoTime) -> str:
     )
 
 
-def _time_gostring(t: GoTime) -> str:
-    """time.Time.GoString: ``time.Date(2009, time.November, 10, 23, 0, 0, 0, time.UTC)``."""
+def time_gostring(t: GoTime, year: int | None = None, nsec: int | None = None) -> str:
+    """time.Time.GoString: ``time.Date(2009, time.November, 10, 23, 0, 0, 0, time.UTC)``.
+
+    ``year`` and ``nsec`` replace the datetime's where the time carries its own (funcs/sprig_time).
+    """
     dt: _dt.datetime = t.dt
+    if year is None:
+        year = dt.year
+    if nsec is None:
+        nsec = dt.microsecond * 1000
     tz = dt.tzinfo
     if tz is None or tz is _dt.timezone.utc or getattr(tz, "key", None) == "UTC":
         loc = "time.UTC"
     else:
         loc = "time.Location(" + quote(str(getattr(tz, "key", ""))) + ")"
     return (
-        f"time.Date({dt.year}, time.{MONTH_NAMES[dt.month - 1]}, {dt.day}, {dt.hour}, {dt.minute}, "
-        f"{dt.second}, {dt.microsecond * 1000}, {loc})"
+        f"time.Date({year}, time.{MONTH_NAMES[dt.month - 1]}, {dt.day}, {dt.hour}, {dt.minute}, "
+        f"{dt.second}, {nsec}, {loc})"
     )
 
 
@@ -887,14 +896,16 @@ class _Printer:
         registered value types of the function library (String) have methods."""
         if self.erroring:
             return False
-        if not isinstance(arg, GoTime):
-            stringer = STRINGERS.get(type(arg))
-            if stringer is None or self.sharp_v or verb not in "vsxXq":
+        stringer = STRINGERS.get(type(arg))
+        if stringer is not None and not self.sharp_v:
+            if verb not in "vsxXq":
                 return False
             self.fmt_string(stringer(arg), verb)
             return True
+        if not isinstance(arg, GoTime):
+            return False
         if self.sharp_v:
-            self.fmt_s(_time_gostring(arg))
+            self.fmt_s((GO_STRINGERS.get(type(arg)) or time_gostring)(arg))
             return True
         if verb in "vsxXq":
             self.fmt_string(_time_string(arg), verb)

@@ -1225,6 +1225,16 @@ for _tpl in [
 ]:
     case(T, "typed container: " + _tpl, _tpl, {"N": 1, "L": ["x", 1], "M": {"a": 1}}, ints=("N",))
 
+TF = "timefmt"
+# fmt printing a time that carries nanoseconds or year 0 (String and GoString), nested or not.
+for _tpl in [
+    '{{ $t := toDate "2006-01-02T15:04:05.999999999Z07:00" "2024-02-29T13:45:00.123456789+02:00" }}{{ $t }}|{{ list $t }}|{{ printf "%s|%v|%q" $t $t $t }}|{{ dict "t" $t }}',
+    '{{ $t := toDate "2006-01-02T15:04:05.999999999Z07:00" "2024-02-29T13:45:00.123456789+02:00" }}{{ dateModify "1h" $t }}|{{ $t | unixEpoch }}',
+    '{{ $t := toDate "2006-01-02T15:04:05.999999999Z07:00" "2024-02-29T13:45:00.123456789+02:00" }}{{ printf "%#v" $t }}',
+    '{{ $t := mustToDate "15:04" "10:30" }}{{ printf "%#v" $t }}',
+]:
+    case(TF, "time printing: " + _tpl, _tpl, funcs="full")
+
 N = "names"
 for _name in [*SPRIG_NAMES, "required", "include", "tpl", "toYaml", "fromYaml", "lookup", "randomString"]:
     for _kind in ("hermetic", "full"):

@@ -18,7 +18,7 @@ import time as _time
 import zoneinfo
 from typing import Final
 
-from ..gofmt import MONTH_NAMES
+from ..gofmt import GO_STRINGERS, MONTH_NAMES, STRINGERS, time_gostring
 from ..values import GoTime
 
 __all__ = [
@@ -198,6 +198,12 @@ def since(t: GoTime) -> int:
 def time_string(t: GoTime) -> str:
     """time.Time.String (without the monotonic clock reading)."""
     return format_time(t, "2006-01-02 15:04:05.999999999 -0700 MST")
+
+
+# fmt prints a time that carries nanoseconds or a year outside datetime's range through its String
+# method, which only this module can write (plain GoTime values fmt prints itself).
+STRINGERS[GoTimeNs] = time_string
+GO_STRINGERS[GoTimeNs] = lambda t: time_gostring(t, year(t), nanos(t))
 
 
 # -- layouts -------------------------------------------------------------------------------------
