@@ -412,28 +412,14 @@ class _TemplateCompiler:
         decl_locals = [str(self.scope.lookup(v.ident[0])) for v in pipe.decl]
         # Dot is the element even when the body assigns the element's variable: then the
         # variable gets a copy and dot keeps its own local.
-        assigned = _assigned_names(node.list) if nvars else set()
-        elem_var = pipe.decl[-1].ident[0] if nvars else None
-        if nvars == 2:
-            if elem_var in assigned:
-                w.line(f"for {decl_locals[0]}, {elem} in {it}:")
-                w.indent += 1
-                w.line(f"{decl_locals[1]} = {elem}")
-                w.indent -= 1
-            else:
-                w.line(f"for {decl_locals[0]}, {decl_locals[1]} in {it}:")
-                elem = decl_locals[1]
-        elif nvars == 1:
-            if elem_var in assigned:
-                w.line(f"for {elem} in {it}:")
-                w.indent += 1
-                w.line(f"{decl_locals[0]} = {elem}")
-                w.indent -= 1
-            else:
-                w.line(f"for {decl_locals[0]} in {it}:")
-                elem = decl_locals[0]
-        else:
+        if not nvars:
             w.line(f"for {elem} in {it}:")
+        elif pipe.decl[-1].ident[0] in _assigned_names(node.list):
+            w.line(f"for {', '.join([*decl_locals[:-1], elem])} in {it}:")
+            w.line(f"    {decl_locals[-1]} = {elem}")
+        else:
+            w.line(f"for {', '.join(decl_locals)} in {it}:")
+            elem = decl_locals[-1]
         fn = self.fn
         saved = fn.loop_here
         fn.loop_here = True
