@@ -377,16 +377,7 @@ class Parser:
             if self.peek().typ == ItemType.LEFT_DELIM:
                 delim = self.next()
                 if self.next_non_space().typ == ItemType.DEFINE:
-                    sub = Parser(
-                        "definition",
-                        self.parse_name,
-                        self.text,
-                        self.lex,
-                        self.funcs,
-                        self.tree_set,
-                        self.max_nesting,
-                    )
-                    sub.parse_definition()
+                    self.sub_parser("definition", 0).parse_definition()
                     continue
                 self.backup2(delim)
             node = self.text_or_action()
@@ -548,6 +539,12 @@ class Parser:
             if isinstance(c.args[0], (n.BoolNode, n.DotNode, n.NilNode, n.NumberNode, n.StringNode)):
                 raise self.errorf(f"non executable command in pipeline stage {i + 2}")
 
+    def sub_parser(self, name: str, nesting: int) -> Parser:
+        """A parser for a ``define``/``block`` body: same lexer, tree set and limits."""
+        return Parser(
+            name, self.parse_name, self.text, self.lex, self.funcs, self.tree_set, self.max_nesting, nesting
+        )
+
     def enter(self, what: str) -> None:
         """One more level of nesting; past ``max_nesting``, a parse error at the current token."""
         if self.nesting >= self.max_nesting:
@@ -606,16 +603,7 @@ class Parser:
         name = self.parse_template_name(tok, context)
         pipe = self.pipeline(context, ItemType.RIGHT_DELIM)
         self.enter("{{block}}")
-        block = Parser(
-            name,
-            self.parse_name,
-            self.text,
-            self.lex,
-            self.funcs,
-            self.tree_set,
-            self.max_nesting,
-            self.nesting,
-        )
+        block = self.sub_parser(name, self.nesting)
         self.nesting -= 1
         block.token = self.token
         block.root, end = block.item_list()
