@@ -392,9 +392,7 @@ def range_items(
             tick(out, st, nid)
             return _chain_iters.from_iterable(_chunks(seq, pairs, out, st, nid))
         if n:
-            st[BUDGET] -= n
-            if st[BUDGET] < 0:
-                _over_budget(st, nid)
+            _charge(st, n, nid)
             if len(out) - st[COUNTED] > _TICK_CHUNKS:
                 tick(out, st, nid)
     return list(enumerate(seq)) if pairs else seq
@@ -506,20 +504,8 @@ def limited_call(limit: int) -> Callable[[GoFunc, list[Any], int], Any]:
     print $s $s }}`` in a loop) stay bounded although they are never written."""
 
     def call_limited(f: GoFunc, args: list[Any], nid: int) -> Any:
-        try:
-            r = f.fn(*args)
-        except Exception as e:
-            failure = _call_failure(f, e, nid)
-            if failure is None:
-                raise
-            raise failure from None
-        if type(r) is str:
-            if len(r) > limit:
-                raise LimitFailure(
-                    nid,
-                    f"error calling {f.name}: result of {len(r)} exceeds the limit of {limit} (max_output)",
-                )
-        elif isinstance(r, list) and len(r) > limit:
+        r = call(f, args, nid)
+        if (type(r) is str or isinstance(r, list)) and len(r) > limit:
             raise LimitFailure(
                 nid, f"error calling {f.name}: result of {len(r)} exceeds the limit of {limit} (max_output)"
             )
