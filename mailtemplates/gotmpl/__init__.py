@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from ..errors import EscapeError, LimitExceeded, TemplateError, TemplateExecError, TemplateSyntaxError
 from . import nodes
@@ -53,36 +53,12 @@ DEFAULT_MAX_ITERATIONS = 1_000_000
 #: Characters of one template source (``max_template_size``).
 DEFAULT_MAX_TEMPLATE_SIZE = 1024 * 1024
 
-_TOO_COMPLEX = TOO_DEEP
-
 _MISSINGKEY_MODES = {
     "missingkey=default": rt.MODE_DEFAULT,
     "missingkey=invalid": rt.MODE_DEFAULT,
     "missingkey=zero": rt.MODE_ZERO,
     "missingkey=error": rt.MODE_ERROR,
 }
-
-
-def _copy_tree(tree: nodes.Tree) -> nodes.Tree:
-    """``tree.copy()`` for the escaper to rewrite, in three Python frames per nesting level
-    (``copy.deepcopy`` takes about twelve, which made it the deepest stage of all)."""
-    return nodes.Tree(tree.name, tree.parse_name, _copy_node(tree.root), tree.text)
-
-
-_N = TypeVar("_N", bound=nodes.Node)
-
-
-def _copy_node(node: _N) -> _N:
-    new = object.__new__(type(node))
-    fields: dict[str, Any] = {}
-    for key, value in node.__dict__.items():
-        if isinstance(value, nodes.Node):
-            value = _copy_node(value)
-        elif type(value) is list:
-            value = [_copy_node(x) if isinstance(x, nodes.Node) else x for x in value]
-        fields[key] = value
-    new.__dict__.update(fields)
-    return new
 
 
 def _resolve_funcs(funcs: FuncKind | Mapping[str, GoFunc], extra: Mapping[str, GoFunc] | None) -> FuncMap:
@@ -139,7 +115,7 @@ class TemplateSet:
             except RecursionError:
                 # Every stage walks the trees recursively: a caller already deep in its own
                 # stack can run out of it below max_nesting.
-                raise LimitExceeded(_TOO_COMPLEX, name=name) from None
+                raise LimitExceeded(TOO_DEEP, name=name) from None
             self._compiled[key] = compiled
             return compiled
 
@@ -149,7 +125,7 @@ class TemplateSet:
         if self.html:
             from .escape import ESCAPER_FUNCS, escape_trees
 
-            trees = {k: _copy_tree(t) for k, t in self.trees.items()}
+            trees = {k: t.copy() for k, t in self.trees.items()}
             funcs = {**self.funcs, **ESCAPER_FUNCS}
             try:
                 escape_trees(trees, name, funcs)

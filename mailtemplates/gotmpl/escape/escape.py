@@ -491,7 +491,7 @@ class Escaper:
             # Reuse a copy derived earlier, or derive one now.
             dt = self.lookup(dname)
             if dt is None:
-                dt = Tree(dname, t.parse_name, t.root.copy(), t.text)  # type: ignore[arg-type]
+                dt = Tree(dname, t.parse_name, t.root.copy(), t.text)
                 self.derived[dname] = dt
             t = dt
         if self.ns.depth >= MAX_CALL_DEPTH:
