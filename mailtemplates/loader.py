@@ -128,16 +128,16 @@ def _stat_key(path: str) -> tuple[int, int, int] | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
+def _is_recent(key: tuple[int, int, int] | None) -> bool:
+    return key is not None and abs(time.time_ns() - key[0]) < RACY_SECONDS * 1e9
+
+
 def _fingerprint(path: str) -> tuple[int, ...] | None:
     """``_stat_key`` for cache checks: unique (never equal to another) while the file is racy."""
     key = _stat_key(path)
-    if key is not None and abs(time.time_ns() - key[0]) < RACY_SECONDS * 1e9:
+    if key is not None and _is_recent(key):
         return (*key, next(_racy_serial))
     return key
-
-
-def _is_recent(key: tuple[int, int, int] | None) -> bool:
-    return key is not None and abs(time.time_ns() - key[0]) < RACY_SECONDS * 1e9
 
 
 def _within(root_real: str, path: str) -> bool:
@@ -444,10 +444,6 @@ def read_uri(
         if len(data) > max_bytes:
             raise TemplateSourceError(f"{uri}: template exceeds the size limit of {max_bytes} bytes")
         return _decode(data, uri)
-    return _read_http(uri, timeout, max_bytes)
-
-
-def _read_http(uri: str, timeout: float, max_bytes: int) -> str:
     # urllib.request costs ~25 ms of import: loaded only when a template really comes over HTTP.
     from ._http import read_http
 
