@@ -80,6 +80,15 @@ def _from_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _default_locale_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--default-locale",
+        default="en",
+        metavar="L",
+        help="locale of emails that ask for none, and of your generic files (en)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mailtemplates",
@@ -116,12 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"enable the 'send test' form with this Kratos SMTP connection URI (default: ${ENV_SMTP_URI})",
     )
     _from_options(p)
-    p.add_argument(
-        "--default-locale",
-        default="en",
-        metavar="L",
-        help="locale of emails that ask for none, and of your generic files (en)",
-    )
+    _default_locale_option(p)
     p.add_argument(
         "--poll",
         action="store_true",
@@ -150,12 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--to", metavar="ADDR", help="recipient for --format eml (default: the context's To)")
     _from_options(p)
-    p.add_argument(
-        "--default-locale",
-        default="en",
-        metavar="L",
-        help="locale of emails that ask for none, and of your generic files (en)",
-    )
+    _default_locale_option(p)
     p.set_defaults(func=cmd_render)
 
     p = sub.add_parser(
@@ -194,12 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--locale", "-l", metavar="L")
     _context_option(p, "")
     _templates_option(p)
-    p.add_argument(
-        "--default-locale",
-        default="en",
-        metavar="L",
-        help="locale of emails that ask for none, and of your generic files (en)",
-    )
+    _default_locale_option(p)
     p.set_defaults(func=cmd_send_test)
 
     p = sub.add_parser(
