@@ -253,8 +253,7 @@ _ISO_TZ: Final = frozenset(
 
 _LONG_DAY_NAMES: Final = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 _SHORT_DAY_NAMES: Final = tuple(n[:3] for n in _LONG_DAY_NAMES)
-_LONG_MONTH_NAMES: Final = MONTH_NAMES
-_SHORT_MONTH_NAMES: Final = tuple(n[:3] for n in _LONG_MONTH_NAMES)
+_SHORT_MONTH_NAMES: Final = tuple(n[:3] for n in MONTH_NAMES)
 
 # A chunk: (std code, digits for fractions, separator for fractions).
 _Std = tuple[int, int, str]
@@ -389,7 +388,7 @@ def format_time(t: GoTime, layout: str) -> str:
         elif code == _MONTH:
             out.append(_SHORT_MONTH_NAMES[dt.month - 1])
         elif code == _LONG_MONTH:
-            out.append(_LONG_MONTH_NAMES[dt.month - 1])
+            out.append(MONTH_NAMES[dt.month - 1])
         elif code == _NUM_MONTH:
             out.append(str(dt.month))
         elif code == _ZERO_MONTH:
@@ -701,7 +700,7 @@ def parse_in_location(layout: str, value: str, loc: _dt.tzinfo = LOCAL) -> GoTim
                 month, value = _lookup(_SHORT_MONTH_NAMES, value)
                 month += 1
             elif code == _LONG_MONTH:
-                month, value = _lookup(_LONG_MONTH_NAMES, value)
+                month, value = _lookup(MONTH_NAMES, value)
                 month += 1
             elif code in (_NUM_MONTH, _ZERO_MONTH):
                 month, value = _getnum(value, code == _ZERO_MONTH)
