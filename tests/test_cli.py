@@ -29,6 +29,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from helpers import write
 
 from mailtemplates import Renderer
 from mailtemplates.cli import main
@@ -66,13 +67,6 @@ def expected(name: str, locale: str = "en", roots: tuple[Path, ...] = ()) -> Any
 
 def norm(text: str | None) -> str:
     return (text or "").replace("\r\n", "\n").rstrip("\n")
-
-
-def write(root: Path, rel: str, text: str) -> Path:
-    p = root / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(text, encoding="utf-8")
-    return p
 
 
 # -- general ----------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import write
 
 from mailtemplates import gotmpl
 from mailtemplates.errors import MailTemplateError
@@ -358,13 +359,6 @@ def test_go_recorded(case: str) -> None:
 
 
 # --- the checks in more detail ------------------------------------------------------------------
-
-
-def write(root: Path, rel: str, text: str) -> Path:
-    p = root / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(text, encoding="utf-8")
-    return p
 
 
 def codes(diags: list[Diagnostic]) -> list[tuple[str, str, int, int]]:

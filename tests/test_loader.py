@@ -7,16 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers import write
 
 from mailtemplates.errors import InvalidName, TemplateSourceError
 from mailtemplates.loader import Loader, read_uri
-
-
-def write(root: Path, rel: str, text: str) -> Path:
-    p = root / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(text, encoding="utf-8")
-    return p
 
 
 @pytest.fixture

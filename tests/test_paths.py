@@ -20,19 +20,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from helpers import write
 
 from mailtemplates import Renderer
 from mailtemplates.errors import InvalidName, LocaleError, MailTemplateError, TemplateSourceError
 from mailtemplates.loader import Loader, read_uri
 
 CTX = {"RecoveryURL": "https://auth.example.com/r?token=abc", "To": "ada@example.com"}
-
-
-def write(root: Path, rel: str, text: str) -> Path:
-    p = root / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(text, encoding="utf-8")
-    return p
 
 
 @pytest.fixture

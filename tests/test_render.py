@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import write
 
 from mailtemplates import RenderedEmail, Renderer, render, render_sms
 from mailtemplates.errors import (
@@ -22,13 +23,6 @@ from mailtemplates.models import RecoveryCodeValidModel, sample_context, to_payl
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BENCH = Path(__file__).parent.parent / "benchmarks" / "kratos_override"
-
-
-def write(root: Path, rel: str, text: str) -> Path:
-    p = root / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(text, encoding="utf-8")
-    return p
 
 
 @pytest.mark.parametrize("folder,root", [("kratos_siblings", FIXTURES / "kratos_siblings"), ("kratos_override", BENCH)])

@@ -1,0 +1,13 @@
+"""Small helpers shared by the tests (imported as ``helpers``; pytest puts tests/ on sys.path)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def write(root: Path, rel: str, text: str) -> Path:
+    """Write ``text`` to ``root/rel``, making the folders on the way."""
+    p = root / rel
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text, encoding="utf-8")
+    return p
