@@ -228,27 +228,33 @@ class _GettextForms(NullTranslations):
         return f"form{self._index(n)} %(num)s"
 
 
-@pytest.mark.parametrize("locale", ["en", "fr", "pt_BR", "ja", "ru", "pl", "cs", "ar", "lt", "ga"])
+PLURAL_LOCALES = ["en", "fr", "pt_BR", "ja", "ru", "pl", "cs", "ar", "lt", "ga"]
+PLURAL_COUNTS = [*range(1, 26), 99, 100, 101, 102, 103, 111, 1000, 1000000]
+
+
+def _plural_template(locale: str) -> tuple[str, _GettextForms]:
+    """The Go template the generator writes for a counted sentence, and the forms gettext picks."""
+    forms = _GettextForms(locale)
+    env = bt.make_env(html=False)
+    env.globals["count_go"] = bt.make_count_go(bt.LocaleSpec(locale, forms, Locale.parse(locale)))
+    return env.from_string('<< count_go("one %(num)s", "many %(num)s", ".N") >>').render(), forms
+
+
+@pytest.mark.parametrize("locale", PLURAL_LOCALES)
 def test_plural_selection_in_our_engine_agrees_with_gettext(locale: str) -> None:
     # The generator's CLDR -> Go condition translation, run by our engine (Go's own answer for
     # the same templates is checked below when the oracle is present).
-    spec = bt.LocaleSpec(locale, _GettextForms(locale), Locale.parse(locale))
-    env = bt.make_env(html=False)
-    env.globals["count_go"] = bt.make_count_go(spec)
-    source = env.from_string('<< count_go("one %(num)s", "many %(num)s", ".N") >>').render()
+    source, forms = _plural_template(locale)
     tset = gotmpl.parse_files({"m.gotmpl": source})
-    for n in [*range(1, 26), 99, 100, 101, 102, 103, 111, 1000, 1000000]:
-        assert tset.execute("m.gotmpl", {"N": n}) == f"form{spec.translations._index(n)} {n}", n
+    for n in PLURAL_COUNTS:
+        assert tset.execute("m.gotmpl", {"N": n}) == f"form{forms._index(n)} {n}", n
 
 
 @needs_oracle
-@pytest.mark.parametrize("locale", ["en", "fr", "pt_BR", "ja", "ru", "pl", "cs", "ar", "lt", "ga"])
+@pytest.mark.parametrize("locale", PLURAL_LOCALES)
 def test_plural_selection_in_go_agrees_with_gettext(locale: str) -> None:
-    spec = bt.LocaleSpec(locale, _GettextForms(locale), Locale.parse(locale))
-    env = bt.make_env(html=False)
-    env.globals["count_go"] = bt.make_count_go(spec)
-    source = env.from_string('<< count_go("one %(num)s", "many %(num)s", ".N") >>').render()
-    counts = [*range(1, 26), 99, 100, 101, 102, 103, 111, 1000, 1000000]
+    source, forms = _plural_template(locale)
+    counts = PLURAL_COUNTS
     cases = [
         {
             "id": str(n),
@@ -263,7 +269,7 @@ def test_plural_selection_in_go_agrees_with_gettext(locale: str) -> None:
     ]
     got = _oracle_batch(cases)
     assert {n: got[str(n)] for n in counts} == {
-        n: {"output": f"form{spec.translations._index(n)} {n}"} for n in counts
+        n: {"output": f"form{forms._index(n)} {n}"} for n in counts
     }
 
 
