@@ -134,6 +134,8 @@ class Renderer:
         max_iterations: int | None = gotmpl.DEFAULT_MAX_ITERATIONS,
         max_nesting: int = gotmpl.DEFAULT_MAX_NESTING,
         max_template_size: int = gotmpl.DEFAULT_MAX_TEMPLATE_SIZE,
+        max_values: int | None = gotmpl.DEFAULT_MAX_VALUES,
+        max_seconds: float | None = gotmpl.DEFAULT_MAX_SECONDS,
     ) -> None:
         self.default_locale = i18n.normalize_locale(default_locale)
         self.loader = Loader(
@@ -155,6 +157,8 @@ class Renderer:
             "max_iterations": max_iterations,
             "max_nesting": max_nesting,
             "max_template_size": max_template_size,
+            "max_values": max_values,
+            "max_seconds": max_seconds,
         }
         self._cache: dict[tuple[str, str, tuple[str, ...]], CompiledPart] = {}
         self._lock = threading.Lock()
@@ -330,6 +334,9 @@ class Renderer:
                 source.path,
                 html=html,
                 functions=i18n.i18n_funcs(self._file_locale(source), default=self.default_locale),
+                max_output=self.limits["max_output"],
+                max_iterations=self.limits["max_iterations"],
+                max_seconds=self.limits["max_seconds"],
             )
             return jinja_run, False, "Jinja template"
         files = dict(source.files)

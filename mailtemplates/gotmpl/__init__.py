@@ -38,7 +38,9 @@ __all__ = [
     "DEFAULT_MAX_ITERATIONS",
     "DEFAULT_MAX_NESTING",
     "DEFAULT_MAX_OUTPUT",
+    "DEFAULT_MAX_SECONDS",
     "DEFAULT_MAX_TEMPLATE_SIZE",
+    "DEFAULT_MAX_VALUES",
     "MISSING",
     "TemplateSet",
     "parse_files",
@@ -50,6 +52,11 @@ __all__ = [
 DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024
 #: ``range`` iterations and template calls of one execution, all together (``max_iterations``).
 DEFAULT_MAX_ITERATIONS = 1_000_000
+#: Characters and list elements of all the strings and lists the functions of one execution
+#: return, together (``max_values``): sixteen outputs' worth.
+DEFAULT_MAX_VALUES = 64 * 1024 * 1024
+#: Seconds one execution may run (``max_seconds``), checked between steps.
+DEFAULT_MAX_SECONDS = 10.0
 #: Characters of one template source (``max_template_size``).
 DEFAULT_MAX_TEMPLATE_SIZE = 1024 * 1024
 
@@ -81,6 +88,8 @@ class TemplateSet:
         max_depth: int,
         max_output: int | None,
         max_iterations: int | None = DEFAULT_MAX_ITERATIONS,
+        max_values: int | None = DEFAULT_MAX_VALUES,
+        max_seconds: float | None = DEFAULT_MAX_SECONDS,
     ) -> None:
         self.trees = trees
         self.funcs = funcs
@@ -89,7 +98,9 @@ class TemplateSet:
         self.max_depth = max_depth
         self.max_output = max_output
         self.max_iterations = max_iterations
-        self._state = rt.new_state(max_output, max_iterations)
+        self.max_values = max_values
+        self.max_seconds = max_seconds
+        self._state = rt.new_state(max_output, max_iterations, max_values, max_seconds)
         self._compiled: dict[str | None, CompiledSet] = {}
         self._escape_errors: dict[str, EscapeError] = {}
         self._lock = threading.Lock()
@@ -132,7 +143,7 @@ class TemplateSet:
             except EscapeError as e:
                 self._escape_errors[name] = e
                 raise
-        return compile_trees(trees, funcs, self.mode, self.max_depth, self.max_output)
+        return compile_trees(trees, funcs, self.mode, self.max_depth)
 
     def escape(self, name: str) -> None:
         """Run html/template's escaper on ``name`` now (Go does it at the first execution)."""
@@ -156,7 +167,7 @@ class TemplateSet:
         out: list[str] = []
         try:
             # Execute(w, nil): reflect.ValueOf(nil) is the invalid value, not a nil pointer.
-            compiled.functions[name](MISSING if data is None else data, out, 0, self._state[:])
+            compiled.functions[name](MISSING if data is None else data, out, 0, rt.start(self._state))
         except rt.ExecFailure as e:
             raise self._exec_error(compiled, e) from None
         except RecursionError:
@@ -207,6 +218,8 @@ def parse_files(
     max_iterations: int | None = DEFAULT_MAX_ITERATIONS,
     max_nesting: int = DEFAULT_MAX_NESTING,
     max_template_size: int | None = DEFAULT_MAX_TEMPLATE_SIZE,
+    max_values: int | None = DEFAULT_MAX_VALUES,
+    max_seconds: float | None = DEFAULT_MAX_SECONDS,
 ) -> TemplateSet:
     """Parse ``files`` (name -> source) into one :class:`TemplateSet`.
 
@@ -216,7 +229,9 @@ def parse_files(
     ``max_output`` characters of output (and of any string or list a function returns);
     ``max_iterations`` range iterations and template calls per execution; ``max_nesting``
     (never None) nested ``if``/``range``/``with``/``block``/``else if`` and parentheses;
-    ``max_template_size`` characters per source file.
+    ``max_template_size`` characters per source file; ``max_values`` characters and list
+    elements of all the strings and lists functions return in one execution; ``max_seconds``
+    seconds per execution.
     """
     mode = rt.MODE_DEFAULT
     for opt in options:
@@ -241,6 +256,8 @@ def parse_files(
         max_depth=max_depth,
         max_output=max_output,
         max_iterations=max_iterations,
+        max_values=max_values,
+        max_seconds=max_seconds,
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from collections.abc import Iterator
 from typing import Final
 
 from ..gofmt import go_bytes, go_str
@@ -39,6 +40,7 @@ __all__ = [
     "trim_space",
     "trim_suffix",
     "uncapitalize",
+    "wrap_breaks",
     "wrap_custom",
 ]
 
@@ -402,12 +404,26 @@ def wrap_custom(s: str, wrap_length: int, new_line: str, wrap_long_words: bool) 
     if s == "":
         return ""
     nl = go_bytes(new_line) if new_line else b"\n"
+    b = go_bytes(s)
+    out = bytearray()
+    for start, stop, br in _wrap_lines(b, wrap_length, wrap_long_words):
+        out += b[start:stop]
+        if br:
+            out += nl
+    return go_str(bytes(out))
+
+
+def wrap_breaks(s: str, wrap_length: int, wrap_long_words: bool) -> int:
+    """How many line breaks :func:`wrap_custom` inserts (its result's size, before building it)."""
+    return sum(br for _, _, br in _wrap_lines(go_bytes(s), wrap_length, wrap_long_words))
+
+
+def _wrap_lines(b: bytes, wrap_length: int, wrap_long_words: bool) -> Iterator[tuple[int, int, bool]]:
+    """WrapCustom's lines: (start, stop, whether a line break follows) byte ranges of ``b``."""
     if wrap_length < 1:
         wrap_length = 1
-    b = go_bytes(s)
     n = len(b)
     offset = 0
-    out = bytearray()
     while n - offset > wrap_length:
         if b[offset] == 0x20:
             offset += 1
@@ -415,23 +431,21 @@ def wrap_custom(s: str, wrap_length: int, new_line: str, wrap_long_words: bool) 
         end = wrap_length + offset + 1
         space_at = b.rfind(b" ", offset, end)
         if space_at >= offset:
-            out += b[offset:space_at] + nl
+            yield offset, space_at, True
             offset = space_at + 1
         elif wrap_long_words:
-            end = wrap_length + offset
-            out += b[offset:end] + nl
+            yield offset, wrap_length + offset, True
             offset += wrap_length
         else:
             end = wrap_length + offset
             idx = b.find(b" ", end)
             if idx == -1:
-                out += b[offset:]
+                yield offset, n, False
                 offset = n
             else:
-                out += b[offset:idx] + nl
+                yield offset, idx, True
                 offset = idx + 1
-    out += b[offset:]
-    return go_str(bytes(out))
+    yield offset, n, False
 
 
 # -- xstrings ------------------------------------------------------------------------------------
