@@ -6,17 +6,17 @@
     mailtemplates render    NAME [--locale L] [--context FILE] [--templates DIR]... [--format html|text|eml|json]
     mailtemplates init      DIR [--force] [--locale L]...
     mailtemplates send-test NAME --to ADDR --smtp-uri URI [--from-address A] [--from-name N] [--locale L] ...
-    mailtemplates lint      [DIR ...] [--format text|json|github] [--from-address ADDR]
+    mailtemplates lint      [DIR ...] [--format text|json|github] [--from-address ADDR] [--no-builtins]
 
 Every user mistake surfaces as a :class:`~mailtemplates.errors.MailTemplateError` (or an unreadable
 file); ``main`` turns it into a message on stderr and exit code 1, never a traceback. Usage
-mistakes are argparse's: a message and exit code 2.
+mistakes are argparse's: a message and exit code 2. ``lint`` is the linter's own command line
+(:mod:`mailtemplates.lint.command`), with its exit statuses (2 when a path cannot be read).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import shutil
@@ -196,35 +196,14 @@ def build_parser() -> argparse.ArgumentParser:
     _default_locale_option(p)
     p.set_defaults(func=cmd_send_test)
 
+    # The lint command line is the linter's own (one set of options, one exit-status table).
+    from .lint import command as lint_command
+
     p = sub.add_parser(
-        "lint",
-        help="check template folders for mistakes",
-        description="Check template roots, template folders or files (default: the current folder) "
-        "for template and email mistakes. Exit code 1 when there is an error, 0 for warnings only.",
+        "lint", help="check template folders for mistakes", description=lint_command.DESCRIPTION
     )
-    p.add_argument(
-        "dirs", metavar="DIR", nargs="*", help="override folder, template folder or file (default: .)"
-    )
-    p.add_argument(
-        "--format",
-        "-f",
-        choices=("text", "json", "github"),
-        default="text",
-        help="text (default), json, or github (workflow annotations)",
-    )
-    p.add_argument(
-        "--from-address",
-        metavar="ADDR",
-        default=None,
-        help="check this sender address too (courier.smtp.from_address)",
-    )
-    p.add_argument(
-        "--no-builtins",
-        dest="use_builtins",
-        action="store_false",
-        help="missing parts have no built-in template to fall back on",
-    )
-    p.set_defaults(func=cmd_lint)
+    lint_command.add_arguments(p)
+    p.set_defaults(func=lint_command.run)
     return parser
 
 
@@ -372,23 +351,6 @@ def cmd_send_test(args: argparse.Namespace) -> int:
     )
     print(f"server answered: {result.code} {result.text}")
     return 0
-
-
-def cmd_lint(args: argparse.Namespace) -> int:
-    try:
-        # Imported here: the linter is its own module (and heavier than the other commands need).
-        lint: Any = importlib.import_module("mailtemplates.lint")
-    except ImportError as e:
-        raise CLIError(f"the linter is not available in this installation ({e})") from None
-    # Like `python -m mailtemplates.lint`: the current folder when none is given. Roots, template
-    # folders and single files are all accepted; the linter says which path does not exist.
-    paths: list[str] = list(args.dirs) or ["."]
-    extra = {} if args.use_builtins else {"use_builtins": False}
-    diags = lint.lint_paths(paths, from_address=args.from_address, **extra)
-    out = lint.format_diagnostics(diags, args.format)
-    if out:
-        _write(out)
-    return int(lint.exit_code(diags))
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
