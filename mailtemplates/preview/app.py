@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import secrets
 import socket
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -56,7 +57,11 @@ class PreviewConfig:
     from_address: str = DEFAULT_FROM_ADDRESS
     from_name: str | None = None
     default_locale: str = "en"
+    #: Listen on an address other machines can reach (``--host 0.0.0.0`` in a container).
     allow_remote: bool = False
+    #: Names (``Host`` headers) the preview answers to besides ``localhost`` and IP addresses
+    #: (``--allowed-host``; ``.example.com`` includes its subdomains). Never switched off.
+    allowed_hosts: Sequence[str] = ()
     use_builtins: bool = True
     #: Log every HTTP request (stderr).
     verbose: bool = False
@@ -137,6 +142,11 @@ class PreviewApp:
 
             self.smtp_config = parse_connection_uri(config.smtp_uri)
         self.port = config.port
+        #: Names the Host check accepts (the listen name, if it is one, and --allowed-host).
+        self.allowed_hosts = [config.host.strip("[]"), *config.allowed_hosts]
+        #: Sending mail needs this per-process secret (the email page has it), on top of the
+        #: Origin check: a request from anywhere else cannot know it.
+        self.token = secrets.token_urlsafe(24)
 
     def _new_renderer(self) -> Renderer:
         return Renderer(
@@ -431,7 +441,13 @@ class PreviewApp:
         return pages.render(
             "email.html",
             title=tt.name,
-            attrs={"page": "email", "name": tt.name, "locale": loc, "seq": str(self.hub.seq)},
+            attrs={
+                "page": "email",
+                "name": tt.name,
+                "locale": loc,
+                "seq": str(self.hub.seq),
+                "token": self.token if send else "",
+            },
             name=tt.name,
             kratos_type=tt.kratos_type,
             locale=loc,

@@ -7,6 +7,7 @@ JSON from its own origin (CSRF), and serves every page under a Content-Security-
 from __future__ import annotations
 
 import contextlib
+import hmac
 import ipaddress
 import json
 import queue
@@ -14,7 +15,7 @@ import socket
 import sys
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -37,11 +38,72 @@ _CSP = (
 )
 
 
-def _loopback_literal(name: str) -> bool:
+TOKEN_HEADER = "X-Preview-Token"
+
+
+def _parse_json(raw: bytes) -> Any:
     try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
+        return json.loads(raw or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
+        raise _BadRequest(400, f"invalid JSON: {e}") from None
+
+
+def read_chunked(rfile: Any, limit: int) -> bytes:
+    """A ``Transfer-Encoding: chunked`` body (RFC 9112, section 7.1), refused past ``limit`` bytes
+    before they are read."""
+    out = bytearray()
+    while True:
+        line = rfile.readline(1026)  # a size line is hex digits and optional extensions
+        if not line.endswith(b"\n"):
+            raise _BadRequest(400, "bad chunk size line")
+        size_text = line.split(b";", 1)[0].strip()
+        if not size_text or any(c not in b"0123456789abcdefABCDEF" for c in size_text):
+            raise _BadRequest(400, "bad chunk size")
+        size = int(size_text, 16)
+        if size == 0:
+            break
+        if len(out) + size > limit:
+            raise _BadRequest(413, f"request body too large (limit {limit} bytes)")
+        chunk = rfile.read(size)
+        if len(chunk) != size or rfile.readline(3) not in (b"\r\n", b"\n"):
+            raise _BadRequest(400, "truncated chunk")
+        out += chunk
+    for _ in range(100):  # trailer fields, up to the empty line
+        if rfile.readline(8192) in (b"\r\n", b"\n", b""):
+            break
+    else:
+        raise _BadRequest(400, "too many trailer fields")
+    return bytes(out)
+
+
+def host_name(host_header: str) -> str:
+    """The name or address of a ``Host`` header, lowercased, without the port or brackets."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else ""
+    return host.rsplit(":", 1)[0] if ":" in host else host
+
+
+def host_allowed(host_header: str, allowed: Sequence[str]) -> bool:
+    """Whether a request's ``Host`` is one the preview answers to: ``localhost`` (and
+    ``*.localhost``), any IP address, and the names in ``allowed`` (``.example.com`` also matches
+    its subdomains). Names are never resolved: DNS rebinding is precisely a foreign name that
+    resolves to this machine, and an IP address cannot be rebound."""
+    name = host_name(host_header).rstrip(".")
+    if not name:
         return False
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        pass
+    for entry in allowed:
+        entry = entry.strip().lower().rstrip(".")
+        if name == entry or (entry.startswith(".") and (name.endswith(entry) or name == entry[1:])):
+            return True
+    return False
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -68,17 +130,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- plumbing ---------------------------------------------------------------------------------
     def _host_ok(self) -> bool:
-        if self.app.config.allow_remote:
-            return True
-        host = (self.headers.get("Host") or "").strip().lower()
-        if host.startswith("["):
-            name = host[1 : host.find("]")] if "]" in host else host
-        else:
-            name = host.rsplit(":", 1)[0] if ":" in host else host
-        if not name:
-            return False
-        # Never resolve the name: DNS rebinding is precisely a foreign name resolving to 127.0.0.1.
-        return name in ("localhost", self.app.config.host.strip("[]").lower()) or _loopback_literal(name)
+        return host_allowed(self.headers.get("Host") or "", self.app.allowed_hosts)
 
     def _send(
         self,
@@ -109,30 +161,47 @@ class _Handler(BaseHTTPRequestHandler):
     def _text(self, status: int, text: str) -> None:
         self._send(status, text.encode("utf-8"), "text/plain; charset=utf-8")
 
-    def _read_json(self) -> Any:
+    def _read_json(self, *, token: bool = False) -> Any:
+        """A POST body: JSON (a cross-site form cannot send it without a CORS preflight we never
+        grant), from a page of this server (Origin, Sec-Fetch-Site), of bounded size."""
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if ctype != "application/json":
             raise _BadRequest(415, "send JSON (Content-Type: application/json)")
         origin = self.headers.get("Origin")
-        if origin is not None and not self.app.config.allow_remote:
-            host = self.headers.get("Host") or ""
-            if origin != f"http://{host}":
-                raise _BadRequest(403, "cross-origin request refused")
-        try:
-            length = int(self.headers.get("Content-Length") or "0")
-        except ValueError:
-            raise _BadRequest(400, "bad Content-Length") from None
+        if origin is not None and origin != f"http://{self.headers.get('Host') or ''}":
+            raise _BadRequest(403, "cross-origin request refused")
+        if (self.headers.get("Sec-Fetch-Site") or "same-origin") not in ("same-origin", "none"):
+            raise _BadRequest(403, "cross-site request refused")
+        if token and not hmac.compare_digest(
+            (self.headers.get(TOKEN_HEADER) or "").encode(), self.app.token.encode()
+        ):
+            raise _BadRequest(403, f"missing or wrong {TOKEN_HEADER} (the email page sends it)")
+        return _parse_json(self._read_body())
+
+    def _read_body(self) -> bytes:
+        """At most ``_MAX_BODY`` bytes, whatever the headers claim (a negative or huge length, chunks)."""
+        self.close_connection = True  # an unread rest of a refused body must not be parsed as a request
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return read_chunked(self.rfile, _MAX_BODY)
+        raw = (self.headers.get("Content-Length") or "0").strip()
+        if not raw.isdigit():  # int() would take "-1", "+5", " 1_0"
+            raise _BadRequest(400, f"bad Content-Length: {raw[:40]!r}")
+        length = int(raw)
         if length > _MAX_BODY:
-            raise _BadRequest(413, "request body too large")
-        raw = self.rfile.read(length)
-        try:
-            return json.loads(raw or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise _BadRequest(400, f"invalid JSON: {e}") from None
+            raise _BadRequest(413, f"request body too large (limit {_MAX_BODY} bytes)")
+        data: bytes = self.rfile.read(length)
+        if len(data) != length:
+            raise _BadRequest(400, "request body shorter than its Content-Length")
+        return data
 
     def _guard(self, fn: Callable[[], None]) -> None:
         if not self._host_ok():
-            self._text(421, "unexpected Host header: the preview answers on its loopback address only")
+            self._text(
+                421,
+                "unexpected Host header: the preview answers to loopback names and addresses, IP "
+                "addresses and the names given with --allowed-host (a foreign name is how DNS "
+                "rebinding reaches a local server)",
+            )
             return
         try:
             fn()
@@ -192,7 +261,8 @@ class _Handler(BaseHTTPRequestHandler):
                 raise _BadRequest(400, "context must be a JSON object")
             self._render(path[len("/api/render/") :], query, ctx)
         elif path == "/api/send":
-            self._send_test(self._read_json())
+            # Without --smtp-uri there is nothing to protect: say why nothing is sent.
+            self._send_test(self._read_json(token=self.app.smtp_config is not None))
         elif path == "/__timing":
             body = self._read_json()
             if not isinstance(body, dict) or not isinstance(body.get("seq"), int):
