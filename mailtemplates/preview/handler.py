@@ -1,7 +1,9 @@
 """The preview's HTTP side: routing, the security checks, body limits, Server-Sent Events.
 
-Safety: the handler answers only to a loopback ``Host`` (DNS rebinding), takes POST bodies only as
-JSON from its own origin (CSRF), and serves every page under a Content-Security-Policy.
+Safety, whatever ``--allow-remote`` says: the handler answers only to a ``Host`` that is localhost,
+an IP address or a name on the allow-list (DNS rebinding), takes POST bodies only as JSON from its
+own origin, the mail-sending one only with the page's token (CSRF), reads at most 1 MiB of body
+however it is framed, and serves every page under a Content-Security-Policy.
 """
 
 from __future__ import annotations

@@ -144,6 +144,9 @@ def serve(
     try:
         roots = ", ".join(shown for _, _, shown in server.app.roots) or "none"
         say(f"serving {server.url}  (templates: {roots}; reload: {server.watcher.backend}; Ctrl-C stops)")
+        if config.allow_remote or config.allowed_hosts:
+            names = ", ".join(["localhost", "IP addresses", *server.app.allowed_hosts])
+            say(f"answering to Host: {names} (others: --allowed-host NAME)")
         if open_browser:
             import webbrowser
 
