@@ -85,6 +85,14 @@ def is_loopback(host: str) -> bool:
     return bool(infos) and all(ipaddress.ip_address(str(i[4][0]).split("%")[0]).is_loopback for i in infos)
 
 
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
 def _is_locale_file_tag(tag: str) -> bool:
     """Whether ``tag`` (from ``email.body.<tag>.gotmpl``) is a locale the loader would look for."""
     try:
@@ -143,7 +151,7 @@ class PreviewApp:
             self.smtp_config = parse_connection_uri(config.smtp_uri)
         self.port = config.port
         #: Names the Host check accepts (the listen name, if it is one, and --allowed-host).
-        self.allowed_hosts = [config.host.strip("[]"), *config.allowed_hosts]
+        self.allowed_hosts = [h for h in (config.host, *config.allowed_hosts) if not _is_ip(h.strip("[]"))]
         #: Sending mail needs this per-process secret (the email page has it), on top of the
         #: Origin check: a request from anywhere else cannot know it.
         self.token = secrets.token_urlsafe(24)
