@@ -116,6 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow a --host other machines can reach (the preview has no authentication)",
     )
+    p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="answer to this Host name too (repeatable; .example.com includes subdomains); "
+        "localhost and IP addresses are always accepted, other names never (DNS rebinding)",
+    )
     p.add_argument("--open", action="store_true", help="open the preview in a web browser")
     _context_option(p, "of each template")
     p.add_argument(
@@ -368,6 +376,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
         from_name=args.from_name,
         default_locale=args.default_locale,
         allow_remote=args.allow_remote,
+        allowed_hosts=args.allowed_host,
         verbose=args.verbose,
         poll=args.poll,
     )
