@@ -127,6 +127,7 @@ class Renderer:
         use_builtins: bool = True,
         template_uris: Mapping[str, Mapping[str, str]] | None = None,
         allow_http: bool = False,
+        file_uri_roots: Iterable[str | os.PathLike[str]] = (),
         check_interval: float = 1.0,
         delims: tuple[str, str] | None = None,
         max_depth: int = gotmpl.DEFAULT_MAX_DEPTH,
@@ -141,6 +142,7 @@ class Renderer:
             builtin_root=BUILTIN_ROOT if use_builtins else None,
             uris=template_uris,
             allow_http=allow_http,
+            file_uri_roots=file_uri_roots,
             max_template_bytes=max_template_size,
         )
         self.inline_css = inline_css
