@@ -36,8 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "paths",
         nargs="*",
         metavar="DIR",
-        default=["."],
-        help="template roots (override directories), template folders or files (default: .)",
+        help="template roots (override directories), template folders or files (default: "
+        "courier.template_override_path of --config, else .)",
     )
     parser.add_argument(
         "--format",
@@ -50,7 +50,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--from-address",
         default=None,
         metavar="ADDR",
-        help="check this sender address too (courier.smtp.from_address)",
+        help="check this sender address too (default: courier.smtp.from_address of --config)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="a Kratos configuration file (kratos.yml or .json): lint its "
+        "courier.template_override_path and check its courier.smtp.from_address",
     )
     parser.add_argument(
         "--no-builtins",
@@ -63,7 +69,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Lint what parsed ``args`` name, print the report, return the exit status (table above)."""
     try:
-        diags = lint_paths(args.paths, from_address=args.from_address, use_builtins=args.use_builtins)
+        paths, from_address = _targets(args)
+        diags = lint_paths(paths, from_address=from_address, use_builtins=args.use_builtins)
     except MailTemplateError as e:
         print(f"mailtemplates: error: {e}", file=sys.stderr)
         return EXIT_CANNOT_RUN
@@ -75,6 +82,32 @@ def run(args: argparse.Namespace) -> int:
     if out:
         sys.stdout.write(out + "\n")
     return exit_code(diags)
+
+
+def _targets(args: argparse.Namespace) -> tuple[list[str], str | None]:
+    """The paths and sender to check: the command line's, else those of ``--config``."""
+    paths: list[str] = list(args.paths or ())
+    from_address: str | None = args.from_address
+    if getattr(args, "config", None):
+        # Imported here: reading YAML is only needed with --config.
+        from ..kratos_config import load_kratos_config
+
+        cfg = load_kratos_config(args.config)
+        for key in cfg.unknown_keys:
+            print(
+                f"mailtemplates: warning: {args.config}: {key} is not a setting Kratos knows; ignored",
+                file=sys.stderr,
+            )
+        if not paths and cfg.courier.template_override_path:
+            paths = [cfg.courier.template_override_path]
+        from_address = from_address or cfg.courier.smtp.from_address
+        if cfg.courier.templates:
+            print(
+                f"mailtemplates: warning: {args.config}: the courier.templates URIs are not linted; "
+                "only template folders are",
+                file=sys.stderr,
+            )
+    return paths or ["."], from_address
 
 
 def main(argv: Sequence[str] | None = None) -> int:
