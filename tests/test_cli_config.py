@@ -7,8 +7,6 @@ import base64
 import json
 import os
 import ssl
-import sys
-import types
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
