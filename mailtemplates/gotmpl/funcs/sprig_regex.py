@@ -1070,7 +1070,7 @@ class GoRegexp:
             if m is None:
                 break
             yield m
-            a0, a1 = m.span()
+            a1 = m.end()
             width = 1 if search < end else 0
             if search + width > a1:
                 search += width

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Final
 
 from ..gofmt import go_bytes, go_str
@@ -139,23 +139,44 @@ def title_rune(c: str) -> str:
     return t if len(t) == 1 else c
 
 
+class _RuneMap(dict[int, str]):
+    """A ``str.translate`` table computing a rune's mapping on first use (the per-rune Python
+    calls cost microseconds a character: 2.7 s for a million ``ß``). Code points past the
+    Supplementary Multilingual Plane are not kept, so the table stays small."""
+
+    def __init__(self, fn: Callable[[str], str]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, cp: int) -> str:
+        r = self.fn(chr(cp))
+        if cp < 0x20000:
+            self[cp] = r
+        return r
+
+
+_TO_UPPER: Final = _RuneMap(upper_rune)
+_TO_LOWER: Final = _RuneMap(lower_rune)
+_TO_TITLE: Final = _RuneMap(title_rune)
+
+
 def to_upper(s: str) -> str:
     """strings.ToUpper: per-rune simple mapping; invalid bytes become U+FFFD."""
     if s.isascii():
         return s.upper()
-    return "".join(upper_rune(c) for c in s)
+    return s.translate(_TO_UPPER)
 
 
 def to_lower(s: str) -> str:
     """strings.ToLower."""
     if s.isascii():
         return s.lower()
-    return "".join(lower_rune(c) for c in s)
+    return s.translate(_TO_LOWER)
 
 
 def to_title(s: str) -> str:
     """strings.ToTitle."""
-    return "".join(title_rune(c) for c in s)
+    return s.translate(_TO_TITLE)
 
 
 def _is_separator(c: str) -> bool:
@@ -528,7 +549,7 @@ def _decode_one(b: bytes, i: int) -> tuple[str, int]:
     for n in (2, 3, 4):
         chunk = b[i : i + n]
         try:
-            c = chunk.decode("utf-8")
+            c = str(chunk, "utf-8")
         except UnicodeDecodeError:
             continue
         if len(c) == 1:
@@ -646,7 +667,9 @@ def _camel_to_lower(s: str, connector: str) -> str:
         return ""
     conn = connector.encode()
     out = bytearray()
-    wt, word, remaining = _next_word(go_bytes(s))
+    # A memoryview: the scanner slices off what it read at each rune, which must not copy the
+    # rest (bytes slices made snakecase quadratic: 109 s on a million characters).
+    wt, word, remaining = _next_word(memoryview(go_bytes(s)))
     while remaining:
         if wt != _CONNECTOR:
             _to_lower_word(out, wt, word, connector)
