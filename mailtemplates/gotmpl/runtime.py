@@ -98,6 +98,8 @@ _TOO_DEEP = (
 #: Loops of at most this many elements are iterated as they are (their length is charged to the
 #: iteration budget at entry); longer ones go in chunks, with a check between chunks.
 SHORT_LOOP = 16
+#: Seconds a slice of a long loop should take at most (the deadline is read between slices).
+_SLICE_SECONDS = 0.05
 #: Output chunks written since the last check before a loop entry bothers to count characters.
 _TICK_CHUNKS = 256
 
@@ -488,11 +490,16 @@ def _chunks(seq: Sequence[Any], pairs: bool, out: list[str], st: list[Any], nid:
         before = output_size(out, st)
         if before > limit:
             tick(out, st, nid)
+        started = time.monotonic()
         yield zip(range(i, i + k), seq[i : i + k], strict=True) if pairs else seq[i : i + k]
         i += k
         after = output_size(out, st)
         per_item = (after - before) // k + 1
         step = max(1, min(1024, (limit - after) // (2 * per_item)))
+        spent = time.monotonic() - started
+        if spent > _SLICE_SECONDS:
+            # Slow elements: smaller slices, so that the deadline (read per slice) is kept.
+            step = max(1, min(step, int(k * _SLICE_SECONDS / spent)))
 
 
 def _sorted_keys(m: Mapping[Any, Any], nid: int) -> list[Any]:
@@ -621,6 +628,11 @@ def _range_len(start: int, stop: int, step: int) -> int:
     return len(range(start, stop, step)) if step else 0
 
 
+#: Beneath this size, a cheap upper bound is enough to let a call through (no exact count).
+_SMALL_ENOUGH = 1 << 20
+#: Where measuring a value may stop (the limits are far smaller).
+_BIG = 1 << 62
+
 def _replace_size(old: str, new: str, src: str) -> int:
     if len(new) <= len(old):
         return 0  # no longer than src
@@ -632,23 +644,30 @@ def _indent_size(spaces: int, s: str) -> int:
     return max(spaces, 0) * (s.count("\n") + 1) + len(s)
 
 
-def _wrap_size(width: int, sep: str, s: str) -> int:
+def _wrap_size(width: int, sep: str, s: str, *, stop: int = _BIG) -> int:
     if len(sep) <= 1:
         return 0  # at most one character per character of s
     from .funcs.sprig_text import wrap_breaks
 
     if (len(s) // max(width, 1) + s.count(" ") + 1) * len(sep) + len(s) <= _SMALL_ENOUGH:
         return 0  # cheap upper bound first: most calls never count
-    return len(s) + wrap_breaks(s, width, True) * len(sep)
+    return len(s) + wrap_breaks(s, width, True, stop // len(sep) + 1) * len(sep)
 
 
-def _regex_replace_size(literal: bool) -> Callable[[str, str, str], int]:
-    def size(expr: str, src: str, repl: str) -> int:
+class _GuardFailure(Exception):
+    """A size guard's own failure that is the call's (a regexp past its deadline)."""
+
+
+def _regex_replace_size(literal: bool) -> Callable[..., int]:
+    def size(expr: str, src: str, repl: str, *, stop: int = _BIG) -> int:
         if (len(src) + 1) * (len(repl) + repl.count("$") * len(src)) + len(src) <= _SMALL_ENOUGH:
             return 0
-        from .funcs.sprig_regex import compile_go
+        from .funcs.sprig_regex import RegexTimeout, compile_go
 
-        return compile_go(expr).replace_size(src, repl, literal)
+        try:
+            return compile_go(expr).replace_size(src, repl, literal, stop)
+        except RegexTimeout as e:
+            raise _GuardFailure(e) from None
 
     return size
 
@@ -664,26 +683,35 @@ def _args_size(*args: object) -> int:
     return sum(printed_size(a, _BIG) for a in args if a is not None and type(a) is not str)
 
 
-_VERB = re.compile(r"%([-+# 0]*)(\d*)(?:\.(\d*))?([a-zA-Z%])")
+_VERB = re.compile(r"%[-+# 0]*(?:\[\d+\])?(\d+|\*)?(?:\.(?:\[\d+\])?(\d+|\*)?)?(?:\[\d+\])?([a-zA-Z%])")
+#: Go's fmt ignores a width or precision past this (``%!(BADWIDTH)``, tooLarge in fmt/print.go).
+_FMT_MAX = 1_000_000
 
 
 def _printf_size(fmt: str, *args: object) -> int:
     """A lower bound of printf's output: the widths it pads to, the digits a precision asks of
-    numbers, and the containers its arguments hold (``%v`` of a list held many times over)."""
+    numbers, and the containers its arguments hold (``%v`` of a list held many times over).
+
+    A ``*`` width or precision counts as the largest integer argument Go would accept as one
+    (``%[1]*[2]d`` repeated reuses one width without more arguments): an overestimate only for
+    formats mixing ``*`` with large unrelated integers."""
+    star = max((abs(a) for a in args if type(a) is int and abs(a) <= _FMT_MAX), default=0)
     total = 0
     for m in _VERB.finditer(fmt):
-        if m.group(2):
-            total += int(m.group(2))
-        if m.group(3) and m.group(4) in "dfFeE":
-            total += int(m.group(3))
+        width, prec, verb = m.group(1), m.group(2), m.group(3)
+        w = star if width == "*" else int(width or 0)
+        p = star if prec == "*" else int(prec or 0)
+        total += max(w if w <= _FMT_MAX else 0, p if p <= _FMT_MAX and verb in "dfFeE" else 0)
     return total + _args_size(*args)
 
 
-#: Beneath this size, a cheap upper bound is enough to let a call through (no exact count).
-_SMALL_ENOUGH = 1 << 20
-#: Where measuring a value may stop (the limits are far smaller).
-_BIG = 1 << 62
 
+_REGEX_REPLACE_SIZE = _regex_replace_size(False)
+_REGEX_REPLACE_LITERAL_SIZE = _regex_replace_size(True)
+#: Guards that take ``stop=``: they stop counting once the size is past it (counting is work).
+_STOPPING: frozenset[Callable[..., int]] = frozenset(
+    {_REGEX_REPLACE_SIZE, _REGEX_REPLACE_LITERAL_SIZE, _wrap_size}
+)
 
 #: Functions that can allocate a huge value from small arguments, with the size of their result
 #: (exact, or a lower bound) computed from the (converted) arguments before they run. Keyed by
@@ -699,10 +727,12 @@ SIZE_GUARDS: dict[str, Callable[..., int]] = {
     "indent": _indent_size,
     "nindent": lambda spaces, s: _indent_size(spaces, s) + 1,
     "wrapWith": _wrap_size,
-    "regexReplaceAll": _regex_replace_size(False),
-    "mustRegexReplaceAll": _regex_replace_size(False),
-    "regexReplaceAllLiteral": _regex_replace_size(True),
-    "mustRegexReplaceAllLiteral": _regex_replace_size(True),
+    "regexReplaceAll": _REGEX_REPLACE_SIZE,
+    "mustRegexReplaceAll": _REGEX_REPLACE_SIZE,
+    "regexReplaceAllLiteral": _REGEX_REPLACE_LITERAL_SIZE,
+    "mustRegexReplaceAllLiteral": _REGEX_REPLACE_LITERAL_SIZE,
+    "b64enc": lambda s: (len(s) + 2) // 3 * 4 if type(s) is str else 0,
+    "b32enc": lambda s: (len(s) + 4) // 5 * 8 if type(s) is str else 0,
     "join": _join_size,
     "printf": _printf_size,
     "randAlpha": lambda count: count,
@@ -749,8 +779,16 @@ def guarded_call(f: GoFunc, args: list[Any], nid: int, st: list[Any], charge: bo
     """:func:`call` for a function of :data:`SIZE_GUARDS` (or an html/template escaper, which
     prints its arguments): refuse a result over the output limit
     (or, ``charge``d, over what is left of ``max_values``) before it is built."""
+    guard = SIZE_GUARDS.get(f.name, _args_size)
     try:
-        size = SIZE_GUARDS.get(f.name, _args_size)(*args)
+        if guard in _STOPPING:
+            size = guard(*args, stop=min(st[LIMIT], st[VALUES]) if charge else st[LIMIT])
+        else:
+            size = guard(*args)
+    except _GuardFailure as e:
+        failure = _call_failure(f, e.args[0], nid)
+        assert failure is not None
+        raise failure from None
     except Exception:
         size = 0  # bad arguments (a bad pattern, ...): let the function report its own error
     if size > st[LIMIT]:

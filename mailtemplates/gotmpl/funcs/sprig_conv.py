@@ -346,6 +346,8 @@ def strval(v: object) -> str:
     """sprig's ``strval``: strings as they are, Stringers through String, the rest with ``%v``."""
     if isinstance(v, str):
         return v
+    if type(v) is int and -(1 << 63) <= v < 1 << 63:
+        return str(v)  # %v of an int, without fmt's dispatch (sortAlpha of a million ints)
     go_string = getattr(v, "go_string", None)
     if callable(go_string):
         return str(go_string())

@@ -1047,8 +1047,9 @@ class GoRegexp:
         out.append(src[last:])
         return "".join(out)
 
-    def replace_size(self, src: str, repl: str, literal: bool) -> int:
-        """The length of :meth:`replace_all`'s result, found without building it."""
+    def replace_size(self, src: str, repl: str, literal: bool, stop: int) -> int:
+        """The length of :meth:`replace_all`'s result, found without building it; counting
+        ends once it is past ``stop`` (a result over the limit is refused after a few matches)."""
         size = len(src)
         last = 0
         for m in self._replaced(src):
@@ -1057,6 +1058,8 @@ class GoRegexp:
                 size += len(repl if literal else self._expand(repl, m))
             size -= a1 - a0
             last = a1
+            if size - (len(src) - a1) > stop:
+                break  # what is left of src only adds to it
         return size
 
     def _replaced(self, src: str) -> Iterator[Any]:

@@ -434,9 +434,15 @@ def wrap_custom(s: str, wrap_length: int, new_line: str, wrap_long_words: bool) 
     return go_str(bytes(out))
 
 
-def wrap_breaks(s: str, wrap_length: int, wrap_long_words: bool) -> int:
-    """How many line breaks :func:`wrap_custom` inserts (its result's size, before building it)."""
-    return sum(br for _, _, br in _wrap_lines(go_bytes(s), wrap_length, wrap_long_words))
+def wrap_breaks(s: str, wrap_length: int, wrap_long_words: bool, stop: int) -> int:
+    """How many line breaks :func:`wrap_custom` inserts (its result's size, before building it);
+    counting ends past ``stop`` breaks."""
+    n = 0
+    for _, _, br in _wrap_lines(go_bytes(s), wrap_length, wrap_long_words):
+        n += br
+        if n > stop:
+            break
+    return n
 
 
 def _wrap_lines(b: bytes, wrap_length: int, wrap_long_words: bool) -> Iterator[tuple[int, int, bool]]:

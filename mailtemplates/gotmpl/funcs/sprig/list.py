@@ -112,7 +112,16 @@ reg("without", ANY, variadic=ANY, result=LIST, aliases=("mustWithout",))(_withou
 def _has(needle: object, haystack: object) -> bool:
     if haystack is None:
         return False
-    return any(deep_equal(needle, x) for x in _items(haystack, "find has on"))
+    items = _items(haystack, "find has on")
+    k = deep_key(needle)
+    if k is None:
+        return any(deep_equal(needle, x) for x in items)
+    # Keys compare as deep_equal does, without its per-element type names (70 s for a million).
+    for x in items:
+        kx = deep_key(x)
+        if kx == k or (kx is None and deep_equal(needle, x)):
+            return True
+    return False
 
 
 reg("has", ANY, ANY, result="bool", aliases=("mustHas",))(_has)
