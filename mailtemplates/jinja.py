@@ -23,7 +23,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 import jinja2.runtime
@@ -242,7 +242,7 @@ class _Generator(CodeGenerator):
 
     def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
         for loop in list(node.find_all(nodes.For)):
-            loop.iter = _env_call("loop", loop.iter)
+            loop.iter = _env_call("loop", cast(nodes.Expr, loop.iter))
         for parent in list(node.find_all(nodes.Node)):
             for field in parent.fields:
                 child = getattr(parent, field, None)

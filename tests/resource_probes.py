@@ -29,7 +29,7 @@ from typing import Any
 #: A 4 M-character string (just under the default output limit of 4 Mi characters).
 S4M = '{{ $s := repeat 4000000 "x" }}'
 #: A list holding that string 1000 times (4 G characters once printed), built by reference.
-L1000 = S4M + '{{ $l := list }}{{ range 1000 }}{{ $l = append $l $s }}{{ end }}'
+L1000 = S4M + "{{ $l := list }}{{ range 1000 }}{{ $l = append $l $s }}{{ end }}"
 
 
 def _nested_ranges(depth: int) -> str:
@@ -58,10 +58,14 @@ PROBES: tuple[Probe, ...] = (
     Probe("regexReplaceAllLiteral-4M", "go", S4M + '{{ $x := regexReplaceAllLiteral "" $s $s }}'),
     Probe("wrapWith-4M", "go", '{{ $s := repeat 2000000 "x " }}{{ $x := wrapWith 1 $s $s }}'),
     Probe("cat-shared-4G", "go", L1000 + "{{ $x := cat $l }}"),
-    Probe("printf-width", "go", '{{ printf (repeat 4000 "%[1]1000000d") 1 }}', fast=True),
+    Probe("printf-width", "go", '{{ printf (repeat 4000 "%1000000[1]d") 1 }}', fast=True),
     Probe("toJson-shared-4G", "go", L1000 + "{{ $x := toJson $l }}"),
     Probe("repeat-1e9", "go", '{{ $x := repeat 1000000000 "x" }}'),
-    Probe("concat-1G", "go", "{{ $u := until 1000000 }}{{ $l := list }}{{ range 1000 }}{{ $l = concat $l $u }}{{ end }}"),
+    Probe(
+        "concat-1G",
+        "go",
+        "{{ $u := until 1000000 }}{{ $l := list }}{{ range 1000 }}{{ $l = concat $l $u }}{{ end }}",
+    ),
     # 2. Values built up across an execution.
     Probe(
         "append-printf-2G",
@@ -71,15 +75,28 @@ PROBES: tuple[Probe, ...] = (
     ),
     # 3. Complexity of sprig's list functions.
     Probe("uniq-8000", "go", "{{ uniq (until 8000) | len }}", fast=True),
-    Probe("without-8000", "go", "{{ $u := until 8000 }}{{ range $u }}{{ $u = without $u . }}{{ end }}{{ len $u }}"),
+    Probe(
+        "without-8000",
+        "go",
+        "{{ $u := until 8000 }}{{ range $u }}{{ $u = without $u . }}{{ end }}{{ len $u }}",
+    ),
     Probe("sortAlpha-1M", "go", "{{ sortAlpha (until 1000000) | len }}"),
     Probe("has-1M", "go", "{{ $u := until 1000000 }}{{ range 1000 }}{{ has -1 $u }}{{ end }}"),
     Probe("snakecase-500K", "go", '{{ repeat 250000 "aB" | snakecase | len }}'),
     # 4. CPU time.
     Probe("upper-50M", "go", '{{ range until 50 }}{{ repeat 1000000 "ß" | upper | len }}{{ end }}'),
-    Probe("regex-slow-loop", "go", '{{ $s := repeat 26 "a" }}{{ range 1000 }}{{ regexMatch "^(a+)+$" (print $s "!") }}{{ end }}'),
+    Probe(
+        "regex-slow-loop",
+        "go",
+        '{{ $s := repeat 26 "a" }}{{ range 1000 }}{{ regexMatch "^(a+)+$" (print $s "!") }}{{ end }}',
+    ),
     # 5. Printing shared values; escaping nested ranges.
-    Probe("print-shared-24", "go", "{{ $l := list 1 }}{{ range 24 }}{{ $l = list $l $l }}{{ end }}{{ $l }}", fast=True),
+    Probe(
+        "print-shared-24",
+        "go",
+        "{{ $l := list 1 }}{{ range 24 }}{{ $l = list $l $l }}{{ end }}{{ $l }}",
+        fast=True,
+    ),
     Probe("escape-ranges-18", "go-html", _nested_ranges(18), data=[]),
     Probe("escape-ranges-20", "go-html", _nested_ranges(20), data=[], fast=True),
     Probe("lint-ranges-20", "lint-go", _nested_ranges(20)),
@@ -134,8 +151,8 @@ def child_main(probe_id: str, cap_mb: int) -> None:
 
     p = BY_ID[probe_id]
     # Imports first: the cap measures the probe, not the interpreter starting up.
-    import mailtemplates.gotmpl  # noqa: F401
-    import mailtemplates.jinja  # noqa: F401
+    import mailtemplates.gotmpl
+    import mailtemplates.jinja
     import mailtemplates.lint  # noqa: F401
 
     if cap_mb:
@@ -146,7 +163,7 @@ def child_main(probe_id: str, cap_mb: int) -> None:
     try:
         out = _run_probe(p)
         result = {"outcome": "ok", "type": "", "message": out[:300]}
-    except BaseException as e:  # noqa: BLE001 - reported, judged by the parent
+    except BaseException as e:  # reported, judged by the parent
         result = {
             "outcome": "error",
             "type": f"{type(e).__module__}.{type(e).__qualname__}",

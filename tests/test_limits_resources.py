@@ -64,7 +64,7 @@ def refused(src: str, *, html: bool = False, **limits: Any) -> tuple[LimitExceed
         '{{ $s := repeat 10000 "x" }}{{ $x := regexReplaceAllLiteral "x" $s $s }}',
         '{{ $s := repeat 10000 "x" }}{{ $x := mustRegexReplaceAll "" $s $s }}',
         '{{ $s := repeat 5000 "x " }}{{ $x := wrapWith 1 $s $s }}',
-        '{{ $x := printf (repeat 100 "%[1]1000000d") 1 }}',
+        '{{ $x := printf (repeat 100 "%1000000[1]d") 1 }}',
         '{{ printf (repeat 100 "%[1]*[2]d") 1000000 1 }}',
         L1000 + "{{ $x := cat $l }}",
         L1000 + "{{ $x := print $l }}",
@@ -72,7 +72,7 @@ def refused(src: str, *, html: bool = False, **limits: Any) -> tuple[LimitExceed
         L1000 + "{{ $x := toPrettyJson $l }}",
         L1000 + "{{ $x := toString $l }}",
         '{{ $s := repeat 4000000 "x" }}{{ $x := b64enc $s }}',
-        L1000 + "{{ $x := printf \"%v\" $l }}",
+        L1000 + '{{ $x := printf "%v" $l }}',
         "{{ $u := until 100000 }}{{ $x := concat $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u }}",
         '{{ $x := repeat 100000000 "x" }}',
         L1000 + "{{ $l }}",
@@ -101,6 +101,8 @@ def test_sized_functions_still_give_their_results_under_the_limit() -> None:
     assert run('{{ printf "%5d|%.3f|%*d" 42 1.0 3 7 }}') == "   42|1.000|  7"
     # Go's fmt ignores widths past a million (they are no size to refuse).
     assert run('{{ printf "%999999999d" 1 }}') == "%!(NOVERB)%!(EXTRA int=1)"
+    # ... nor a width after an argument index ("%[1]5d" is BADINDEX): sizes follow Go's fmt.
+    assert run('{{ printf (repeat 5 "%[1]1000000d") 1 }}') == "%!d(BADINDEX)" * 5
 
 
 # -- a budget for all the values one execution creates ------------------------------------------
@@ -121,7 +123,9 @@ def test_the_default_values_budget_stops_a_2_gb_accumulation() -> None:
     # budget of 64 Mi characters... and 700 more do not.
     src = S100K + '{{ $l := list }}{{ range 1400 }}{{ $l = append $l (printf "%s%d" $s .) }}{{ end }}'
     err, _ = refused(src)
-    assert f"the limit of {gotmpl.DEFAULT_MAX_VALUES} characters and list elements (max_values)" in err.message
+    assert (
+        f"the limit of {gotmpl.DEFAULT_MAX_VALUES} characters and list elements (max_values)" in err.message
+    )
 
 
 def test_values_budget_is_per_execution_and_can_be_switched_off() -> None:
@@ -170,7 +174,9 @@ def test_the_deadline_is_checked_in_plain_loops_and_template_calls() -> None:
         run("{{ range $i := until 3000000 }}{{ end }}", max_seconds=0.01, max_iterations=None)
     recurse = '{{ define "r" }}{{ if . }}{{ template "r" (slice . 1) }}{{ end }}{{ end }}'
     with pytest.raises(LimitExceeded, match="max_seconds"):
-        run(recurse + '{{ range 100000 }}{{ template "r" (list 1 2 3 4 5 6 7 8) }}{{ end }}', max_seconds=0.01)
+        run(
+            recurse + '{{ range 100000 }}{{ template "r" (list 1 2 3 4 5 6 7 8) }}{{ end }}', max_seconds=0.01
+        )
 
 
 def test_max_seconds_none_switches_the_deadline_off() -> None:
@@ -208,7 +214,7 @@ def test_uniq_and_without_do_not_compare_every_pair(equality_calls: list[int]) -
     assert run("{{ $u := until 4000 }}{{ without (concat $u $u) 1 2 3 | len }}") == "7994"
     assert equality_calls[0] == 0
     # Values without a hashable key (NaN, objects) are still compared one by one, as sprig does.
-    assert run("{{ uniq (list 1 1.5 1.5 (list 1) (list 1) (dict \"a\" 1) (dict \"a\" 1) \"1\") }}") == (
+    assert run('{{ uniq (list 1 1.5 1.5 (list 1) (list 1) (dict "a" 1) (dict "a" 1) "1") }}') == (
         "[1 1.5 [1] map[a:1] 1]"
     )
 
@@ -339,14 +345,18 @@ def test_jinja_nested_loops_share_one_iteration_budget() -> None:
 
 
 def test_jinja_limits_are_options_and_ordinary_templates_are_unaffected() -> None:
-    assert jinja("{{ 2 ** 10 }} {{ 'ab' * 3 }} {% for i in range(n) %}{{ i }}{% endfor %}") == "1024 ababab 012"
+    assert (
+        jinja("{{ 2 ** 10 }} {{ 'ab' * 3 }} {% for i in range(n) %}{{ i }}{% endfor %}") == "1024 ababab 012"
+    )
     with pytest.raises(LimitExceeded, match=r"max_iterations"):
         jinja("{% for i in range(10) %}{% endfor %}", max_iterations=5)
     with pytest.raises(LimitExceeded, match=r"max_output"):
         jinja("{{ 'x' * 20 }}", max_output=10)
     assert jinja("{{ 'x' * 20 }}", max_output=None) == "x" * 20
     with pytest.raises(LimitExceeded, match=r"max_seconds"):
-        jinja("{% for i in range(100000) %}{% for j in range(100) %}{% endfor %}{% endfor %}", max_seconds=0.01)
+        jinja(
+            "{% for i in range(100000) %}{% for j in range(100) %}{% endfor %}{% endfor %}", max_seconds=0.01
+        )
 
 
 def test_jinja_lint_and_render_of_a_huge_power_finish(tmp_path: Path) -> None:

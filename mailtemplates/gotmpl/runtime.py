@@ -633,6 +633,7 @@ _SMALL_ENOUGH = 1 << 20
 #: Where measuring a value may stop (the limits are far smaller).
 _BIG = 1 << 62
 
+
 def _replace_size(old: str, new: str, src: str) -> int:
     if len(new) <= len(old):
         return 0  # no longer than src
@@ -683,7 +684,7 @@ def _args_size(*args: object) -> int:
     return sum(printed_size(a, _BIG) for a in args if a is not None and type(a) is not str)
 
 
-_VERB = re.compile(r"%[-+# 0]*(?:\[\d+\])?(\d+|\*)?(?:\.(?:\[\d+\])?(\d+|\*)?)?(?:\[\d+\])?([a-zA-Z%])")
+_VERB = re.compile(r"%[-+# 0]*(\[\d+\])?(\d+|\*)?(?:\.(\[\d+\])?(\d+|\*)?)?(?:\[\d+\])?([a-zA-Z%])")
 #: Go's fmt ignores a width or precision past this (``%!(BADWIDTH)``, tooLarge in fmt/print.go).
 _FMT_MAX = 1_000_000
 
@@ -698,12 +699,15 @@ def _printf_size(fmt: str, *args: object) -> int:
     star = max((abs(a) for a in args if type(a) is int and abs(a) <= _FMT_MAX), default=0)
     total = 0
     for m in _VERB.finditer(fmt):
-        width, prec, verb = m.group(1), m.group(2), m.group(3)
+        index, width, prec_index, prec, verb = m.groups()
+        if index and width != "*" and (width or prec is not None or prec_index):
+            continue  # "%[1]5d", "%[1].2f": Go's BADINDEX, nothing padded
+        if prec_index and prec != "*":
+            prec = None
         w = star if width == "*" else int(width or 0)
         p = star if prec == "*" else int(prec or 0)
         total += max(w if w <= _FMT_MAX else 0, p if p <= _FMT_MAX and verb in "dfFeE" else 0)
     return total + _args_size(*args)
-
 
 
 _REGEX_REPLACE_SIZE = _regex_replace_size(False)

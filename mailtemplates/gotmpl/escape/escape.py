@@ -299,7 +299,7 @@ class Escaper:
             tree = self.tree
             raise LimitExceeded(
                 f"escaping needs more than {MAX_ESCAPE_STEPS} steps (range loops nested too deeply)",
-                name=tree.parse_name if tree is not None else None,
+                name=tree.parse_name if tree is not None else "",
             )
         if isinstance(n, ActionNode):
             return self.escape_action(c, n)

@@ -413,9 +413,9 @@ def deep_key(v: object) -> Hashable | None:
     t = type(v)
     if t in _KEYED_SCALARS:
         return None if v != v else (t, v)  # NaN equals nothing, not even itself
-    if t is list or t is tuple or t is dict or isinstance(v, (list, tuple, dict)):
+    if isinstance(v, (list, tuple, dict)):
         parts: list[Hashable] = []
-        items = v.items() if isinstance(v, dict) else enumerate(v)  # type: ignore[union-attr]
+        items = v.items() if isinstance(v, dict) else enumerate(v)
         for k, e in items:
             ek = deep_key(e)
             if ek is None or type(k) not in (int, str):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import unicodedata
 from collections.abc import Callable, Iterator
-from typing import Final
+from typing import Final, cast
 
 from ..gofmt import go_bytes, go_str
 
@@ -675,7 +675,7 @@ def _camel_to_lower(s: str, connector: str) -> str:
     out = bytearray()
     # A memoryview: the scanner slices off what it read at each rune, which must not copy the
     # rest (bytes slices made snakecase quadratic: 109 s on a million characters).
-    wt, word, remaining = _next_word(memoryview(go_bytes(s)))
+    wt, word, remaining = _next_word(cast(bytes, memoryview(go_bytes(s))))  # read as bytes
     while remaining:
         if wt != _CONNECTOR:
             _to_lower_word(out, wt, word, connector)
