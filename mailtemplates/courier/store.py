@@ -152,7 +152,6 @@ class Store(ABC):
         error: str | None,
         now: float,
         due_at: float | None = None,
-        attempted: bool = True,
         worker: str | None = None,
     ) -> bool:
         """Record an attempt's outcome: ``status`` sent, queued (due at ``due_at``) or abandoned.
@@ -161,12 +160,11 @@ class Store(ABC):
         message): the dispatch is still logged, the message row is left to its new owner.
         """
         with self._tx() as cur:
-            if attempted:
-                cur.execute(
-                    "INSERT INTO mt_courier_dispatches (message_id, status, error, worker, created_at) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (m.id, "success" if status == "sent" else "failed", error, worker, now),
-                )
+            cur.execute(
+                "INSERT INTO mt_courier_dispatches (message_id, status, error, worker, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (m.id, "success" if status == "sent" else "failed", error, worker, now),
+            )
             cur.execute(
                 "UPDATE mt_courier_messages SET status = ?, due_at = ?, lease_until = NULL, claim = NULL, "
                 "updated_at = ? WHERE id = ? AND claim = ?",

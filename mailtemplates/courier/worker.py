@@ -135,9 +135,7 @@ class Worker:
         if m.send_count > s.message_retries + 1:
             # Its earlier claims lapsed (workers died while sending it): attempts are used up.
             lapsed = f"abandoned after {m.send_count - 1} attempts whose worker stopped before recording them"
-            self.store.finish(
-                m, "abandoned", error=lapsed, now=time.time(), attempted=False, worker=self.name
-            )
+            self.store.finish(m, "abandoned", error=lapsed, now=time.time(), worker=self.name)
             self._report(m, "abandoned", lapsed, None, None)
             return 0
         t0 = time.perf_counter()
