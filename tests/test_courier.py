@@ -535,3 +535,43 @@ def test_crash_kill_9_half_way_loses_nothing(tmp_path: Path) -> None:
     assert c.counts() == {"queued": 0, "processing": 0, "sent": n, "abandoned": 0}
     assert unique == n
     assert dups <= in_flight <= 10  # at most the claimed batch (pull_count 10)
+
+
+def test_watch_reads_a_kratos_config_file(tmp_path: Path) -> None:
+    pytest.importorskip("yaml", reason="the config extra (pyyaml) reads kratos.yml")
+    with smtp_sink() as (sink, port), http_endpoint() as (ep, url):
+        ep.plan.append(400)
+        cfg = tmp_path / "kratos.yml"
+        cfg.write_text(
+            "courier:\n"
+            "  message_retries: 1\n"
+            "  worker: {pull_count: 3, pull_wait: 100ms}\n"
+            f"  smtp:\n    connection_uri: {uri(port)}\n    from_address: team@example.net\n"
+            "    from_name: The Team\n    headers: {X-Campaign: c1}\n"
+            f"  channels:\n    - id: sms\n      type: http\n      request_config: {{url: '{url}', method: PUT}}\n"
+            "  frobnicate: true\n"
+        )
+        c = Courier.from_kratos_config(str(cfg), store=f"sqlite:///{tmp_path}/courier.db", retry_backoff=0)
+        assert (c.settings.message_retries, c.settings.pull_count, c.settings.pull_wait) == (1, 3, 0.1)
+        mail = c.queue_email("recovery/valid", CTX, to="ann@example.org")
+        text = c.queue_sms("login_code/valid", {"LoginCode": "424242"}, to="+15555550123")
+        sink.plan.extend(["451 4.3.0 later", "451 4.3.0 later"])
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COURIER_")}
+        r = subprocess.run(
+            [sys.executable, "-m", "mailtemplates.cli", "courier", "watch", "--store", f"sqlite:///{tmp_path}/courier.db",
+             "--config", str(cfg), "--until-idle", "--retry-backoff", "0"],
+            capture_output=True, text=True, env=env, timeout=60,
+        )
+        assert r.returncode == 0, r.stderr
+        assert "courier.frobnicate is not a setting Kratos knows" in r.stderr
+        m = c.message(mail)
+        # message_retries 1 from the file: two attempts, both 451, then abandoned.
+        assert (m.status, m.send_count) == ("abandoned", 2)
+        s = c.message(text)
+        assert (s.status, s.send_count) == ("abandoned", 1)  # HTTP 400 is permanent
+        assert ep.requests[0]["method"] == "PUT" and ep.requests[0]["json"]["message_type"] == "sms"
+        c.retry(mail)
+        c.work(until_idle=True)
+    parsed = message_from_bytes(sink.messages[0], policy=default_policy)
+    assert parsed["From"].addresses[0].display_name == "The Team" and parsed["X-Campaign"] == "c1"
+    assert sink.envelopes[0][0] == "team@example.net"

@@ -124,6 +124,20 @@ class Courier:
         self.metrics = metrics
         self._stopping = threading.Event()
 
+    @classmethod
+    def from_kratos_config(
+        cls, path: str, store: str | Store = "sqlite:///courier.db", **overrides: Any
+    ) -> Courier:
+        """A courier configured from a Kratos configuration file (``courier.*``, with Kratos's
+        environment variables applied); ``overrides`` win over the file."""
+        from mailtemplates.kratos_config import load_kratos_config
+
+        from .config import courier_kwargs
+
+        kw = courier_kwargs(load_kratos_config(path))
+        kw.update(overrides)
+        return cls(store, **kw)
+
     # -- enqueueing ---------------------------------------------------------------------------
     @property
     def renderer(self) -> Any:

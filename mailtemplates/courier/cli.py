@@ -17,7 +17,6 @@ import json
 import os
 import re
 import signal
-import sys
 import time
 from datetime import datetime, timezone
 from typing import Any
@@ -76,7 +75,7 @@ def _store_option(p: argparse.ArgumentParser) -> None:
 
 def add_parser(sub: Any) -> None:
     """Add the ``courier`` command group to the main parser's subparsers."""
-    from mailtemplates.cli import ENV_FROM_ADDRESS, ENV_FROM_NAME, ENV_SMTP_URI
+    from mailtemplates.cli import ENV_FROM_ADDRESS, ENV_FROM_NAME, _config_option, _smtp_uri_option
 
     group = sub.add_parser(
         "courier",
@@ -94,17 +93,14 @@ def add_parser(sub: Any) -> None:
         "goes to stderr.",
     )
     _store_option(p)
+    _config_option(p)
+    _smtp_uri_option(p, "the SMTP server")
     p.add_argument(
-        "--smtp-uri",
-        metavar="URI",
-        default=os.environ.get(ENV_SMTP_URI) or None,
-        help=f"Kratos SMTP connection URI (default: ${ENV_SMTP_URI}, else the --config file's)",
+        "--from-address", metavar="ADDR", help=f"sender (default: --config's, else ${ENV_FROM_ADDRESS})"
     )
     p.add_argument(
-        "--config", metavar="FILE", help="read courier.* settings from a Kratos configuration file"
+        "--from-name", metavar="NAME", help=f"sender name (default: --config's, else ${ENV_FROM_NAME})"
     )
-    p.add_argument("--from-address", metavar="ADDR", default=os.environ.get(ENV_FROM_ADDRESS) or None)
-    p.add_argument("--from-name", metavar="NAME", default=os.environ.get(ENV_FROM_NAME) or None)
     p.add_argument("--lease", type=parse_duration, metavar="DURATION", help="claim lease (default 5m)")
     p.add_argument("--pull-count", type=_positive_int, metavar="N", help="messages per claim (default 10)")
     p.add_argument("--pull-wait", type=parse_duration, metavar="DURATION", help="wait when idle (default 1s)")
@@ -240,68 +236,31 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _settings_from_config(path: str) -> dict[str, Any]:
-    """Courier keyword arguments from a Kratos configuration file."""
-    try:
-        from mailtemplates.kratos_config import load_kratos_config  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        raise CourierError(
-            "--config needs mailtemplates.kratos_config, which this build does not have"
-        ) from None
-    cfg = load_kratos_config(path)
-    c = cfg.courier
-    for key in getattr(cfg, "unknown_keys", ()) or ():
-        print(f"mailtemplates: warning: {path}: unknown key {key} (ignored)", file=sys.stderr)
-    out: dict[str, Any] = {}
-    smtp = c.smtp
-    if smtp is not None and smtp.connection_uri:
-        from mailtemplates.smtp import parse_connection_uri
-
-        out["smtp"] = parse_connection_uri(
-            smtp.connection_uri,
-            local_name=smtp.local_name or "localhost",
-            client_cert_path=smtp.client_cert_path or None,
-            client_key_path=smtp.client_key_path or None,
-        )
-    if smtp is not None:
-        if smtp.from_address:
-            out["from_address"] = smtp.from_address
-        if smtp.from_name:
-            out["from_name"] = smtp.from_name
-        if smtp.headers:
-            out["headers"] = dict(smtp.headers)
-    out["message_retries"] = c.message_retries
-    out["pull_count"] = c.worker_pull_count
-    out["pull_wait"] = c.worker_pull_wait
-    if c.channels:
-        out["channels"] = [_channel_dict(ch) for ch in c.channels]
-    return out
-
-
-def _channel_dict(ch: Any) -> dict[str, Any]:
-    if isinstance(ch, dict):
-        return ch
-    rc = getattr(ch, "request_config", None)
-    if rc is not None and not isinstance(rc, dict):
-        rc = {k: getattr(rc, k) for k in ("url", "method", "headers", "auth") if hasattr(rc, k)}
-    if rc is None:
-        rc = {k: getattr(ch, k) for k in ("url", "method", "headers", "auth") if hasattr(ch, k)}
-    return {"id": ch.id, "type": getattr(ch, "type", "http"), "request_config": rc}
-
-
 def cmd_watch(args: argparse.Namespace) -> int:
+    from mailtemplates.cli import ENV_FROM_ADDRESS, ENV_FROM_NAME, ENV_SMTP_URI, _kratos, _setting
+
     from . import Courier
     from .metrics import Metrics, serve_metrics
     from .worker import JSONLog
 
-    kw: dict[str, Any] = _settings_from_config(args.config) if args.config else {}
-    if args.smtp_uri:
+    # Precedence as for the other commands: options, then --config (with Kratos's COURIER_*
+    # variables applied), then the environment variables alone.
+    cfg = _kratos(args)
+    uri = _setting(args, "smtp_uri", "connection_uri", ENV_SMTP_URI)
+    kw: dict[str, Any] = {}
+    if cfg is not None:
+        from .config import courier_kwargs
+
+        kw = courier_kwargs(cfg, smtp_uri=uri, with_renderer=False)
+    elif uri:
         from mailtemplates.smtp import parse_connection_uri
 
-        kw["smtp"] = parse_connection_uri(args.smtp_uri)
+        kw["smtp"] = parse_connection_uri(uri)
+    for key, env in (("from_address", ENV_FROM_ADDRESS), ("from_name", ENV_FROM_NAME)):
+        value = _setting(args, key, key, env)
+        if value:
+            kw[key] = value
     for opt, key in (
-        ("from_address", "from_address"),
-        ("from_name", "from_name"),
         ("lease", "lease"),
         ("pull_count", "pull_count"),
         ("pull_wait", "pull_wait"),
