@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import socket
+import socketserver
 import threading
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -80,6 +82,68 @@ def smtp_sink(sink: Sink | None = None) -> Iterator[tuple[Sink, int]]:
         yield sink, port
     finally:
         controller.stop()
+
+
+class _ForkingSMTP(socketserver.StreamRequestHandler):
+    """Just enough SMTP for smtplib: every command succeeds; each message's Message-ID is
+    appended to the server's ``log`` file (one short O_APPEND write, atomic across processes)."""
+
+    def handle(self) -> None:
+        write, readline = self.wfile.write, self.rfile.readline
+        log_fd: int = self.server.log_fd  # type: ignore[attr-defined]
+        write(b"220 sink ESMTP\r\n")
+        while True:
+            line = readline()
+            if not line:
+                return
+            cmd = line[:4].upper()
+            if cmd == b"EHLO":
+                write(b"250-sink\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")
+            elif cmd == b"DATA":
+                write(b"354 go ahead\r\n")
+                mid = b"?"
+                while (chunk := readline()) not in (b".\r\n", b""):
+                    if chunk[:11].lower() == b"message-id:":
+                        mid = chunk[11:].strip()
+                write(b"250 2.0.0 queued\r\n")
+                if log_fd >= 0:
+                    os.write(log_fd, mid + b"\n")
+            elif cmd == b"QUIT":
+                write(b"221 bye\r\n")
+                return
+            else:
+                write(b"250 ok\r\n")
+
+
+class _ForkingServer(socketserver.ForkingMixIn, socketserver.TCPServer):
+    allow_reuse_address = True
+    log_fd = -1
+
+
+@contextmanager
+def forking_sink(log: str | None = None) -> Iterator[tuple[Callable[[], Counter[str]], int]]:
+    """A fast SMTP sink that forks per connection (no shared GIL with the test or the workers).
+    Yields (a function returning the Message-ID counts so far, port)."""
+    server = _ForkingServer(("127.0.0.1", 0), _ForkingSMTP)
+    if log is not None:
+        server.log_fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+
+    def received() -> Counter[str]:
+        if log is None:
+            return Counter()
+        with open(log, "rb") as f:
+            return Counter(x.decode() for x in f.read().splitlines())
+
+    try:
+        yield received, int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+        t.join()
+        if server.log_fd >= 0:
+            os.close(server.log_fd)
 
 
 class HTTPEndpoint:

@@ -55,7 +55,8 @@ class SQLiteStore(Store):
         self._lock_fd: int | None = None
 
     @contextmanager
-    def _tx(self, *, write: bool = True) -> Iterator[Any]:
+    def _tx(self, *, write: bool = True, durable: bool = True, single: bool = False) -> Iterator[Any]:
+        # WAL with synchronous=NORMAL: every commit survives a process crash; none waits for fsync.
         with self._lock:
             cur = self._db.cursor()
             cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")

@@ -49,8 +49,18 @@ class Store(ABC):
 
     # -- backend hooks ------------------------------------------------------------------------
     @abstractmethod
-    def _tx(self, *, write: bool = True) -> AbstractContextManager[Any]:
-        """A transaction; yields a cursor whose ``execute`` takes ``?`` placeholders."""
+    def _tx(
+        self, *, write: bool = True, durable: bool = True, single: bool = False
+    ) -> AbstractContextManager[Any]:
+        """A transaction; yields a cursor whose ``execute`` takes ``?`` placeholders.
+
+        ``single=True``: the block's writes are one statement, which a backend may run without a
+        transaction block (one round trip instead of three).
+
+        ``durable=False`` marks the worker's bookkeeping (claims, outcomes, releases): a backend
+        may commit it without waiting for the disk, since losing it in a database crash only
+        makes a message due again (sent twice at worst, never lost). Enqueues are always durable.
+        """
 
     @abstractmethod
     def _claim(self, cur: Any, lease_until: float, token: str, now: float, limit: int) -> list[Any]:
@@ -113,7 +123,7 @@ class Store(ABC):
             f"INSERT INTO mt_courier_messages ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
             "ON CONFLICT (idempotency_key) DO NOTHING"
         )
-        with self._tx() as cur:
+        with self._tx(single=True) as cur:
             cur.execute(sql, tuple(row[c] for c in cols))
             if cur.rowcount == 1:
                 return row["id"], True
@@ -138,7 +148,7 @@ class Store(ABC):
         processing, ``send_count`` + 1, leased until ``now + lease``, under one new claim token.
         """
         token = uuid.uuid4().hex
-        with self._tx() as cur:
+        with self._tx(durable=False, single=True) as cur:
             rows = self._claim(cur, now + lease, token, now, limit)
         messages = [_message(r) for r in rows]
         messages.sort(key=lambda m: (m.due_at, m.created_at))
@@ -159,23 +169,40 @@ class Store(ABC):
         Returns False when the claim was lost (the lease ran out and another worker took the
         message): the dispatch is still logged, the message row is left to its new owner.
         """
-        with self._tx() as cur:
-            cur.execute(
-                "INSERT INTO mt_courier_dispatches (message_id, status, error, worker, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (m.id, "success" if status == "sent" else "failed", error, worker, now),
-            )
-            cur.execute(
-                "UPDATE mt_courier_messages SET status = ?, due_at = ?, lease_until = NULL, claim = NULL, "
-                "updated_at = ? WHERE id = ? AND claim = ?",
-                (status, m.due_at if due_at is None else due_at, now, m.id, m.claim),
-            )
-            return bool(cur.rowcount == 1)
+        dispatch = "success" if status == "sent" else "failed"
+        due = m.due_at if due_at is None else due_at
+        with self._tx(durable=False, single=self.record_is_one_statement) as cur:
+            return self._record(cur, m, status, dispatch, error, worker, now, due)
+
+    #: Whether :meth:`_record` is a single statement (PostgreSQL: a data-modifying CTE).
+    record_is_one_statement = False
+
+    def _record(
+        self,
+        cur: Any,
+        m: Message,
+        status: str,
+        dispatch: str,
+        error: str | None,
+        worker: str | None,
+        now: float,
+        due: float,
+    ) -> bool:
+        cur.execute(
+            "INSERT INTO mt_courier_dispatches (message_id, status, error, worker, created_at) VALUES (?, ?, ?, ?, ?)",
+            (m.id, dispatch, error, worker, now),
+        )
+        cur.execute(
+            "UPDATE mt_courier_messages SET status = ?, due_at = ?, lease_until = NULL, claim = NULL, "
+            "updated_at = ? WHERE id = ? AND claim = ?",
+            (status, due, now, m.id, m.claim),
+        )
+        return bool(cur.rowcount == 1)
 
     def release(self, messages: Sequence[Message], now: float) -> int:
         """Give claimed, unattempted messages back to the queue (their claim undone)."""
         n = 0
-        with self._tx() as cur:
+        with self._tx(durable=False) as cur:
             for m in messages:
                 cur.execute(
                     "UPDATE mt_courier_messages SET status = 'queued', send_count = send_count - 1, "
