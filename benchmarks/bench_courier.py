@@ -67,15 +67,17 @@ def bare(uri: str, n: int) -> float:
     return dt
 
 
-def end_to_end(store: str, uri: str, n: int) -> float:
+def end_to_end(store: str, uri: str, n: int) -> tuple[float, float]:
+    """(seconds to queue n, seconds to deliver them), one process, one worker."""
     with Courier(store, smtp_uri=uri, from_address=FROM) as c:
         t0 = time.perf_counter()
         for i in range(n):
             c.queue_email("login_code/valid", ctx(i), to=f"u{i}@example.org")
+        t1 = time.perf_counter()
         sent = c.work(until_idle=True)
-        dt = time.perf_counter() - t0
+        t2 = time.perf_counter()
         assert sent == n, (sent, n)
-    return dt
+    return t1 - t0, t2 - t1
 
 
 def _worker(store: str, uri: str, go: Any, out: Any) -> None:
@@ -116,7 +118,7 @@ def main() -> None:
     sink = start_sink()
     uri = sink.__enter__()
     tmp = tempfile.mkdtemp(prefix="mt-bench-courier-")
-    results: dict[str, list[float]] = {}
+    results: dict[str, list[Any]] = {}
     render("login_code/valid", ctx(0))  # warm the template cache
     try:
         with pg_server(durable=True) if find_bindir() else _none() as pg:
@@ -138,13 +140,21 @@ def main() -> None:
         sink.__exit__(None, None, None)
         shutil.rmtree(tmp, ignore_errors=True)
     load1 = os.getloadavg()
-    med = {k: statistics.median(v) / n * 1000 for k, v in results.items()}
+    med: dict[str, float] = {}
+    split: dict[str, tuple[float, float]] = {}
+    for k, v in results.items():
+        if isinstance(v[0], tuple):
+            split[k] = (statistics.median(x[0] for x in v) / n * 1000, statistics.median(x[1] for x in v) / n * 1000)
+            med[k] = statistics.median(x[0] + x[1] for x in v) / n * 1000
+        else:
+            med[k] = statistics.median(v) / n * 1000
     print(f"\n{n} messages per run, median of {args.rounds} rounds; load average {load0[0]:.1f} -> {load1[0]:.1f} "
           f"({os.cpu_count()} cores)\n")
-    print("| contender | ms per message | messages/s | vs bare loop |")
-    print("|---|---:|---:|---:|")
+    print("| contender | ms per message | of which queueing | of which delivering | messages/s | vs bare loop |")
+    print("|---|---:|---:|---:|---:|---:|")
     for k, v in med.items():
-        print(f"| {k} | {v:.2f} | {1000 / v:.0f} | {v / med['bare']:.2f}x |")
+        q, d = (f"{split[k][0]:.2f}", f"{split[k][1]:.2f}") if k in split else ("", "")
+        print(f"| {k} | {v:.2f} | {q} | {d} | {1000 / v:.0f} | {v / med['bare']:.2f}x |")
     if "pg-dispatch-2" in med:
         print(f"\ntwo PostgreSQL workers vs one (dispatch only): {med['pg-dispatch-1'] / med['pg-dispatch-2']:.2f}x the throughput")
 

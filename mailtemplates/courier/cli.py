@@ -75,7 +75,7 @@ def _store_option(p: argparse.ArgumentParser) -> None:
 
 def add_parser(sub: Any) -> None:
     """Add the ``courier`` command group to the main parser's subparsers."""
-    from mailtemplates.cli import ENV_FROM_ADDRESS, ENV_FROM_NAME, _config_option, _smtp_uri_option
+    from mailtemplates.cli import _config_option, _smtp_uri_option
 
     group = sub.add_parser(
         "courier",
@@ -95,12 +95,6 @@ def add_parser(sub: Any) -> None:
     _store_option(p)
     _config_option(p)
     _smtp_uri_option(p, "the SMTP server")
-    p.add_argument(
-        "--from-address", metavar="ADDR", help=f"sender (default: --config's, else ${ENV_FROM_ADDRESS})"
-    )
-    p.add_argument(
-        "--from-name", metavar="NAME", help=f"sender name (default: --config's, else ${ENV_FROM_NAME})"
-    )
     p.add_argument("--lease", type=parse_duration, metavar="DURATION", help="claim lease (default 5m)")
     p.add_argument("--pull-count", type=_positive_int, metavar="N", help="messages per claim (default 10)")
     p.add_argument("--pull-wait", type=parse_duration, metavar="DURATION", help="wait when idle (default 1s)")
@@ -237,7 +231,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from mailtemplates.cli import ENV_FROM_ADDRESS, ENV_FROM_NAME, ENV_SMTP_URI, _kratos, _setting
+    from mailtemplates.cli import ENV_SMTP_URI, _kratos, _setting
 
     from . import Courier
     from .metrics import Metrics, serve_metrics
@@ -256,10 +250,6 @@ def cmd_watch(args: argparse.Namespace) -> int:
         from mailtemplates.smtp import parse_connection_uri
 
         kw["smtp"] = parse_connection_uri(uri)
-    for key, env in (("from_address", ENV_FROM_ADDRESS), ("from_name", ENV_FROM_NAME)):
-        value = _setting(args, key, key, env)
-        if value:
-            kw[key] = value
     for opt, key in (
         ("lease", "lease"),
         ("pull_count", "pull_count"),

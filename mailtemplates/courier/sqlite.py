@@ -58,15 +58,24 @@ class SQLiteStore(Store):
     def _tx(self, *, write: bool = True, durable: bool = True, single: bool = False) -> Iterator[Any]:
         # WAL with synchronous=NORMAL: every commit survives a process crash; none waits for fsync.
         with self._lock:
-            cur = self._db.cursor()
-            cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                cur = self._db.cursor()
+                cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            except sqlite3.Error as e:
+                raise CourierError(f"SQLite store {self.path}: {e}") from None
             try:
                 yield cur
+            except sqlite3.Error as e:
+                self._db.rollback()
+                raise CourierError(f"SQLite store {self.path}: {e}") from None
             except BaseException:
                 self._db.rollback()
                 raise
             else:
-                self._db.commit()
+                try:
+                    self._db.commit()
+                except sqlite3.Error as e:
+                    raise CourierError(f"SQLite store {self.path}: {e}") from None
             finally:
                 cur.close()
 
