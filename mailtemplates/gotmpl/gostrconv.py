@@ -19,6 +19,7 @@ decoding and string conversions would have made it.
 from __future__ import annotations
 
 import math
+import re
 import struct
 from bisect import bisect_right
 from typing import Final
@@ -30,6 +31,7 @@ __all__ = [
     "format_float",
     "go_bytes",
     "go_str",
+    "go_string",
     "is_bad_byte",
     "is_print",
     "quote",
@@ -48,14 +50,22 @@ _PRINT_FIRSTS: Final = tuple(first for first, _ in PRINT_RANGES)
 # Go strings as bytes
 
 
+#: Surrogates that are not an escaped byte (U+DC80..U+DCFF): no Go string can hold them.
+_LONE_SURROGATE: Final = re.compile("[\ud800-\udc7f\udd00-\udfff]")
+
+
+def go_string(s: str) -> str:
+    """``s`` as a Go string can hold it: a lone surrogate that is not an escaped byte becomes
+    U+FFFD, as Go's JSON decoding and ``string(rune)`` conversions make it."""
+    return _LONE_SURROGATE.sub(RUNE_ERROR, s)
+
+
 def go_bytes(s: str) -> bytes:
     """The bytes of a Go string (UTF-8; surrogate-escaped code points are the raw bad bytes)."""
     try:
         return s.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
-        return "".join(
-            RUNE_ERROR if 0xD800 <= ord(c) <= 0xDFFF and not 0xDC80 <= ord(c) <= 0xDCFF else c for c in s
-        ).encode("utf-8", "surrogateescape")
+        return go_string(s).encode("utf-8", "surrogateescape")
 
 
 def go_str(b: bytes) -> str:

@@ -9,6 +9,8 @@ position.
 
 from __future__ import annotations
 
+import math
+
 from . import nodes as n
 from .gostrconv import quote
 from .lexer import ItemType
@@ -120,10 +122,7 @@ def new_number(pos: int, text: str, typ: ItemType) -> n.NumberNode:
         num.is_int = num.is_uint = num.is_float = True
         return num
     if typ == ItemType.COMPLEX:
-        try:
-            num.complex128 = complex(text.replace("i", "j"))
-        except ValueError:
-            raise ValueError(f"illegal number syntax: {text!r}") from None
+        num.complex128 = _scan_complex(text)
         num.is_complex = True
         _simplify_complex(num)
         return num
@@ -182,16 +181,45 @@ def _simplify_complex(num: n.NumberNode) -> None:
             num.uint64 = int(f)
 
 
+def _underscore_ok(s: str) -> bool:
+    """strconv.underscoreOK: an underscore only between digits, or between a base prefix and a
+    digit (the prefix counts as a digit)."""
+    saw = "^"  # ^ start, 0 a digit or base prefix, _ an underscore, ! anything else
+    i = 0
+    if s[:1] in ("+", "-") and s:
+        s = s[1:]
+    hexa = False
+    if len(s) >= 2 and s[0] == "0" and s[1] in "bBoOxX":
+        i = 2
+        saw = "0"
+        hexa = s[1] in "xX"
+    for c in s[i:]:
+        if "0" <= c <= "9" or (hexa and c in "abcdefABCDEF"):
+            saw = "0"
+        elif c == "_":
+            if saw != "0":
+                return False
+            saw = "_"
+        elif saw == "_":
+            return False
+        else:
+            saw = "!"
+    return saw != "_"
+
+
 def _parse_int(text: str, unsigned: bool) -> int | None:
-    """``strconv.ParseInt/ParseUint(text, 0, 64)``: base prefixes, underscores only with a prefix."""
+    """``strconv.ParseInt/ParseUint(text, 0, 64)``: base prefixes, a leading 0 for octal,
+    underscores as ``underscoreOK`` allows them."""
     s = text
     neg = False
-    if s[:1] in "+-" and s:
+    if s[:1] in ("+", "-") and s:
         if unsigned:
             return None
         neg = s[0] == "-"
         s = s[1:]
     if not s:
+        return None
+    if "_" in s and not _underscore_ok(s):
         return None
     base = 10
     low = s.lower()
@@ -203,14 +231,8 @@ def _parse_int(text: str, unsigned: bool) -> int | None:
         base, s = 8, s[2:]
     elif s.startswith("0") and len(s) > 1:
         base, s = 8, s[1:]
-    if "_" in s:
-        # Go's base-0 rule: underscores only between digits (a base prefix counts as a digit).
-        prefixed = base != 10
-        body = s
-        if (body.startswith("_") and not prefixed) or body.endswith("_") or "__" in body:
-            return None
-        s = s.replace("_", "")
-    if not s:
+    s = s.replace("_", "")
+    if not s or not s.isascii() or not s.isalnum():
         return None
     try:
         v = int(s, base)
@@ -223,14 +245,118 @@ def _parse_int(text: str, unsigned: bool) -> int | None:
     return v if -(2**63) <= v < 2**63 else None
 
 
+def _float_syntax_ok(s: str) -> bool:
+    """The grammar of strconv.readFloat, over the whole of ``s``: a decimal mantissa with an
+    optional exponent, or a hexadecimal mantissa with its (required) ``p`` exponent."""
+    i = 0
+    if s[:1] in ("+", "-") and s:
+        i = 1
+    digits = "0123456789"
+    exp_char = "eE"
+    if s[i : i + 2] in ("0x", "0X"):
+        i += 2
+        digits = "0123456789abcdefABCDEF"
+        exp_char = "pP"
+    saw_dot = saw_digits = False
+    while i < len(s):
+        c = s[i]
+        if c == "." and not saw_dot:
+            saw_dot = True
+        elif c in digits:
+            saw_digits = True
+        elif c != "_":
+            break
+        i += 1
+    if not saw_digits:
+        return False
+    if i < len(s) and s[i] in exp_char:
+        i += 1
+        if i < len(s) and s[i] in "+-":
+            i += 1
+        if i >= len(s) or not "0" <= s[i] <= "9":
+            return False
+        while i < len(s) and ("0" <= s[i] <= "9" or s[i] == "_"):
+            i += 1
+    elif exp_char == "pP":
+        return False  # a hexadecimal mantissa must have an exponent
+    return i == len(s) and ("_" not in s or _underscore_ok(s))
+
+
 def _parse_float(text: str) -> float | None:
-    s = text.replace("_", "") if "_" in text else text
+    """``strconv.ParseFloat(text, 64)``; None for bad syntax and for values out of range (Go's
+    ``ErrRange`` for a finite literal that rounds to infinity; underflow to zero is fine)."""
+    if not _float_syntax_ok(text):
+        return None
+    s = text.replace("_", "")
     try:
-        low = s.lower()
-        if "0x" in low:
-            return float.fromhex(s)
-        if low in ("inf", "+inf", "-inf", "infinity", "nan") or low.lstrip("+-").startswith(("inf", "nan")):
-            return None
-        return float(s)
+        f = float.fromhex(s) if "x" in s or "X" in s else float(s)
     except (ValueError, OverflowError):
         return None
+    return None if math.isinf(f) else f
+
+
+def _float_token(s: str, i: int) -> int:
+    """fmt's ``ss.floatToken``: the end of the float starting at ``s[i]`` (as Sscan reads it)."""
+    if s[i : i + 3].lower() == "nan":
+        return i + 3
+    if s[i : i + 1] in ("+", "-"):
+        i += 1
+    if s[i : i + 3].lower() == "inf":
+        return i + 3
+    digits, exp = "0123456789_", "eE"
+    if s[i : i + 2] in ("0x", "0X"):
+        i += 2
+        digits, exp = "0123456789abcdefABCDEF_", "pP"
+    while i < len(s) and s[i] in digits:
+        i += 1
+    if s[i : i + 1] == ".":
+        i += 1
+        while i < len(s) and s[i] in digits:
+            i += 1
+    if s[i : i + 1] and s[i] in exp:
+        i += 1
+        if s[i : i + 1] in ("+", "-"):
+            i += 1
+        while i < len(s) and s[i] in "0123456789_":
+            i += 1
+    return i
+
+
+def _convert_float(s: str) -> float:
+    """fmt's ``ss.convertFloat`` (bit size 64): ParseFloat, plus fmt's own decimal mantissa with
+    a binary exponent (``1.5p4``). ValueError with strconv's error text."""
+    p = s.find("p")
+    if p >= 0 and "x" not in s.lower():
+        mant = _convert_float(s[:p])
+        try:
+            e = int(s[p + 1 :]) if s[p + 1 :].lstrip("+-").isdigit() else None
+        except ValueError:
+            e = None
+        if e is None:
+            raise ValueError(f"strconv.Atoi: parsing {quote(s)}: invalid syntax")
+        try:
+            return math.ldexp(mant, e)
+        except OverflowError:
+            return math.copysign(math.inf, mant)
+    low = s.lower().lstrip("+-")
+    if low in ("inf", "infinity", "nan"):
+        return float(s)
+    f = _parse_float(s)
+    if f is None:
+        why = "value out of range" if _float_syntax_ok(s) else "invalid syntax"
+        raise ValueError(f"strconv.ParseFloat: parsing {quote(s)}: {why}")
+    return f
+
+
+def _scan_complex(text: str) -> complex:
+    """``fmt.Sscan(text, &complex128)`` as newNumber calls it: a real part, a sign, an imaginary
+    part and ``i`` (what the lexer accepts as a complex constant)."""
+    end = _float_token(text, 0)
+    real = text[:end]
+    if text[end : end + 1] not in ("+", "-"):
+        raise ValueError("syntax error scanning complex number")
+    imag_end = _float_token(text, end + 1)
+    imag = text[end:imag_end]
+    if text[imag_end : imag_end + 1] != "i":
+        raise ValueError("syntax error scanning complex number")
+    return complex(_convert_float(real), _convert_float(imag))

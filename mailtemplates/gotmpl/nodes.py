@@ -80,13 +80,18 @@ class ListNode(Node):
         return "".join(str(n) for n in self.nodes)
 
 
+#: Go's ``textFormat``: print text nodes quoted (``%q``) instead of as they are. Go's parser
+#: tests (tests/test_parse_table.py) print trees this way, so that text boundaries show.
+TEXT_QUOTED = False
+
+
 @dataclass(eq=False)
 class TextNode(Node):
     pos: int
     text: str
 
     def __str__(self) -> str:
-        return self.text
+        return go_quote(self.text) if TEXT_QUOTED else self.text
 
 
 @dataclass(eq=False)

@@ -12,9 +12,11 @@ non-empty definition replacing an earlier one (an empty one never replaces a non
 from __future__ import annotations
 
 from collections.abc import Container, Mapping
+from typing import NoReturn
 
 from ..errors import TemplateSyntaxError
 from . import nodes as n
+from .gostrconv import go_string
 from .lexer import Item, ItemType, Lexer
 from .literals import new_number, unquote
 
@@ -30,10 +32,6 @@ DEFAULT_MAX_NESTING = 50
 TOO_DEEP = "template too deeply nested for the Python stack (lower the nesting or max_nesting)"
 
 
-class _Abort(Exception):
-    """Internal: unwinds the parser after errorf has built the real error."""
-
-
 class Parser:
     """Parses one file; ``define``/``block`` trees go into the shared ``tree_set``."""
 
@@ -47,6 +45,7 @@ class Parser:
         tree_set: dict[str, n.Tree],
         max_nesting: int = DEFAULT_MAX_NESTING,
         nesting: int = 0,
+        opened: list[tuple[str, int]] | None = None,
     ) -> None:
         self.name = name
         self.parse_name = parse_name
@@ -58,6 +57,10 @@ class Parser:
         self.peek_count = 0
         self.vars: list[str] = ["$"]
         self.action_line = 0
+        self.action_pos = 0
+        #: The open if/range/with/define/block around the current token, with the offset of its
+        #: "{{": an unexpected EOF names the innermost one.
+        self.opened: list[tuple[str, int]] = [] if opened is None else opened
         self.range_depth = 0
         self.stack_depth = 0
         self.max_nesting = max_nesting
@@ -106,7 +109,9 @@ class Parser:
         return tok
 
     # -- errors -------------------------------------------------------------------------------------
-    def errorf(self, msg: str, pos: int | None = None) -> _Abort:
+    def errorf(self, msg: str, pos: int | None = None, detail: str = "") -> NoReturn:
+        """Raise the syntax error ``msg`` (Go's text) at the current token; ``detail`` is added
+        to our message only, so that ``go_message`` stays Go's."""
         line = self.token[0].line
         at = pos if pos is not None else self.token[0].pos
         text = self.text
@@ -120,13 +125,13 @@ class Parser:
         if 1 <= line <= len(lines) and lines[line - 1] != src_line:
             src_line, col = lines[line - 1], 0
         raise TemplateSyntaxError(
-            msg,
+            msg + detail,
             name=self.parse_name,
             line=line,
             col=col,
             go_message=f"template: {self.parse_name}:{line}: {msg}",
             source_line=src_line,
-        )
+        ) from None
 
     def expect(self, expected: ItemType, context: str) -> Item:
         tok = self.next_non_space()
@@ -140,15 +145,15 @@ class Parser:
             self.unexpected(tok, context)
         return tok
 
-    def unexpected(self, tok: Item, context: str) -> None:
+    def unexpected(self, tok: Item, context: str) -> NoReturn:
         if tok.typ == ItemType.ERROR:
             extra = ""
             if self.action_line != 0 and self.action_line != tok.line:
                 extra = f" in action started at {self.parse_name}:{self.action_line}"
                 if tok.val.endswith(" action"):
                     extra = extra[len(" in action") :]
-            raise self.errorf(f"{tok}{extra}")
-        raise self.errorf(f"unexpected {tok} in {context}")
+            self.errorf(f"{tok}{extra}")
+        self.errorf(f"unexpected {tok} in {context}")
 
     # -- structure ----------------------------------------------------------------------------------
     def parse(self) -> n.ListNode:
@@ -158,12 +163,14 @@ class Parser:
             if self.peek().typ == ItemType.LEFT_DELIM:
                 delim = self.next()
                 if self.next_non_space().typ == ItemType.DEFINE:
+                    self.opened.append(("define", delim.pos))
                     self.sub_parser("definition", 0).parse_definition()
+                    self.opened.pop()
                     continue
                 self.backup2(delim)
             node = self.text_or_action()
             if isinstance(node, (n.EndNode, n.ElseNode)):
-                raise self.errorf(f"unexpected {node}")
+                self.errorf(f"unexpected {node}")
             self.root.nodes.append(node)
         self.add()
         return self.root
@@ -176,7 +183,7 @@ class Parser:
             self.tree_set[self.name] = n.Tree(self.name, self.parse_name, self.root, self.text)
             return
         if not n.is_empty_tree(self.root):
-            raise self.errorf(f"template: multiple definition of template {n.go_quote(self.name)}")
+            self.errorf(f"template: multiple definition of template {n.go_quote(self.name)}")
 
     def parse_definition(self) -> None:
         context = "define clause"
@@ -184,11 +191,11 @@ class Parser:
         try:
             self.name = unquote(name.val)
         except ValueError as e:
-            raise self.errorf(str(e)) from None
+            self.errorf(str(e))
         self.expect(ItemType.RIGHT_DELIM, context)
         self.root, end = self.item_list()
         if not isinstance(end, n.EndNode):
-            raise self.errorf(f"unexpected {end} in {context}")
+            self.errorf(f"unexpected {end} in {context}")
         self.add()
 
     def item_list(self) -> tuple[n.ListNode, n.Node]:
@@ -198,7 +205,13 @@ class Parser:
             if isinstance(node, (n.EndNode, n.ElseNode)):
                 return lst, node
             lst.nodes.append(node)
-        raise self.errorf("unexpected EOF")
+        detail = ""
+        if self.opened:
+            what, at = self.opened[-1]
+            line = self.text.count("\n", 0, at) + 1
+            col = at - (self.text.rfind("\n", 0, at) + 1) + 1
+            detail = f": the {{{{{what}}}}} at {self.parse_name}:{line}:{col} has no {{{{end}}}}"
+        self.errorf("unexpected EOF", detail=detail)
 
     def text_or_action(self) -> n.Node:
         tok = self.next_non_space()
@@ -206,6 +219,7 @@ class Parser:
             return n.TextNode(tok.pos, tok.val)
         if tok.typ == ItemType.LEFT_DELIM:
             self.action_line = tok.line
+            self.action_pos = tok.pos
             try:
                 return self.action()
             finally:
@@ -213,7 +227,6 @@ class Parser:
         if tok.typ == ItemType.COMMENT:
             return n.CommentNode(tok.pos, tok.val)
         self.unexpected(tok, "input")
-        raise AssertionError("unreachable")
 
     def action(self) -> n.Node:
         tok = self.next_non_space()
@@ -245,7 +258,7 @@ class Parser:
         if tok.typ != ItemType.RIGHT_DELIM:
             self.unexpected(tok, "{{break}}")
         if self.range_depth == 0:
-            raise self.errorf("{{break}} outside {{range}}")
+            self.errorf("{{break}} outside {{range}}")
         return n.BreakNode(pos, line)
 
     def continue_control(self, pos: int, line: int) -> n.Node:
@@ -253,7 +266,7 @@ class Parser:
         if tok.typ != ItemType.RIGHT_DELIM:
             self.unexpected(tok, "{{continue}}")
         if self.range_depth == 0:
-            raise self.errorf("{{continue}} outside {{range}}")
+            self.errorf("{{continue}} outside {{range}}")
         return n.ContinueNode(pos, line)
 
     def pipeline(self, context: str, end: ItemType) -> n.PipeNode:
@@ -282,8 +295,8 @@ class Parser:
                         ItemType.RIGHT_PAREN,
                     ):
                         continue
-                    raise self.errorf("range can only initialize variables")
-                raise self.errorf(f"too many declarations in {context}")
+                    self.errorf("range can only initialize variables")
+                self.errorf(f"too many declarations in {context}")
             elif after_var.typ == ItemType.SPACE:
                 self.backup3(v, after_var)
             else:
@@ -315,26 +328,35 @@ class Parser:
 
     def check_pipeline(self, pipe: n.PipeNode, context: str) -> None:
         if not pipe.cmds:
-            raise self.errorf(f"missing value for {context}")
+            self.errorf(f"missing value for {context}")
         for i, c in enumerate(pipe.cmds[1:]):
             if isinstance(c.args[0], (n.BoolNode, n.DotNode, n.NilNode, n.NumberNode, n.StringNode)):
-                raise self.errorf(f"non executable command in pipeline stage {i + 2}")
+                self.errorf(f"non executable command in pipeline stage {i + 2}")
 
     def sub_parser(self, name: str, nesting: int) -> Parser:
         """A parser for a ``define``/``block`` body: same lexer, tree set and limits."""
         return Parser(
-            name, self.parse_name, self.text, self.lex, self.funcs, self.tree_set, self.max_nesting, nesting
+            name,
+            self.parse_name,
+            self.text,
+            self.lex,
+            self.funcs,
+            self.tree_set,
+            self.max_nesting,
+            nesting,
+            self.opened,
         )
 
     def enter(self, what: str) -> None:
         """One more level of nesting; past ``max_nesting``, a parse error at the current token."""
         if self.nesting >= self.max_nesting:
-            raise self.errorf(f"{what} nested more than {self.max_nesting} levels deep (max_nesting)")
+            self.errorf(f"{what} nested more than {self.max_nesting} levels deep (max_nesting)")
         self.nesting += 1
 
     def parse_control(self, context: str) -> tuple[int, int, n.PipeNode, n.ListNode, n.ListNode | None]:
         nvars = len(self.vars)
         self.enter(f"{{{{{context}}}}}")
+        self.opened.append((context, self.action_pos))
         try:
             pipe = self.pipeline(context, ItemType.RIGHT_DELIM)
             if context == "range":
@@ -344,6 +366,10 @@ class Parser:
                 self.range_depth -= 1
             else_list: n.ListNode | None = None
             if isinstance(nxt, n.ElseNode):
+                # "else if" and "else with": else_control left the keyword unread. The chain
+                # {{if a}}x{{else if b}}y{{end}} is parsed as {{if a}}x{{else}}{{if b}}y{{end}}{{end}}
+                # with the inner {{end}} implied: the nested if_control() stops at the one
+                # {{end}} written, which closes every link of a long chain at once.
                 if context == "if" and self.peek().typ == ItemType.IF:
                     self.next()
                     else_list = n.ListNode(nxt.pos, [self.if_control()])
@@ -353,10 +379,11 @@ class Parser:
                 else:
                     else_list, nxt = self.item_list()
                     if not isinstance(nxt, n.EndNode):
-                        raise self.errorf(f"expected end; found {nxt}")
+                        self.errorf(f"expected end; found {nxt}")
             return pipe.pos, pipe.line, pipe, lst, else_list
         finally:
             self.nesting -= 1
+            self.opened.pop()
             del self.vars[nvars:]
 
     def if_control(self) -> n.Node:
@@ -387,9 +414,11 @@ class Parser:
         block = self.sub_parser(name, self.nesting)
         self.nesting -= 1
         block.token = self.token
+        self.opened.append(("block", self.action_pos))
         block.root, end = block.item_list()
+        self.opened.pop()
         if not isinstance(end, n.EndNode):
-            raise self.errorf(f"unexpected {end} in {context}")
+            self.errorf(f"unexpected {end} in {context}")
         block.add()
         return n.TemplateNode(tok.pos, tok.line, name, pipe)
 
@@ -408,9 +437,8 @@ class Parser:
             try:
                 return unquote(tok.val)
             except ValueError as e:
-                raise self.errorf(str(e)) from None
+                self.errorf(str(e))
         self.unexpected(tok, context)
-        raise AssertionError("unreachable")
 
     def command(self) -> n.CommandNode:
         cmd = n.CommandNode(self.peek_non_space().pos)
@@ -430,7 +458,7 @@ class Parser:
                 self.unexpected(tok, "operand")
             break
         if not cmd.args:
-            raise self.errorf("empty command")
+            self.errorf("empty command")
         return cmd
 
     def operand(self) -> n.Node | None:
@@ -446,7 +474,7 @@ class Parser:
             if isinstance(node, n.VariableNode):
                 return n.VariableNode(chain.pos, node.ident + chain.field)
             if isinstance(node, (n.BoolNode, n.StringNode, n.NumberNode, n.NilNode, n.DotNode)):
-                raise self.errorf(f"unexpected . after term {n.go_quote(str(node))}")
+                self.errorf(f"unexpected . after term {n.go_quote(str(node))}")
             return chain
         return node
 
@@ -455,7 +483,7 @@ class Parser:
         t = tok.typ
         if t == ItemType.IDENTIFIER:
             if tok.val not in self.funcs:
-                raise self.errorf(f"function {n.go_quote(tok.val)} not defined")
+                self.errorf(f"function {n.go_quote(tok.val)} not defined")
             return n.IdentifierNode(tok.pos, tok.val)
         if t == ItemType.DOT:
             return n.DotNode(tok.pos)
@@ -471,11 +499,11 @@ class Parser:
             try:
                 return new_number(tok.pos, tok.val, t)
             except ValueError as e:
-                raise self.errorf(str(e)) from None
+                self.errorf(str(e))
         if t == ItemType.LEFT_PAREN:
             # Go's own message, at our (lower) limit too.
             if self.stack_depth >= MAX_STACK_DEPTH or self.nesting >= self.max_nesting:
-                raise self.errorf("max expression depth exceeded")
+                self.errorf("max expression depth exceeded")
             self.stack_depth += 1
             self.nesting += 1
             try:
@@ -487,14 +515,14 @@ class Parser:
             try:
                 return n.StringNode(tok.pos, tok.val, unquote(tok.val))
             except ValueError as e:
-                raise self.errorf(str(e)) from None
+                self.errorf(str(e))
         self.backup()
         return None
 
     def use_var(self, pos: int, name: str) -> n.Node:
         parts = name.split(".")
         if parts[0] not in self.vars:
-            raise self.errorf(f"undefined variable {n.go_quote(parts[0])}")
+            self.errorf(f"undefined variable {n.go_quote(parts[0])}")
         return n.VariableNode(pos, parts)
 
 
@@ -525,7 +553,8 @@ def parse_set(
     trees: dict[str, n.Tree] = {}
     for fname in sorted(files):
         try:
-            file_trees = parse_file(fname, files[fname], funcs, delims, max_nesting)
+            # Go reads a file as bytes: a lone surrogate a Python caller passes in is U+FFFD.
+            file_trees = parse_file(fname, go_string(files[fname]), funcs, delims, max_nesting)
         except RecursionError:
             raise TemplateSyntaxError(
                 TOO_DEEP, name=fname, go_message=f"template: {fname}: {TOO_DEEP}"
