@@ -25,6 +25,7 @@ Go's ``undefined variable`` error, as Go's variable stack does.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -251,6 +252,11 @@ class _TemplateCompiler:
     def const(self, value: object) -> str:
         return self.owner.add_const(value)
 
+    def float_code(self, x: float) -> str:
+        """A float as code: repr() for finite ones, a constant for inf and nan (which repr()
+        would write as undefined names; ``1p9999+0i`` is a real +Inf in Go)."""
+        return repr(x) if math.isfinite(x) else self.const(x)
+
     def fail(self, node: n.Node, message: str, context: str | None = None) -> str:
         """An expression that raises the exec error ``message`` at ``node`` when evaluated."""
         return f"_fail({self.nid(node, context)}, {message!r})"
@@ -409,7 +415,9 @@ class _TemplateCompiler:
         w.line(f"if {it}:")
         w.indent += 1
         elem = self.tmp("e")
-        decl_locals = [str(self.scope.lookup(v.ident[0])) for v in pipe.decl]
+        # "range $x = ..." assigns variables declared outside; an undeclared one already failed
+        # in the pipeline ("undefined variable"), so its loop target is a throwaway local.
+        decl_locals = [self.scope.lookup(v.ident[0]) or self.tmp("unset") for v in pipe.decl]
         # Dot is the element even when the body assigns the element's variable: then the
         # variable gets a copy and dot keeps its own local.
         if not nvars:
@@ -596,7 +604,7 @@ class _TemplateCompiler:
         if num.is_complex:
             return self.const(num.complex128)
         if num.is_float and not is_hex_int and text[0] != "'" and any(c in text for c in ".eEpP"):
-            return repr(num.float64)
+            return self.float_code(num.float64)
         if num.is_int:
             if not -(2**63) <= num.int64 < 2**63:
                 return self.fail(num, f"{text} overflows int")
@@ -671,7 +679,7 @@ class _TemplateCompiler:
             return self.fail(node, f"expected integer; found {node}")
         if typ == "float64":
             if isinstance(node, n.NumberNode) and node.is_float:
-                return repr(node.float64)
+                return self.float_code(node.float64)
             return self.fail(node, f"expected float; found {node}")
         bits = _UINT_BITS.get(typ)
         if bits is not None:

@@ -375,7 +375,8 @@ def range_items(
     elif type(x) is int or isinstance(x, Int64):
         if nvars > 1:
             raise ExecFailure(nid, f"can't use {x} to iterate over more than one variable")
-        seq = range(int(x))
+        # A Python int past Go's int64 wraps, as fmt prints it and sprig's arithmetic makes it.
+        seq = range(((int(x) + (1 << 63)) & ((1 << 64) - 1)) - (1 << 63))
     else:
         from .gofmt import format_value
 
