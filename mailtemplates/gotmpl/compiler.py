@@ -113,10 +113,11 @@ def _last_of_command(cmd: n.CommandNode) -> n.Node:
     first = cmd.args[0]
     if isinstance(first, n.PipeNode):
         return _last_evaluated(first)
+    if len(cmd.args) > 1 and isinstance(first, (n.IdentifierNode, n.FieldNode, n.VariableNode, n.ChainNode)):
+        # evalCall (a function or a method) evaluates the arguments after the name.
+        return _last_of_arg(cmd.args[-1])
     if isinstance(first, n.ChainNode):
         return _last_of_arg(first.node)
-    if isinstance(first, n.IdentifierNode) and len(cmd.args) > 1:
-        return _last_of_arg(cmd.args[-1])  # evalCall evaluates the arguments after the name
     return first
 
 
@@ -615,10 +616,6 @@ class _TemplateCompiler:
         Go's refusal of the arguments is raised, and a missing receiver gives its zero value
         without evaluating them. Arguments are typed at run time, once the method is known."""
         mode = self.owner.mode
-        head = receiver
-        if len(idents) > 1:
-            head = f"_chain({receiver}, {tuple(idents[:-1])!r}, {nid}, {mode}{elem_of})"
-            elem_of = ""
         nargs = len(args) + (final is not None)
         parts = [f"({self.method_arg(a, dot)}, {self.nid(_last_of_arg(a))})" for a in args]
         prefix: str | None = None
@@ -630,7 +627,7 @@ class _TemplateCompiler:
             at = _last_of_arg(args[-1]) if args else None
             parts.append(f"({value}, {self.nid(at) if at is not None else nid})")
         b = self.tmp("m")
-        lookup = f"_mlookup({head}, {idents[-1]!r}, {nid}, {mode}, {nargs}, {len(args)}{elem_of})"
+        lookup = f"_mlookup({receiver}, {tuple(idents)!r}, {nid}, {mode}, {nargs}, {len(args)}{elem_of})"
         expr = f"(_mcall({b}, [{', '.join(parts)}], {call_nid}) if type({b} := {lookup}) is _Bound else {b})"
         return self.seq(prefix, expr) if prefix is not None else expr
 

@@ -306,7 +306,7 @@ def field(
     if table is not None and not has_args:
         # A library value (time.Time, *semver.Version) has methods and no exported fields.
         if name in table:
-            return call_method(lookup_method(x, name, nid, mode, 0), [], nid)
+            return call_method(lookup_method(x, (name,), nid, mode, 0, 0), [], nid)
         raise ExecFailure(nid, f"can't evaluate field {name} in type {go_type_name(x)}")
     if isinstance(x, Mapping) and not isinstance(x, Missing):
         return field(dict(x), name, nid, mode, has_args)
@@ -403,26 +403,36 @@ class BoundMethod:
 
 def lookup_method(
     x: object,
-    name: str,
+    names: Sequence[str],
     nid: int,
     mode: int,
     nargs: int,
-    nfixed_args: int | None = None,
+    nfixed_args: int,
     elem_of: object = _NO_CONTAINER,
 ) -> Any:
-    """evalField with arguments: the method ``name`` of library value ``x`` with ``nargs``
-    arguments (``nfixed_args``: those written, without a piped final value), or, when ``x`` has
-    no such method, whatever Go does with a field given arguments (an error, or the zero value
-    of a missing receiver, returned as is)."""
+    """evalFieldChain ``x.A.B.M`` where ``M`` has arguments: the chain up to ``M``, then the
+    method ``M`` of that library value, its argument count checked (``nargs``: all, with a piped
+    final value; ``nfixed_args``: those written). When the value has no such method, whatever Go
+    does with a field given arguments: an error, or the zero value of a missing receiver,
+    returned as is (the arguments are then never evaluated, as in Go)."""
+    iface = False  # x came out of a map: Go sees it as interface {}
+    for i, name in enumerate(names[:-1]):
+        if type(x) is dict and name in x:
+            x = x[name]
+            iface = True
+            continue
+        from_map = isinstance(x, Mapping)
+        x = field(x, name, nid, mode, False, iface, elem_of if i == 0 else _NO_CONTAINER)
+        iface = from_map
+    name = names[-1]
     table = METHODS.get(type(x))
     m = table.get(name) if table is not None else None
     if m is None:
-        return field(x, name, nid, mode, True, False, elem_of)
-    written = nargs if nfixed_args is None else nfixed_args
+        return field(x, name, nid, mode, True, iface, elem_of if len(names) == 1 else _NO_CONTAINER)
     if m.variadic is not None:
         if nargs < len(m.params):
             raise ExecFailure(
-                nid, f"wrong number of args for {name}: want at least {len(m.params)} got {written}"
+                nid, f"wrong number of args for {name}: want at least {len(m.params)} got {nfixed_args}"
             )
     elif nargs != len(m.params):
         raise ExecFailure(nid, f"wrong number of args for {name}: want {len(m.params)} got {nargs}")

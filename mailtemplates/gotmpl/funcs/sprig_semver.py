@@ -132,7 +132,7 @@ _both("IncMinor", result="semver.Version")(lambda v: _inc(v, v.Major, v.Minor + 
 _both("IncMajor", result="semver.Version")(lambda v: _inc(v, v.Major + 1, 0, 0))
 _ptr("Original", result="string")(lambda v: v.Original)
 _ptr("Compare", "*semver.Version", result="int")(lambda v, o: v.compare(_other(o)))
-_ptr("Equal", "*semver.Version", result="bool")(lambda v, o: o is not None and v.compare(o) == 0)
+_ptr("Equal", "*semver.Version", result="bool")(lambda v, o: v.compare(_other(o)) == 0)
 _ptr("LessThan", "*semver.Version", result="bool")(lambda v, o: v.compare(_other(o)) < 0)
 _ptr("LessThanEqual", "*semver.Version", result="bool")(lambda v, o: v.compare(_other(o)) <= 0)
 _ptr("GreaterThan", "*semver.Version", result="bool")(lambda v, o: v.compare(_other(o)) > 0)
