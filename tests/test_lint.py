@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 from helpers import write
 
-from mailtemplates import gotmpl
-from mailtemplates.errors import MailTemplateError
+from mailtemplates import Renderer, gotmpl
+from mailtemplates.errors import InvalidName, MailTemplateError
 from mailtemplates.lint import CODES, Diagnostic, exit_code, format_diagnostics, lint_paths, main
 from mailtemplates.loader import BUILTIN_ROOT
 
@@ -207,6 +207,12 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str, tuple[int, int], str
         [("MT007", RV, (0, 0), "no email.subject.gotmpl for recovery/valid, and no built-in to fall back on", None)],
     ),
     (
+        "unreadable_file",
+        {},
+        [("MT008", f"{RV}/email.body.gotmpl", (0, 0), f"resolves outside its template root {FIX / 'unreadable_file'}: "
+          "mailtemplates does not read it (a render fails on it)", None)],
+    ),
+    (
         "define_redefined",
         {},
         [("MT101", f"{RV}/email.body.de.gotmpl", at("define_redefined", f"{RV}/email.body.de.gotmpl", "define"),
@@ -289,6 +295,13 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str, tuple[int, int], str
         {},
         [("MT208", f"{RV}/email.subject.gotmpl", at("subject_exclamations", f"{RV}/email.subject.gotmpl", "!!"),
           "'!!' in the subject", "use at most one '!'")],
+    ),
+    (
+        "dynamic_srcdoc",
+        {},
+        [("MT210", f"{RV}/email.body.gotmpl", at("dynamic_srcdoc", f"{RV}/email.body.gotmpl", "srcdoc", 1),
+          'template data in srcdoc (srcdoc="<p>Sent to {{ .To }}</p>"): the frame\'s document is built from it, '
+          "so markup in the data runs there", "write the frame's document in the template, or link to the content")],
     ),
     (
         "clean",
@@ -486,6 +499,79 @@ def test_deliverability_in_plaintext(tmp_path: Path) -> None:
         ("MT206", "email.body.plaintext.gotmpl", 1, 7),
         ("MT202", "email.body.plaintext.gotmpl", 1, 29),
     ]
+
+
+def test_symlink_out_of_the_root_is_refused_as_render_refuses_it() -> None:
+    # The target's content (a field name here) never reaches a diagnostic, and render agrees.
+    diags = lint("unreadable_file")
+    assert [d.code for d in diags] == ["MT008"]
+    assert "SecretOutsideTheRoot" not in format_diagnostics(diags, "json")
+    with pytest.raises(InvalidName, match="outside its template root"):
+        Renderer([FIX / "unreadable_file"]).render(RV, DATA)
+
+
+def test_a_symlinked_partial_out_of_the_root(tmp_path: Path) -> None:
+    write(tmp_path, "outside/footer.gotmpl", "{{ .SecretField }}")
+    write(tmp_path, f"root/{RV}/email.body.gotmpl", '<p>Hi</p>{{ template "email.body.footer.gotmpl" . }}')
+    (tmp_path / "root" / RV / "email.body.footer.gotmpl").symlink_to(tmp_path / "outside" / "footer.gotmpl")
+    diags = lint_paths([str(tmp_path / "root")])
+    assert ("MT008", f"{tmp_path}/root/{RV}/email.body.footer.gotmpl") in {(d.code, d.file) for d in diags}
+    assert "a render leaves it out of the set" in format_diagnostics(diags)
+    assert "SecretField" not in format_diagnostics(diags)
+
+
+def test_a_symlink_inside_the_root_is_read(tmp_path: Path) -> None:
+    write(tmp_path, "root/shared/subject.gotmpl", "Recover {{ .Nope }}")
+    write(tmp_path, f"root/{RV}/email.body.gotmpl", "<p>Hi</p>")
+    (tmp_path / "root" / RV / "email.subject.gotmpl").symlink_to(tmp_path / "root" / "shared" / "subject.gotmpl")
+    codes = {d.code for d in lint_paths([str(tmp_path / "root" / RV)])}
+    assert "MT003" in codes and "MT008" not in codes
+
+
+def test_size_limit_is_checked_before_reading(tmp_path: Path) -> None:
+    # A sparse 64 MiB file: reading it would take time and memory; the size alone refuses it.
+    write(tmp_path, f"{RV}/email.subject.gotmpl", "Hi")
+    big = tmp_path / RV / "email.body.gotmpl"
+    with open(big, "wb") as f:
+        f.truncate(64 << 20)
+    (d,) = [d for d in lint_paths([str(tmp_path)]) if d.code == "MT008"]
+    assert d.message == (
+        f"{64 << 20} bytes exceeds the template size limit {1 << 20}: mailtemplates does not read it "
+        "(a render fails on it)"
+    )
+    small = lint_paths([str(tmp_path / RV)], max_template_size=1)
+    assert {(d.code, os.path.basename(d.file)) for d in small if d.code == "MT008"} == {
+        ("MT008", "email.body.gotmpl"),
+        ("MT008", "email.subject.gotmpl"),
+    }
+    assert main([str(tmp_path / RV / "email.subject.gotmpl"), "--max-template-size", "1"]) == 1
+
+
+def test_not_utf8_is_unreadable(tmp_path: Path) -> None:
+    write(tmp_path, f"{RV}/email.subject.gotmpl", "Hi")
+    (tmp_path / RV / "email.body.gotmpl").write_bytes(b"<p>caf\xe9</p>")
+    (d,) = [d for d in lint_paths([str(tmp_path)]) if d.code == "MT008"]
+    assert d.message.startswith("not valid UTF-8 (invalid continuation byte at byte 6)")
+
+
+def test_srcdoc_forms(tmp_path: Path) -> None:
+    body = (
+        '<iframe srcdoc="<b>static</b>"></iframe>\n'
+        "<iframe srcdoc={{ .To }}></iframe>\n"
+        "<iframe SRCDOC = '{{ .To }}'></iframe>\n"
+        '<p data-srcdoc="{{ .To }}">not srcdoc</p>\n'
+    )
+    write(tmp_path, f"{RV}/email.body.gotmpl", body)
+    got = [(d.line, d.col) for d in lint_paths([str(tmp_path)]) if d.code == "MT210"]
+    assert got == [(2, 9), (3, 9)]
+
+
+def test_html_only_excerpt_shows_the_source(tmp_path: Path) -> None:
+    # The excerpt is the template's text (actions as written, spaces collapsed), never the mask.
+    write(tmp_path, f"{RV}/email.body.plaintext.gotmpl", 'Hello\n<a\n   href="{{ .RecoveryURL }}"   class="button">x</a>')
+    (d,) = [d for d in lint_paths([str(tmp_path)]) if d.code == "MT201"]
+    assert d.message.startswith('HTML markup (<a href="{{ .RecoveryURL }}" class="but…) in the plaintext')
+    assert "\0" not in d.message
 
 
 def test_img_tag_across_actions(tmp_path: Path) -> None:

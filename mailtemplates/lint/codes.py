@@ -128,6 +128,21 @@ _CODE_LIST = (
         "Add the missing file to the folder (or lint and render with the built-ins).",
     ),
     CodeInfo(
+        "MT008",
+        "unreadable-file",
+        "mailtemplates does not read the file",
+        "error",
+        "recovery/valid/email.body.gotmpl -> /etc/passwd (a symbolic link out of the template root)",
+        "A Renderer reads a file only if it resolves, after symbolic links, inside its template "
+        "root, is at most `max_template_size` bytes (1 MiB by default, checked before reading) and "
+        "is UTF-8; otherwise rendering the part fails (or, for a partial, the file is left out of "
+        "the set). `lint` reads files the same way and never shows a refused file's content. Hard "
+        "links cannot be told apart from ordinary files by a path check (docs/limits.md).",
+        "Copy the file into the template root instead of linking to it, split a template that is "
+        "over the size limit (or raise `Renderer(max_template_size=)` and "
+        "`lint --max-template-size`), and save the file as UTF-8.",
+    ),
+    CodeInfo(
         "MT101",
         "define-redefined",
         "A `define` is replaced by a later file's",
@@ -277,6 +292,19 @@ _CODE_LIST = (
         "mailbox providers' sender guidelines advise against it; people answer account emails "
         "with questions.",
         "Send from an address that is read (support@, accounts@) or that answers automatically.",
+    ),
+    CodeInfo(
+        "MT210",
+        "dynamic-srcdoc",
+        "Template data in an `srcdoc` attribute",
+        "warning",
+        'recovery/valid/email.body.gotmpl:\n  <iframe srcdoc="{{ .Identity.traits.bio }}"></iframe>',
+        "`srcdoc` holds a whole HTML document. html/template escapes the value as ordinary "
+        "attribute text, as Go does, and the browser decodes the entities before it parses the "
+        "document, so `<script>` in the data runs in the frame (in the preview, in a webmail that "
+        "keeps iframes, in any browser an email is opened in). mailtemplates keeps Go's output.",
+        "Do not put data into `srcdoc`: write the frame's document in the template, or link to the "
+        "content. Mail clients drop iframes anyway, so an email rarely needs one.",
     ),
     CodeInfo(
         "MT301",

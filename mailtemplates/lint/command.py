@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import MailTemplateError
+from ..gotmpl import DEFAULT_MAX_TEMPLATE_SIZE
 from .linter import lint_paths
 from .report import exit_code, format_diagnostics
 
@@ -53,6 +54,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="check this sender address too (courier.smtp.from_address)",
     )
     parser.add_argument(
+        "--max-template-size",
+        type=int,
+        default=DEFAULT_MAX_TEMPLATE_SIZE,
+        metavar="BYTES",
+        help=f"refuse template files larger than this, as Renderer(max_template_size=) does "
+        f"(default {DEFAULT_MAX_TEMPLATE_SIZE})",
+    )
+    parser.add_argument(
         "--no-builtins",
         dest="use_builtins",
         action="store_false",
@@ -63,7 +72,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Lint what parsed ``args`` name, print the report, return the exit status (table above)."""
     try:
-        diags = lint_paths(args.paths, from_address=args.from_address, use_builtins=args.use_builtins)
+        diags = lint_paths(
+            args.paths,
+            from_address=args.from_address,
+            use_builtins=args.use_builtins,
+            max_template_size=args.max_template_size,
+        )
     except MailTemplateError as e:
         print(f"mailtemplates: error: {e}", file=sys.stderr)
         return EXIT_CANNOT_RUN

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..errors import MailTemplateError, TemplateError
-from ..gotmpl import nodes
+from ..errors import InvalidName, MailTemplateError, TemplateError, TemplateSourceError
+from ..gotmpl import DEFAULT_MAX_TEMPLATE_SIZE, nodes
 from ..gotmpl.funcs import HERMETIC_EXCLUDED, FuncMap, funcmap
 from ..gotmpl.parser import parse_file
-from ..loader import BUILTIN_ROOT, PART_STEMS
+from ..loader import BUILTIN_ROOT, PART_STEMS, Loader
 from ..models import TEMPLATE_TYPES, TemplateType
 from .checks import check_locales, check_part, check_parts_present
 from .codes import Diagnostic, diag
@@ -38,6 +38,7 @@ def _full_funcs() -> FuncMap:
 @dataclass
 class _Linter:
     use_builtins: bool
+    loader: Loader
     diags: list[Diagnostic] = field(default_factory=list)
     done: set[str] = field(default_factory=set)
 
@@ -178,10 +179,14 @@ class _Linter:
             return
         self.done.add(real)
         builtin = real == os.path.realpath(os.path.join(BUILTIN_ROOT, *tt.path_parts))
+        # The root a Renderer would be given: the folder without its <flow>/<status> components.
+        root = os.path.abspath(folder)
+        for _ in tt.path_parts:
+            root = os.path.dirname(root)
         files = self._classify(folder, tt)
         gofiles = {f.name: f for f in files if f.stem is not None and f.engine == "gotmpl"}
         for f in files:
-            self._read_and_parse(f, builtin)
+            self._read_and_parse(f, root, builtin)
         self.diags.extend(check_locales(files, gofiles))
         for part in tt.parts:
             self.diags.extend(check_part(folder, tt, part, gofiles, builtin))
@@ -256,13 +261,16 @@ class _Linter:
             out.append(f)
         return out
 
-    def _read_and_parse(self, f: TemplateFile, builtin: bool) -> None:
+    def _read_and_parse(self, f: TemplateFile, root: str, builtin: bool) -> None:
+        # Read as a render reads it (Loader.read_file): confined to the root after symlinks and
+        # size-checked before reading, so a refused file's content never reaches a diagnostic.
         try:
-            with open(f.path, encoding="utf-8") as fh:
-                f.text = fh.read()
-        except UnicodeDecodeError as e:
+            f.text = self.loader.read_file(root, f.path)
+        except (InvalidName, TemplateSourceError) as e:
             f.failed = True
-            self.add(diag("MT001", f.path, 0, 0, f"not valid UTF-8 ({e.reason} at byte {e.start})"))
+            msg = str(e).removeprefix(f.path).lstrip(": ")
+            what = "a render fails on it" if f.role != "partial" else "a render leaves it out of the set"
+            self.add(diag("MT008", f.path, 0, 0, f"{msg}: mailtemplates does not read it ({what})"))
             return
         if f.engine == "jinja":
             from ..jinja import compile_jinja
@@ -301,16 +309,23 @@ class _Linter:
 
 
 def lint_paths(
-    paths: Sequence[str], *, from_address: str | None = None, use_builtins: bool = True
+    paths: Sequence[str],
+    *,
+    from_address: str | None = None,
+    use_builtins: bool = True,
+    max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE,
 ) -> list[Diagnostic]:
     """Lint template roots, template folders or files; diagnostics sorted by file and position.
 
     A root holds ``<flow>/<status>/`` folders (an override directory); a template folder
     (``templates/recovery/valid``) or a file inside one lints that folder only. ``use_builtins``
     says whether missing parts fall back to the built-in templates (``Renderer(use_builtins=)``).
-    Raises :class:`~mailtemplates.errors.MailTemplateError` for a path that does not exist.
+    Files are read as a Renderer reads them: confined to their root (the folder above
+    ``<flow>/<status>/``) and refused above ``max_template_size`` bytes (``Renderer``'s limit),
+    before anything is read. Raises :class:`~mailtemplates.errors.MailTemplateError` for a path
+    that does not exist.
     """
-    linter = _Linter(use_builtins)
+    linter = _Linter(use_builtins, Loader(builtin_root=None, max_template_bytes=max_template_size))
     for p in paths:
         linter.lint_path(os.fspath(p))
     diags = {dataclasses.replace(d, file=os.path.normpath(d.file)) if d.file else d for d in linter.diags}
