@@ -18,7 +18,8 @@ FORBIDDEN = {
     "mime": {"render", "gotmpl", "loader", "i18n", "inline", "plaintext", "smtp", "rendered", "lint", "cli", "preview", "models"},
     "smtp": {"render", "gotmpl", "loader", "i18n", "inline", "plaintext", "rendered", "lint", "cli", "preview", "models"},
     "rendered": {"render", "gotmpl", "loader", "i18n", "inline", "plaintext", "smtp", "lint", "cli", "preview"},
-    "render": {"lint", "cli", "preview"},
+    "render": {"lint", "cli", "preview", "kratos_config"},
+    "kratos_config": {"lint", "cli", "preview"},
     "lint": {"cli", "preview"},
 }
 
