@@ -25,7 +25,8 @@ from helpers import write
 
 from mailtemplates import Renderer, gotmpl
 from mailtemplates.errors import InvalidName, MailTemplateError
-from mailtemplates.lint import CODES, Diagnostic, exit_code, format_diagnostics, lint_paths, main
+from mailtemplates.lint import CODES, Diagnostic, exit_code, format_diagnostics, main
+from mailtemplates.lint import lint_paths as lint_all
 from mailtemplates.loader import BUILTIN_ROOT
 
 REPO = Path(__file__).resolve().parent.parent
@@ -138,6 +139,12 @@ def at(case: str, rel: str, needle: str, nth: int = 0) -> tuple[int, int]:
     return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
 
 
+def lint_paths(paths: list[str], *, mixed: bool = False, **kw: Any) -> list[Diagnostic]:
+    """``lint_paths`` without MT106 unless ``mixed``: most folders here override one or two parts,
+    so the built-in translations of the others mix languages; MT106 has its own tests."""
+    return [d for d in lint_all(paths, **kw) if mixed or d.code != "MT106"]
+
+
 def lint(case: str, **kw: Any) -> list[Diagnostic]:
     return lint_paths([str(FIX / case)], **kw)
 
@@ -211,6 +218,20 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str, tuple[int, int], str
         {},
         [("MT008", f"{RV}/email.body.gotmpl", (0, 0), f"resolves outside its template root {FIX / 'unreadable_file'}: "
           "mailtemplates does not read it (a render fails on it)", None)],
+    ),
+    (
+        "mixed_languages",
+        {},
+        [("MT106", f"{RV}/email.subject.gotmpl", (0, 0), "for de: the subject (email.subject.gotmpl) comes in en, the "
+          "body (email.body.de.gotmpl) and plaintext (email.body.plaintext.de.gotmpl) in de: recipients get an email "
+          "in two languages", f"add email.subject.de.gotmpl to {path('mixed_languages', RV)}")],
+    ),
+    (
+        "engine_shadowed",
+        {},
+        [("MT107", f"{RV}/email.body.jinja", (0, 0), "email.body.gotmpl and email.body.jinja are the same part: "
+          "email.body.gotmpl is used and this file is never read",
+          "remove email.body.gotmpl to use this jinja template, or remove this one")],
     ),
     (
         "define_redefined",
@@ -322,7 +343,9 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str, tuple[int, int], str
 def test_fixture(
     case: str, kw: dict[str, Any], expected: list[tuple[str, str, tuple[int, int], str, str | None]]
 ) -> None:
-    got = lint(case, **kw)
+    # Most fixtures override one or two parts of recovery/valid, so their other parts come from
+    # the built-in translations and MT106 flags them too (test_partial_overrides_mix_languages).
+    got = lint(case, mixed="MT106" in {e[0] for e in expected}, **kw)
     want = [
         Diagnostic(code, CODES[code].severity, path(case, rel) if rel else "", line, col, message, suggestion)
         for code, rel, (line, col), message, suggestion in expected
@@ -499,6 +522,54 @@ def test_deliverability_in_plaintext(tmp_path: Path) -> None:
         ("MT206", "email.body.plaintext.gotmpl", 1, 7),
         ("MT202", "email.body.plaintext.gotmpl", 1, 29),
     ]
+
+
+def test_partial_overrides_mix_languages() -> None:
+    # Only a subject overridden: every built-in translation gets an English subject.
+    (d,) = [d for d in lint("syntax_error", mixed=True) if d.code == "MT106"]
+    assert (d.file, d.message, d.suggestion) == (
+        path("syntax_error", f"{RV}/email.subject.gotmpl"),
+        "for de, es, fr, ja and pt_BR: the subject (email.subject.gotmpl) comes in en, the body and plaintext "
+        "in each locale's own built-in translation: recipients get an email in two languages",
+        f"add email.subject.<locale>.gotmpl to {path('syntax_error', RV)} for de, es, fr, ja and pt_BR",
+    )
+    # Only an HTML body: its derived plaintext goes with it.
+    (d,) = [d for d in lint("plaintext_derived", mixed=True) if d.code == "MT106"]
+    assert d.message.startswith("for de, es, fr, ja and pt_BR: the body (email.body.gotmpl) and plaintext "
+                                "(derived from the HTML body) come in en, the subject in each locale's own")
+    # Every part overridden generically: English for everyone, nothing mixed.
+    assert [d for d in lint("clean", mixed=True) if d.code == "MT106"] == []
+    # Generic files written in German (--default-locale de) under English built-ins.
+    de = [d for d in lint("plaintext_derived", mixed=True, default_locale="de") if d.code == "MT106"]
+    assert [m.message.split(":")[0] for m in de] == ["for en, es, fr, ja and pt_BR"]
+
+
+def test_mixed_languages_agrees_with_the_resolution(tmp_path: Path) -> None:
+    # The check is Renderer.resolve's answer, the one a render uses and reports.
+    root = FIX / "mixed_languages"
+    res = Renderer([root]).resolve(RV, "de")
+    assert res.mixed_languages and res.languages == {"subject": "en", "body": "de", "plaintext": "de"}
+    assert not Renderer([root]).resolve(RV, "fr").mixed_languages
+    email = Renderer([root]).render(RV, DATA, locale="de")
+    assert email.sources["subject"].language == "en" and email.sources["body"].language == "de"
+    # Adding the missing translation silences it.
+    shutil.copytree(root, tmp_path / "t")
+    write(tmp_path / "t", f"{RV}/email.subject.de.gotmpl", "Konto wiederherstellen")
+    assert [d.code for d in lint_all([str(tmp_path / "t")])] == []
+
+
+def test_engine_shadowed_per_locale(tmp_path: Path) -> None:
+    write(tmp_path, f"{RV}/email.subject.gotmpl", "Recover")
+    write(tmp_path, f"{RV}/email.subject.de.gotmpl", "Wiederherstellen")
+    write(tmp_path, f"{RV}/email.subject.de.jinja", "Wiederherstellen {{ To }}")
+    write(tmp_path, f"{RV}/email.subject.fr.jinja", "Récupérer")
+    (d,) = [d for d in lint_paths([str(tmp_path)]) if d.code == "MT107"]
+    assert (os.path.basename(d.file), d.message) == (
+        "email.subject.de.jinja",
+        "email.subject.de.gotmpl and email.subject.de.jinja are the same part for 'de': "
+        "email.subject.de.gotmpl is used and this file is never read",
+    )
+    assert Renderer([tmp_path]).render(RV, DATA, locale="de").subject == "Wiederherstellen"
 
 
 def test_symlink_out_of_the_root_is_refused_as_render_refuses_it() -> None:

@@ -200,6 +200,38 @@ _CODE_LIST = (
         "Override email.body.gotmpl as well.",
     ),
     CodeInfo(
+        "MT106",
+        "mixed-languages",
+        "An email's parts come in different languages for a locale",
+        "warning",
+        "recovery/valid/ holds email.subject.gotmpl, email.body.gotmpl and email.body.de.gotmpl "
+        "(no email.subject.de.gotmpl)",
+        "Each part is resolved on its own (Kratos's rule): the first file of the locale chain, in the "
+        "override folders and then the built-ins, else the generic file. A German reader of this "
+        "folder gets the English generic subject over the German body. The same happens the other way "
+        "round: an override folder's generic (English) body comes before the built-in translations, so "
+        "Japanese, French, Spanish and Brazilian Portuguese readers get an English body under a "
+        "translated built-in subject. `lint` asks the resolution a render uses "
+        "(`Renderer.resolve`, whose `mixed_languages` says the same at run time) for the default locale "
+        "and every locale that has a file, and reports the locales whose odd parts are the same "
+        "files together. A plaintext derived from the HTML body is in the body's language.",
+        "Add the missing translations (`email.subject.de.gotmpl`); `mailtemplates init DIR --locale de` "
+        "writes the built-in ones to start from. If the email should be in one language for everyone, "
+        "override every part with a generic file. Lint with `--default-locale` set to the language your "
+        "generic files are written in.",
+    ),
+    CodeInfo(
+        "MT107",
+        "engine-shadowed",
+        "A part has both a `.gotmpl` and a `.jinja` file",
+        "warning",
+        "recovery/valid/email.body.gotmpl and recovery/valid/email.body.jinja",
+        "For each locale tag of the chain the loader looks for `<part>.gotmpl` first and then "
+        "`<part>.jinja`, so with both present the Go template is used and the Jinja one is never "
+        "read (Kratos reads only the `.gotmpl` one in any case).",
+        "Keep one of them: remove the `.gotmpl` file to use the Jinja template, or the `.jinja` file.",
+    ),
+    CodeInfo(
         "MT201",
         "html-only",
         "The plaintext part is empty or is HTML",

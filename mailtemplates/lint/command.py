@@ -62,6 +62,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         f"(default {DEFAULT_MAX_TEMPLATE_SIZE})",
     )
     parser.add_argument(
+        "--default-locale",
+        default="en",
+        metavar="L",
+        help="the language of your generic (un-suffixed) files, as Renderer(default_locale=) (en)",
+    )
+    parser.add_argument(
         "--no-builtins",
         dest="use_builtins",
         action="store_false",
@@ -77,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
             from_address=args.from_address,
             use_builtins=args.use_builtins,
             max_template_size=args.max_template_size,
+            default_locale=args.default_locale,
         )
     except MailTemplateError as e:
         print(f"mailtemplates: error: {e}", file=sys.stderr)
