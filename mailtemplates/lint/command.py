@@ -37,8 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "paths",
         nargs="*",
         metavar="DIR",
-        default=["."],
-        help="template roots (override directories), template folders or files (default: .)",
+        help="template roots (override directories), template folders or files (default: "
+        "courier.template_override_path of --config, else .)",
     )
     parser.add_argument(
         "--format",
@@ -51,7 +51,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--from-address",
         default=None,
         metavar="ADDR",
-        help="check this sender address too (courier.smtp.from_address)",
+        help="check this sender address too (default: courier.smtp.from_address of --config)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="a Kratos configuration file (kratos.yml or .json): lint its "
+        "courier.template_override_path and check its courier.smtp.from_address",
     )
     parser.add_argument(
         "--max-template-size",
@@ -78,9 +84,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Lint what parsed ``args`` name, print the report, return the exit status (table above)."""
     try:
+        paths, from_address = _targets(args)
         diags = lint_paths(
-            args.paths,
-            from_address=args.from_address,
+            paths,
+            from_address=from_address,
             use_builtins=args.use_builtins,
             max_template_size=args.max_template_size,
             default_locale=args.default_locale,
@@ -96,6 +103,32 @@ def run(args: argparse.Namespace) -> int:
     if out:
         sys.stdout.write(out + "\n")
     return exit_code(diags)
+
+
+def _targets(args: argparse.Namespace) -> tuple[list[str], str | None]:
+    """The paths and sender to check: the command line's, else those of ``--config``."""
+    paths: list[str] = list(args.paths or ())
+    from_address: str | None = args.from_address
+    if getattr(args, "config", None):
+        # Imported here: reading YAML is only needed with --config.
+        from ..kratos_config import load_kratos_config
+
+        cfg = load_kratos_config(args.config)
+        for key in cfg.unknown_keys:
+            print(
+                f"mailtemplates: warning: {args.config}: {key} is not a setting Kratos knows; ignored",
+                file=sys.stderr,
+            )
+        if not paths and cfg.courier.template_override_path:
+            paths = [cfg.courier.template_override_path]
+        from_address = from_address or cfg.courier.smtp.from_address
+        if cfg.courier.templates:
+            print(
+                f"mailtemplates: warning: {args.config}: the courier.templates URIs are not linted; "
+                "only template folders are",
+                file=sys.stderr,
+            )
+    return paths or ["."], from_address
 
 
 def main(argv: Sequence[str] | None = None) -> int:
