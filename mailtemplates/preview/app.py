@@ -38,6 +38,7 @@ __all__ = [
 
 DEFAULT_PORT = 8025
 DEFAULT_FROM_ADDRESS = "no-reply@example.com"
+_MAX_SOURCE = 512 * 1024  # characters of a template file shown in the page
 _PART_LABELS = {"subject": "Subject", "body": "HTML", "plaintext": "Text", "sms": "SMS"}
 
 
@@ -85,6 +86,17 @@ def is_loopback(host: str) -> bool:
     return bool(infos) and all(ipaddress.ip_address(str(i[4][0]).split("%")[0]).is_loopback for i in infos)
 
 
+#: The Files entry of a plaintext derived from the HTML (no file is used for it).
+_DERIVED_TEXT: dict[str, Any] = {
+    "origin": "derived",
+    "path": None,
+    "display": "derived from the HTML body",
+    "file": None,
+    "fallback": False,
+    "note": "no plaintext template is used: the text is made from the HTML",
+}
+
+
 def _is_ip(name: str) -> bool:
     try:
         ipaddress.ip_address(name)
@@ -101,9 +113,11 @@ def _is_locale_file_tag(tag: str) -> bool:
         return False
 
 
-def _file_label(part: str, file: str | None) -> str:
+def _file_label(part: str, file: str | None, origin: str | None = None) -> str:
     """Short name of a part's file for the index: its locale (``de``) or ``generic``, plus the
     engine when it is not Go (``de jinja``); the full path is in the cell's title."""
+    if origin == "derived":
+        return "derived"
     if file is None:
         return "missing"
     stem, ext = os.path.splitext(file)
@@ -220,12 +234,17 @@ class PreviewApp:
         self, tt: TemplateType, locale: str | None, ctx: Mapping[str, Any] | None = None
     ) -> dict[str, dict[str, Any]]:
         """Which file each part comes from for ``locale`` (and the context's locale, as a render
-        looks at it too): the loader's first existing candidate."""
-        chain = self.renderer.locale_chain(locale, ctx or {})
+        looks at it too): the loader's first existing candidate. A plaintext that a render would
+        derive from the HTML is shown as derived, not as the file it would not use."""
+        renderer = self.renderer
+        chain = renderer.locale_chain(locale, ctx or {})
+        ranks = {root: i for i, (_, root) in enumerate(renderer.loader.roots)}
         out: dict[str, dict[str, Any]] = {}
+        rank: dict[str, int] = {}
         for part in tt.parts:
             out[part] = {"origin": None, "path": None, "display": "missing", "file": None, "fallback": False}
-            for origin, _root, path, loc in self.renderer.loader.candidates(tt.path_parts, part, chain):
+            candidates = renderer.loader.candidates(tt.path_parts, part, chain, renderer.builtin_chain(chain))
+            for origin, root, path, loc in candidates:
                 if os.path.isfile(path):
                     out[part] = {
                         "origin": origin,
@@ -235,7 +254,13 @@ class PreviewApp:
                         # A locale was asked for but the generic (default-locale) file answers.
                         "fallback": bool(chain) and loc is None,
                     }
+                    rank[part] = ranks.get(root, len(ranks))
                     break
+        # Render's rule (Renderer.render): no plaintext file, or one from a lower root than the
+        # HTML body (an override's HTML over the built-in text), means the text is derived.
+        text, body = out.get("plaintext"), out.get("body")
+        if text and body and body["path"] and (text["path"] is None or rank["plaintext"] > rank["body"]):
+            out["plaintext"] = _DERIVED_TEXT.copy()
         return out
 
     def display(self, path: str | None) -> str:
@@ -305,8 +330,9 @@ class PreviewApp:
         used = dict(email.files)
         for part, info in out["files"].items():
             info["used"] = part in used or part == "sms"
-            if part == "plaintext" and part not in used:
-                info["note"] = "derived from the HTML"
+        if "plaintext" in out["files"] and "plaintext" not in used and email.html is not None:
+            out["files"]["plaintext"] = _DERIVED_TEXT | {"used": True}  # what the render did
+        out["sources"] = self.sources(out["files"])
         to = str(ctx.get("To") or "") or "recipient@example.com"
         out["to"] = to
         out["from"] = self.config.from_address
@@ -375,6 +401,23 @@ class PreviewApp:
             )
         return data
 
+    def sources(self, files: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """The template files of an email, for the page's Template tab (confined to the roots)."""
+        out = []
+        for part, info in files.items():
+            path = info.get("path")
+            if not path or not self._within_roots(path):
+                continue
+            try:
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    text = f.read(_MAX_SOURCE + 1)
+            except OSError:
+                continue
+            if len(text) > _MAX_SOURCE:
+                text = text[:_MAX_SOURCE] + "\n… (cut at 512 KiB)"
+            out.append({"part": part, "label": _PART_LABELS[part], "display": info["display"], "text": text})
+        return out
+
     def _snippet(self, filename: str, line: int, around: int = 2) -> list[dict[str, Any]]:
         """The offending line with a few lines either side, read from the template file."""
         if not filename or line <= 0 or not os.path.isfile(filename) or not self._within_roots(filename):
@@ -412,7 +455,13 @@ class PreviewApp:
             for part in tt.parts:
                 info = res[part]
                 cls = f"file {info['origin'] or 'missing'}" + (" fallback" if info["fallback"] else "")
-                cells.append({"cls": cls, "title": info["display"], "label": _file_label(part, info["file"])})
+                cells.append(
+                    {
+                        "cls": cls,
+                        "title": info["display"],
+                        "label": _file_label(part, info["file"], info["origin"]),
+                    }
+                )
             rows.append({"locale": loc, "href": f"/email/{tt.name}?locale={quote(loc)}", "cells": cells})
         return {
             "name": tt.name,
@@ -427,6 +476,19 @@ class PreviewApp:
         attrs = {"page": "index", "seq": str(self.hub.seq)}
         return pages.render("index.html", title="Templates", attrs=attrs, **self.index_data())
 
+    def nav(self, current: str) -> list[dict[str, Any]]:
+        """The email page's sidebar: every template type with its locales."""
+        return [
+            {
+                "name": tt.name,
+                "flow": tt.flow,
+                "status": tt.status,
+                "current": tt.name == current,
+                "locales": self.locales(tt),
+            }
+            for tt in self.template_types()
+        ]
+
     def not_found_page(self, message: str = "") -> str:
         return pages.render("not_found.html", title="Not found", attrs={"page": "missing"}, message=message)
 
@@ -437,7 +499,13 @@ class PreviewApp:
         locales = list(initial["locales"])
         if loc not in locales:
             locales.append(loc)
-        tabs = [("html", "HTML"), ("text", "Plaintext"), ("source", "HTML source"), ("mime", "Raw MIME")]
+        tabs = [
+            ("html", "HTML"),
+            ("text", "Plaintext"),
+            ("source", "HTML source"),
+            ("template", "Template"),
+            ("mime", "Raw MIME"),
+        ]
         if "sms" in tt.parts:
             tabs.append(("sms", "SMS"))
         send = None
@@ -462,5 +530,6 @@ class PreviewApp:
             locales=locales,
             tabs=tabs,
             send=send,
+            nav=self.nav(tt.name),
             initial_json=Markup(script_json(initial)),
         )
