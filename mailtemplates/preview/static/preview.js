@@ -225,11 +225,46 @@
       return support.declared ? inject(html, "<style>:root{color-scheme:dark}</style>") : html;
     }
 
-    // Forced dark (Gmail and Outlook apps recolour emails by themselves): the frame inverts its
-    // colours with a CSS filter and turns hues back (preview.css, .device.forced); images and
-    // backgrounds with pictures are inverted a second time so that they look as sent.
-    const REINVERT = "<style>img,picture,video,svg,[background],[style*='background-image']" +
-      "{filter:invert(1) hue-rotate(180deg)}</style>";
+    // Forced dark (the Gmail and Outlook apps recolour emails by themselves): every text, border
+    // and background colour gets its lightness inverted, hue and saturation kept; images are left
+    // as they are. (A CSS invert + hue-rotate filter with images inverted back cannot give the
+    // images back: the filter clamps saturated colours on the way.)
+    function parseColor(value) {
+      const m = /^rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)(?:\s*[,/]\s*([\d.]+%?))?\s*\)$/.exec(value);
+      if (!m) return null;
+      let a = m[4] === undefined ? 1 : parseFloat(m[4]);
+      if (m[4] && m[4].endsWith("%")) a /= 100;
+      return [+m[1] / 255, +m[2] / 255, +m[3] / 255, a];
+    }
+
+    function invertLightness(value) {
+      const c = parseColor(value);
+      if (!c || c[3] === 0) return null;
+      const [r, g, b, a] = c;
+      // HSL lightness l = (max + min) / 2 mirrored to 1 - l, same hue and saturation: the chroma
+      // (max - min) is unchanged, so every channel moves by the same amount.
+      const shift = 1 - Math.max(r, g, b) - Math.min(r, g, b);
+      const out = [r, g, b].map((v) => Math.round(Math.min(1, Math.max(0, v + shift)) * 255));
+      return a === 1 ? "rgb(" + out.join(", ") + ")" : "rgba(" + out.join(", ") + ", " + a + ")";
+    }
+
+    const RECOLOUR = ["color", "background-color", "border-top-color", "border-right-color",
+      "border-bottom-color", "border-left-color", "outline-color", "text-decoration-color"];
+
+    function forceDark(doc) {
+      const els = Array.from(doc.querySelectorAll("*")).filter((e) => !(e instanceof doc.defaultView.SVGElement));
+      // Read every colour first: writing a parent's colour changes what its children inherit.
+      const plan = els.map((e) => {
+        const cs = doc.defaultView.getComputedStyle(e);
+        return RECOLOUR.map((p) => invertLightness(cs.getPropertyValue(p)));
+      });
+      els.forEach((e, i) => RECOLOUR.forEach((p, j) => {
+        if (plan[i][j] !== null) e.style.setProperty(p, plan[i][j], "important");
+      }));
+      const root = doc.documentElement;
+      const opaque = (e) => { const c = e && parseColor(doc.defaultView.getComputedStyle(e).backgroundColor); return c && c[3] > 0; };
+      if (!opaque(root) && !opaque(doc.body)) root.style.setProperty("background-color", "rgb(0, 0, 0)", "important");
+    }
 
     function schemeNote(support) {
       if (state.scheme === "dark") {
@@ -245,8 +280,8 @@
         return "Dark, as Apple Mail and iOS Mail show it: " + parts.join("; ") + ".";
       }
       if (state.scheme === "forced") {
-        return "Forced dark, an approximation of the Gmail and Outlook apps: colours inverted " +
-          "(hues kept), images as sent; the email's own dark styles are ignored.";
+        return "Forced dark, an approximation of the Gmail and Outlook apps: every colour's lightness " +
+          "inverted (hues kept), images as sent; the email's own dark styles are ignored.";
       }
       return "";
     }
@@ -257,10 +292,8 @@
       note.textContent = schemeNote(support);
       note.hidden = note.textContent === "";
       device.classList.toggle("dark", state.scheme === "dark" && support.declared);
-      device.classList.toggle("forced", state.scheme === "forced");
       body.dataset.darkSupport = support.media || support.declared ? "1" : "0";
       if (state.scheme === "dark") html = darkify(html, support);
-      if (state.scheme === "forced") html = inject(html, REINVERT);
       return inject(html, EMAIL_CSP);
     }
 
@@ -284,6 +317,9 @@
     }
 
     frame.addEventListener("load", () => {
+      try {
+        if (state.scheme === "forced" && frame.contentDocument) forceDark(frame.contentDocument);
+      } catch (e) { /* not same-origin */ }
       fitFrame();
       try {
         // Links open in a new tab: the frame may not navigate (and must not run scripts).
