@@ -4,14 +4,21 @@ show it, the sidebar, copy buttons, highlighted sources, and the Files panel's d
 from __future__ import annotations
 
 import json
+import socket
 import struct
 import zlib
+from collections.abc import Callable, Iterator
+from email import policy
+from email.parser import BytesParser
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from mailtemplates import Renderer
+from mailtemplates.errors import SMTPConfigError
 from mailtemplates.models import TEMPLATE_TYPES, sample_context
+from mailtemplates.preview import PreviewConfig, PreviewServer
 
 pytest.register_assert_rewrite("preview_support")  # before it is imported, as a plugin
 pytest_plugins = ["preview_support"]  # its fixtures: start, live, browser, page
@@ -71,7 +78,7 @@ def styles(pg: Any, selector: str) -> dict[str, str]:
 def open_email(pg: Any, live: Live, name: str = "login_code/valid", locale: str = "en") -> None:
     pg.goto(f"{live.url}email/{name}?locale={locale}")
     wait_live(pg)
-    pg.wait_for_function("document.body.dataset.state === 'ok'")
+    pg.wait_for_function("() => document.body.dataset.state === 'ok'")
 
 
 def set_scheme(pg: Any, scheme: str) -> None:
@@ -226,3 +233,128 @@ def test_files_panel_shows_a_derived_plaintext_as_derived(live: Live) -> None:
     # A built-in type keeps its plaintext files.
     other = live.render("verification/valid", "de")["files"]["plaintext"]
     assert other["origin"] == "builtin" and other["path"].endswith("email.body.plaintext.de.gotmpl")
+
+
+# -- resolution warnings ----------------------------------------------------------------------------
+
+
+def test_mixed_languages_and_two_engines_for_one_part_are_flagged(live: Live) -> None:
+    # No German subject in the override folder: its generic (English) subject answers over the
+    # German body and text.
+    live.path("recovery/valid/email.subject.de.gotmpl").unlink()
+    data = live.render("recovery/valid", "de")
+    assert data["mixed"] is True
+    assert data["warnings"][0].startswith("Mixed languages: subject in en, html in de, text in de.")
+    assert (data["files"]["subject"]["language"], data["files"]["body"]["language"]) == ("en", "de")
+    assert live.render("recovery/valid", "fr")["mixed"] is False
+    card = live.get("/").text.split('id="t-recovery_valid"')[1].split("</article>")[0]
+    rows = {r.split("?locale=")[1].split('"')[0]: r for r in card.split("<tr")[2:]}
+    assert '<span class="flag mixed"' in rows["de"]
+    assert all("flag" not in rows[loc] for loc in ("en", "fr", "es", "ja", "pt_BR"))
+
+    # A .jinja beside the .gotmpl of the same part: the .gotmpl is used, and both pages say so.
+    live.path("recovery/valid/email.body.fr.jinja").write_text("<p>{{ RecoveryURL }}</p>", encoding="utf-8")
+    data = live.render("recovery/valid", "fr")
+    assert data["files"]["body"]["file"] == "email.body.fr.gotmpl"
+    assert data["files"]["body"]["twin"] == "templates/recovery/valid/email.body.fr.jinja"
+    assert data["warnings"] == [
+        "HTML: both email.body.fr.gotmpl and email.body.fr.jinja exist; email.body.fr.gotmpl is used "
+        "(a .gotmpl file wins over a .jinja one). Delete the one you do not mean."
+    ]
+    assert data["html"] == expected("recovery/valid", "fr", (live.root,)).html
+    card = live.get("/").text.split('id="t-recovery_valid"')[1].split("</article>")[0]
+    fr_row = card.split('?locale=fr"')[1].split("</tr>")[0]
+    assert 'class="file override twin"' in fr_row and 'class="flag"' in fr_row
+
+
+# -- send options -----------------------------------------------------------------------------------
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append((session.host_name, envelope.original_content))
+        return "250 2.0.0 Ok: queued"
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    box = Inbox()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box, port
+    finally:
+        controller.stop()
+
+
+def parse(raw: bytes) -> Any:
+    return BytesParser(policy=policy.default).parsebytes(raw)
+
+
+@pytest.mark.smtp
+def test_send_uses_the_configured_and_the_forms_smtp_options(
+    start: Callable[..., Live], inbox: tuple[Inbox, int]
+) -> None:
+    box, port = inbox
+    live = start(
+        smtp_uri=f"smtp://127.0.0.1:{port}/?disable_starttls=true",
+        local_name="preview.test",
+        headers={"X-Team": "identity"},
+    )
+    page = live.get("/email/login_code/valid").text
+    token = {"X-Preview-Token": page.split('data-token="')[1].split('"')[0]}
+    assert 'value="preview.test"' in page and "X-Team: identity</textarea>" in page
+    send = {"name": "login_code/valid", "to": "ada@example.com"}
+    assert live.post("/api/send", send, headers=token).json()["ehlo"] == "preview.test"
+    form = send | {"local_name": "ehlo.example", "headers": {"X-Campaign": "qa"}}
+    assert live.post("/api/send", form, headers=token).json()["ok"] is True
+    (ehlo1, raw1), (ehlo2, raw2) = box.messages
+    assert ehlo1 == "preview.test" and parse(raw1)["X-Team"] == "identity"
+    # The form's values replace the configured ones for that send.
+    assert ehlo2 == "ehlo.example" and parse(raw2)["X-Campaign"] == "qa" and parse(raw2)["X-Team"] is None
+    bad_ehlo = live.post("/api/send", send | {"local_name": "two words"}, headers=token).json()
+    assert bad_ehlo["ok"] is False and bad_ehlo["error"]["kind"] == "SMTPConfigError"
+    injected = live.post("/api/send", send | {"headers": {"X-A": "1\r\nBcc: eve@example.com"}}, headers=token)
+    assert injected.json()["ok"] is False and len(box.messages) == 2
+    assert live.post("/api/send", send | {"headers": ["X-A: 1"]}, headers=token).status == 400
+
+
+def test_a_client_certificate_without_its_key_is_refused_at_start() -> None:
+    with pytest.raises(SMTPConfigError, match="needs both client_cert_path and client_key_path"):
+        PreviewServer(PreviewConfig(port=0, smtp_uri="smtp://127.0.0.1:25/", client_cert_path="c.pem"))
+
+
+@pytest.mark.browser
+@pytest.mark.smtp
+@needs_chromium
+def test_browser_send_form_with_options_and_the_mixed_language_banner(
+    start: Callable[..., Live], inbox: tuple[Inbox, int], page: Any
+) -> None:
+    box, port = inbox
+    live = start(smtp_uri=f"smtp://127.0.0.1:{port}/?disable_starttls=true")
+    live.path("recovery/valid/email.subject.de.gotmpl").unlink()
+    open_email(page, live, "recovery/valid", "de")
+    assert page.get_attribute("body", "data-mixed") == "1"
+    assert page.inner_text("#warnings").startswith("Mixed languages: subject in en, html in de")
+    screenshot(page, "preview-mixed-languages.png")
+    page.click("#send-options summary")
+    page.fill("#send-ehlo", "browser.example")
+    page.fill("#send-headers", "X-Campaign: qa\nX-Ticket: 42")
+    page.fill("#send-to", "ada@example.com")
+    screenshot(page, "preview-send-options.png")
+    page.click("#send-form button[type=submit]")
+    page.wait_for_selector("#send-result.good")
+    assert "EHLO browser.example" in page.inner_text("#send-result")
+    [(ehlo, raw)] = box.messages
+    msg = parse(raw)
+    assert ehlo == "browser.example" and (msg["X-Campaign"], msg["X-Ticket"]) == ("qa", "42")
+    assert msg["Subject"] == expected("recovery/valid", "de", (live.root,)).subject
+    page.select_option("#locale", "fr")
+    page.wait_for_function("() => document.body.dataset.mixed === '0'")
+    assert page.locator("#warnings").is_hidden()

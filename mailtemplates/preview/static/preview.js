@@ -373,9 +373,11 @@
         const origin = info.origin || "missing";
         td.append(el("span", "badge " + origin, origin === "builtin" ? "built-in" : origin));
         if (info.fallback) td.append(el("span", "badge fallback", "fallback"));
+        if (info.language) td.append(el("span", "badge lang", info.language));
         // A file by its path; a part without one (derived, missing) by what it is.
         td.append(info.path ? el("code", "path", info.display) : el("span", "what", info.display));
         if (info.note) td.append(el("div", "hint", info.note));
+        if (info.twin) td.append(el("div", "hint bad", "also " + info.twin + " (not used)"));
         tr.append(td);
         table.append(tr);
       }
@@ -468,6 +470,10 @@
         select.replaceChildren(...data.locales.map((l) => { const o = el("option", null, l); o.value = l; return o; }));
         select.value = state.locale;
       }
+      const warnings = $("#warnings");
+      warnings.replaceChildren(...(data.warnings || []).map((w) => el("p", null, w)));
+      warnings.hidden = !(data.warnings && data.warnings.length);
+      body.dataset.mixed = data.mixed ? "1" : "0";
       if (!data.ok) {
         showError(data.error);
         return;
@@ -572,11 +578,21 @@
         out.className = "result";
         out.textContent = "sending…";
         try {
-          const res = await postJSON("/api/send", { name: state.name, locale: state.locale, context: state.edited, to: $("#send-to").value });
+          const headers = {};
+          for (const line of $("#send-headers").value.split("\n")) {
+            if (!line.trim()) continue;
+            const at = line.indexOf(":");
+            if (at <= 0) throw new Error("a header line needs 'Name: value': " + line);
+            headers[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+          }
+          const res = await postJSON("/api/send", {
+            name: state.name, locale: state.locale, context: state.edited, to: $("#send-to").value,
+            local_name: $("#send-ehlo").value.trim(), headers: headers,
+          });
           const d = await res.json();
           if (d.ok) {
             out.classList.add("good");
-            out.textContent = "Server answered: " + d.answer + "\n" + d.server + (d.tls ? ", " + d.tls : ", no TLS") + (d.auth ? ", AUTH " + d.auth : "");
+            out.textContent = "Server answered: " + d.answer + "\n" + d.server + (d.tls ? ", " + d.tls : ", no TLS") + (d.auth ? ", AUTH " + d.auth : "") + ", EHLO " + d.ehlo;
           } else {
             out.classList.add("bad");
             out.textContent = (d.error && d.error.message) || "failed";
