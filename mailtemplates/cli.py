@@ -6,17 +6,17 @@
     mailtemplates render    NAME [--locale L] [--context FILE] [--templates DIR]... [--format html|text|eml|json]
     mailtemplates init      DIR [--force] [--locale L]...
     mailtemplates send-test NAME --to ADDR --smtp-uri URI [--from-address A] [--from-name N] [--locale L] ...
-    mailtemplates lint      [DIR ...] [--format text|json|github] [--from-address ADDR]
+    mailtemplates lint      [DIR ...] [--format text|json|github] [--from-address ADDR] [--no-builtins]
 
 Every user mistake surfaces as a :class:`~mailtemplates.errors.MailTemplateError` (or an unreadable
 file); ``main`` turns it into a message on stderr and exit code 1, never a traceback. Usage
-mistakes are argparse's: a message and exit code 2.
+mistakes are argparse's: a message and exit code 2. ``lint`` is the linter's own command line
+(:mod:`mailtemplates.lint.command`), with its exit statuses (2 when a path cannot be read).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import shutil
@@ -176,6 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow a --host other machines can reach (the preview has no authentication)",
     )
+    p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="answer to this Host name too (repeatable; .example.com includes subdomains); "
+        "localhost and IP addresses are always accepted, other names never (DNS rebinding)",
+    )
     p.add_argument("--open", action="store_true", help="open the preview in a web browser")
     _context_option(p, "of each template")
     _config_option(p)
@@ -252,40 +260,14 @@ def build_parser() -> argparse.ArgumentParser:
     _default_locale_option(p)
     p.set_defaults(func=cmd_send_test)
 
+    # The lint command line is the linter's own (one set of options, one exit-status table).
+    from .lint import command as lint_command
+
     p = sub.add_parser(
-        "lint",
-        help="check template folders for mistakes",
-        description="Check template roots, template folders or files (default: the current folder) "
-        "for template and email mistakes. Exit code 1 when there is an error, 0 for warnings only.",
+        "lint", help="check template folders for mistakes", description=lint_command.DESCRIPTION
     )
-    p.add_argument(
-        "dirs",
-        metavar="DIR",
-        nargs="*",
-        help="override folder, template folder or file (default: courier.template_override_path "
-        "of --config, else .)",
-    )
-    p.add_argument(
-        "--format",
-        "-f",
-        choices=("text", "json", "github"),
-        default="text",
-        help="text (default), json, or github (workflow annotations)",
-    )
-    p.add_argument(
-        "--from-address",
-        metavar="ADDR",
-        default=None,
-        help="check this sender address too (default: courier.smtp.from_address of --config)",
-    )
-    _config_option(p)
-    p.add_argument(
-        "--no-builtins",
-        dest="use_builtins",
-        action="store_false",
-        help="missing parts have no built-in template to fall back on",
-    )
-    p.set_defaults(func=cmd_lint)
+    lint_command.add_arguments(p)
+    p.set_defaults(func=lint_command.run)
     return parser
 
 
@@ -507,31 +489,6 @@ def cmd_send_test(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_lint(args: argparse.Namespace) -> int:
-    try:
-        # Imported here: the linter is its own module (and heavier than the other commands need).
-        lint: Any = importlib.import_module("mailtemplates.lint")
-    except ImportError as e:
-        raise CLIError(f"the linter is not available in this installation ({e})") from None
-    # Like `python -m mailtemplates.lint`: the current folder when none is given. Roots, template
-    # folders and single files are all accepted; the linter says which path does not exist.
-    cfg = _kratos(args)
-    override = cfg.courier.template_override_path if cfg is not None else None
-    paths: list[str] = list(args.dirs) or [override or "."]
-    if cfg is not None and cfg.courier.templates:
-        print(
-            f"mailtemplates: warning: {args.config}: the courier.templates URIs are not linted; "
-            "only template folders are",
-            file=sys.stderr,
-        )
-    extra = {} if args.use_builtins else {"use_builtins": False}
-    diags = lint.lint_paths(paths, from_address=_setting(args, "from_address", "from_address"), **extra)
-    out = lint.format_diagnostics(diags, args.format)
-    if out:
-        _write(out)
-    return int(lint.exit_code(diags))
-
-
 def cmd_preview(args: argparse.Namespace) -> int:
     from .preview import PreviewConfig, serve
 
@@ -573,6 +530,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
         from_name=from_name,
         default_locale=args.default_locale,
         allow_remote=args.allow_remote,
+        allowed_hosts=args.allowed_host,
         verbose=args.verbose,
         poll=args.poll,
     )

@@ -7,8 +7,6 @@ import base64
 import json
 import os
 import ssl
-import sys
-import types
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -260,26 +258,30 @@ def test_send_test_option_mistakes(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_lint_defaults_to_the_configured_override_path(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    calls: list[tuple[Any, ...]] = []
-    fake = types.ModuleType("mailtemplates.lint")
-    fake.lint_paths = lambda paths, *, from_address=None, **kw: (
-        calls.append((list(paths), from_address)) or []
-    )  # type: ignore[attr-defined]
-    fake.format_diagnostics = lambda diags, fmt: ""  # type: ignore[attr-defined]
-    fake.exit_code = lambda diags: 0  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "mailtemplates.lint", fake)
+    override = tmp_path / "override"
+    (override / "recovery" / "valid").mkdir(parents=True)
+    (override / "recovery" / "valid" / "email.subject.gotmpl").write_text("Hi {{ .Nope", encoding="utf-8")
     cfg = kratos_yml(
         tmp_path,
-        smtp={"connection_uri": "smtp://h:25/", "from_address": "accounts@example.org"},
-        template_override_path="/conf/templates",
+        smtp={"connection_uri": "smtp://h:25/", "from_address": "no-reply@example.org"},
+        template_override_path=str(override),
         templates={"recovery": {"valid": {"email": {"subject": "base64://eA=="}}}},
     )
-    assert main(["lint", "--config", str(cfg)]) == 0
-    assert main(["lint", "mine", "--config", str(cfg), "--from-address", "me@example.org"]) == 0
-    assert calls == [(["/conf/templates"], "accounts@example.org"), (["mine"], "me@example.org")]
-    assert "courier.templates URIs are not linted" in capsys.readouterr().err
+    # No folder given: the configured override path is linted, and the configured sender checked.
+    assert main(["lint", "--config", str(cfg), "-f", "json"]) == 1
+    out, err = capsys.readouterr()
+    assert "email.subject.gotmpl" in out and "no-reply@example.org" in out
+    assert "courier.templates URIs are not linted" in err
+    # A folder and a sender on the command line win over the file.
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    assert (
+        main(["lint", str(mine), "--config", str(cfg), "--from-address", "me@example.org", "-f", "json"]) == 0
+    )
+    out, _ = capsys.readouterr()
+    assert "email.subject.gotmpl" not in out and "no-reply@example.org" not in out
 
 
 def test_preview_gets_the_configured_folder_and_smtp(

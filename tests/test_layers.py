@@ -53,3 +53,32 @@ def test_imports_flow_one_way() -> None:
         for bad in FORBIDDEN.get(top, set()) & imported_modules(path):
             problems.append(f"{path.relative_to(PKG)} imports {bad}")
     assert not problems, "\n".join(problems)
+
+
+# Inside the lint package: the code table at the bottom, the command line on top.
+# lint module -> lint modules it must not import.
+LINT_FORBIDDEN = {
+    "codes": {"files", "scan", "checks", "deliverability", "linter", "report", "command"},
+    "files": {"codes", "scan", "checks", "deliverability", "linter", "report", "command"},
+    "scan": {"codes", "files", "checks", "deliverability", "linter", "report", "command"},
+    "report": {"files", "scan", "checks", "deliverability", "linter", "command"},
+    "checks": {"deliverability", "linter", "report", "command"},
+    "deliverability": {"checks", "linter", "report", "command"},
+    "linter": {"report", "command"},
+    "command": set(),
+}
+
+
+def test_lint_package_layers() -> None:
+    lint = PKG / "lint"
+    modules = {p.stem for p in lint.glob("*.py")} - {"__init__", "__main__"}
+    assert modules == set(LINT_FORBIDDEN), "add the new lint module to LINT_FORBIDDEN"
+    problems = []
+    for name in sorted(modules):
+        tree = ast.parse((lint / f"{name}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                targets = {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
+                for bad in targets & LINT_FORBIDDEN[name]:
+                    problems.append(f"lint/{name}.py imports lint/{bad}.py")
+    assert not problems, "\n".join(problems)

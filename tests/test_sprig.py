@@ -84,7 +84,7 @@ def test_hermetic_map_is_full_map_minus_excluded() -> None:
 
 def test_bcrypt_hash_from_go_verifies_with_our_bcrypt() -> None:
     # A hash Go's bcrypt made for "x" (oracle output); hashing "x" with its salt must give it back.
-    from mailtemplates.gotmpl.funcs.sprig import _libcrypt
+    from mailtemplates.gotmpl.funcs.sprig.crypto import _libcrypt
 
     fn = _libcrypt()
     if fn is None:

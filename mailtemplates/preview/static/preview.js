@@ -14,7 +14,9 @@
   };
 
   function postJSON(url, data) {
-    return fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(data) });
+    const headers = { "Content-Type": "application/json" };
+    if (body.dataset.token) headers["X-Preview-Token"] = body.dataset.token; // sending needs it
+    return fetch(url, { method: "POST", headers: headers, body: JSON.stringify(data) });
   }
 
   // Tell the server when a reload arrived and when the page showed it (for /__timing).
@@ -72,13 +74,27 @@
     const ctx = $("#ctx");
     const ctxStatus = $("#ctx-status");
 
+    // Markup at the start of the email's <head>: after <head>, else after the doctype (text
+    // before it would switch the email to quirks mode), else first.
+    function inject(html, markup) {
+      for (const re of [/<head(\s[^>]*)?>/i, /<!doctype[^>]*>/i]) {
+        const m = re.exec(html);
+        if (m) return html.slice(0, m.index + m[0].length) + markup + html.slice(m.index + m[0].length);
+      }
+      return markup + html;
+    }
+
+    // The email document's own policy (the frame's sandbox already forbids scripts; this also
+    // holds if the frame were ever opened on its own): no script, plugin, form post or <base>.
+    const EMAIL_CSP = '<meta http-equiv="Content-Security-Policy" content="script-src \'none\'; ' +
+      'object-src \'none\'; base-uri \'none\'; form-action \'none\'">';
+
     function darkify(html) {
       // What a client that honours prefers-color-scheme (Apple Mail, iOS) shows in dark mode.
       html = html
         .replace(/\(\s*prefers-color-scheme\s*:\s*dark\s*\)/gi, "(min-width:0)")
         .replace(/\(\s*prefers-color-scheme\s*:\s*light\s*\)/gi, "(max-width:0)");
-      const style = "<style>:root{color-scheme:dark}</style>";
-      return /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (m) => m + style) : style + html;
+      return inject(html, "<style>:root{color-scheme:dark}</style>");
     }
 
     function fitFrame() {
@@ -108,7 +124,8 @@
           const a = e.target.closest && e.target.closest("a[href]");
           if (!a) return;
           e.preventDefault();
-          window.open(a.href, "_blank", "noopener,noreferrer");
+          // Only web and mail links: a javascript: URL must not run anywhere.
+          if (/^(https?|mailto):/i.test(a.href)) window.open(a.href, "_blank", "noopener,noreferrer");
         });
       } catch (e) { /* ignore */ }
     });
@@ -118,7 +135,7 @@
         const done = () => { frame.removeEventListener("load", done); resolve(); };
         frame.addEventListener("load", done);
         setTimeout(done, 2000);
-        frame.srcdoc = state.dark ? darkify(html) : html;
+        frame.srcdoc = inject(state.dark ? darkify(html) : html, EMAIL_CSP);
       });
     }
 
