@@ -157,6 +157,15 @@ def parse_connection_uri(
         # e.g. an unbalanced "[" in the host; the exception text could quote the netloc.
         raise SMTPConfigError("the SMTP connection URI cannot be parsed (check the host part)") from None
     scheme = parts.scheme.lower()
+    if "://" not in uri:
+        # "127.0.0.1:8026" or "localhost:1025": urlsplit reads "localhost" as the scheme. The text
+        # is shown only when it cannot hold a password (no "@").
+        shown = f" {uri.strip()!r}" if "@" not in uri and len(uri) < 200 else ""
+        example = f"smtp://{uri.strip()}/" if shown else "smtp://host:587/"
+        raise SMTPConfigError(
+            f"the SMTP connection URI{shown} has no scheme; write {example} (STARTTLS; add "
+            "?disable_starttls=true for a local test server without TLS) or smtps://host:465/ (TLS)"
+        )
     if scheme not in ("smtp", "smtps"):
         shown = scheme if scheme.isalnum() else "?"
         raise SMTPConfigError(f"the SMTP connection URI must start with smtp:// or smtps://, not {shown}://")
