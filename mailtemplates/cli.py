@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import MailTemplateError
+from .errors import CLIError, MailTemplateError
 
 __all__ = ["build_parser", "main"]
 
@@ -36,10 +36,6 @@ DEFAULT_FROM_ADDRESS = "no-reply@example.com"
 ENV_SMTP_URI = "COURIER_SMTP_CONNECTION_URI"
 ENV_FROM_ADDRESS = "COURIER_SMTP_FROM_ADDRESS"
 ENV_FROM_NAME = "COURIER_SMTP_FROM_NAME"
-
-
-class CLIError(MailTemplateError):
-    """A command line mistake found after parsing (a file, a folder, a missing setting)."""
 
 
 # -- parser -----------------------------------------------------------------------------------------

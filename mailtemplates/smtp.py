@@ -59,10 +59,10 @@ from dataclasses import dataclass, field
 from email.generator import BytesGenerator
 from email.message import EmailMessage
 from email.utils import getaddresses
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from mailtemplates.errors import SendError, SMTPConfigError
+from mailtemplates.errors import SMTPConfigError, SMTPSendError
 
 __all__ = ["SMTPConfig", "SMTPSendError", "SendResult", "build_ssl_context", "parse_connection_uri", "send"]
 
@@ -108,31 +108,6 @@ class SendResult:
     recipients: tuple[str, ...]
     tls_version: str | None
     auth_mechanism: str | None
-
-
-class SMTPSendError(SendError):
-    """Sending failed. ``code``/``text`` are the server's reply (``None`` for network/TLS failures);
-    ``stage`` is one of connect, tls, ehlo, auth, mail, rcpt, data.
-
-    ``permanent`` is true for 5xx replies (Kratos abandons such a message instead of retrying).
-    """
-
-    def __init__(self, message: str, *, stage: str, code: int | None = None, text: str | None = None) -> None:
-        super().__init__(message)
-        self.stage = stage
-        self.code = code
-        self.text = text
-
-    @property
-    def permanent(self) -> bool:
-        return self.code is not None and self.code >= 500
-
-    def __reduce__(self) -> Any:
-        return (_rebuild_send_error, (str(self), self.stage, self.code, self.text))
-
-
-def _rebuild_send_error(message: str, stage: str, code: int | None, text: str | None) -> SMTPSendError:
-    return SMTPSendError(message, stage=stage, code=code, text=text)
 
 
 # -- configuration ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from .. import i18n
-from ..errors import MailTemplateError, TemplateError
+from ..errors import MailTemplateError, PreviewError, TemplateError
 from ..loader import BUILTIN_ROOT, PART_STEMS
 from ..models import TEMPLATE_TYPES, TemplateType, get_template_type, sample_context
 from ..render import Renderer
@@ -39,10 +39,6 @@ __all__ = [
 DEFAULT_PORT = 8025
 DEFAULT_FROM_ADDRESS = "no-reply@example.com"
 _PART_LABELS = {"subject": "Subject", "body": "HTML", "plaintext": "Text", "sms": "SMS"}
-
-
-class PreviewError(MailTemplateError):
-    """The preview server cannot start as configured (host, port, context file, SMTP URI)."""
 
 
 @dataclass
