@@ -340,6 +340,7 @@ class Renderer:
                 funcs=source.funcs,
                 extra_funcs=_locale_funcs(self._file_locale(source), self.default_locale),
                 delims=self.delims,
+                origin=source.path,
                 **self.limits,
             )
             entry = source.entry
@@ -380,6 +381,7 @@ class Renderer:
                 html=True,
                 funcs=tset.funcs,
                 delims=self.delims,
+                origin=tset.origin,
                 **self.limits,
             )
         except TemplateError:
