@@ -11,6 +11,8 @@ templates, escapes them for HTML when asked, compiles them and executes them on 
     "<a href='#ZgotmplZ'>x</a>"
 
 The pipeline is ``lexer`` -> ``parser`` -> (``escape`` for HTML) -> ``compiler`` -> ``runtime``.
+:class:`TemplateSet` and :func:`parse_files` play Go 1.26's ``template.Template`` with
+``ParseFS`` (``src/text/template/template.go``, ``helper.go``; ``html/template``'s for HTML).
 A :class:`TemplateSet` is immutable once parsed and safe to execute from several threads.
 
 Safety limits (``docs/limits.md``), keyword arguments of :func:`parse_files`: ``max_template_size``

@@ -1,5 +1,9 @@
 """Compile Go parse trees into Python functions, one per template of a set.
 
+What the generated code does is Go 1.26 ``src/text/template/exec.go`` (``walk``, ``walkIfOrWith``,
+``walkRange``, ``walkTemplate``, ``evalPipeline``, ``evalCommand``), decided at compile time where
+the tree allows it and by :mod:`.runtime` otherwise.
+
 Why compile, and why to Python source: ``docs/architecture.md`` has the measurement. In short,
 Go's variables are lexically scoped with assignments that reach outer scopes (``{{ $x = . }}``
 inside ``range`` changes the outer ``$x``), so each Go variable becomes one Python local resolved
