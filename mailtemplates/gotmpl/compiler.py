@@ -32,6 +32,10 @@ a closure (``_eN``) called where it stood, so evaluation order and short-circuit
 Variables declared inside ``and``/``or`` operands exist only when the operand was evaluated: they
 start as ``UNDEF`` and a read falls back to the variable the declaration shadowed, or fails with
 Go's ``undefined variable`` error, as Go's variable stack does.
+
+This module is over 800 lines because it is one code generator: ``_TemplateCompiler`` has a
+method per Go node kind, and all of them share the scope, hoisting and node-table state; the
+set-level part (``_SetCompiler``, ``CompiledSet``) is the smaller rest.
 """
 
 from __future__ import annotations
