@@ -26,6 +26,7 @@ from .errors import (
 )
 from .render import Renderer, render, render_sms
 from .rendered import RenderedEmail
+from .resolution import PartResolution, Resolution
 
 __version__ = "0.1.0"
 
@@ -36,8 +37,10 @@ __all__ = [
     "LocaleError",
     "MailTemplateError",
     "MessageError",
+    "PartResolution",
     "RenderedEmail",
     "Renderer",
+    "Resolution",
     "TemplateError",
     "TemplateExecError",
     "TemplateNotFound",

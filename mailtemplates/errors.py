@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "ConfigError",
     "ContextError",
     "EscapeError",
     "InvalidName",
@@ -174,3 +175,8 @@ class SMTPConfigError(MailTemplateError):
 
 class SendError(MailTemplateError):
     """The SMTP server refused the connection, the login or the message."""
+
+
+class ConfigError(MailTemplateError):
+    """A configuration file (``--config kratos.yml``) or one of its environment variables is
+    unreadable or has an invalid value; the message names the file, the key and what is wrong."""

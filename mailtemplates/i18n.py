@@ -47,6 +47,7 @@ __all__ = [
     "format_time",
     "i18n_funcs",
     "is_known_locale",
+    "language_of",
     "locale_chain",
     "locale_from_context",
     "normalize_locale",
@@ -161,6 +162,17 @@ def _script_of(ident: str) -> str | None:
         (p for p in parts[1:] if (len(p) == 2 and p.isalpha()) or (len(p) == 3 and p.isdigit())), None
     )
     return (region and _likely_script(f"{parts[0]}_{region}")) or _likely_script(parts[0])
+
+
+def language_of(tag: str) -> str:
+    """The written language of a locale tag: its language subtag, plus the script when that is
+    not the language's usual one. ``de_AT`` -> ``de``, ``zh_TW`` -> ``zh_Hant``, ``zh_CN`` ->
+    ``zh``, ``sr_Latn_RS`` -> ``sr_Latn``. Two files in the same written language do not "mix
+    languages" even if their regions differ."""
+    norm = normalize_locale(tag)
+    lang = norm.split("_")[0]
+    script = _script_of(norm)
+    return lang if script is None or script == _likely_script(lang) else f"{lang}_{script}"
 
 
 def _parent(ident: str) -> str | None:

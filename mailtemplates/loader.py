@@ -40,7 +40,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .errors import InvalidName, TemplateNotFound, TemplateSourceError
 
@@ -51,6 +51,7 @@ __all__ = [
     "SETTLE_SECONDS",
     "URI_SCHEMES",
     "Loader",
+    "Located",
     "PartSource",
     "read_uri",
 ]
@@ -77,6 +78,18 @@ _LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(?:_[A-Za-z0-9]{2,8})*$")
 _SEGMENT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+class Located(NamedTuple):
+    """Where a part was found: the file (or URI) that :meth:`Loader.load` will read."""
+
+    origin: Origin
+    #: The root the file is in ("" for a URI).
+    root: str
+    #: File path, or the URI itself.
+    path: str
+    #: The file's locale tag; None for the generic file (and URIs).
+    locale: str | None
+
+
 @dataclass(frozen=True)
 class PartSource:
     """Where one part of one template type comes from, with the sources to parse together."""
@@ -93,7 +106,7 @@ class PartSource:
     #: Locale of the matched file; None for the generic file.
     locale: str | None
     #: What changes invalidate a compiled version of this source.
-    stamp: tuple[object, ...] = field(default=(), compare=False)
+    stamp: tuple[tuple[str, object], ...] = field(default=(), compare=False)
 
     @property
     def funcs(self) -> Literal["hermetic", "full"]:
@@ -117,7 +130,16 @@ def _check_locale(locale: str) -> None:
 RACY_SECONDS = 2.0
 #: How long an empty, just-modified file is given to receive its content.
 SETTLE_SECONDS = 0.5
+#: A file modified less than this long ago is only taken once it stays the same for
+#: SAVE_GAP_SECONDS after being read (a save in several write() calls is not taken half-done).
+QUIET_SECONDS = 0.05
+SAVE_GAP_SECONDS = 0.005
+#: Markers in a PartSource's stamp (see Loader.changed): a time to live, a source that never changes.
+_EXPIRES = "\x00expires"
+_FOREVER = "\x00forever"
 _racy_serial = itertools.count()
+#: How often find() looks again for a file that disappears between being found and being read.
+_RELOCATE_TRIES = 5
 
 
 def _stat_key(path: str) -> tuple[int, int, int] | None:
@@ -145,9 +167,17 @@ def _within(root_real: str, path: str) -> bool:
     return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
 
 
-def _read_text(path: str) -> str:
-    """Read a template file; a file rewritten while we read it is read again (no torn sources),
-    and an empty file modified a moment ago is given :data:`SETTLE_SECONDS` to be filled."""
+def _read_text(path: str) -> tuple[str, tuple[int, int, int] | None]:
+    """Read a template file: (text, the stat key of the version read).
+
+    A file that changes while we read it is read again (size, modification time and inode
+    before and after). So is one modified less than :data:`QUIET_SECONDS` ago that changes
+    within :data:`SAVE_GAP_SECONDS` after the read: an editor that saves with two ``write()``
+    calls leaves a half-written file in between that no before-and-after check can see, so a
+    just-written file is only taken once it has stayed the same for a moment. An empty file
+    modified a moment ago is given :data:`SETTLE_SECONDS` to be filled; after that (or for a
+    file that never stops changing) the last read is taken.
+    """
     deadline = time.monotonic() + SETTLE_SECONDS
     pause = 0.001
     while True:
@@ -155,13 +185,16 @@ def _read_text(path: str) -> str:
         with open(path, encoding="utf-8") as f:
             text = f.read()
         after = _stat_key(path)
-        stable = after == before
-        if stable and (text or not _is_recent(after)):
-            return text
         if time.monotonic() > deadline:
-            return text
-        if not stable:
+            return text, after
+        if after != before:
             continue
+        if after is not None and 0 <= time.time_ns() - after[0] < QUIET_SECONDS * 1e9:
+            time.sleep(SAVE_GAP_SECONDS)
+            if _stat_key(path) != after:
+                continue  # a second write() came: read the finished file
+        if text or not _is_recent(after):
+            return text, after
         time.sleep(pause)
         pause = min(pause * 2, 0.05)
 
@@ -182,6 +215,7 @@ class Loader:
         uris: Mapping[str, Mapping[str, str]] | None = None,
         allow_http: bool = False,
         http_timeout: float = 5.0,
+        remote_ttl: float = 300.0,
         max_template_bytes: int = 1 << 20,
         file_uri_roots: Iterable[str | os.PathLike[str]] = (),
         uri_schemes: Iterable[str] | None = None,
@@ -191,6 +225,8 @@ class Loader:
         self.uris = {k: dict(v) for k, v in (uris or {}).items()}
         self.allow_http = allow_http
         self.http_timeout = http_timeout
+        #: Seconds an http(s):// template is used before it is fetched again.
+        self.remote_ttl = remote_ttl
         self.max_template_bytes = max_template_bytes
         self.file_uri_roots = [os.path.realpath(p) for p in (*file_uri_roots, *self.override_roots)]
         #: Schemes template URIs may use (None: all of URI_SCHEMES; http(s) also need allow_http).
@@ -234,27 +270,19 @@ class Loader:
                     out.append((origin, root, os.path.join(d, base + ext), tag))
         return out
 
-    def find(
+    def locate(
         self,
         folder: Sequence[str],
         part: str,
         chain: Sequence[str],
         builtin_chain: Sequence[str] | None = None,
-    ) -> PartSource | None:
-        """The source of ``part`` for the template in ``folder`` and the locale ``chain``."""
-        key = "/".join(folder)
-        uri = self.uris.get(key, {}).get(part)
+    ) -> Located | None:
+        """Which file (or URI) provides ``part``, without reading it: the first candidate that
+        exists. A broken candidate (a directory, a dangling link, a file outside its root)
+        raises, as Kratos's glob would match it and then fail."""
+        uri = self.uris.get("/".join(folder), {}).get(part)
         if uri:
-            text = read_uri(
-                uri,
-                allow_http=self.allow_http,
-                timeout=self.http_timeout,
-                max_bytes=self.max_template_bytes,
-                file_roots=self.file_uri_roots,
-                schemes=self.uri_schemes,
-            )
-            name = PART_STEMS[part] + ".gotmpl"
-            return PartSource(part, "gotmpl", {name: text}, name, _redact(uri), "uri", None, (uri,))
+            return Located("uri", "", uri, None)
         for origin, root, path, loc in self.candidates(folder, part, chain, builtin_chain):
             problem = _not_a_file(path)
             if problem is not None:
@@ -265,11 +293,81 @@ class Loader:
                 continue
             if not _within(root, path):
                 raise InvalidName(f"{path} resolves outside its template root {root}")
-            try:
-                return self._load(origin, root, path, part, loc)
-            except FileNotFoundError:
-                continue  # deleted since isfile(): it is not there
+            return Located(origin, root, path, loc)
         return None
+
+    def find(
+        self,
+        folder: Sequence[str],
+        part: str,
+        chain: Sequence[str],
+        builtin_chain: Sequence[str] | None = None,
+    ) -> PartSource | None:
+        """The source of ``part`` for the template in ``folder`` and the locale ``chain``."""
+        for _ in range(_RELOCATE_TRIES):
+            located = self.locate(folder, part, chain, builtin_chain)
+            if located is None:
+                return None
+            try:
+                return self.load(located, part)
+            except FileNotFoundError:
+                continue  # deleted since it was located: look again
+        return None  # found and gone again each time: as good as missing
+
+    def load(self, located: Located, part: str) -> PartSource:
+        """Read what :meth:`locate` found (FileNotFoundError if it vanished meanwhile)."""
+        if located.origin == "uri":
+            uri = located.path
+            scheme = uri.split("://", 1)[0].lower()
+            # The same freshness rule as files for file://; a time to live for http(s)://; a
+            # base64:// template is its own content.
+            stamp: tuple[tuple[str, object], ...]
+            if scheme == "file":
+                real = os.path.realpath(uri[len("file://") :].replace("\x00", ""))
+                stamp = ((real, _stat_key(real)),)
+            elif scheme in ("http", "https"):
+                stamp = ((_EXPIRES, time.monotonic() + self.remote_ttl),)
+            else:
+                stamp = ((_FOREVER, None),)
+            text = read_uri(
+                uri,
+                allow_http=self.allow_http,
+                timeout=self.http_timeout,
+                max_bytes=self.max_template_bytes,
+                file_roots=self.file_uri_roots,
+                schemes=self.uri_schemes,
+            )
+            name = PART_STEMS[part] + ".gotmpl"
+            return PartSource(part, "gotmpl", {name: text}, name, _redact(uri), "uri", None, stamp)
+        return self._load(located.origin, located.root, located.path, part, located.locale)
+
+    def folder_stamp(self, folder: Sequence[str]) -> tuple[object, ...]:
+        """Fingerprint of the template's folder in every root (what :meth:`available_locales`
+        depends on)."""
+        return tuple(_fingerprint(os.path.join(root, *folder)) for _, root in self.roots)
+
+    def available_locales(self, folder: Sequence[str]) -> frozenset[str]:
+        """The locale tags that have a file of any part for the template in ``folder``, in any
+        root (``email.body.en_US.gotmpl`` -> ``en_US``): what a chain may fall back to."""
+        _check_segments(folder)
+        found: set[str] = set()
+        stems = sorted(PART_STEMS.values(), key=len, reverse=True)
+        for _, root in self.roots:
+            try:
+                names = os.listdir(os.path.join(root, *folder))
+            except OSError:
+                continue
+            for name in names:
+                base, ext = os.path.splitext(name)
+                if ext not in (".gotmpl", ".jinja"):
+                    continue
+                for stem in stems:
+                    if base.startswith(stem + "."):
+                        tag = base[len(stem) + 1 :]
+                        if _LOCALE_RE.fullmatch(tag):
+                            found.add(tag)
+                        break
+        return frozenset(found)
 
     def stamp(
         self,
@@ -295,11 +393,15 @@ class Loader:
         entry = os.path.basename(path)
         engine: Engine = "jinja" if entry.endswith(".jinja") else "gotmpl"
         files: dict[str, str] = {}
+        # (path, stat key as read) of every file and folder the set depends on: see changed().
+        seen: list[tuple[str, object]] = []
         if origin == "builtin" or engine == "jinja":
-            files[entry] = self._read(path)
+            files[entry] = self._read(path, seen)
         else:
-            # Kratos: ParseFS(<dir>/<part>*): every sibling starting with the part's stem.
+            # Kratos: ParseFS(<dir>/<part>*): every sibling starting with the part's stem. The
+            # folder's stamp is taken before listing it, so a sibling added meanwhile shows.
             d = os.path.dirname(path)
+            seen.append((d, _stat_key(d)))
             stem = PART_STEMS[part]
             for name in sorted(os.listdir(d)):
                 if not name.startswith(stem) or name.endswith(".jinja"):
@@ -314,27 +416,60 @@ class Loader:
                     )
                 if problem is None and _within(root, p):
                     try:
-                        files[name] = self._read(p)
+                        files[name] = self._read(p, seen)
                     except FileNotFoundError:
                         continue  # a sibling deleted meanwhile is not part of the set
-            files[entry] = self._read(path)
-        return PartSource(part, engine, files, entry, path, origin, loc)
+            files[entry] = self._read(path, seen)
+        return PartSource(part, engine, files, entry, path, origin, loc, tuple(seen))
 
-    def _read(self, path: str) -> str:
-        """The text of a template file; FileNotFoundError if it vanished (the caller skips it)."""
+    def changed(self, source: PartSource) -> bool:
+        """Whether a file or folder ``source`` was read from has changed since (or is too recent
+        to tell), or a remote template's time to live is over. Every file of a sibling set
+        counts, so a partial edited in place is noticed."""
+        for what, key in source.stamp:
+            if what == _EXPIRES:
+                if time.monotonic() >= key:  # type: ignore[operator]
+                    return True
+            elif what == _FOREVER:
+                continue
+            elif key is None or _is_recent(key) or _stat_key(what) != key:  # type: ignore[arg-type]
+                return True
+        return False
+
+    def _read(self, path: str, seen: list[tuple[str, object]] | None = None) -> str:
+        """The text of a template file; FileNotFoundError if it vanished (the caller skips it).
+        ``seen`` collects (path, stat key of the version read)."""
         try:
             size = os.path.getsize(path)
             if size > self.max_template_bytes:
                 raise TemplateSourceError(
                     f"{path}: {size} bytes exceeds the template size limit {self.max_template_bytes}"
                 )
-            return _read_text(path)
+            text, key = _read_text(path)
         except UnicodeDecodeError as e:
             raise TemplateSourceError(f"{path}: not valid UTF-8 ({e.reason} at byte {e.start})") from None
         except FileNotFoundError:
             raise
         except OSError as e:
             raise TemplateSourceError(f"{path}: {e.strerror or e}") from None
+        if seen is not None:
+            seen.append((path, key))
+        return text
+
+    def read_file(self, root: str, path: str) -> str:
+        """One file of ``root`` read with the checks a render applies to it: a regular file,
+        inside ``root`` after symlinks, at most ``max_template_bytes`` (checked before reading),
+        UTF-8. Raises TemplateSourceError or InvalidName. ``lint`` reads every file through this."""
+        problem = _not_a_file(path)
+        if problem is not None:
+            raise TemplateSourceError(problem or f"{path}: no such file")
+        real_root = os.path.realpath(root)
+        if not _within(real_root, path):
+            raise InvalidName(f"{path} resolves outside its template root {real_root}")
+        try:
+            return self._read(path)
+        except FileNotFoundError:
+            raise TemplateSourceError(f"{path}: no such file") from None
 
     def not_found(
         self,

@@ -15,25 +15,79 @@ plaintext body):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, Literal, TypeVar
 
 from . import gotmpl, i18n, loadtime
 from .errors import MailTemplateError, TemplateError
 from .gotmpl import nodes
 from .gotmpl.funcs import GoFunc, GoFuncError
-from .loader import BUILTIN_LOCALE, BUILTIN_ROOT, PART_STEMS, Loader, PartSource
+from .loader import BUILTIN_LOCALE, BUILTIN_ROOT, PART_STEMS, Loader, Located, PartSource
 from .models import Model, TemplateType, get_template_type, to_template_data
 from .rendered import RenderedEmail
+from .resolution import PartResolution, Resolution
 
-__all__ = ["Renderer", "render", "render_sms"]
+__all__ = ["PartResolution", "Renderer", "Resolution", "render", "render_sms"]
 
-#: At most this many locale chains are remembered per Renderer (then the memo starts over).
+#: At most this many locale chains are remembered per Renderer (least recently used dropped).
 _CHAIN_MEMO_SIZE = 256
+#: Default sizes of a Renderer's caches (docs/limits.md).
+DEFAULT_CACHE_SIZE = 256
+DEFAULT_RESOLUTION_CACHE_SIZE = 4096
+#: How often a part whose file vanishes between being found and being read is looked up again.
+_RELOCATE_TRIES = 5
+
+_K = TypeVar("_K", bound=Hashable)
+_V = TypeVar("_V")
+
+
+class _LRU(Generic[_K, _V]):
+    """A dict that keeps its ``size`` most recently used entries (0: keeps none).
+
+    Reads take no lock (each OrderedDict operation is atomic under the GIL; an entry evicted by
+    another thread between two of them is simply a miss); writers hold the Renderer's lock.
+    """
+
+    def __init__(self, size: int) -> None:
+        if size < 0:
+            raise ValueError(f"cache size must be >= 0, not {size}")
+        self.size = size
+        self._d: OrderedDict[_K, _V] = OrderedDict()
+
+    def get(self, key: _K) -> _V | None:
+        value = self._d.get(key)
+        if value is not None:
+            with contextlib.suppress(KeyError):  # evicted meanwhile
+                self._d.move_to_end(key)
+        return value
+
+    def put(self, key: _K, value: _V) -> None:
+        self._d[key] = value
+        self._d.move_to_end(key)
+        while len(self._d) > self.size:
+            try:
+                self._d.popitem(last=False)
+            except KeyError:
+                break
+
+    def pop(self, key: _K) -> None:
+        self._d.pop(key, None)
+
+    def values(self) -> list[_V]:
+        """The entries now cached (a copy: for inspection and tests)."""
+        return list(self._d.values())
+
+    def clear(self) -> None:
+        self._d.clear()
+
+    def __len__(self) -> int:
+        return len(self._d)
 
 
 def _calls(tset: gotmpl.TemplateSet, start: str, target: str) -> bool:
@@ -81,6 +135,13 @@ def _as_go_errors(fn: Callable[..., str]) -> Callable[..., str]:
     return call
 
 
+def _shown_uri(located: Located) -> str:
+    """A located file's path, or its URI with a base64 payload redacted."""
+    if located.origin == "uri" and located.path.startswith("base64://"):
+        return "base64://[redacted]"
+    return located.path
+
+
 def _locate(err: TemplateError, source: PartSource) -> TemplateError:
     """Name the file on disk (or the URI) a template error comes from."""
     if err.filename is None:
@@ -97,7 +158,7 @@ class CompiledPart:
 
     source: PartSource
     run: Callable[[Any], str]
-    stamp: tuple[object, ...]
+    #: When the source's files were last found unchanged (time.monotonic()).
     checked: float
     #: For HTML bodies: CSS already inlined into the template at load time (or nothing to inline),
     #: so a render does no CSS work. False: inline each rendered email.
@@ -111,9 +172,15 @@ class CompiledPart:
 class Renderer:
     """Holds configuration and the compiled-template cache for courier code rendering many emails.
 
-    Thread-safe: compiled templates are immutable and the cache is guarded by a lock.
+    Thread-safe: compiled templates are immutable and the caches are guarded by a lock.
     ``check_interval`` is how often (seconds) a cached template's files are checked for changes;
     0 checks on every render (the preview server's choice).
+
+    Two bounded caches (least recently used entries go first; docs/limits.md): which file each
+    (type, part, locale chain) resolves to (``resolution_cache_size`` entries, each a few hundred
+    bytes), and the compiled templates, keyed by the file they were compiled from, so every
+    locale tag that resolves to the same files shares one entry (``cache_size`` entries).
+    ``remote_ttl`` is how long an ``http(s)://`` template is used before it is fetched again.
     """
 
     def __init__(
@@ -127,7 +194,11 @@ class Renderer:
         use_builtins: bool = True,
         template_uris: Mapping[str, Mapping[str, str]] | None = None,
         allow_http: bool = False,
+        remote_ttl: float = 300.0,
+        file_uri_roots: Iterable[str | os.PathLike[str]] = (),
         check_interval: float = 1.0,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+        resolution_cache_size: int = DEFAULT_RESOLUTION_CACHE_SIZE,
         delims: tuple[str, str] | None = None,
         max_depth: int = gotmpl.DEFAULT_MAX_DEPTH,
         max_output: int | None = gotmpl.DEFAULT_MAX_OUTPUT,
@@ -141,6 +212,8 @@ class Renderer:
             builtin_root=BUILTIN_ROOT if use_builtins else None,
             uris=template_uris,
             allow_http=allow_http,
+            remote_ttl=remote_ttl,
+            file_uri_roots=file_uri_roots,
             max_template_bytes=max_template_size,
         )
         self.inline_css = inline_css
@@ -156,7 +229,15 @@ class Renderer:
             "max_nesting": max_nesting,
             "max_template_size": max_template_size,
         }
-        self._cache: dict[tuple[str, str, tuple[str, ...]], CompiledPart] = {}
+        # (part, file path or URI) -> compiled part: tags resolving to the same files share it.
+        self._cache: _LRU[tuple[str, str], CompiledPart] = _LRU(cache_size)
+        # (type, part, chain) -> (where the part is, the loader's stamp of the candidates, checked).
+        self._resolved: _LRU[
+            tuple[str, str, tuple[str, ...]], tuple[Located | None, tuple[object, ...], float]
+        ]
+        self._resolved = _LRU(resolution_cache_size)
+        # type -> (locale tags that have files, the folders' stamp, checked): the chain's siblings.
+        self._available: dict[str, tuple[frozenset[str], tuple[object, ...], float]] = {}
         self._lock = threading.Lock()
         # The default locale's own chain: the generic files are written in it. Fixed per Renderer.
         self._generic = frozenset(i18n.fallback_chain(None, self.default_locale))
@@ -168,7 +249,9 @@ class Renderer:
         )
         # locale_chain memo: (explicit locale, locale found in the context) -> chain. Bounded: the
         # context's locale comes from end users.
-        self._chains: dict[tuple[str | None, str | None], tuple[str, ...]] = {}
+        self._chains: _LRU[tuple[str | None, str | None, frozenset[str]], tuple[str, ...]] = _LRU(
+            _CHAIN_MEMO_SIZE
+        )
         self._inliner: Any = None
         self._converter: Any = None
 
@@ -185,7 +268,7 @@ class Renderer:
         fields = to_template_data(tt.name, ctx)
         if not tt.templated:
             return self._stub(tt, fields)
-        chain = self.locale_chain(locale, fields)
+        chain = self.locale_chain(locale, fields, tt.name)
         # Kratos executes on a struct: an unknown field is an error, not <no value>.
         data = tt.model("email")(**fields)
         subject_part = self.compiled(tt, "subject", chain)
@@ -208,7 +291,11 @@ class Renderer:
         else:
             raise self.loader.not_found(tt.path_parts, "plaintext", chain, self.builtin_chain(chain))
         chosen = body_part or text_part or subject_part
-        files = {p.source.part: p.source.path for p in (subject_part, body_part, text_part) if p is not None}
+        compiled = {"subject": subject_part, "body": body_part, "plaintext": text_part}
+        sources = {part: self._part_info(part, p.source) for part, p in compiled.items() if p is not None}
+        if text_part is None and body_part is not None:
+            sources["plaintext"] = self._derived(sources["body"])
+        files = {p.source.part: p.source.path for p in compiled.values() if p is not None}
         return RenderedEmail(
             subject=subject,
             html=html,
@@ -216,6 +303,7 @@ class Renderer:
             locale=self._file_locale(chosen.source),
             template=tt.name,
             files=files,
+            sources=sources,
         )
 
     def render_sms(
@@ -228,42 +316,120 @@ class Renderer:
         """Render the SMS body of template type ``name`` (text/template semantics)."""
         tt = get_template_type(name)
         fields = to_template_data(tt.name, ctx, channel="sms")
-        chain = self.locale_chain(locale, fields)
+        chain = self.locale_chain(locale, fields, tt.name)
         part: CompiledPart = self.compiled(tt, "sms", chain)
         return part.run(tt.model("sms")(**fields))
 
-    def locale_chain(self, locale: str | None, data: Mapping[str, Any]) -> tuple[str, ...]:
+    def resolve(
+        self,
+        name: str,
+        locale: str | None = None,
+        ctx: Mapping[str, Any] | Model | None = None,
+        *,
+        parts: Iterable[str] | None = None,
+    ) -> Resolution:
+        """Which file each part of template type ``name`` comes from for ``locale`` (and the
+        locale in ``ctx``, as a render looks at it too), and in which language, without
+        compiling or rendering anything: what ``render()`` would use. A part that cannot be used
+        (a directory in place of the file, a file outside its root) has ``problem`` set instead
+        of raising. ``parts`` defaults to the email parts of the type (``"sms"`` may be asked).
+        """
+        tt = get_template_type(name)
+        chain = self.locale_chain(locale, ctx if ctx is not None else {}, tt.name)
+        wanted = tuple(parts) if parts is not None else tuple(p for p in tt.parts if p != "sms")
+        out: dict[str, PartResolution] = {}
+        ranks: dict[str, int] = {}
+        for part in wanted:
+            try:
+                located = self.located(tt, part, chain)
+            except MailTemplateError as e:
+                out[part] = PartResolution(part, None, None, None, None, problem=str(e))
+                continue
+            if located is None:
+                out[part] = PartResolution(part, None, None, None, None)
+                continue
+            ranks[part] = self._rank(located.origin, located.path)
+            out[part] = self._part_info(part, located)
+        body, text = out.get("body"), out.get("plaintext")
+        # The same rule as render(): no plaintext template, or one from a lower root than the
+        # HTML body's, means the text is derived from the HTML.
+        if (
+            body is not None
+            and body.path is not None
+            and text is not None
+            and text.problem is None
+            and (text.path is None or ranks["plaintext"] > ranks["body"])
+        ):
+            out["plaintext"] = self._derived(body)
+        return Resolution(tt.name, chain, out)
+
+    def locale_chain(
+        self, locale: str | None, data: Mapping[str, Any] | Model, template: str | None = None
+    ) -> tuple[str, ...]:
         """Locale-specific files to look for, most specific first (``de_AT``, ``de``).
 
         Explicit ``locale`` first, then a locale found in the context. The default locale is
         what the generic files are written in, so it needs no entry of its own, and the chain
-        ends where it is reached.
+        ends where it is reached. With ``template`` (a type name), each locale is also followed
+        by the locales of the same language that have files for that type
+        (:func:`i18n.fallback_chain`'s ``available``): with ``en_US`` files and no ``en_GB``
+        ones, a British reader gets the American files rather than the default locale's.
         """
-        key: tuple[str | None, str | None] | None = None
+        if template is not None and locale:
+            # A tag becomes part of a file name: refused before the folders are listed.
+            for tag in [locale] if isinstance(locale, str) else locale:
+                if tag:
+                    i18n.normalize_locale(tag)
+        available = self.available_locales(template) if template is not None else frozenset()
+        key: tuple[str | None, str | None, frozenset[str]] | None = None
         if locale is None or type(locale) is str:
             # The chain depends on nothing else (i18n.locale_chain): memoised, as the Babel
             # lookups behind it cost more than the rest of the render's bookkeeping.
-            key = (locale, i18n.locale_from_context(data))
+            key = (locale, i18n.locale_from_context(data), available)
             hit = self._chains.get(key)
             if hit is not None:
                 return hit
         generic = self._generic
-        full = i18n.locale_chain(locale, data, default=self.default_locale)
+        full = i18n.locale_chain(locale, data, default=self.default_locale, available=available or None)
         # The chain stops where it reaches the default locale: an explicit locale="en" (the
         # generic files' language) must not be overridden by a German trait further down.
         cut = next((i for i, t in enumerate(full) if t in generic), len(full))
         chain = tuple(full[:cut])
         if key is not None:
-            if len(self._chains) >= _CHAIN_MEMO_SIZE:
-                self._chains.clear()
-            self._chains[key] = chain
+            self._chains.put(key, chain)
         return chain
 
-    def _file_locale(self, source: PartSource) -> str:
+    def available_locales(self, template: str) -> frozenset[str]:
+        """The locale tags that have a file of some part of template type ``template`` in any
+        root (checked like the template files, every ``check_interval``)."""
+        tt = get_template_type(template)
+        now = time.monotonic()
+        hit = self._available.get(tt.name)
+        if hit is not None and now - hit[2] < self.check_interval:
+            return hit[0]
+        stamp = self.loader.folder_stamp(tt.path_parts)
+        if hit is not None and hit[1] == stamp:
+            tags = hit[0]
+        else:
+            tags = self.loader.available_locales(tt.path_parts)
+        self._available[tt.name] = (tags, stamp, now)  # one entry per template type: bounded
+        return tags
+
+    def _file_locale(self, source: PartSource | Located) -> str:
         """The language a template file is written in: its tag, else its root's generic one."""
         if source.locale is not None:
             return source.locale
         return BUILTIN_LOCALE if source.origin == "builtin" else self.default_locale
+
+    def _part_info(self, part: str, source: PartSource | Located) -> PartResolution:
+        shown = source.path if isinstance(source, PartSource) else _shown_uri(source)
+        locale = self._file_locale(source)
+        engine: Literal["gotmpl", "jinja"] = "jinja" if source.path.endswith(".jinja") else "gotmpl"
+        return PartResolution(part, shown, source.origin, locale, i18n.language_of(locale), engine)
+
+    @staticmethod
+    def _derived(body: PartResolution) -> PartResolution:
+        return PartResolution("plaintext", None, None, body.locale, body.language, derived_from="body")
 
     def builtin_chain(self, chain: tuple[str, ...]) -> tuple[str, ...]:
         """The chain tried in the built-ins for ``chain`` (one of :meth:`locale_chain`'s).
@@ -280,44 +446,84 @@ class Renderer:
                 return chain[:i]
         return chain + tuple(t for t in self._default_tail if t not in chain)
 
-    def _rank(self, part: CompiledPart) -> int:
-        """Priority of the root a part came from: URIs 0, override roots 1.., built-ins last."""
-        src = part.source
-        if src.origin == "uri":
+    def _rank(self, origin: str, path: str) -> int:
+        """Priority of the root a file came from: URIs 0, override roots 1.., built-ins last."""
+        if origin == "uri":
             return 0
         for i, (_, root) in enumerate(self.loader.roots):
-            if src.path.startswith(root.rstrip(os.sep) + os.sep):
+            if path.startswith(root.rstrip(os.sep) + os.sep):
                 return i + 1
         return len(self.loader.roots) + 1
 
     def clear_cache(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._resolved.clear()
+            self._available.clear()
+
+    def cache_info(self) -> dict[str, int]:
+        """How many entries each cache holds (compiled templates, resolutions, locale chains)."""
+        return {
+            "compiled": len(self._cache),
+            "resolutions": len(self._resolved),
+            "chains": len(self._chains),
+        }
 
     # -- compiled templates -------------------------------------------------------------------------
-    def compiled(self, tt: TemplateType, part: str, chain: tuple[str, ...], *, required: bool = True) -> Any:
+    def located(self, tt: TemplateType, part: str, chain: tuple[str, ...]) -> Located | None:
+        """Where ``part`` of ``tt`` is for ``chain`` (cached; checked every ``check_interval``)."""
         key = (tt.name, part, chain)
         now = time.monotonic()
-        hit = self._cache.get(key)
-        if hit is not None and now - hit.checked < self.check_interval:
-            return hit
+        hit = self._resolved.get(key)
+        if hit is not None and now - hit[2] < self.check_interval:
+            return hit[0]
         builtin = self.builtin_chain(chain)
         stamp = self.loader.stamp(tt.path_parts, part, chain, builtin)
-        if hit is not None and hit.stamp == stamp:
-            hit.checked = now
-            return hit
+        if hit is not None and hit[1] == stamp:
+            found = hit[0]
+        else:
+            found = self.loader.locate(tt.path_parts, part, chain, builtin)
         with self._lock:
-            source = self.loader.find(tt.path_parts, part, chain, builtin)
-            if source is None:
-                if required:
-                    raise self.loader.not_found(tt.path_parts, part, chain, builtin)
-                self._cache.pop(key, None)
-                return None
-            run, css_done, note = self._build(source)
-            compiled = CompiledPart(source, run, stamp, now, css_done, note)
-            compiled.rank = self._rank(compiled)
-            self._cache[key] = compiled
-            return compiled
+            self._resolved.put(key, (found, stamp, now))
+        return found
+
+    def compiled(self, tt: TemplateType, part: str, chain: tuple[str, ...], *, required: bool = True) -> Any:
+        """The compiled ``part`` of ``tt`` for ``chain``; None if there is none and not
+        ``required`` (else :class:`TemplateNotFound`)."""
+        for _ in range(_RELOCATE_TRIES):
+            located = self.located(tt, part, chain)
+            if located is None:
+                break
+            try:
+                return self._compiled_at(located, part)
+            except FileNotFoundError:
+                # Deleted between being found and being read: find it (or the next one) again.
+                with self._lock:
+                    self._resolved.pop((tt.name, part, chain))
+        if required:
+            raise self.loader.not_found(tt.path_parts, part, chain, self.builtin_chain(chain))
+        return None
+
+    def _compiled_at(self, located: Located, part: str) -> CompiledPart:
+        key = (part, located.path)
+        now = time.monotonic()
+        hit = self._cache.get(key)
+        if hit is not None:
+            if now - hit.checked < self.check_interval:
+                return hit
+            if not self.loader.changed(hit.source):
+                hit.checked = now
+                return hit
+        # Read and compiled outside the lock: a slow read (a file being saved, a remote
+        # template) must not hold up renders of other templates. Two threads missing the same
+        # entry at once both compile it; the last one stays.
+        source = self.loader.load(located, part)
+        run, css_done, note = self._build(source)
+        compiled = CompiledPart(source, run, now, css_done, note)
+        compiled.rank = self._rank(source.origin, located.path)
+        with self._lock:
+            self._cache.put(key, compiled)
+        return compiled
 
     def _build(self, source: PartSource) -> tuple[Callable[[Any], str], bool, str]:
         """Compile a part: (run, CSS already handled, note on CSS)."""

@@ -3,7 +3,8 @@
 :class:`RenderedEmail` is a plain value (frozen, comparable, picklable) so that API transports
 (SES, SendGrid, Postmark... take subject/html/text) can use it directly; MIME is built only when
 :meth:`RenderedEmail.to_message` is called. This module depends on :mod:`mailtemplates.mime` and
-nothing else in the package; ``mime`` does not import it back.
+nothing else in the package but the plain values of :mod:`mailtemplates.resolution`; ``mime``
+does not import it back.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from mailtemplates.mime import Attachment, InlineImage, OutgoingMessage, build_message
+from mailtemplates.resolution import PartResolution, mixed
 
 __all__ = ["RenderedEmail"]
 
@@ -23,7 +25,11 @@ class RenderedEmail:
 
     ``html`` is ``None`` when there is no HTML part (Kratos sends plaintext-only mail when the HTML
     template fails at dispatch). ``template`` names the template directory, e.g. ``"recovery/valid"``;
-    ``files`` maps each part (``"subject"``, ``"html"``, ``"text"``) to the file or URI it came from.
+    ``files`` maps each part (``"subject"``, ``"body"``, ``"plaintext"``) to the file or URI it
+    came from; ``sources`` says the same with the language of each part
+    (:class:`~mailtemplates.resolution.PartResolution`; a plaintext derived from the HTML has
+    ``derived_from="body"``), so a courier can log it, and :attr:`mixed_languages` whether they
+    differ.
     """
 
     subject: str
@@ -32,17 +38,32 @@ class RenderedEmail:
     locale: str
     template: str
     files: Mapping[str, str] = field(default_factory=dict, hash=False)
+    sources: Mapping[str, PartResolution] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         # A read-only copy, so a frozen RenderedEmail cannot change through the caller's dict.
         object.__setattr__(self, "files", MappingProxyType(dict(self.files)))
+        object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
 
     def __reduce__(self) -> tuple[type[RenderedEmail], tuple[object, ...]]:
         # mappingproxy does not pickle; rebuild from a dict.
         return (
             RenderedEmail,
-            (self.subject, self.html, self.text, self.locale, self.template, dict(self.files)),
+            (
+                self.subject,
+                self.html,
+                self.text,
+                self.locale,
+                self.template,
+                dict(self.files),
+                dict(self.sources),
+            ),
         )
+
+    @property
+    def mixed_languages(self) -> bool:
+        """True when the parts were rendered from files in different languages."""
+        return mixed(self.sources)
 
     def to_message(
         self,

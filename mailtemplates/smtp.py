@@ -336,6 +336,7 @@ def send(
     client = _Client(cfg, implicit, tls_name)
     where = f"{cfg.host}:{cfg.port}"
     stage = "connect"
+    upgraded = False
     try:
         client.connect(cfg.host, cfg.port)
         stage = "ehlo"
@@ -352,6 +353,7 @@ def send(
                 stage = "tls"
                 ctx = build_ssl_context(cfg, verify_only=cfg.security == "opportunistic")
                 client.starttls(context=ctx)
+                upgraded = True
                 stage = "ehlo"
                 client.ehlo_or_helo_if_needed()  # RFC 3207 §4.2: forget the pre-TLS EHLO answer
         tls_version = client.sock.version() if isinstance(client.sock, ssl.SSLSocket) else None
@@ -411,7 +413,13 @@ def send(
             raise SMTPSendError(
                 f"{where} did not answer within {cfg.timeout:g} s ({stage})", stage=stage
             ) from None
-        raise SMTPSendError(f"{where} closed the connection during {stage}", stage=stage) from None
+        hint = ""
+        tls_up = cfg.security == "tls" or upgraded
+        if tls_up and stage in ("connect", "ehlo") and cfg.client_cert_path is None:
+            # A server that requires a client certificate often just closes the connection once
+            # the handshake is done (TLS 1.3 checks the certificate after it).
+            hint = "; if it requires a TLS client certificate, set client_cert_path and client_key_path"
+        raise SMTPSendError(f"{where} closed the connection during {stage}{hint}", stage=stage) from None
     except ssl.SSLCertVerificationError as e:
         _close(client, polite=False)
         raise SMTPSendError(

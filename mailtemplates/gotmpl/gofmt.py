@@ -631,7 +631,10 @@ class _Printer:
         if verb == "p":
             self.fmt_pointer(arg, "p")
             return
-        if isinstance(arg, bool):
+        if type(arg) in STRINGERS and self.handle_methods(arg, verb):
+            # A named integer with a String method (time.Month, time.Duration): %v prints the name.
+            pass
+        elif isinstance(arg, bool):
             self.fmt_bool(arg, verb)
         elif isinstance(arg, int):
             self.fmt_integer_verb(_int64(arg) & _U64, True, verb)
@@ -1027,7 +1030,7 @@ def format_value(v: object, indirect: bool = True) -> str:
         return v
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, int):
+    if isinstance(v, int) and type(v) not in STRINGERS:
         return str(_int64(v))
     if isinstance(v, float):
         # %v is %g with the shortest digits; fmt keeps strconv's "+Inf" sign.
