@@ -7,6 +7,7 @@
     mailtemplates init      DIR [--force] [--locale L]...
     mailtemplates send-test NAME --to ADDR --smtp-uri URI [--from-address A] [--from-name N] [--locale L] ...
     mailtemplates lint      [DIR ...] [--format text|json|github] [--from-address ADDR] [--no-builtins]
+    mailtemplates courier   watch|list|show|retry|purge|migrate ...   (docs/courier.md)
 
 Every user mistake surfaces as a :class:`~mailtemplates.errors.MailTemplateError` (or an unreadable
 file); ``main`` turns it into a message on stderr and exit code 1, never a traceback. Usage
@@ -188,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     _context_option(p, "of each template")
     _config_option(p)
     _smtp_uri_option(p, "enable the 'send test' form with this Kratos SMTP connection URI")
+    _smtp_options(p)
+    _header_option(p)
     _from_options(p)
     _default_locale_option(p)
     p.add_argument(
@@ -268,6 +271,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lint_command.add_arguments(p)
     p.set_defaults(func=lint_command.run)
+
+    # The courier group's options and commands live with the courier (mailtemplates.courier.cli).
+    from .courier.cli import add_parser as add_courier_parser
+
+    add_courier_parser(sub)
     return parser
 
 
@@ -502,20 +510,9 @@ def cmd_preview(args: argparse.Namespace) -> int:
             if not os.path.isdir(override):
                 raise CLIError(f"{args.config}: courier.template_override_path: {override}: no such folder")
             templates.append(override)
-        s = cfg.courier.smtp
-        ignored = [
-            key
-            for key, used in (
-                ("courier.templates", bool(cfg.courier.templates)),
-                ("courier.smtp.headers", bool(s.headers)),
-                ("courier.smtp.local_name", s.local_name != "localhost"),
-                ("courier.smtp.client_cert_path", bool(s.client_cert_path)),
-            )
-            if used
-        ]
-        if ignored:
+        if cfg.courier.templates:
             print(
-                f"mailtemplates: warning: {args.config}: the preview does not use {', '.join(ignored)} "
+                f"mailtemplates: warning: {args.config}: the preview does not use courier.templates "
                 "(use render or send-test to check them)",
                 file=sys.stderr,
             )
@@ -531,6 +528,11 @@ def cmd_preview(args: argparse.Namespace) -> int:
         default_locale=args.default_locale,
         allow_remote=args.allow_remote,
         allowed_hosts=args.allowed_host,
+        local_name=_setting(args, "local_name", "local_name") or "localhost",
+        client_cert_path=_setting(args, "client_cert", "client_cert_path"),
+        client_key_path=_setting(args, "client_key", "client_key_path"),
+        ca_file=args.ca_file,
+        headers=_headers(args) or {},
         verbose=args.verbose,
         poll=args.poll,
     )
