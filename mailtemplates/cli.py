@@ -7,6 +7,7 @@
     mailtemplates init      DIR [--force] [--locale L]...
     mailtemplates send-test NAME --to ADDR --smtp-uri URI [--from-address A] [--from-name N] [--locale L] ...
     mailtemplates lint      [DIR ...] [--format text|json|github] [--from-address ADDR] [--no-builtins]
+    mailtemplates courier   watch|list|show|retry|purge|migrate ...   (docs/courier.md)
 
 Every user mistake surfaces as a :class:`~mailtemplates.errors.MailTemplateError` (or an unreadable
 file); ``main`` turns it into a message on stderr and exit code 1, never a traceback. Usage
@@ -270,6 +271,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lint_command.add_arguments(p)
     p.set_defaults(func=lint_command.run)
+
+    # The courier group's options and commands live with the courier (mailtemplates.courier.cli).
+    from .courier.cli import add_parser as add_courier_parser
+
+    add_courier_parser(sub)
     return parser
 
 

@@ -79,6 +79,10 @@ class _LRU(Generic[_K, _V]):
     def pop(self, key: _K) -> None:
         self._d.pop(key, None)
 
+    def values(self) -> list[_V]:
+        """The entries now cached (a copy: for inspection and tests)."""
+        return list(self._d.values())
+
     def clear(self) -> None:
         self._d.clear()
 

@@ -25,6 +25,7 @@ Go's ``undefined variable`` error, as Go's variable stack does.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -113,10 +114,11 @@ def _last_of_command(cmd: n.CommandNode) -> n.Node:
     first = cmd.args[0]
     if isinstance(first, n.PipeNode):
         return _last_evaluated(first)
+    if len(cmd.args) > 1 and isinstance(first, (n.IdentifierNode, n.FieldNode, n.VariableNode, n.ChainNode)):
+        # evalCall (a function or a method) evaluates the arguments after the name.
+        return _last_of_arg(cmd.args[-1])
     if isinstance(first, n.ChainNode):
         return _last_of_arg(first.node)
-    if isinstance(first, n.IdentifierNode) and len(cmd.args) > 1:
-        return _last_of_arg(cmd.args[-1])  # evalCall evaluates the arguments after the name
     return first
 
 
@@ -250,6 +252,11 @@ class _TemplateCompiler:
 
     def const(self, value: object) -> str:
         return self.owner.add_const(value)
+
+    def float_code(self, x: float) -> str:
+        """A float as code: repr() for finite ones, a constant for inf and nan (which repr()
+        would write as undefined names; ``1p9999+0i`` is a real +Inf in Go)."""
+        return repr(x) if math.isfinite(x) else self.const(x)
 
     def fail(self, node: n.Node, message: str, context: str | None = None) -> str:
         """An expression that raises the exec error ``message`` at ``node`` when evaluated."""
@@ -409,7 +416,9 @@ class _TemplateCompiler:
         w.line(f"if {it}:")
         w.indent += 1
         elem = self.tmp("e")
-        decl_locals = [str(self.scope.lookup(v.ident[0])) for v in pipe.decl]
+        # "range $x = ..." assigns variables declared outside; an undeclared one already failed
+        # in the pipeline ("undefined variable"), so its loop target is a throwaway local.
+        decl_locals = [self.scope.lookup(v.ident[0]) or self.tmp("unset") for v in pipe.decl]
         # Dot is the element even when the body assigns the element's variable: then the
         # variable gets a copy and dot keeps its own local.
         if not nvars:
@@ -533,14 +542,14 @@ class _TemplateCompiler:
         first = cmd.args[0]
         extra = len(cmd.args) > 1 or final is not None
         if isinstance(first, n.FieldNode):
-            return self.seq(final, self.field_chain(dot, first, first.ident, cmd.args, final))
+            return self.seq(final, self.field_chain(dot, first, first.ident, cmd.args, final, dot))
         if isinstance(first, n.ChainNode):
             if isinstance(first.node, n.NilNode):
                 return self.seq(final, self.fail(first, f"indirection through explicit nil in {first}"))
             receiver = self.arg_value(first.node, dot)
             # evalChainNode names no node of its own: errors are at the last one evaluated.
             at = _last_of_arg(first.node)
-            return self.seq(final, self.field_chain(receiver, at, first.field, cmd.args, final))
+            return self.seq(final, self.field_chain(receiver, at, first.field, cmd.args, final, dot, first))
         if isinstance(first, n.IdentifierNode):
             return self.call(first, cmd, cmd.args[1:], dot, final, printed)
         if isinstance(first, n.PipeNode):
@@ -557,7 +566,7 @@ class _TemplateCompiler:
                     fail = self.fail(first, f"can't give argument to non-function {first}")
                     return self.seq(final, self.seq(local, fail))
                 return local
-            return self.seq(final, self.field_chain(local, first, first.ident[1:], cmd.args, final))
+            return self.seq(final, self.field_chain(local, first, first.ident[1:], cmd.args, final, dot))
         if extra:
             return self.seq(final, self.fail(first, f"can't give argument to non-function {first}"))
         if isinstance(first, n.BoolNode):
@@ -573,8 +582,17 @@ class _TemplateCompiler:
         return self.fail(first, f"can't evaluate command {n.go_quote(str(first))}")
 
     def field_chain(
-        self, receiver: str, node: n.Node, idents: list[str], args: list[n.Node], final: str | None
+        self,
+        receiver: str,
+        node: n.Node,
+        idents: list[str],
+        args: list[n.Node],
+        final: str | None,
+        dot: str | None = None,
+        call_node: n.Node | None = None,
     ) -> str:
+        """``x.A.B``; with arguments (``args`` beyond the first, or ``final``) a method call, whose
+        ``error calling`` names ``call_node`` (a chain names the chain, not its last node)."""
         nid = self.nid(node)
         mode = self.owner.mode
         has_args = len(args) > 1 or final is not None
@@ -582,12 +600,65 @@ class _TemplateCompiler:
         container = self.elem_of.get(receiver)
         elem_of = "" if container is None else f", elem_of={container}"
         if has_args:
-            # Go evaluates the chain, then refuses the arguments at the last field.
-            return f"_chain({receiver}, {tuple(idents)!r}, {nid}, {mode}, True{elem_of})"
+            assert dot is not None
+            call_nid = nid if call_node is None else self.nid(call_node)
+            return self.method_call(receiver, nid, call_nid, idents, args[1:], final, dot, elem_of)
         if len(idents) == 1 and mode == rt.MODE_DEFAULT:
             key = idents[0]
             return f"(_d.get({key!r}, MISSING) if type(_d := {receiver}) is dict else _field(_d, {key!r}, {nid}, 0{elem_of}))"
         return f"_chain({receiver}, {tuple(idents)!r}, {nid}, {mode}{elem_of})"
+
+    def method_call(
+        self,
+        receiver: str,
+        nid: int,
+        call_nid: int,
+        idents: list[str],
+        args: list[n.Node],
+        final: str | None,
+        dot: str,
+        elem_of: str,
+    ) -> str:
+        """``x.A.M arg...``: evalFieldChain up to ``M``, then ``M`` called with arguments. Only
+        the function library's values have methods (``runtime.lookup_method``); on anything else
+        Go's refusal of the arguments is raised, and a missing receiver gives its zero value
+        without evaluating them. Arguments are typed at run time, once the method is known."""
+        mode = self.owner.mode
+        nargs = len(args) + (final is not None)
+        parts = [f"({self.method_arg(a, dot)}, {self.nid(_last_of_arg(a))})" for a in args]
+        prefix: str | None = None
+        if final is not None:
+            value = final
+            if not _is_atom(final):
+                value = self.tmp("p")
+                prefix = f"{value} := {final}"
+            at = _last_of_arg(args[-1]) if args else None
+            parts.append(f"({value}, {self.nid(at) if at is not None else nid})")
+        b = self.tmp("m")
+        lookup = f"_mlookup({receiver}, {tuple(idents)!r}, {nid}, {mode}, {nargs}, {len(args)}{elem_of})"
+        expr = f"(_mcall({b}, [{', '.join(parts)}], {call_nid}) if type({b} := {lookup}) is _Bound else {b})"
+        return self.seq(prefix, expr) if prefix is not None else expr
+
+    def method_arg(self, node: n.Node, dot: str) -> str:
+        """A method argument: a literal as a runtime ``Lit`` (typed by the method's parameter
+        at run time, as Go's evalArg types it), anything else as its raw value."""
+        if isinstance(node, n.NilNode):
+            return self.const(rt.Lit("nil", "nil"))
+        if isinstance(node, n.BoolNode):
+            return self.const(rt.Lit("bool", str(node), node.value))
+        if isinstance(node, n.StringNode):
+            return self.const(rt.Lit("string", str(node), node.text))
+        if isinstance(node, n.NumberNode):
+            return self.const(
+                rt.Lit(
+                    "number",
+                    str(node),
+                    None,
+                    node.int64 if node.is_int else None,
+                    node.float64 if node.is_float else None,
+                )
+            )
+        return self.arg_value(node, dot)
 
     def ideal_constant(self, num: n.NumberNode) -> str:
         """``idealConstant``: the Go type an untyped number constant takes as an interface{}."""
@@ -596,7 +667,7 @@ class _TemplateCompiler:
         if num.is_complex:
             return self.const(num.complex128)
         if num.is_float and not is_hex_int and text[0] != "'" and any(c in text for c in ".eEpP"):
-            return repr(num.float64)
+            return self.float_code(num.float64)
         if num.is_int:
             if not -(2**63) <= num.int64 < 2**63:
                 return self.fail(num, f"{text} overflows int")
@@ -671,7 +742,7 @@ class _TemplateCompiler:
             return self.fail(node, f"expected integer; found {node}")
         if typ == "float64":
             if isinstance(node, n.NumberNode) and node.is_float:
-                return repr(node.float64)
+                return self.float_code(node.float64)
             return self.fail(node, f"expected float; found {node}")
         bits = _UINT_BITS.get(typ)
         if bits is not None:
@@ -846,6 +917,9 @@ class _SetCompiler:
             "_print": rt.print_value,
             "_field": rt.field,
             "_chain": rt.chain,
+            "_mlookup": rt.lookup_method,
+            "_mcall": rt.call_method,
+            "_Bound": rt.BoundMethod,
             "_range": rt.range_items,
             "_truth": rt.truth,
             "_check": rt.check_arg,

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Optional
 
+from .gostrconv import is_print, quote
+
 __all__ = ["Item", "ItemType", "Lexer"]
 
 
@@ -79,9 +81,7 @@ RIGHT_COMMENT = "*/"
 
 def _quote_prefix(s: str, n: int) -> str:
     """Go's ``%.10q``: the first ``n`` runes, quoted."""
-    from .nodes import go_quote
-
-    return go_quote(s[:n])
+    return quote(s[:n])
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +93,6 @@ class Item:
 
     def __str__(self) -> str:
         # item.String() in lex.go: the wording of "unexpected X" parse errors.
-        from .nodes import go_quote
-
         if self.typ == ItemType.EOF:
             return "EOF"
         if self.typ == ItemType.ERROR:
@@ -103,7 +101,7 @@ class Item:
             return f"<{self.val}>"
         if len(self.val.encode("utf-8", "surrogateescape")) > 10:
             return _quote_prefix(self.val, 10) + "..."
-        return go_quote(self.val)
+        return quote(self.val)
 
 
 def is_space(ch: str) -> bool:
@@ -441,12 +439,12 @@ class Lexer:
 
     def lex_number(self) -> StateFn | None:
         if not self._scan_number():
-            return self.errorf(f"bad number syntax: {_go_q(self.input[self.start : self.pos])}")
+            return self.errorf(f"bad number syntax: {quote(self.input[self.start : self.pos])}")
         sign = self.peek()
         if sign in ("+", "-") and sign != EOF:
             # Complex: 1+2i. No spaces, must end in 'i'.
             if not self._scan_number() or self.input[self.pos - 1] != "i":
-                return self.errorf(f"bad number syntax: {_go_q(self.input[self.start : self.pos])}")
+                return self.errorf(f"bad number syntax: {quote(self.input[self.start : self.pos])}")
             return self.emit(ItemType.COMPLEX)
         return self.emit(ItemType.NUMBER)
 
@@ -499,18 +497,12 @@ class Lexer:
         return self.emit(ItemType.RAW_STRING)
 
 
-def _go_q(s: str) -> str:
-    from .nodes import go_quote
-
-    return go_quote(s)
-
-
 def _go_rune(ch: str) -> str:
     """Go's ``%#U``: ``U+0021 '!'``."""
     if ch == EOF:
         return "U+FFFFFFFFFFFFFFFF"  # Go prints eof (-1) this way; it cannot really happen here
     o = ord(ch)
     s = f"U+{o:04X}"
-    if ch.isprintable():
+    if is_print(ch):
         s += f" '{ch}'"
     return s

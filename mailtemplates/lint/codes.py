@@ -128,6 +128,21 @@ _CODE_LIST = (
         "Add the missing file to the folder (or lint and render with the built-ins).",
     ),
     CodeInfo(
+        "MT008",
+        "unreadable-file",
+        "mailtemplates does not read the file",
+        "error",
+        "recovery/valid/email.body.gotmpl -> /etc/passwd (a symbolic link out of the template root)",
+        "A Renderer reads a file only if it resolves, after symbolic links, inside its template "
+        "root, is at most `max_template_size` bytes (1 MiB by default, checked before reading) and "
+        "is UTF-8; otherwise rendering the part fails (or, for a partial, the file is left out of "
+        "the set). `lint` reads files the same way and never shows a refused file's content. Hard "
+        "links cannot be told apart from ordinary files by a path check (docs/limits.md).",
+        "Copy the file into the template root instead of linking to it, split a template that is "
+        "over the size limit (or raise `Renderer(max_template_size=)` and "
+        "`lint --max-template-size`), and save the file as UTF-8.",
+    ),
+    CodeInfo(
         "MT101",
         "define-redefined",
         "A `define` is replaced by a later file's",
@@ -183,6 +198,38 @@ _CODE_LIST = (
         "Each part falls back on its own: recipients see the built-in HTML body, and mail clients "
         "show the HTML part, so the plaintext override is mostly never read.",
         "Override email.body.gotmpl as well.",
+    ),
+    CodeInfo(
+        "MT106",
+        "mixed-languages",
+        "An email's parts come in different languages for a locale",
+        "warning",
+        "recovery/valid/ holds email.subject.gotmpl, email.body.gotmpl and email.body.de.gotmpl "
+        "(no email.subject.de.gotmpl)",
+        "Each part is resolved on its own (Kratos's rule): the first file of the locale chain, in the "
+        "override folders and then the built-ins, else the generic file. A German reader of this "
+        "folder gets the English generic subject over the German body. The same happens the other way "
+        "round: an override folder's generic (English) body comes before the built-in translations, so "
+        "Japanese, French, Spanish and Brazilian Portuguese readers get an English body under a "
+        "translated built-in subject. `lint` asks the resolution a render uses "
+        "(`Renderer.resolve`, whose `mixed_languages` says the same at run time) for the default locale "
+        "and every locale that has a file, and reports the locales whose odd parts are the same "
+        "files together. A plaintext derived from the HTML body is in the body's language.",
+        "Add the missing translations (`email.subject.de.gotmpl`); `mailtemplates init DIR --locale de` "
+        "writes the built-in ones to start from. If the email should be in one language for everyone, "
+        "override every part with a generic file. Lint with `--default-locale` set to the language your "
+        "generic files are written in.",
+    ),
+    CodeInfo(
+        "MT107",
+        "engine-shadowed",
+        "A part has both a `.gotmpl` and a `.jinja` file",
+        "warning",
+        "recovery/valid/email.body.gotmpl and recovery/valid/email.body.jinja",
+        "For each locale tag of the chain the loader looks for `<part>.gotmpl` first and then "
+        "`<part>.jinja`, so with both present the Go template is used and the Jinja one is never "
+        "read (Kratos reads only the `.gotmpl` one in any case).",
+        "Keep one of them: remove the `.gotmpl` file to use the Jinja template, or the `.jinja` file.",
     ),
     CodeInfo(
         "MT201",
@@ -277,6 +324,19 @@ _CODE_LIST = (
         "mailbox providers' sender guidelines advise against it; people answer account emails "
         "with questions.",
         "Send from an address that is read (support@, accounts@) or that answers automatically.",
+    ),
+    CodeInfo(
+        "MT210",
+        "dynamic-srcdoc",
+        "Template data in an `srcdoc` attribute",
+        "warning",
+        'recovery/valid/email.body.gotmpl:\n  <iframe srcdoc="{{ .Identity.traits.bio }}"></iframe>',
+        "`srcdoc` holds a whole HTML document. html/template escapes the value as ordinary "
+        "attribute text, as Go does, and the browser decodes the entities before it parses the "
+        "document, so `<script>` in the data runs in the frame (in the preview, in a webmail that "
+        "keeps iframes, in any browser an email is opened in). mailtemplates keeps Go's output.",
+        "Do not put data into `srcdoc`: write the frame's document in the template, or link to the "
+        "content. Mail clients drop iframes anyway, so an email rarely needs one.",
     ),
     CodeInfo(
         "MT301",

@@ -7,12 +7,14 @@ counts as "the template's HTML" (its text nodes, positions unchanged) is decided
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator, Mapping, Sequence
 
 from ..gotmpl import nodes
 
-__all__ = ["calls", "close_match", "masked", "passes_dot", "text_nodes", "walk"]
+__all__ = ["MASK", "calls", "close_match", "excerpt", "masked", "passes_dot", "text_nodes", "walk"]
 
+#: What :func:`masked` puts in place of every character that is not template text.
 MASK = "\0"
 
 
@@ -90,3 +92,13 @@ def text_nodes(tree: nodes.Tree) -> Iterator[nodes.TextNode]:
     for node in walk(tree.root):
         if isinstance(node, nodes.TextNode):
             yield node
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def excerpt(tree: nodes.Tree, start: int, end: int, limit: int = 40) -> str:
+    """The template's own source between two positions of :func:`masked` text, for a message:
+    actions as written (never the mask), runs of white space as one space, cut at ``limit``."""
+    text = _SPACES.sub(" ", tree.text[start:end]).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
