@@ -79,6 +79,10 @@ class _LRU(Generic[_K, _V]):
     def pop(self, key: _K) -> None:
         self._d.pop(key, None)
 
+    def values(self) -> list[_V]:
+        """The entries now cached (a copy: for inspection and tests)."""
+        return list(self._d.values())
+
     def clear(self) -> None:
         self._d.clear()
 
@@ -549,6 +553,7 @@ class Renderer:
                 funcs=source.funcs,
                 extra_funcs=_locale_funcs(self._file_locale(source), self.default_locale),
                 delims=self.delims,
+                origin=source.path,
                 **self.limits,
             )
             entry = source.entry
@@ -589,6 +594,7 @@ class Renderer:
                 html=True,
                 funcs=tset.funcs,
                 delims=self.delims,
+                origin=tset.origin,
                 **self.limits,
             )
         except TemplateError:

@@ -313,4 +313,6 @@ def test_preview_gets_the_configured_folder_and_smtp(
         "accounts@example.org",
         "Ex",
     )
-    assert "the preview does not use courier.smtp.headers" in capsys.readouterr().err
+    # The send form uses the headers (and EHLO name, client certificate, CA) as send-test does.
+    assert dict(pc.headers) == {"X-A": "1"} and pc.local_name == "localhost"
+    assert "does not use" not in capsys.readouterr().err

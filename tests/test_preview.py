@@ -494,7 +494,7 @@ def test_browser_email_views(live: Live, page: Any) -> None:
         return str(frame.locator("body").evaluate("b => getComputedStyle(b).backgroundColor"))
 
     light = background()
-    page.check("#dark")
+    page.click("[data-scheme=dark]")
     page.wait_for_function(
         "(light) => getComputedStyle(document.querySelector('#frame').contentDocument.body)"
         ".backgroundColor !== light",
@@ -506,7 +506,7 @@ def test_browser_email_views(live: Live, page: Any) -> None:
     page.click("[data-width=desktop]")
     page.wait_for_timeout(300)
     screenshot(page, "preview-email-dark.png")
-    page.uncheck("#dark")
+    page.click("[data-scheme=light]")
 
     # Plaintext, source and MIME tabs show the same email.
     page.click("[data-tab=text]")

@@ -128,6 +128,21 @@ _CODE_LIST = (
         "Add the missing file to the folder (or lint and render with the built-ins).",
     ),
     CodeInfo(
+        "MT008",
+        "unreadable-file",
+        "mailtemplates does not read the file",
+        "error",
+        "recovery/valid/email.body.gotmpl -> /etc/passwd (a symbolic link out of the template root)",
+        "A Renderer reads a file only if it resolves, after symbolic links, inside its template "
+        "root, is at most `max_template_size` bytes (1 MiB by default, checked before reading) and "
+        "is UTF-8; otherwise rendering the part fails (or, for a partial, the file is left out of "
+        "the set). `lint` reads files the same way and never shows a refused file's content. Hard "
+        "links cannot be told apart from ordinary files by a path check (docs/limits.md).",
+        "Copy the file into the template root instead of linking to it, split a template that is "
+        "over the size limit (or raise `Renderer(max_template_size=)` and "
+        "`lint --max-template-size`), and save the file as UTF-8.",
+    ),
+    CodeInfo(
         "MT101",
         "define-redefined",
         "A `define` is replaced by a later file's",
@@ -183,6 +198,38 @@ _CODE_LIST = (
         "Each part falls back on its own: recipients see the built-in HTML body, and mail clients "
         "show the HTML part, so the plaintext override is mostly never read.",
         "Override email.body.gotmpl as well.",
+    ),
+    CodeInfo(
+        "MT106",
+        "mixed-languages",
+        "An email's parts come in different languages for a locale",
+        "warning",
+        "recovery/valid/ holds email.subject.gotmpl, email.body.gotmpl and email.body.de.gotmpl "
+        "(no email.subject.de.gotmpl)",
+        "Each part is resolved on its own (Kratos's rule): the first file of the locale chain, in the "
+        "override folders and then the built-ins, else the generic file. A German reader of this "
+        "folder gets the English generic subject over the German body. The same happens the other way "
+        "round: an override folder's generic (English) body comes before the built-in translations, so "
+        "Japanese, French, Spanish and Brazilian Portuguese readers get an English body under a "
+        "translated built-in subject. `lint` asks the resolution a render uses "
+        "(`Renderer.resolve`, whose `mixed_languages` says the same at run time) for the default locale "
+        "and every locale that has a file, and reports the locales whose odd parts are the same "
+        "files together. A plaintext derived from the HTML body is in the body's language.",
+        "Add the missing translations (`email.subject.de.gotmpl`); `mailtemplates init DIR --locale de` "
+        "writes the built-in ones to start from. If the email should be in one language for everyone, "
+        "override every part with a generic file. Lint with `--default-locale` set to the language your "
+        "generic files are written in.",
+    ),
+    CodeInfo(
+        "MT107",
+        "engine-shadowed",
+        "A part has both a `.gotmpl` and a `.jinja` file",
+        "warning",
+        "recovery/valid/email.body.gotmpl and recovery/valid/email.body.jinja",
+        "For each locale tag of the chain the loader looks for `<part>.gotmpl` first and then "
+        "`<part>.jinja`, so with both present the Go template is used and the Jinja one is never "
+        "read (Kratos reads only the `.gotmpl` one in any case).",
+        "Keep one of them: remove the `.gotmpl` file to use the Jinja template, or the `.jinja` file.",
     ),
     CodeInfo(
         "MT201",
@@ -279,6 +326,19 @@ _CODE_LIST = (
         "Send from an address that is read (support@, accounts@) or that answers automatically.",
     ),
     CodeInfo(
+        "MT210",
+        "dynamic-srcdoc",
+        "Template data in an `srcdoc` attribute",
+        "warning",
+        'recovery/valid/email.body.gotmpl:\n  <iframe srcdoc="{{ .Identity.traits.bio }}"></iframe>',
+        "`srcdoc` holds a whole HTML document. html/template escapes the value as ordinary "
+        "attribute text, as Go does, and the browser decodes the entities before it parses the "
+        "document, so `<script>` in the data runs in the frame (in the preview, in a webmail that "
+        "keeps iframes, in any browser an email is opened in). mailtemplates keeps Go's output.",
+        "Do not put data into `srcdoc`: write the frame's document in the template, or link to the "
+        "content. Mail clients drop iframes anyway, so an email rarely needs one.",
+    ),
+    CodeInfo(
         "MT301",
         "plaintext-derived",
         "HTML body without a plaintext body: the text part will be derived",
@@ -289,10 +349,41 @@ _CODE_LIST = (
         "Nothing to do for mailtemplates; add email.body.plaintext.gotmpl if Kratos renders these "
         "templates too.",
     ),
+    CodeInfo(
+        "MT401",
+        "client-unsupported",
+        "HTML or CSS that a targeted email client does not support",
+        "warning",
+        'recovery/valid/email.body.gotmpl:\n  <div style="display:flex">',
+        "The caniemail data (https://www.caniemail.com, MIT; shipped compiled in the package) records "
+        "which HTML elements and attributes, CSS properties, values, functions, units, at-rules and "
+        "selectors each email client supports, per platform and version. `lint` reads each HTML "
+        "template as it reaches the client after CSS inlining (see docs/lint.md) and reports each "
+        "feature once per file, at its first use, naming the clients and platforms whose most recent "
+        "tested version does not support it and linking the feature's page. The clients are "
+        "`--clients` (default: Apple Mail, Gmail, Outlook, Yahoo! Mail, Samsung Email).",
+        "Use a fallback the clients named support (tables instead of flexbox or grid for layout, "
+        "`bgcolor` beside `background-image`, web fonts behind a font stack), check the page linked, "
+        "or narrow `--clients` to the clients your recipients use. `--ignore` takes a code or the "
+        "feature slug shown in brackets.",
+    ),
+    CodeInfo(
+        "MT402",
+        "client-partial",
+        "HTML or CSS that a targeted email client supports only in part",
+        "note",
+        "recovery/valid/email.body.gotmpl:\n  <style>@media (max-width: 600px) { ... }</style>",
+        'As MT401, for features whose most recent tested result is "partial" in a targeted client '
+        "(Gmail's `@media`, which it supports without height-based queries and not for non-Google "
+        "accounts, for example). The page linked says what is missing.",
+        "Read the feature's page for what works; nothing to do if your email does not depend on the "
+        "missing part.",
+    ),
 )
 
-#: Every diagnostic code, in order: ``MT0xx`` errors, ``MT1xx`` Kratos layout warnings,
-#: ``MT2xx`` deliverability warnings, ``MT3xx`` notes. Codes are stable: never renumbered.
+#: Every diagnostic code, in order: ``MT0xx`` errors, ``MT1xx`` Kratos layout and locale warnings,
+#: ``MT2xx`` deliverability and safety warnings, ``MT3xx`` notes, ``MT4xx`` email-client
+#: compatibility. Codes are stable: never renumbered.
 CODES: Mapping[str, CodeInfo] = {c.code: c for c in _CODE_LIST}
 
 

@@ -16,6 +16,8 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import MailTemplateError
+from ..gotmpl import DEFAULT_MAX_TEMPLATE_SIZE
+from .compat import DEFAULT_CLIENTS
 from .linter import lint_paths
 from .report import exit_code, format_diagnostics
 
@@ -59,6 +61,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "courier.template_override_path and check its courier.smtp.from_address",
     )
     parser.add_argument(
+        "--max-template-size",
+        type=int,
+        default=DEFAULT_MAX_TEMPLATE_SIZE,
+        metavar="BYTES",
+        help=f"refuse template files larger than this, as Renderer(max_template_size=) does "
+        f"(default {DEFAULT_MAX_TEMPLATE_SIZE})",
+    )
+    parser.add_argument(
+        "--default-locale",
+        default="en",
+        metavar="L",
+        help="the language of your generic (un-suffixed) files, as Renderer(default_locale=) (en)",
+    )
+    parser.add_argument(
+        "--clients",
+        default=None,
+        metavar="LIST",
+        help="email clients the compatibility check targets, comma-separated, a client or "
+        "client.platform (outlook.windows), or 'all' (default: " + ",".join(DEFAULT_CLIENTS) + ")",
+    )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="leave out these codes (MT402) or caniemail features (css-display-flex); "
+        "comma-separated, repeatable",
+    )
+    parser.add_argument(
         "--no-builtins",
         dest="use_builtins",
         action="store_false",
@@ -70,7 +101,15 @@ def run(args: argparse.Namespace) -> int:
     """Lint what parsed ``args`` name, print the report, return the exit status (table above)."""
     try:
         paths, from_address = _targets(args)
-        diags = lint_paths(paths, from_address=from_address, use_builtins=args.use_builtins)
+        diags = lint_paths(
+            paths,
+            from_address=from_address,
+            use_builtins=args.use_builtins,
+            max_template_size=args.max_template_size,
+            default_locale=args.default_locale,
+            clients=args.clients,
+            ignore=[i for item in args.ignore for i in item.split(",")],
+        )
     except MailTemplateError as e:
         print(f"mailtemplates: error: {e}", file=sys.stderr)
         return EXIT_CANNOT_RUN

@@ -13,7 +13,7 @@ from ..gotmpl import nodes
 from ..loader import PART_STEMS
 from .codes import MAX_IMAGES, MAX_LINKS, Diagnostic, diag
 from .files import TemplateFile
-from .scan import masked, text_nodes
+from .scan import MASK, excerpt, masked, text_nodes
 
 __all__ = ["check_sender", "check_text"]
 
@@ -33,8 +33,10 @@ _ALT_RE = re.compile(r"(?i)(?<![\w-])alt\s*=")
 _HTTP_ATTR_RE = re.compile(r"(?i)\b(?:href|src|background|action|poster)\s*=\s*[\"']?\s*(http://)")
 _HTTP_TEXT_RE = re.compile(r"(?i)(?<![\w/])http://(?=[\w\[])")
 _MARKUP_RE = re.compile(
-    r"(?i)<(?:!doctype|html|head|body|p|div|span|table|tr|td|a\s|br|img|strong|em|b|i|h[1-6]|ul|ol|li)\b[^>]*>"
+    r"(?i)<(?:!doctype|html|head|body|p|div|span|table|tr|td|a(?=\s)|br|img|strong|em|b|i|h[1-6]|ul|ol|li)\b[^>]*>"
 )
+# The value of an srcdoc attribute (quoted, or unquoted up to a space or '>').
+_SRCDOC_RE = re.compile(r"""(?i)(?<![\w-])srcdoc\s*=\s*("[^"]*"?|'[^']*'?|[^\s>]*)""")
 _BANGS_RE = re.compile(r"[!！]{2,}")
 _NOREPLY_RE = re.compile(r"(?i)^(?:no|do[-_.]?not)[-_.]?reply")
 
@@ -107,6 +109,18 @@ def check_html(f: TemplateFile, tree: nodes.Tree) -> Iterator[Diagnostic]:
                 "<img> without an alt attribute",
                 'add alt="..." (alt="" for a decorative image)',
             )
+    for m in _SRCDOC_RE.finditer(text):
+        if MASK in m.group(1):
+            line, _, col = tree.location(m.start())
+            yield diag(
+                "MT210",
+                f.path,
+                line,
+                col,
+                f"template data in srcdoc ({excerpt(tree, m.start(), m.end())}): the frame's document is "
+                "built from it, so markup in the data runs there",
+                "write the frame's document in the template, or link to the content",
+            )
     for m in _HTTP_ATTR_RE.finditer(text):
         line, _, col = tree.location(m.start(1))
         yield diag("MT206", f.path, line, col, "link over http://", "use https://")
@@ -134,7 +148,7 @@ def check_plaintext(f: TemplateFile) -> Iterator[Diagnostic]:
                 f.path,
                 line,
                 col,
-                f"HTML markup ({m.group()[:20]}) in the plaintext template: text clients show the tags "
+                f"HTML markup ({excerpt(tree, m.start(), m.end())}) in the plaintext template: text clients show the tags "
                 "and spam filters see an HTML-only message",
                 "write the plaintext body as text",
             )

@@ -9,20 +9,24 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..errors import MailTemplateError, TemplateError
-from ..gotmpl import nodes
+from .. import i18n
+from ..errors import InvalidName, MailTemplateError, TemplateError, TemplateSourceError
+from ..gotmpl import DEFAULT_MAX_TEMPLATE_SIZE, nodes
 from ..gotmpl.funcs import HERMETIC_EXCLUDED, FuncMap, funcmap
 from ..gotmpl.parser import parse_file
 from ..loader import BUILTIN_ROOT, PART_STEMS
 from ..models import TEMPLATE_TYPES, TemplateType
+from ..render import Renderer
 from .checks import check_locales, check_part, check_parts_present
 from .codes import Diagnostic, diag
+from .compat import Clients, check_compat, parse_clients
 from .deliverability import check_sender, check_text
 from .files import FLOWS, LOCALE_SHAPE, PART_OF_STEM, STEMS, TEMPLATE_EXTS, TemplateFile
+from .locales import check_engines, check_languages
 from .scan import close_match, walk
 
 __all__ = ["lint_paths"]
@@ -38,8 +42,25 @@ def _full_funcs() -> FuncMap:
 @dataclass
 class _Linter:
     use_builtins: bool
+    default_locale: str
+    max_template_size: int
+    clients: Clients
+    ignore: frozenset[str]
     diags: list[Diagnostic] = field(default_factory=list)
     done: set[str] = field(default_factory=set)
+    renderers: dict[str, Renderer] = field(default_factory=dict)
+
+    def renderer(self, root: str) -> Renderer:
+        """The Renderer a courier would configure with ``root`` as its override folder: files are
+        read and parts resolved through it, as a render reads and resolves them."""
+        if root not in self.renderers:
+            self.renderers[root] = Renderer(
+                [root],
+                default_locale=self.default_locale,
+                use_builtins=self.use_builtins,
+                max_template_size=self.max_template_size,
+            )
+        return self.renderers[root]
 
     def add(self, d: Diagnostic) -> None:
         self.diags.append(d)
@@ -178,10 +199,15 @@ class _Linter:
             return
         self.done.add(real)
         builtin = real == os.path.realpath(os.path.join(BUILTIN_ROOT, *tt.path_parts))
+        # The root a Renderer would be given: the folder without its <flow>/<status> components.
+        root = os.path.abspath(folder)
+        for _ in tt.path_parts:
+            root = os.path.dirname(root)
         files = self._classify(folder, tt)
         gofiles = {f.name: f for f in files if f.stem is not None and f.engine == "gotmpl"}
+        renderer = self.renderer(root)
         for f in files:
-            self._read_and_parse(f, builtin)
+            self._read_and_parse(f, renderer, root, builtin)
         self.diags.extend(check_locales(files, gofiles))
         for part in tt.parts:
             self.diags.extend(check_part(folder, tt, part, gofiles, builtin))
@@ -189,6 +215,11 @@ class _Linter:
         for f in gofiles.values():
             if f.trees is not None:
                 self.diags.extend(check_text(f))
+        html = [f for f in gofiles.values() if f.trees is not None and f.stem == PART_STEMS["body"]]
+        self.diags.extend(check_compat(html, self.clients, self.ignore))
+        if not builtin:
+            self.diags.extend(check_engines(files, tt, renderer))
+            self.diags.extend(check_languages(folder, tt, renderer))
 
     def _classify(self, folder: str, tt: TemplateType) -> list[TemplateFile]:
         out: list[TemplateFile] = []
@@ -256,13 +287,16 @@ class _Linter:
             out.append(f)
         return out
 
-    def _read_and_parse(self, f: TemplateFile, builtin: bool) -> None:
+    def _read_and_parse(self, f: TemplateFile, renderer: Renderer, root: str, builtin: bool) -> None:
+        # Read as a render reads it (Loader.read_file): confined to the root after symlinks and
+        # size-checked before reading, so a refused file's content never reaches a diagnostic.
         try:
-            with open(f.path, encoding="utf-8") as fh:
-                f.text = fh.read()
-        except UnicodeDecodeError as e:
+            f.text = renderer.loader.read_file(root, f.path)
+        except (InvalidName, TemplateSourceError) as e:
             f.failed = True
-            self.add(diag("MT001", f.path, 0, 0, f"not valid UTF-8 ({e.reason} at byte {e.start})"))
+            msg = str(e).removeprefix(f.path).lstrip(": ")
+            what = "a render fails on it" if f.role != "partial" else "a render leaves it out of the set"
+            self.add(diag("MT008", f.path, 0, 0, f"{msg}: mailtemplates does not read it ({what})"))
             return
         if f.engine == "jinja":
             from ..jinja import compile_jinja
@@ -301,16 +335,34 @@ class _Linter:
 
 
 def lint_paths(
-    paths: Sequence[str], *, from_address: str | None = None, use_builtins: bool = True
+    paths: Sequence[str],
+    *,
+    from_address: str | None = None,
+    use_builtins: bool = True,
+    max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE,
+    default_locale: str = "en",
+    clients: str | Iterable[str] | None = None,
+    ignore: Iterable[str] = (),
 ) -> list[Diagnostic]:
     """Lint template roots, template folders or files; diagnostics sorted by file and position.
 
     A root holds ``<flow>/<status>/`` folders (an override directory); a template folder
     (``templates/recovery/valid``) or a file inside one lints that folder only. ``use_builtins``
     says whether missing parts fall back to the built-in templates (``Renderer(use_builtins=)``).
-    Raises :class:`~mailtemplates.errors.MailTemplateError` for a path that does not exist.
+    Files are read as a Renderer reads them: confined to their root (the folder above
+    ``<flow>/<status>/``) and refused above ``max_template_size`` bytes (``Renderer``'s limit),
+    before anything is read. ``default_locale`` is the language of the override folders' generic
+    files (``Renderer(default_locale=)``), for the mixed-language check. ``clients`` are the
+    email clients the compatibility check targets (``"gmail,outlook.windows"``, ``"all"``;
+    default :data:`~.compat.DEFAULT_CLIENTS`). ``ignore`` drops diagnostics by code (``MT402``)
+    or, for the compatibility check, by caniemail feature (``css-display-flex``). Raises
+    :class:`~mailtemplates.errors.MailTemplateError` for a path that does not exist, a default
+    locale that is not a locale tag or a client the data does not know.
     """
-    linter = _Linter(use_builtins)
+    skip = frozenset(i.strip() for i in ignore if i.strip())
+    linter = _Linter(
+        use_builtins, i18n.normalize_locale(default_locale), max_template_size, parse_clients(clients), skip
+    )
     for p in paths:
         linter.lint_path(os.fspath(p))
     diags = {dataclasses.replace(d, file=os.path.normpath(d.file)) if d.file else d for d in linter.diags}
@@ -318,4 +370,6 @@ def lint_paths(
         d = check_sender(from_address)
         if d is not None:
             diags.add(d)
-    return sorted(diags, key=lambda d: (d.file, d.line, d.col, d.code, d.message))
+    return sorted(
+        (d for d in diags if d.code not in skip), key=lambda d: (d.file, d.line, d.col, d.code, d.message)
+    )

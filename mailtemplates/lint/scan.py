@@ -7,12 +7,14 @@ counts as "the template's HTML" (its text nodes, positions unchanged) is decided
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator, Mapping, Sequence
 
 from ..gotmpl import nodes
 
-__all__ = ["calls", "close_match", "masked", "passes_dot", "text_nodes", "walk"]
+__all__ = ["MASK", "calls", "close_match", "excerpt", "masked", "passes_dot", "text_nodes", "walk"]
 
+#: What :func:`masked` puts in place of every character that is not template text.
 MASK = "\0"
 
 
@@ -73,7 +75,7 @@ def passes_dot(pipe: nodes.PipeNode | None) -> bool:
     return isinstance(arg, nodes.DotNode) or (isinstance(arg, nodes.VariableNode) and arg.ident == ["$"])
 
 
-def masked(tree: nodes.Tree) -> str:
+def _mask(tree: nodes.Tree) -> str:
     """The tree's source with everything but its text nodes blanked out, positions unchanged.
 
     HTML checks run on this: an ``<img src="{{ .Logo }}">`` is one tag across three nodes, and
@@ -86,7 +88,33 @@ def masked(tree: nodes.Tree) -> str:
     return "".join(out)
 
 
+# The last trees masked: deliverability and compatibility checks read the same trees.
+_MASKED: dict[int, tuple[nodes.Tree, str]] = {}
+
+
+def masked(tree: nodes.Tree) -> str:
+    """:func:`_mask`, remembered for the last few trees (a tree is never changed once parsed)."""
+    hit = _MASKED.get(id(tree))
+    if hit is not None and hit[0] is tree:
+        return hit[1]
+    if len(_MASKED) >= 64:
+        _MASKED.clear()
+    text = _mask(tree)
+    _MASKED[id(tree)] = (tree, text)
+    return text
+
+
 def text_nodes(tree: nodes.Tree) -> Iterator[nodes.TextNode]:
     for node in walk(tree.root):
         if isinstance(node, nodes.TextNode):
             yield node
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def excerpt(tree: nodes.Tree, start: int, end: int, limit: int = 40) -> str:
+    """The template's own source between two positions of :func:`masked` text, for a message:
+    actions as written (never the mask), runs of white space as one space, cut at ``limit``."""
+    text = _SPACES.sub(" ", tree.text[start:end]).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

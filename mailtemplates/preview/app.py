@@ -12,17 +12,18 @@ import secrets
 import socket
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 from markupsafe import Markup
 
 from .. import i18n
-from ..errors import MailTemplateError, TemplateError
+from ..errors import MailTemplateError, PreviewError, TemplateError
 from ..loader import BUILTIN_ROOT, PART_STEMS
 from ..models import TEMPLATE_TYPES, TemplateType, get_template_type, sample_context
 from ..render import Renderer
+from ..resolution import mixed
 from . import pages
 from .context import ContextFile, effective_context, load_context_file
 from .reload import Change, Hub
@@ -38,11 +39,8 @@ __all__ = [
 
 DEFAULT_PORT = 8025
 DEFAULT_FROM_ADDRESS = "no-reply@example.com"
+_MAX_SOURCE = 512 * 1024  # characters of a template file shown in the page
 _PART_LABELS = {"subject": "Subject", "body": "HTML", "plaintext": "Text", "sms": "SMS"}
-
-
-class PreviewError(MailTemplateError):
-    """The preview server cannot start as configured (host, port, context file, SMTP URI)."""
 
 
 @dataclass
@@ -67,6 +65,14 @@ class PreviewConfig:
     verbose: bool = False
     #: Stat the files instead of waiting for file system events (network shares, some mounts).
     poll: bool = False
+    #: Send test, as ``send-test`` takes them (``courier.smtp.*``): EHLO name, TLS client
+    #: certificate and key, a private CA, extra headers. The page can change the EHLO name and
+    #: the headers per send; the files only come from here.
+    local_name: str = "localhost"
+    client_cert_path: str | None = None
+    client_key_path: str | None = None
+    ca_file: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 def is_loopback(host: str) -> bool:
@@ -85,6 +91,31 @@ def is_loopback(host: str) -> bool:
     return bool(infos) and all(ipaddress.ip_address(str(i[4][0]).split("%")[0]).is_loopback for i in infos)
 
 
+#: The Files entry of a plaintext derived from the HTML (no file is used for it).
+_DERIVED_TEXT: dict[str, Any] = {
+    "origin": "derived",
+    "path": None,
+    "display": "derived from the HTML body",
+    "file": None,
+    "fallback": False,
+    "note": "no plaintext template is used: the text is made from the HTML",
+}
+
+
+def _is_generic(part: str, path: str) -> bool:
+    """Whether ``path`` is a part's generic file (``email.body.gotmpl``), not a locale's."""
+    return os.path.splitext(os.path.basename(path))[0] == PART_STEMS[part]
+
+
+def _other_engine(path: str | None) -> str | None:
+    """The same part's file for the other engine beside ``path``, if there is one."""
+    if not path or "://" in path:
+        return None
+    base, ext = os.path.splitext(path)
+    other = base + (".jinja" if ext == ".gotmpl" else ".gotmpl")
+    return other if os.path.isfile(other) else None
+
+
 def _is_ip(name: str) -> bool:
     try:
         ipaddress.ip_address(name)
@@ -101,9 +132,11 @@ def _is_locale_file_tag(tag: str) -> bool:
         return False
 
 
-def _file_label(part: str, file: str | None) -> str:
+def _file_label(part: str, file: str | None, origin: str | None = None) -> str:
     """Short name of a part's file for the index: its locale (``de``) or ``generic``, plus the
     engine when it is not Go (``de jinja``); the full path is in the cell's title."""
+    if origin == "derived":
+        return "derived"
     if file is None:
         return "missing"
     stem, ext = os.path.splitext(file)
@@ -146,15 +179,26 @@ class PreviewApp:
             self.context_file = load_context_file(config.context_file)
         self.smtp_config: Any = None
         if config.smtp_uri:
-            from ..smtp import parse_connection_uri
-
-            self.smtp_config = parse_connection_uri(config.smtp_uri)
+            self.smtp_config = self._smtp(config.local_name)
         self.port = config.port
         #: Names the Host check accepts (the listen name, if it is one, and --allowed-host).
         self.allowed_hosts = [h for h in (config.host, *config.allowed_hosts) if not _is_ip(h.strip("[]"))]
         #: Sending mail needs this per-process secret (the email page has it), on top of the
         #: Origin check: a request from anywhere else cannot know it.
         self.token = secrets.token_urlsafe(24)
+
+    def _smtp(self, local_name: str) -> Any:
+        """The SMTP settings for a send (checked: a bad URI, EHLO name or certificate is an error)."""
+        from ..smtp import parse_connection_uri
+
+        assert self.config.smtp_uri is not None
+        return parse_connection_uri(
+            self.config.smtp_uri,
+            local_name=local_name,
+            client_cert_path=self.config.client_cert_path,
+            client_key_path=self.config.client_key_path,
+            ca_file=self.config.ca_file,
+        )
 
     def _new_renderer(self) -> Renderer:
         return Renderer(
@@ -218,25 +262,51 @@ class PreviewApp:
 
     def resolution(
         self, tt: TemplateType, locale: str | None, ctx: Mapping[str, Any] | None = None
-    ) -> dict[str, dict[str, Any]]:
+    ) -> dict[str, Any]:
         """Which file each part comes from for ``locale`` (and the context's locale, as a render
-        looks at it too): the loader's first existing candidate."""
-        chain = self.renderer.locale_chain(locale, ctx or {})
-        out: dict[str, dict[str, Any]] = {}
-        for part in tt.parts:
-            out[part] = {"origin": None, "path": None, "display": "missing", "file": None, "fallback": False}
-            for origin, _root, path, loc in self.renderer.loader.candidates(tt.path_parts, part, chain):
-                if os.path.isfile(path):
-                    out[part] = {
-                        "origin": origin,
-                        "path": path,
-                        "display": self.display(path),
-                        "file": os.path.basename(path),
-                        # A locale was asked for but the generic (default-locale) file answers.
-                        "fallback": bool(chain) and loc is None,
-                    }
-                    break
-        return out
+        looks at it too), from :meth:`Renderer.resolve`, as the pages show it: ``files`` (part ->
+        path, origin, language...; a plaintext derived from the HTML shows as derived, not as a
+        file it does not use), ``mixed`` (the parts come in different languages) and
+        ``warnings`` (that, and a part with both a ``.gotmpl`` and a ``.jinja`` file)."""
+        res = self.renderer.resolve(tt.name, locale, ctx or {}, parts=tt.parts)
+        files: dict[str, dict[str, Any]] = {}
+        warnings: list[str] = []
+        for part, pr in res.parts.items():
+            if pr.derived_from is not None:
+                files[part] = _DERIVED_TEXT | {"language": pr.language}
+                continue
+            info: dict[str, Any] = {
+                "origin": pr.origin,
+                "path": pr.path,
+                "display": self.display(pr.path) if pr.path else (pr.problem or "missing"),
+                "file": os.path.basename(pr.path) if pr.path else None,
+                # A locale was asked for but the generic (default-locale) file answers.
+                "fallback": bool(res.chain) and pr.path is not None and _is_generic(part, pr.path),
+                "language": pr.language,
+                "engine": pr.engine,
+            }
+            twin = _other_engine(pr.path)
+            if twin is not None:
+                info["twin"] = self.display(twin)
+                warnings.append(
+                    f"{_PART_LABELS[part]}: both {info['file']} and {os.path.basename(twin)} exist; "
+                    f"{info['file']} is used (a .gotmpl file wins over a .jinja one). Delete the one you "
+                    "do not mean."
+                )
+            files[part] = info
+        # Emails only: the SMS is a message of its own.
+        email_parts = {k: v for k, v in res.parts.items() if k != "sms"}
+        is_mixed = mixed(email_parts)
+        if is_mixed:
+            langs = ", ".join(
+                f"{_PART_LABELS[k].lower()} in {v.language}" for k, v in email_parts.items() if v.language
+            )
+            warnings.insert(
+                0,
+                f"Mixed languages: {langs}. Each part is resolved on its own (Kratos's rule): add the "
+                "missing locale files to the override folder so that readers get one language.",
+            )
+        return {"files": files, "mixed": is_mixed, "warnings": warnings}
 
     def display(self, path: str | None) -> str:
         """A path as the user knows it: ``templates/recovery/valid/email.body.gotmpl`` or
@@ -282,9 +352,11 @@ class PreviewApp:
             "context": ctx,
             "context_source": source,
             "context_error": self.context_error if edited is None else None,
-            "files": self.resolution(tt, locale, ctx),
             "smtp": self.smtp_config is not None,
         }
+        resolved = self.resolution(tt, locale, ctx)
+        out.update(resolved)  # files, mixed, warnings
+        out["sources"] = self.sources(out["files"])  # shown with a template error too
         renderer = self.renderer  # one renderer per request, even if a save swaps it meanwhile
         started = time.perf_counter()
         try:
@@ -305,8 +377,8 @@ class PreviewApp:
         used = dict(email.files)
         for part, info in out["files"].items():
             info["used"] = part in used or part == "sms"
-            if part == "plaintext" and part not in used:
-                info["note"] = "derived from the HTML"
+        if "plaintext" in out["files"] and "plaintext" not in used and email.html is not None:
+            out["files"]["plaintext"] = _DERIVED_TEXT | {"used": True}  # what the render did
         to = str(ctx.get("To") or "") or "recipient@example.com"
         out["to"] = to
         out["from"] = self.config.from_address
@@ -338,17 +410,32 @@ class PreviewApp:
         return self.message_bytes(email, to), filename
 
     def send_test(
-        self, name: str, locale: str | None, edited: Mapping[str, Any] | None, to: str
+        self,
+        name: str,
+        locale: str | None,
+        edited: Mapping[str, Any] | None,
+        to: str,
+        *,
+        local_name: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
+        """Send the email on screen. ``local_name`` and ``headers`` (the form's) replace the
+        configured EHLO name and extra headers for this send."""
         if self.smtp_config is None:
             raise PreviewError("sending is off: start the preview with --smtp-uri")
         from ..smtp import send
 
+        smtp = self.smtp_config if local_name is None else self._smtp(local_name)
         tt = get_template_type(name)
         ctx, _ = self.context(tt, locale, edited)
         email = self.renderer.render(tt.name, ctx, locale=locale)
-        msg = email.to_message(from_address=self.config.from_address, from_name=self.config.from_name, to=to)
-        result = send(msg, self.smtp_config)
+        msg = email.to_message(
+            from_address=self.config.from_address,
+            from_name=self.config.from_name,
+            to=to,
+            headers=dict(self.config.headers if headers is None else headers) or None,
+        )
+        result = send(msg, smtp)
         return {
             "ok": True,
             "answer": f"{result.code} {result.text}",
@@ -357,7 +444,8 @@ class PreviewApp:
             "recipients": list(result.recipients),
             "tls": result.tls_version,
             "auth": result.auth_mechanism,
-            "server": f"{self.smtp_config.host}:{self.smtp_config.port}",
+            "server": f"{smtp.host}:{smtp.port}",
+            "ehlo": smtp.local_name,
         }
 
     def error_data(self, e: MailTemplateError) -> dict[str, Any]:
@@ -374,6 +462,23 @@ class PreviewApp:
                 snippet=self._snippet(filename, e.line),
             )
         return data
+
+    def sources(self, files: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """The template files of an email, for the page's Template tab (confined to the roots)."""
+        out = []
+        for part, info in files.items():
+            path = info.get("path")
+            if not path or not self._within_roots(path):
+                continue
+            try:
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    text = f.read(_MAX_SOURCE + 1)
+            except OSError:
+                continue
+            if len(text) > _MAX_SOURCE:
+                text = text[:_MAX_SOURCE] + "\n… (cut at 512 KiB)"
+            out.append({"part": part, "label": _PART_LABELS[part], "display": info["display"], "text": text})
+        return out
 
     def _snippet(self, filename: str, line: int, around: int = 2) -> list[dict[str, Any]]:
         """The offending line with a few lines either side, read from the template file."""
@@ -410,10 +515,23 @@ class PreviewApp:
             res = self.resolution(tt, loc if loc != self.default_locale else None)
             cells = []
             for part in tt.parts:
-                info = res[part]
+                info = res["files"][part]
                 cls = f"file {info['origin'] or 'missing'}" + (" fallback" if info["fallback"] else "")
-                cells.append({"cls": cls, "title": info["display"], "label": _file_label(part, info["file"])})
-            rows.append({"locale": loc, "href": f"/email/{tt.name}?locale={quote(loc)}", "cells": cells})
+                if "twin" in info:
+                    cls += " twin"
+                title = info["display"] + (f" (also {info['twin']}, not used)" if "twin" in info else "")
+                cells.append(
+                    {"cls": cls, "title": title, "label": _file_label(part, info["file"], info["origin"])}
+                )
+            rows.append(
+                {
+                    "locale": loc,
+                    "href": f"/email/{tt.name}?locale={quote(loc)}",
+                    "cells": cells,
+                    "mixed": res["mixed"],
+                    "warnings": res["warnings"],
+                }
+            )
         return {
             "name": tt.name,
             "kratos_type": tt.kratos_type,
@@ -427,6 +545,19 @@ class PreviewApp:
         attrs = {"page": "index", "seq": str(self.hub.seq)}
         return pages.render("index.html", title="Templates", attrs=attrs, **self.index_data())
 
+    def nav(self, current: str) -> list[dict[str, Any]]:
+        """The email page's sidebar: every template type with its locales."""
+        return [
+            {
+                "name": tt.name,
+                "flow": tt.flow,
+                "status": tt.status,
+                "current": tt.name == current,
+                "locales": self.locales(tt),
+            }
+            for tt in self.template_types()
+        ]
+
     def not_found_page(self, message: str = "") -> str:
         return pages.render("not_found.html", title="Not found", attrs={"page": "missing"}, message=message)
 
@@ -437,7 +568,13 @@ class PreviewApp:
         locales = list(initial["locales"])
         if loc not in locales:
             locales.append(loc)
-        tabs = [("html", "HTML"), ("text", "Plaintext"), ("source", "HTML source"), ("mime", "Raw MIME")]
+        tabs = [
+            ("html", "HTML"),
+            ("text", "Plaintext"),
+            ("source", "HTML source"),
+            ("template", "Template"),
+            ("mime", "Raw MIME"),
+        ]
         if "sms" in tt.parts:
             tabs.append(("sms", "SMS"))
         send = None
@@ -445,6 +582,10 @@ class PreviewApp:
             send = {
                 "server": f"{self.smtp_config.host}:{self.smtp_config.port}",
                 "from_address": self.config.from_address,
+                "local_name": self.config.local_name,
+                "headers": "\n".join(f"{k}: {v}" for k, v in self.config.headers.items()),
+                "client_cert": self.config.client_cert_path,
+                "ca_file": self.config.ca_file,
             }
         return pages.render(
             "email.html",
@@ -462,5 +603,6 @@ class PreviewApp:
             locales=locales,
             tabs=tabs,
             send=send,
+            nav=self.nav(tt.name),
             initial_json=Markup(script_json(initial)),
         )

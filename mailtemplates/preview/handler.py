@@ -334,8 +334,18 @@ class _Handler(BaseHTTPRequestHandler):
         ctx = body.get("context")
         if ctx is not None and not isinstance(ctx, dict):
             raise _BadRequest(400, "context must be a JSON object")
+        local_name = body.get("local_name")
+        if local_name is not None and not isinstance(local_name, str):
+            raise _BadRequest(400, "local_name must be a string")
+        headers = body.get("headers")
+        if headers is not None and not (
+            isinstance(headers, dict) and all(isinstance(v, str) for v in headers.values())
+        ):
+            raise _BadRequest(400, 'headers must be an object of strings, {"Name": "value"}')
         try:
-            result = self.app.send_test(tname, locale, ctx, to.strip())
+            result = self.app.send_test(
+                tname, locale, ctx, to.strip(), local_name=local_name or None, headers=headers
+            )
         except MailTemplateError as e:
             self._json(200, {"ok": False, "error": self.app.error_data(e)})
             return

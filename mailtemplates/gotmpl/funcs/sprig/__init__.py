@@ -1,4 +1,4 @@
-"""sprig v3.2.3's function map (``genericMap``), with Go's signatures and Go's results.
+"""sprig v3.3.0's function map (``genericMap``), with Go's signatures and Go's results.
 
 Every function is registered with the Go parameter types of its sprig implementation (read from
 sprig's ``functions.go`` and friends), so the runtime converts and rejects arguments exactly as

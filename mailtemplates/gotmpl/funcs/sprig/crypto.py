@@ -1,4 +1,4 @@
-"""sprig v3.2.3 ``crypto.go``: checksums, bcrypt/htpasswd, derivePassword, AES, randBytes, uuidv4.
+"""sprig v3.3.0 ``crypto.go``: checksums, bcrypt/htpasswd, derivePassword, AES, randBytes, uuidv4.
 
 Not ported (they raise a clear error when called): the certificate and key generators
 (``genCA``, ``genPrivateKey``, ...). ``bcrypt``/``htpasswd`` use the system's crypt(3) (glibc /
@@ -35,6 +35,11 @@ def _sha256sum(s: str) -> str:
     return hashlib.sha256(go_bytes(s)).hexdigest()
 
 
+@reg("sha512sum", STR, result=STR)
+def _sha512sum(s: str) -> str:
+    return hashlib.sha512(go_bytes(s)).hexdigest()
+
+
 @reg("adler32sum", STR, result=STR)
 def _adler32sum(s: str) -> str:
     return str(zlib.adler32(go_bytes(s)))
@@ -44,6 +49,7 @@ _BCRYPT_B64 = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 
 _CRYPT_LOCK = threading.Lock()
+_BCRYPT_MAX_PASSWORD = 72
 
 
 @functools.lru_cache(maxsize=1)
@@ -65,8 +71,14 @@ def _libcrypt() -> Any:
 
 
 def _bcrypt_hash(password: str) -> str:
-    """golang.org/x/crypto/bcrypt GenerateFromPassword at the default cost (10), ``$2a$``."""
-    pw = go_bytes(password)  # like Go's bcrypt, crypt(3) uses the first 72 bytes only
+    """sprig's bcrypt: x/crypto/bcrypt GenerateFromPassword at the default cost (10), ``$2a$``.
+
+    x/crypto v0.53 refuses passwords over 72 bytes (older versions hashed the first 72), and
+    sprig returns the error as the text of the result.
+    """
+    pw = go_bytes(password)
+    if len(pw) > _BCRYPT_MAX_PASSWORD:
+        return "failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes"
     fn = _libcrypt()
     if fn is None or b"\x00" in pw:
         raise _unsupported("bcrypt", "the system crypt(3) has no bcrypt")

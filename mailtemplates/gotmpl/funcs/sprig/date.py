@@ -1,4 +1,4 @@
-"""sprig v3.2.3 ``date.go`` (and ``now`` from ``functions.go``): the date functions."""
+"""sprig v3.3.0 ``date.go`` (and ``now`` from ``functions.go``): the date functions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""sprig v3.2.3 ``defaults.go``: default/empty/coalesce/all/any/compact, the JSON functions,
+"""sprig v3.3.0 ``defaults.go``: default/empty/coalesce/all/any/compact, the JSON functions,
 ternary, and ``deepCopy`` (copystructure, from ``functions.go``).
 """
 

@@ -1,4 +1,4 @@
-"""sprig v3.2.3 ``dict.go``: the dict functions, with mergo v0.3.11's merge rules."""
+"""sprig v3.3.0 ``dict.go``: the dict functions, with dario.cat/mergo v1.0.2's merge rules."""
 
 from __future__ import annotations
 
@@ -75,10 +75,11 @@ def _omit(d: Mapping[str, Any] | None, *keys: str) -> dict[str, Any]:
 
 
 def _mergo(dst: dict[str, Any], src: Mapping[str, Any], overwrite: bool) -> None:
-    """mergo.Merge / MergeWithOverwrite for map[string]interface{} (mergo v0.3.11's deepMerge).
+    """mergo.Merge / MergeWithOverwrite for map[string]interface{} (dario.cat/mergo v1.0.2's deepMerge).
 
-    Nested maps are merged in place; a non-empty destination keeps its value unless
-    overwriting, except that a map or slice never replaces a non-empty destination value.
+    Nested maps are merged in place. A non-empty destination keeps its value unless overwriting,
+    and a slice never replaces a non-empty destination, nor a map a non-empty map; since mergo
+    1.0 a map does replace a non-empty scalar or slice when overwriting (mergo 0.3 kept those).
     """
     for key, sv in src.items():
         present = key in dst
@@ -95,10 +96,13 @@ def _mergo(dst: dict[str, Any], src: Mapping[str, Any], overwrite: bool) -> None
             if overwrite or len(dst) == 0:
                 slice_val = sv
             dst[key] = slice_val
-        if present and not empty(dv) and isinstance(sv, (Mapping, list, tuple)):
-            if isinstance(sv, (list, tuple)) and not overwrite:
-                dst[key] = dv
-            continue
+        if present and not empty(dv):
+            if isinstance(sv, (list, tuple)):
+                if not overwrite:
+                    dst[key] = dv
+                continue
+            if isinstance(sv, Mapping) and isinstance(dv, Mapping):
+                continue
         if overwrite or not present or empty(dv):
             dst[key] = sv
 

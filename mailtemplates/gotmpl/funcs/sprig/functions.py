@@ -1,4 +1,4 @@
-"""The OS and path one-liners of sprig v3.2.3 ``functions.go``: env, expandenv, base/dir/clean/ext/
+"""The OS and path one-liners of sprig v3.3.0 ``functions.go``: env, expandenv, base/dir/clean/ext/
 isAbs (``path``) and their ``os``-prefixed twins (``filepath``), and ``fail``.
 """
 

@@ -1,4 +1,4 @@
-"""sprig v3.2.3 ``list.go`` (and ``list``/``tuple`` from ``functions.go``): the list functions."""
+"""sprig v3.3.0 ``list.go`` (and ``list``/``tuple`` from ``functions.go``): the list functions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""sprig v3.2.3 ``network.go``: getHostByName."""
+"""sprig v3.3.0 ``network.go``: getHostByName."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""sprig v3.2.3 ``numeric.go`` and the integer one-liners of ``functions.go`` (``add``, ``div``,
+"""sprig v3.3.0 ``numeric.go`` and the integer one-liners of ``functions.go`` (``add``, ``div``,
 ``randInt``, ...): int64 math, shopspring/decimal float math, seq/until, rounding.
 """
 

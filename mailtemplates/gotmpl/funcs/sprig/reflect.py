@@ -1,4 +1,4 @@
-"""sprig v3.2.3 ``reflect.go`` (typeOf, kindOf, typeIs, ...) and ``deepEqual`` (``functions.go``)."""
+"""sprig v3.3.0 ``reflect.go`` (typeOf, kindOf, typeIs, ...) and ``deepEqual`` (``functions.go``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""sprig v3.2.3 ``regex.go``: the regexp functions, on Go's RE2 syntax ported in ``sprig_regex``.
+"""sprig v3.3.0 ``regex.go``: the regexp functions, on Go's RE2 syntax ported in ``sprig_regex``.
 
 Unlike RE2, the engine underneath has no linear-time guarantee (see docs/architecture.md).
 """

@@ -1,4 +1,4 @@
-"""sprig v3.2.3 ``semver.go``: semver and semverCompare (Masterminds/semver in ``sprig_semver``)."""
+"""sprig v3.3.0 ``semver.go``: semver and semverCompare (Masterminds/semver in ``sprig_semver``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""sprig v3.2.3 ``strings.go`` and the string one-liners of ``functions.go`` (``strings.*``,
+"""sprig v3.3.0 ``strings.go`` and the string one-liners of ``functions.go`` (``strings.*``,
 goutils, xstrings): trimming, case, abbreviation, random strings, quoting, split/join, base64/32.
 """
 
@@ -108,7 +108,7 @@ reg("initials", STR, result=STR)(st.initials)
 reg("swapcase", STR, result=STR)(st.swap_case)
 reg("shuffle", STR, result=STR)(st.shuffle)
 reg("snakecase", STR, result=STR)(st.snake_case)
-reg("camelcase", STR, result=STR)(st.camel_case)
+reg("camelcase", STR, result=STR)(st.pascal_case)  # sprig 3.3: ToPascalCase
 reg("kebabcase", STR, result=STR)(st.kebab_case)
 
 

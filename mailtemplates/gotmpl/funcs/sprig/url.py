@@ -1,4 +1,4 @@
-"""sprig v3.2.3 ``url.go``: urlParse and urlJoin (net/url in ``sprig_url``)."""
+"""sprig v3.3.0 ``url.go``: urlParse and urlJoin (net/url in ``sprig_url``)."""
 
 from __future__ import annotations
 
