@@ -1,9 +1,11 @@
-"""Parse-tree nodes of Go's template language, as ``text/template/parse`` defines them.
+"""Parse-tree nodes of Go's template language, as Go 1.26 ``src/text/template/parse/node.go``.
 
 Every node keeps ``pos``, the character offset of its start in the source of its tree, so that
 errors can name the line and column; ``str(node)`` prints the node back as template source, as Go's
-``Node.String()`` does (the parser tests and Go-style error messages rely on it). The html escaper
-rewrites trees: ``copy()`` gives it an independent deep copy.
+``Node.String()`` does: Go-style error messages quote it (``at <.X.Y>``), and
+tests/test_parse_table.py checks it against the trees Go's own parser tests print. The html
+escaper rewrites trees: ``copy()`` gives it an independent deep copy. Number constants are built
+by :func:`.literals.new_number` (Go's ``newNumber``).
 """
 
 from __future__ import annotations
