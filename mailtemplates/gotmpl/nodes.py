@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-# strconv.Quote, re-exported under the name the parser, lint and the escaper use.
 from .gostrconv import go_bytes
+
+# strconv.Quote, re-exported under the name the parser, lint and the escaper use.
 from .gostrconv import quote as go_quote
 
 __all__ = [
