@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Optional
 
-from .gostrconv import is_print, quote
+from .gostrconv import go_bytes, is_print, quote
 
 __all__ = ["Item", "ItemType", "Lexer"]
 
@@ -108,7 +108,7 @@ class Item:
             return self.val
         if self.typ > ItemType.KEYWORD:
             return f"<{self.val}>"
-        if len(self.val.encode("utf-8", "surrogateescape")) > 10:
+        if len(go_bytes(self.val)) > 10:
             return _quote_prefix(self.val, 10) + "..."
         return quote(self.val)
 

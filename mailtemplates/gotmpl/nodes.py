@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from .gostrconv import go_bytes
+
 # strconv.Quote, re-exported under the name the parser, lint and the escaper use.
 from .gostrconv import quote as go_quote
 
@@ -350,10 +352,10 @@ class Tree:
         nl = before.rfind("\n")
         line = before.count("\n") + 1
         line_text = before if nl < 0 else before[nl + 1 :]
-        byte_col = len(line_text.encode("utf-8", "surrogateescape"))
+        byte_col = len(go_bytes(line_text))
         if nl < 0:
             # Go's ErrorContext reports the byte offset itself on the first line.
-            byte_col = len(before.encode("utf-8", "surrogateescape"))
+            byte_col = len(go_bytes(before))
         return line, byte_col, len(line_text) + 1
 
     def source_line(self, pos: int) -> str:

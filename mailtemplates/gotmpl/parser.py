@@ -558,6 +558,8 @@ def parse_file(
     max_nesting: int = DEFAULT_MAX_NESTING,
 ) -> dict[str, n.Tree]:
     """Parse one file into its own tree set (``parse.Parse``)."""
+    # Go reads a file as bytes: a lone surrogate a Python caller passes in is U+FFFD.
+    text = go_string(text)
     left, right = delims if delims else ("", "")
     lexer = Lexer(name, text, left, right)
     tree_set: dict[str, n.Tree] = {}
@@ -577,8 +579,7 @@ def parse_set(
     trees: dict[str, n.Tree] = {}
     for fname in sorted(files):
         try:
-            # Go reads a file as bytes: a lone surrogate a Python caller passes in is U+FFFD.
-            file_trees = parse_file(fname, go_string(files[fname]), funcs, delims, max_nesting)
+            file_trees = parse_file(fname, files[fname], funcs, delims, max_nesting)
         except RecursionError:
             raise TemplateSyntaxError(
                 TOO_DEEP, name=fname, go_message=f"template: {fname}: {TOO_DEEP}"
