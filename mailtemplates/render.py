@@ -546,6 +546,7 @@ class Renderer:
                 funcs=source.funcs,
                 extra_funcs=_locale_funcs(self._file_locale(source), self.default_locale),
                 delims=self.delims,
+                origin=source.path,
                 **self.limits,
             )
             entry = source.entry
@@ -586,6 +587,7 @@ class Renderer:
                 html=True,
                 funcs=tset.funcs,
                 delims=self.delims,
+                origin=tset.origin,
                 **self.limits,
             )
         except TemplateError:

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from .. import i18n
-from ..errors import MailTemplateError, TemplateError
+from ..errors import MailTemplateError, PreviewError, TemplateError
 from ..loader import BUILTIN_ROOT, PART_STEMS
 from ..models import TEMPLATE_TYPES, TemplateType, get_template_type, sample_context
 from ..render import Renderer
@@ -41,10 +41,6 @@ DEFAULT_PORT = 8025
 DEFAULT_FROM_ADDRESS = "no-reply@example.com"
 _MAX_SOURCE = 512 * 1024  # characters of a template file shown in the page
 _PART_LABELS = {"subject": "Subject", "body": "HTML", "plaintext": "Text", "sms": "SMS"}
-
-
-class PreviewError(MailTemplateError):
-    """The preview server cannot start as configured (host, port, context file, SMTP URI)."""
 
 
 @dataclass
@@ -359,11 +355,8 @@ class PreviewApp:
             "smtp": self.smtp_config is not None,
         }
         resolved = self.resolution(tt, locale, ctx)
-        out["files"], out["mixed"], out["warnings"] = (
-            resolved["files"],
-            resolved["mixed"],
-            resolved["warnings"],
-        )
+        out.update(resolved)  # files, mixed, warnings
+        out["sources"] = self.sources(out["files"])  # shown with a template error too
         renderer = self.renderer  # one renderer per request, even if a save swaps it meanwhile
         started = time.perf_counter()
         try:
@@ -386,7 +379,6 @@ class PreviewApp:
             info["used"] = part in used or part == "sms"
         if "plaintext" in out["files"] and "plaintext" not in used and email.html is not None:
             out["files"]["plaintext"] = _DERIVED_TEXT | {"used": True}  # what the render did
-        out["sources"] = self.sources(out["files"])
         to = str(ctx.get("To") or "") or "recipient@example.com"
         out["to"] = to
         out["from"] = self.config.from_address
