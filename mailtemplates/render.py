@@ -191,6 +191,7 @@ class Renderer:
         template_uris: Mapping[str, Mapping[str, str]] | None = None,
         allow_http: bool = False,
         remote_ttl: float = 300.0,
+        http_allowed_networks: str | Iterable[str] | None = None,
         check_interval: float = 1.0,
         cache_size: int = DEFAULT_CACHE_SIZE,
         resolution_cache_size: int = DEFAULT_RESOLUTION_CACHE_SIZE,
@@ -208,6 +209,7 @@ class Renderer:
             uris=template_uris,
             allow_http=allow_http,
             remote_ttl=remote_ttl,
+            http_allowed_networks=http_allowed_networks,
             max_template_bytes=max_template_size,
         )
         self.inline_css = inline_css
