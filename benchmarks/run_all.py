@@ -15,6 +15,8 @@ engine   Go-template execute time against Go's own (bench_engine.measure, go_bas
 cold     fresh processes: import mailtemplates and send one email, against importing jinja2.
 batch    100,000 emails in one fresh process: throughput and RSS growth; 2 threads and a 2-process
          pool against one thread / one process.
+courier  (opt-in, ``--only courier``) bench_courier.py: courier throughput to a local SMTP sink, SQLite and
+         PostgreSQL against the bare loop, one and two PostgreSQL workers.
 preview  ``mailtemplates preview`` in its own process: file saved -> SSE ``reload`` event read by an
          HTTP client.
 
@@ -390,6 +392,14 @@ def main() -> int:
         results["batch"] = batch(n=10_000 if q else 100_000, scale_n=4_000 if q else 20_000)
     if "preview" in sections:
         results["preview"] = preview(saves=5 if q else 15)
+    if "courier" in sections:
+        # Opt-in (--only ...,courier): it starts PostgreSQL and a sink, and takes minutes.
+        out = subprocess.run(
+            [sys.executable, str(HERE / "bench_courier.py"), "--rounds", "1" if q else "3"],
+            capture_output=True, text=True, check=True,
+        ).stdout
+        say(out)
+        results["courier"] = out
     results["loadavg_end"] = os.getloadavg()
     results["targets"] = summary(results)
     results["cpus"] = os.cpu_count()

@@ -2,21 +2,22 @@
 
 ::
 
-    mailtemplates preview   [--templates DIR]... [--port N] [--host H] [--open] [--context FILE] [--smtp-uri URI]
-    mailtemplates render    NAME [--locale L] [--context FILE] [--templates DIR]... [--format html|text|eml|json]
-    mailtemplates init      DIR [--force] [--locale L]...
-    mailtemplates send-test NAME --to ADDR --smtp-uri URI [--from-address A] [--from-name N] [--locale L] ...
-    mailtemplates lint      [DIR ...] [--format text|json|github] [--from-address ADDR]
+    mailtemplates preview   [--templates DIR]... [--config FILE] [--port N] [--host H] [--open] [--context FILE] [--smtp-uri URI]
+    mailtemplates render    NAME [--locale L] [--context FILE] [--templates DIR]... [--config FILE] [--format html|text|eml|json]
+    mailtemplates init      DIR [--force | --missing-only] [--locale L]...
+    mailtemplates send-test NAME --to ADDR [--smtp-uri URI | --config FILE] [--from-address A] [--from-name N] [--locale L] ...
+    mailtemplates lint      [DIR ...] [--format text|json|github] [--from-address ADDR] [--no-builtins]
+    mailtemplates courier   watch|list|show|retry|purge|migrate ...   (docs/courier.md)
 
 Every user mistake surfaces as a :class:`~mailtemplates.errors.MailTemplateError` (or an unreadable
 file); ``main`` turns it into a message on stderr and exit code 1, never a traceback. Usage
-mistakes are argparse's: a message and exit code 2.
+mistakes are argparse's: a message and exit code 2. ``lint`` is the linter's own command line
+(:mod:`mailtemplates.lint.command`), with its exit statuses (2 when a path cannot be read).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import shutil
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import MailTemplateError
+from .errors import CLIError, MailTemplateError
 
 __all__ = ["build_parser", "main"]
 
@@ -36,10 +37,6 @@ DEFAULT_FROM_ADDRESS = "no-reply@example.com"
 ENV_SMTP_URI = "COURIER_SMTP_CONNECTION_URI"
 ENV_FROM_ADDRESS = "COURIER_SMTP_FROM_ADDRESS"
 ENV_FROM_NAME = "COURIER_SMTP_FROM_NAME"
-
-
-class CLIError(MailTemplateError):
-    """A command line mistake found after parsing (a file, a folder, a missing setting)."""
 
 
 # -- parser -----------------------------------------------------------------------------------------
@@ -69,14 +66,74 @@ def _from_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--from-address",
         metavar="ADDR",
-        default=os.environ.get(ENV_FROM_ADDRESS) or DEFAULT_FROM_ADDRESS,
-        help=f"sender address (default: ${ENV_FROM_ADDRESS} or {DEFAULT_FROM_ADDRESS})",
+        help=f"sender address (default: courier.smtp.from_address of --config, ${ENV_FROM_ADDRESS}, "
+        f"else {DEFAULT_FROM_ADDRESS})",
     )
     p.add_argument(
         "--from-name",
         metavar="NAME",
-        default=os.environ.get(ENV_FROM_NAME) or None,
-        help=f"sender display name (default: ${ENV_FROM_NAME})",
+        help=f"sender display name (default: courier.smtp.from_name of --config, or ${ENV_FROM_NAME})",
+    )
+
+
+def _config_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="a Kratos configuration file (kratos.yml or .json): its courier.template_override_path, "
+        "courier.templates.* and courier.smtp.* are used; Kratos's COURIER_* environment variables "
+        "override the file, options given here override both",
+    )
+
+
+def _smtp_uri_option(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument(
+        "--smtp-uri",
+        metavar="URI",
+        help=f"{what} (default: courier.smtp.connection_uri of --config, or ${ENV_SMTP_URI})",
+    )
+
+
+def _header(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition(":")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"want 'Name: value', got {text!r}")
+    return name.strip(), value.strip()
+
+
+def _smtp_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--local-name",
+        metavar="NAME",
+        help="EHLO name (default: courier.smtp.local_name of --config, else localhost)",
+    )
+    p.add_argument(
+        "--client-cert",
+        metavar="FILE",
+        help="TLS client certificate, PEM (courier.smtp.client_cert_path); needs --client-key",
+    )
+    p.add_argument(
+        "--client-key",
+        metavar="FILE",
+        help="private key of --client-cert, PEM (courier.smtp.client_key_path)",
+    )
+    p.add_argument(
+        "--ca-file",
+        metavar="FILE",
+        help="trust the CA certificates in this PEM file instead of the system's (a private CA)",
+    )
+
+
+def _header_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--header",
+        "-H",
+        metavar="'NAME: VALUE'",
+        type=_header,
+        action="append",
+        default=[],
+        help="an extra message header, as courier.smtp.headers (repeat for several; overrides the "
+        "configured header of the same name)",
     )
 
 
@@ -116,14 +173,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow a --host other machines can reach (the preview has no authentication)",
     )
+    p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="answer to this Host name too (repeatable; .example.com includes subdomains); "
+        "localhost and IP addresses are always accepted, other names never (DNS rebinding)",
+    )
     p.add_argument("--open", action="store_true", help="open the preview in a web browser")
     _context_option(p, "of each template")
-    p.add_argument(
-        "--smtp-uri",
-        metavar="URI",
-        default=os.environ.get(ENV_SMTP_URI) or None,
-        help=f"enable the 'send test' form with this Kratos SMTP connection URI (default: ${ENV_SMTP_URI})",
-    )
+    _config_option(p)
+    _smtp_uri_option(p, "enable the 'send test' form with this Kratos SMTP connection URI")
+    _smtp_options(p)
+    _header_option(p)
     _from_options(p)
     _default_locale_option(p)
     p.add_argument(
@@ -150,10 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
         "-f",
         choices=("html", "text", "eml", "json"),
         default="text",
-        help="what to print (default text)",
+        help="what to print: text (default: the subject, a blank line, the plaintext body), html, "
+        "eml (the whole MIME message) or json",
     )
     p.add_argument("--to", metavar="ADDR", help="recipient for --format eml (default: the context's To)")
     _from_options(p)
+    _header_option(p)
+    _config_option(p)
     _default_locale_option(p)
     p.set_defaults(func=cmd_render)
 
@@ -161,10 +227,20 @@ def build_parser() -> argparse.ArgumentParser:
         "init",
         help="copy the built-in templates into a folder to start an override",
         description="Write the built-in templates into DIR (Kratos layout), as a starting point for "
-        "courier.template_override_path or --templates. Existing files are kept unless --force.",
+        "courier.template_override_path or --templates. If some of the files are already there, "
+        "nothing is written and they are listed, unless --force (overwrite them with the built-ins) "
+        "or --missing-only (write only the files that are missing; yours are left as they are).",
     )
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--force", action="store_true", help="overwrite files that exist")
+    p.add_argument("dir", metavar="DIR", help="folder to write into (created if missing)")
+    existing = p.add_mutually_exclusive_group()
+    existing.add_argument(
+        "--force", action="store_true", help="overwrite files that exist with the built-ins"
+    )
+    existing.add_argument(
+        "--missing-only",
+        action="store_true",
+        help="write only the files that do not exist yet; keep the existing ones unchanged",
+    )
     p.add_argument(
         "--locale",
         "-l",
@@ -181,50 +257,34 @@ def build_parser() -> argparse.ArgumentParser:
         description="Render NAME with sample data (and --context) and send it through an SMTP "
         "server given as a Kratos connection URI; prints the server's answer.",
     )
-    p.add_argument("name", metavar="NAME")
+    p.add_argument("name", metavar="NAME", help="template type, e.g. recovery/valid")
     p.add_argument("--to", required=True, metavar="ADDR", help="recipient")
-    p.add_argument(
-        "--smtp-uri",
-        metavar="URI",
-        default=os.environ.get(ENV_SMTP_URI) or None,
-        help=f"smtp://user:pass@host:587/ or smtps://... (default: ${ENV_SMTP_URI})",
-    )
+    _smtp_uri_option(p, "smtp://user:pass@host:587/ (STARTTLS) or smtps://user:pass@host:465/ (TLS)")
     _from_options(p)
-    p.add_argument("--locale", "-l", metavar="L")
+    _smtp_options(p)
+    _header_option(p)
+    _config_option(p)
+    p.add_argument(
+        "--locale", "-l", metavar="L", help="locale to render (default: the context's, else --default-locale)"
+    )
     _context_option(p, "")
     _templates_option(p)
     _default_locale_option(p)
     p.set_defaults(func=cmd_send_test)
 
+    # The lint command line is the linter's own (one set of options, one exit-status table).
+    from .lint import command as lint_command
+
     p = sub.add_parser(
-        "lint",
-        help="check template folders for mistakes",
-        description="Check template roots, template folders or files (default: the current folder) "
-        "for template and email mistakes. Exit code 1 when there is an error, 0 for warnings only.",
+        "lint", help="check template folders for mistakes", description=lint_command.DESCRIPTION
     )
-    p.add_argument(
-        "dirs", metavar="DIR", nargs="*", help="override folder, template folder or file (default: .)"
-    )
-    p.add_argument(
-        "--format",
-        "-f",
-        choices=("text", "json", "github"),
-        default="text",
-        help="text (default), json, or github (workflow annotations)",
-    )
-    p.add_argument(
-        "--from-address",
-        metavar="ADDR",
-        default=None,
-        help="check this sender address too (courier.smtp.from_address)",
-    )
-    p.add_argument(
-        "--no-builtins",
-        dest="use_builtins",
-        action="store_false",
-        help="missing parts have no built-in template to fall back on",
-    )
-    p.set_defaults(func=cmd_lint)
+    lint_command.add_arguments(p)
+    p.set_defaults(func=lint_command.run)
+
+    # The courier group's options and commands live with the courier (mailtemplates.courier.cli).
+    from .courier.cli import add_parser as add_courier_parser
+
+    add_courier_parser(sub)
     return parser
 
 
@@ -238,10 +298,73 @@ def _check_dirs(dirs: Sequence[str]) -> list[str]:
     return list(dirs)
 
 
+def _kratos(args: argparse.Namespace) -> Any:
+    """The ``--config`` file, loaded once per command (None without ``--config``); its unknown keys
+    are reported on stderr."""
+    path = getattr(args, "config", None)
+    if not path:
+        return None
+    cfg = getattr(args, "_kratos_config", None)
+    if cfg is None:
+        from .kratos_config import load_kratos_config
+
+        cfg = load_kratos_config(path)
+        for key in cfg.unknown_keys:
+            print(
+                f"mailtemplates: warning: {path}: {key} is not a setting Kratos knows; ignored",
+                file=sys.stderr,
+            )
+        args._kratos_config = cfg
+    return cfg
+
+
+def _setting(args: argparse.Namespace, option: str, key: str, env: str | None = None) -> Any:
+    """An option given on the command line, else ``courier.smtp.<key>`` of ``--config`` (which
+    already has Kratos's environment variables applied), else the environment variable."""
+    value = getattr(args, option, None)
+    if value:
+        return value
+    cfg = _kratos(args)
+    if cfg is not None and getattr(cfg.courier.smtp, key):
+        return getattr(cfg.courier.smtp, key)
+    return (os.environ.get(env) or None) if env else None
+
+
+def _sender(args: argparse.Namespace) -> tuple[str, str | None]:
+    address = _setting(args, "from_address", "from_address", ENV_FROM_ADDRESS) or DEFAULT_FROM_ADDRESS
+    return address, _setting(args, "from_name", "from_name", ENV_FROM_NAME)
+
+
+def _headers(args: argparse.Namespace) -> dict[str, str] | None:
+    cfg = _kratos(args)
+    headers = dict(cfg.courier.smtp.headers) if cfg is not None else {}
+    for name, value in getattr(args, "header", None) or ():
+        for old in [k for k in headers if k.lower() == name.lower()]:
+            del headers[old]
+        headers[name] = value
+    return headers or None
+
+
 def _renderer(args: argparse.Namespace) -> Any:
+    cfg = _kratos(args)
+    if cfg is not None:
+        from .kratos_config import renderer_from_config
+
+        return renderer_from_config(
+            cfg, templates=_check_dirs(args.templates), default_locale=args.default_locale
+        )
     from .render import Renderer
 
     return Renderer(_check_dirs(args.templates), default_locale=args.default_locale)
+
+
+def _template_type(name: str) -> Any:
+    from .models import get_template_type
+
+    tt = get_template_type(name)
+    if not tt.templated:
+        raise CLIError(f"{tt.name} is Kratos's test message, sent as given: it has no templates to render")
+    return tt
 
 
 def _context(
@@ -265,9 +388,7 @@ def _write(text: str) -> None:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from .models import get_template_type
-
-    tt = get_template_type(args.name)
+    tt = _template_type(args.name)
     renderer = _renderer(args)
     ctx = _context(args, tt.name, args.locale)
     email = renderer.render(tt.name, ctx, locale=args.locale)
@@ -276,10 +397,11 @@ def cmd_render(args: argparse.Namespace) -> int:
             raise CLIError(f"{tt.name} has no HTML part; use --format text")
         _write(email.html)
     elif args.format == "text":
-        _write(email.text)
+        _write(f"Subject: {email.subject}\n\n{email.text}")
     elif args.format == "eml":
         to = args.to or str(ctx.get("To") or "") or "recipient@example.com"
-        msg = email.to_message(from_address=args.from_address, from_name=args.from_name, to=to)
+        from_address, from_name = _sender(args)
+        msg = email.to_message(from_address=from_address, from_name=from_name, to=to, headers=_headers(args))
         sys.stdout.flush()
         sys.stdout.buffer.write(msg.as_bytes())
         sys.stdout.buffer.flush()
@@ -333,13 +455,16 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise CLIError(f"{dest}: exists and is not a folder")
     targets = [(p, dest / p.relative_to(src)) for p in chosen]
     existing = [t for _, t in targets if t.exists()]
-    if existing and not args.force:
+    if existing and not (args.force or args.missing_only):
         shown = "\n  ".join(str(t) for t in existing[:5])
         more = f"\n  ... and {len(existing) - 5} more" if len(existing) > 5 else ""
         raise CLIError(
             f"{len(existing)} file(s) already exist in {dest}, nothing was written:\n  {shown}{more}\n"
-            "use --force to overwrite them"
+            "use --missing-only to add only the missing files, or --force to overwrite them"
         )
+    if args.missing_only:
+        kept = set(existing)
+        targets = [(s, t) for s, t in targets if t not in kept]
     try:
         for s, t in targets:
             t.parent.mkdir(parents=True, exist_ok=True)
@@ -347,23 +472,35 @@ def cmd_init(args: argparse.Namespace) -> int:
     except OSError as e:
         raise CLIError(f"cannot write {e.filename or dest}: {e.strerror or e}") from None
     locales = ["en", *sorted(wanted if wanted is not None else available)]
-    print(f"wrote {len(targets)} files to {dest} (locales: {', '.join(locales)})")
+    kept_note = f", kept {len(existing)} existing" if args.missing_only else ""
+    overwrote = f", {len(existing)} of them overwritten" if args.force and existing else ""
+    print(f"wrote {len(targets)} files to {dest}{overwrote}{kept_note} (locales: {', '.join(locales)})")
     print(f"preview them with: mailtemplates preview --templates {dest}")
     return 0
 
 
 def cmd_send_test(args: argparse.Namespace) -> int:
-    from .models import get_template_type
     from .smtp import parse_connection_uri, send
 
-    if not args.smtp_uri:
-        raise CLIError(f"give the SMTP server with --smtp-uri URI (or set ${ENV_SMTP_URI})")
-    config = parse_connection_uri(args.smtp_uri)  # fail on a bad URI before rendering
-    tt = get_template_type(args.name)
+    uri = _setting(args, "smtp_uri", "connection_uri", ENV_SMTP_URI)
+    if not uri:
+        raise CLIError(
+            f"give the SMTP server with --smtp-uri URI (or set ${ENV_SMTP_URI}, or courier.smtp.connection_uri in --config)"
+        )
+    # Fail on a bad URI or certificate before rendering.
+    config = parse_connection_uri(
+        uri,
+        local_name=_setting(args, "local_name", "local_name") or "localhost",
+        client_cert_path=_setting(args, "client_cert", "client_cert_path"),
+        client_key_path=_setting(args, "client_key", "client_key_path"),
+        ca_file=args.ca_file,
+    )
+    tt = _template_type(args.name)
     renderer = _renderer(args)
     ctx = _context(args, tt.name, args.locale, to=args.to)
     email = renderer.render(tt.name, ctx, locale=args.locale)
-    msg = email.to_message(from_address=args.from_address, from_name=args.from_name, to=args.to)
+    from_address, from_name = _sender(args)
+    msg = email.to_message(from_address=from_address, from_name=from_name, to=args.to, headers=_headers(args))
     result = send(msg, config)
     tls = result.tls_version or "no TLS"
     auth = f", AUTH {result.auth_mechanism}" if result.auth_mechanism else ""
@@ -374,38 +511,42 @@ def cmd_send_test(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_lint(args: argparse.Namespace) -> int:
-    try:
-        # Imported here: the linter is its own module (and heavier than the other commands need).
-        lint: Any = importlib.import_module("mailtemplates.lint")
-    except ImportError as e:
-        raise CLIError(f"the linter is not available in this installation ({e})") from None
-    # Like `python -m mailtemplates.lint`: the current folder when none is given. Roots, template
-    # folders and single files are all accepted; the linter says which path does not exist.
-    paths: list[str] = list(args.dirs) or ["."]
-    extra = {} if args.use_builtins else {"use_builtins": False}
-    diags = lint.lint_paths(paths, from_address=args.from_address, **extra)
-    out = lint.format_diagnostics(diags, args.format)
-    if out:
-        _write(out)
-    return int(lint.exit_code(diags))
-
-
 def cmd_preview(args: argparse.Namespace) -> int:
     from .preview import PreviewConfig, serve
 
     if not 0 <= args.port <= 65535:
         raise CLIError(f"--port {args.port}: want 0..65535")
+    templates = _check_dirs(args.templates)
+    cfg = _kratos(args)
+    if cfg is not None:
+        override = cfg.courier.template_override_path
+        if override is not None:
+            if not os.path.isdir(override):
+                raise CLIError(f"{args.config}: courier.template_override_path: {override}: no such folder")
+            templates.append(override)
+        if cfg.courier.templates:
+            print(
+                f"mailtemplates: warning: {args.config}: the preview does not use courier.templates "
+                "(use render or send-test to check them)",
+                file=sys.stderr,
+            )
+    from_address, from_name = _sender(args)
     config = PreviewConfig(
-        templates=_check_dirs(args.templates),
+        templates=templates,
         host=args.host,
         port=args.port,
         context_file=args.context,
-        smtp_uri=args.smtp_uri,
-        from_address=args.from_address,
-        from_name=args.from_name,
+        smtp_uri=_setting(args, "smtp_uri", "connection_uri", ENV_SMTP_URI),
+        from_address=from_address,
+        from_name=from_name,
         default_locale=args.default_locale,
         allow_remote=args.allow_remote,
+        allowed_hosts=args.allowed_host,
+        local_name=_setting(args, "local_name", "local_name") or "localhost",
+        client_cert_path=_setting(args, "client_cert", "client_cert_path"),
+        client_key_path=_setting(args, "client_key", "client_key_path"),
+        ca_file=args.ca_file,
+        headers=_headers(args) or {},
         verbose=args.verbose,
         poll=args.poll,
     )

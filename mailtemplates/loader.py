@@ -460,6 +460,21 @@ class Loader:
             seen.append((path, key))
         return text
 
+    def read_file(self, root: str, path: str) -> str:
+        """One file of ``root`` read with the checks a render applies to it: a regular file,
+        inside ``root`` after symlinks, at most ``max_template_bytes`` (checked before reading),
+        UTF-8. Raises TemplateSourceError or InvalidName. ``lint`` reads every file through this."""
+        problem = _not_a_file(path)
+        if problem is not None:
+            raise TemplateSourceError(problem or f"{path}: no such file")
+        real_root = os.path.realpath(root)
+        if not _within(real_root, path):
+            raise InvalidName(f"{path} resolves outside its template root {real_root}")
+        try:
+            return self._read(path)
+        except FileNotFoundError:
+            raise TemplateSourceError(f"{path}: no such file") from None
+
     def not_found(
         self,
         folder: Sequence[str],

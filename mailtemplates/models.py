@@ -589,8 +589,9 @@ def get_template_type(name: str) -> TemplateType:
         found = TEMPLATE_TYPES.get(name) or _BY_KRATOS_TYPE.get(name)
         if found is not None:
             return found
-    known = sorted(TEMPLATE_TYPES)
-    hint = _did_you_mean(str(name), [*known, *_BY_KRATOS_TYPE])
+    # The test stub is Kratos's, sent verbatim: not offered as a template to render.
+    known = sorted(n for n, t in TEMPLATE_TYPES.items() if t.templated)
+    hint = _did_you_mean(str(name), [*known, *(k for k, t in _BY_KRATOS_TYPE.items() if t.templated)])
     raise InvalidName(f"unknown template type {name!r}{hint}. Known types: {', '.join(known)}")
 
 

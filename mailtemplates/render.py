@@ -79,6 +79,10 @@ class _LRU(Generic[_K, _V]):
     def pop(self, key: _K) -> None:
         self._d.pop(key, None)
 
+    def values(self) -> list[_V]:
+        """The entries now cached (a copy: for inspection and tests)."""
+        return list(self._d.values())
+
     def clear(self) -> None:
         self._d.clear()
 
@@ -192,6 +196,7 @@ class Renderer:
         allow_http: bool = False,
         remote_ttl: float = 300.0,
         http_allowed_networks: str | Iterable[str] | None = None,
+        file_uri_roots: Iterable[str | os.PathLike[str]] = (),
         check_interval: float = 1.0,
         cache_size: int = DEFAULT_CACHE_SIZE,
         resolution_cache_size: int = DEFAULT_RESOLUTION_CACHE_SIZE,
@@ -210,6 +215,7 @@ class Renderer:
             allow_http=allow_http,
             remote_ttl=remote_ttl,
             http_allowed_networks=http_allowed_networks,
+            file_uri_roots=file_uri_roots,
             max_template_bytes=max_template_size,
         )
         self.inline_css = inline_css
@@ -542,6 +548,7 @@ class Renderer:
                 funcs=source.funcs,
                 extra_funcs=_locale_funcs(self._file_locale(source), self.default_locale),
                 delims=self.delims,
+                origin=source.path,
                 **self.limits,
             )
             entry = source.entry
@@ -582,6 +589,7 @@ class Renderer:
                 html=True,
                 funcs=tset.funcs,
                 delims=self.delims,
+                origin=tset.origin,
                 **self.limits,
             )
         except TemplateError:

@@ -16,7 +16,7 @@ KNOWN = known_failures()
 
 def test_corpus_is_complete() -> None:
     shared = [c for c in CASES if c.path.is_relative_to(SHARED)]
-    assert len(shared) == 718, "tests/conformance must hold the whole shared corpus"
+    assert len(shared) == 805, "tests/conformance must hold the whole shared corpus"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

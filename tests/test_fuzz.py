@@ -375,7 +375,7 @@ def test_cyclic_data_fails_with_a_limit() -> None:
 
 
 def test_fuzz_corpus_is_loaded() -> None:
-    # The 718 vectors (less the few with custom delimiters) and the 252 built-in files.
+    # The 805 vectors (less the few with custom delimiters) and the 252 built-in files.
     assert len(CORPUS) > 900 and len(SOURCES) > 600
 
 

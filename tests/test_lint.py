@@ -23,9 +23,10 @@ from typing import Any
 import pytest
 from helpers import write
 
-from mailtemplates import gotmpl
-from mailtemplates.errors import MailTemplateError
-from mailtemplates.lint import CODES, Diagnostic, exit_code, format_diagnostics, lint_paths, main
+from mailtemplates import Renderer, gotmpl
+from mailtemplates.errors import InvalidName, MailTemplateError
+from mailtemplates.lint import CODES, Diagnostic, exit_code, format_diagnostics, main
+from mailtemplates.lint import lint_paths as lint_all
 from mailtemplates.loader import BUILTIN_ROOT
 
 REPO = Path(__file__).resolve().parent.parent
@@ -138,6 +139,15 @@ def at(case: str, rel: str, needle: str, nth: int = 0) -> tuple[int, int]:
     return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
 
 
+def lint_paths(paths: list[str], *, mixed: bool = False, **kw: Any) -> list[Diagnostic]:
+    """``lint_paths`` without MT106 unless ``mixed``, and without the compatibility check unless
+    ``clients`` is given: most folders here override one or two parts, so the built-in
+    translations of the others mix languages, and any HTML is reported for some email client.
+    Both have their own tests (below, and tests/test_lint_compat.py)."""
+    kw.setdefault("clients", "none")
+    return [d for d in lint_all(paths, **kw) if mixed or d.code != "MT106"]
+
+
 def lint(case: str, **kw: Any) -> list[Diagnostic]:
     return lint_paths([str(FIX / case)], **kw)
 
@@ -205,6 +215,26 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str, tuple[int, int], str
         "missing_part",
         {"use_builtins": False},
         [("MT007", RV, (0, 0), "no email.subject.gotmpl for recovery/valid, and no built-in to fall back on", None)],
+    ),
+    (
+        "unreadable_file",
+        {},
+        [("MT008", f"{RV}/email.body.gotmpl", (0, 0), f"resolves outside its template root {FIX / 'unreadable_file'}: "
+          "mailtemplates does not read it (a render fails on it)", None)],
+    ),
+    (
+        "mixed_languages",
+        {},
+        [("MT106", f"{RV}/email.subject.gotmpl", (0, 0), "for de: the subject (email.subject.gotmpl) comes in en, the "
+          "body (email.body.de.gotmpl) and plaintext (email.body.plaintext.de.gotmpl) in de: recipients get an email "
+          "in two languages", f"add email.subject.de.gotmpl to {path('mixed_languages', RV)}")],
+    ),
+    (
+        "engine_shadowed",
+        {},
+        [("MT107", f"{RV}/email.body.jinja", (0, 0), "email.body.gotmpl and email.body.jinja are the same part: "
+          "email.body.gotmpl is used and this file is never read",
+          "remove email.body.gotmpl to use this jinja template, or remove this one")],
     ),
     (
         "define_redefined",
@@ -291,10 +321,31 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str, tuple[int, int], str
           "'!!' in the subject", "use at most one '!'")],
     ),
     (
+        "dynamic_srcdoc",
+        {},
+        [("MT210", f"{RV}/email.body.gotmpl", at("dynamic_srcdoc", f"{RV}/email.body.gotmpl", "srcdoc", 1),
+          'template data in srcdoc (srcdoc="<p>Sent to {{ .To }}</p>"): the frame\'s document is built from it, '
+          "so markup in the data runs there", "write the frame's document in the template, or link to the content")],
+    ),
+    (
         "clean",
         {"from_address": "Example <no-reply@example.com>"},
         [("MT209", "", (0, 0), "the sender no-reply@example.com is a no-reply address: replies bounce",
           "send from an address that is read, such as support@ or accounts@")],
+    ),
+    (
+        "client_unsupported",
+        {"clients": "outlook.windows"},
+        [("MT401", f"{RV}/email.body.gotmpl", at("client_unsupported", f"{RV}/email.body.gotmpl", "display"),
+          "display:flex is not supported in Outlook (Windows) [css-display-flex]",
+          "see https://www.caniemail.com/features/css-display-flex/")],
+    ),
+    (
+        "client_partial",
+        {"clients": "outlook.windows"},
+        [("MT402", f"{RV}/email.body.gotmpl", at("client_partial", f"{RV}/email.body.gotmpl", "padding"),
+          "padding is partly supported in Outlook (Windows) [css-padding]",
+          "see https://www.caniemail.com/features/css-padding/")],
     ),
     (
         "plaintext_derived",
@@ -309,7 +360,9 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str, tuple[int, int], str
 def test_fixture(
     case: str, kw: dict[str, Any], expected: list[tuple[str, str, tuple[int, int], str, str | None]]
 ) -> None:
-    got = lint(case, **kw)
+    # Most fixtures override one or two parts of recovery/valid, so their other parts come from
+    # the built-in translations and MT106 flags them too (test_partial_overrides_mix_languages).
+    got = lint(case, mixed="MT106" in {e[0] for e in expected}, **kw)
     want = [
         Diagnostic(code, CODES[code].severity, path(case, rel) if rel else "", line, col, message, suggestion)
         for code, rel, (line, col), message, suggestion in expected
@@ -488,6 +541,127 @@ def test_deliverability_in_plaintext(tmp_path: Path) -> None:
     ]
 
 
+def test_partial_overrides_mix_languages() -> None:
+    # Only a subject overridden: every built-in translation gets an English subject.
+    (d,) = [d for d in lint("syntax_error", mixed=True) if d.code == "MT106"]
+    assert (d.file, d.message, d.suggestion) == (
+        path("syntax_error", f"{RV}/email.subject.gotmpl"),
+        "for de, es, fr, ja and pt_BR: the subject (email.subject.gotmpl) comes in en, the body and plaintext "
+        "in each locale's own built-in translation: recipients get an email in two languages",
+        f"add email.subject.<locale>.gotmpl to {path('syntax_error', RV)} for de, es, fr, ja and pt_BR",
+    )
+    # Only an HTML body: its derived plaintext goes with it.
+    (d,) = [d for d in lint("plaintext_derived", mixed=True) if d.code == "MT106"]
+    assert d.message.startswith("for de, es, fr, ja and pt_BR: the body (email.body.gotmpl) and plaintext "
+                                "(derived from the HTML body) come in en, the subject in each locale's own")
+    # Every part overridden generically: English for everyone, nothing mixed.
+    assert [d for d in lint("clean", mixed=True) if d.code == "MT106"] == []
+    # Generic files written in German (--default-locale de) under English built-ins.
+    de = [d for d in lint("plaintext_derived", mixed=True, default_locale="de") if d.code == "MT106"]
+    assert [m.message.split(":")[0] for m in de] == ["for en, es, fr, ja and pt_BR"]
+
+
+def test_mixed_languages_agrees_with_the_resolution(tmp_path: Path) -> None:
+    # The check is Renderer.resolve's answer, the one a render uses and reports.
+    root = FIX / "mixed_languages"
+    res = Renderer([root]).resolve(RV, "de")
+    assert res.mixed_languages and res.languages == {"subject": "en", "body": "de", "plaintext": "de"}
+    assert not Renderer([root]).resolve(RV, "fr").mixed_languages
+    email = Renderer([root]).render(RV, DATA, locale="de")
+    assert email.sources["subject"].language == "en" and email.sources["body"].language == "de"
+    # Adding the missing translation silences it.
+    shutil.copytree(root, tmp_path / "t")
+    write(tmp_path / "t", f"{RV}/email.subject.de.gotmpl", "Konto wiederherstellen")
+    assert [d.code for d in lint_all([str(tmp_path / "t")])] == []
+
+
+def test_engine_shadowed_per_locale(tmp_path: Path) -> None:
+    write(tmp_path, f"{RV}/email.subject.gotmpl", "Recover")
+    write(tmp_path, f"{RV}/email.subject.de.gotmpl", "Wiederherstellen")
+    write(tmp_path, f"{RV}/email.subject.de.jinja", "Wiederherstellen {{ To }}")
+    write(tmp_path, f"{RV}/email.subject.fr.jinja", "Récupérer")
+    (d,) = [d for d in lint_paths([str(tmp_path)]) if d.code == "MT107"]
+    assert (os.path.basename(d.file), d.message) == (
+        "email.subject.de.jinja",
+        "email.subject.de.gotmpl and email.subject.de.jinja are the same part for 'de': "
+        "email.subject.de.gotmpl is used and this file is never read",
+    )
+    assert Renderer([tmp_path]).render(RV, DATA, locale="de").subject == "Wiederherstellen"
+
+
+def test_symlink_out_of_the_root_is_refused_as_render_refuses_it() -> None:
+    # The target's content (a field name here) never reaches a diagnostic, and render agrees.
+    diags = lint("unreadable_file")
+    assert [d.code for d in diags] == ["MT008"]
+    assert "SecretOutsideTheRoot" not in format_diagnostics(diags, "json")
+    with pytest.raises(InvalidName, match="outside its template root"):
+        Renderer([FIX / "unreadable_file"]).render(RV, DATA)
+
+
+def test_a_symlinked_partial_out_of_the_root(tmp_path: Path) -> None:
+    write(tmp_path, "outside/footer.gotmpl", "{{ .SecretField }}")
+    write(tmp_path, f"root/{RV}/email.body.gotmpl", '<p>Hi</p>{{ template "email.body.footer.gotmpl" . }}')
+    (tmp_path / "root" / RV / "email.body.footer.gotmpl").symlink_to(tmp_path / "outside" / "footer.gotmpl")
+    diags = lint_paths([str(tmp_path / "root")])
+    assert ("MT008", f"{tmp_path}/root/{RV}/email.body.footer.gotmpl") in {(d.code, d.file) for d in diags}
+    assert "a render leaves it out of the set" in format_diagnostics(diags)
+    assert "SecretField" not in format_diagnostics(diags)
+
+
+def test_a_symlink_inside_the_root_is_read(tmp_path: Path) -> None:
+    write(tmp_path, "root/shared/subject.gotmpl", "Recover {{ .Nope }}")
+    write(tmp_path, f"root/{RV}/email.body.gotmpl", "<p>Hi</p>")
+    (tmp_path / "root" / RV / "email.subject.gotmpl").symlink_to(tmp_path / "root" / "shared" / "subject.gotmpl")
+    codes = {d.code for d in lint_paths([str(tmp_path / "root" / RV)])}
+    assert "MT003" in codes and "MT008" not in codes
+
+
+def test_size_limit_is_checked_before_reading(tmp_path: Path) -> None:
+    # A sparse 64 MiB file: reading it would take time and memory; the size alone refuses it.
+    write(tmp_path, f"{RV}/email.subject.gotmpl", "Hi")
+    big = tmp_path / RV / "email.body.gotmpl"
+    with open(big, "wb") as f:
+        f.truncate(64 << 20)
+    (d,) = [d for d in lint_paths([str(tmp_path)]) if d.code == "MT008"]
+    assert d.message == (
+        f"{64 << 20} bytes exceeds the template size limit {1 << 20}: mailtemplates does not read it "
+        "(a render fails on it)"
+    )
+    small = lint_paths([str(tmp_path / RV)], max_template_size=1)
+    assert {(d.code, os.path.basename(d.file)) for d in small if d.code == "MT008"} == {
+        ("MT008", "email.body.gotmpl"),
+        ("MT008", "email.subject.gotmpl"),
+    }
+    assert main([str(tmp_path / RV / "email.subject.gotmpl"), "--max-template-size", "1"]) == 1
+
+
+def test_not_utf8_is_unreadable(tmp_path: Path) -> None:
+    write(tmp_path, f"{RV}/email.subject.gotmpl", "Hi")
+    (tmp_path / RV / "email.body.gotmpl").write_bytes(b"<p>caf\xe9</p>")
+    (d,) = [d for d in lint_paths([str(tmp_path)]) if d.code == "MT008"]
+    assert d.message.startswith("not valid UTF-8 (invalid continuation byte at byte 6)")
+
+
+def test_srcdoc_forms(tmp_path: Path) -> None:
+    body = (
+        '<iframe srcdoc="<b>static</b>"></iframe>\n'
+        "<iframe srcdoc={{ .To }}></iframe>\n"
+        "<iframe SRCDOC = '{{ .To }}'></iframe>\n"
+        '<p data-srcdoc="{{ .To }}">not srcdoc</p>\n'
+    )
+    write(tmp_path, f"{RV}/email.body.gotmpl", body)
+    got = [(d.line, d.col) for d in lint_paths([str(tmp_path)]) if d.code == "MT210"]
+    assert got == [(2, 9), (3, 9)]
+
+
+def test_html_only_excerpt_shows_the_source(tmp_path: Path) -> None:
+    # The excerpt is the template's text (actions as written, spaces collapsed), never the mask.
+    write(tmp_path, f"{RV}/email.body.plaintext.gotmpl", 'Hello\n<a\n   href="{{ .RecoveryURL }}"   class="button">x</a>')
+    (d,) = [d for d in lint_paths([str(tmp_path)]) if d.code == "MT201"]
+    assert d.message.startswith('HTML markup (<a href="{{ .RecoveryURL }}" class="but…) in the plaintext')
+    assert "\0" not in d.message
+
+
 def test_img_tag_across_actions(tmp_path: Path) -> None:
     write(tmp_path, f"{RV}/email.body.plaintext.gotmpl", "Hi")
     write(
@@ -601,7 +775,7 @@ def test_codes_registry() -> None:
     severities = {"0": "error", "1": "warning", "2": "warning", "3": "note"}
     for code, info in CODES.items():
         assert re.fullmatch(r"MT\d{3}", code) and info.code == code
-        assert info.severity == severities[code[2]]
+        assert info.severity == severities.get(code[2], {"MT401": "warning", "MT402": "note"}.get(code))
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", info.name)
         assert all([info.title, info.example, info.discussion, info.fix])
     assert len({i.name for i in CODES.values()}) == len(CODES)

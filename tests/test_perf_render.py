@@ -90,7 +90,7 @@ def test_override_rank_decides_derived_text(tmp_path: Path) -> None:
     email = r.render("recovery/valid", {"To": "a@example.com"})
     assert "plaintext" not in email.files
     for part in r._cache.values():
-        assert part.rank == r._rank(part)
+        assert part.rank == r._rank(part.source.origin, part.source.path)
 
 
 def _locales(name: str) -> list[str]:

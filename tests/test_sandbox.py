@@ -390,3 +390,46 @@ def test_jinja_refuses_unsafe_calls(src: str, unsafe: str) -> None:
 def test_jinja_range_bomb_is_a_template_error() -> None:
     with pytest.raises(TemplateExecError):
         jinja("{{ range(1000000000) | list | length }}", {})
+
+
+# -- method calls with arguments: only the function library's own values ------------------------
+
+
+@pytest.mark.parametrize(
+    "src", ["{{ .Method 1 }}", "{{ .Method }}", '{{ "x" | .Method }}', "{{ .Callback 1 }}"]
+)
+def test_method_calls_with_arguments_never_run_code_of_the_data(src: str) -> None:
+    refused(src, Tricky())
+    refused(src, Model("x", Hook=ran("Hook")))
+    assert RAN == []
+
+
+def test_a_subclass_of_a_library_type_gets_no_methods() -> None:
+    # Methods are looked up by the exact type of the library's values (funcs.METHODS), so data
+    # of the caller's own class, even one derived from the library's time type, has none.
+    from mailtemplates.gotmpl.funcs.sprig_semver import Version
+    from mailtemplates.gotmpl.values import GoTime
+
+    class MyTime(GoTime):
+        def Year(self) -> int:
+            RAN.append("MyTime.Year")
+            return 1
+
+    class MyVersion(Version):
+        pass
+
+    import datetime as dt
+
+    t = MyTime(dt.datetime(2024, 1, 2, tzinfo=dt.timezone.utc))
+    assert "can't evaluate field Year" in refused("{{ .T.Year }}", {"T": t})
+    assert "can't evaluate field Year" in refused("{{ .T.Year 1 }}", {"T": t})
+    v = MyVersion(1, 2, 3, "", "", "1.2.3")
+    assert "can't evaluate field Compare" in refused("{{ .V.Compare .V }}", {"V": v})
+    assert RAN == []
+
+
+def test_library_values_have_their_go_methods() -> None:
+    assert (
+        run('{{ (toDate "2006-01-02" "2024-03-15").AddDate 0 1 0 }}', None) == "2024-04-15 00:00:00 +0000 UTC"
+    )
+    assert run('{{ (semver "1.2.3").LessThan (semver "1.10.0") }}', None) == "true"

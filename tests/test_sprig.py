@@ -1,8 +1,12 @@
-"""sprig 3.2.3's functions against real Go: table-driven from tests/sprig_cases.
+"""sprig's functions against real Go: table-driven from tests/sprig_cases.
 
 Every case in ``tests/sprig_cases/<group>/*.json`` is a template whose expected result was filled
 by the Go oracle (Go 1.26 + sprig 3.2.3, ``oracle -fill``); ``make_cases.py`` in that folder
-regenerates the templates. An expected output must match exactly. An expected error must have the
+regenerates the templates. The engine targets the versions Kratos pins (sprig 3.3.0, semver
+3.4.0, xstrings 1.5.0, cast 1.9.2, mergo 1.0.2, x/crypto 0.53.0), which the local oracle does not
+build with: the few cases whose answer those versions change have ``origin: "kratos-deps"``, the
+new answer in ``expect`` (matching the shared ``kratos-deps`` vectors and the upstream sources),
+the oracle's old one in ``oracle_expect`` and the reason in ``kratos_deps_note``. An expected output must match exactly. An expected error must have the
 same phase and, when it comes from a sprig function (``error calling NAME: ...``), the same
 message text from that point on: the functions reproduce Go's wording byte for byte.
 
@@ -47,7 +51,11 @@ def _matches(expect: dict[str, Any], got: dict[str, Any]) -> bool:
 def test_cases_were_filled_by_the_oracle() -> None:
     assert len(CASES) > 700
     for c in CASES:
-        assert c["origin"] == "oracle" and "expect" in c, c["id"]
+        assert c["origin"] in ("oracle", "kratos-deps") and "expect" in c, c["id"]
+        if c["origin"] == "kratos-deps":
+            # Re-filled by hand from the newer versions' rules: the oracle's answer is kept and differs.
+            assert c["kratos_deps_note"] and c["oracle_expect"] != c["expect"], c["id"]
+    assert sum(c["origin"] == "kratos-deps" for c in CASES) == 10
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
@@ -71,12 +79,16 @@ def _names_defined(kind: str) -> set[str]:
     return out
 
 
+#: Functions sprig 3.3.0 added over the oracle's 3.2.3 (vectors text-kratos-deps-001/002).
+ADDED_IN_330 = {"sha512sum"}
+
+
 def test_registry_holds_exactly_the_full_map() -> None:
-    assert set(REGISTRY.funcs) == _names_defined("full")
+    assert set(REGISTRY.funcs) == _names_defined("full") | ADDED_IN_330
 
 
 def test_hermetic_map_is_full_map_minus_excluded() -> None:
-    hermetic = _names_defined("hermetic")
+    hermetic = _names_defined("hermetic") | ADDED_IN_330
     assert set(REGISTRY.funcs) - HERMETIC_EXCLUDED == hermetic
     assert hermetic <= set(funcmap("hermetic"))
     assert not HERMETIC_EXCLUDED & set(funcmap("hermetic"))
@@ -84,7 +96,7 @@ def test_hermetic_map_is_full_map_minus_excluded() -> None:
 
 def test_bcrypt_hash_from_go_verifies_with_our_bcrypt() -> None:
     # A hash Go's bcrypt made for "x" (oracle output); hashing "x" with its salt must give it back.
-    from mailtemplates.gotmpl.funcs.sprig import _libcrypt
+    from mailtemplates.gotmpl.funcs.sprig.crypto import _libcrypt
 
     fn = _libcrypt()
     if fn is None:

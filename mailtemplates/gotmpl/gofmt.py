@@ -1,31 +1,32 @@
 """Go's ``fmt`` (``Sprint``, ``Sprintln``, ``Sprintf``) for the values of :mod:`.values`.
 
-The printer follows the structure of Go's ``fmt/print.go`` and ``fmt/format.go`` (a ``pp`` with
-flags, ``printArg`` / ``printValue`` / ``badVerb``) so that every quirk comes out the same: the
-``%!d(string=x)`` error forms, flags that keep acting inside those error forms, zero padding of
-strings, widths counted in runes, complex numbers padded part by part.
+Follows Go 1.26 ``src/fmt/print.go`` (``pp``: ``printArg``, ``printValue``, ``handleMethods``,
+``badVerb``, ``doPrintf``) and ``src/fmt/format.go`` (``fmt``: padding, ``fmtInteger``,
+``fmtFloat``, ``fmtQ``, ...), kept in one class as the two files share one state, so that every
+quirk comes out the same: the ``%!d(string=x)`` error forms, flags that keep acting inside those
+error forms, zero padding of strings, widths counted in runes, complex numbers padded part by
+part. The strconv layer under it (quoting, ``FormatFloat``) is :mod:`.gostrconv`.
 
-Float formatting reimplements ``strconv.FormatFloat`` (bit size 64): the decimal digits come
-from Python (``repr`` for the shortest form, ``%e``/``%f`` for fixed precision; all of them are
-correctly rounded, half to even, exactly as Go's), and the layout (``formatDigits``, ``%e``,
-``%f``, ``%g`` thresholds, ``%b``, ``%x``) is done here the Go way.
-
-Go strings are bytes, Python strings are code points. A Go string holding invalid UTF-8 (the
-result of ``slice "héllo" 1 2``) is represented with ``surrogateescape``: each bad byte is one
-code point U+DC80..U+DCFF. :func:`go_bytes` and :func:`go_str` convert between the two.
+This module is over 800 lines because print.go and format.go are one printer: splitting the
+class along Go's two files would split one object's state across modules.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import math
-import struct
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
+from .gostrconv import MAX_RUNE as _MAX_RUNE
+from .gostrconv import can_backquote, format_float, go_bytes, go_str, is_bad_byte, quote, quote_rune
+from .gostrconv import is_print as _is_print
 from .values import MISSING, GoTime, Int64, Missing, go_type_name
 
+# go_bytes, go_str, quote, quote_rune and format_float are re-exported, and the two below kept
+# under their former names: the function library (funcs/) and the escaper import them from here.
+_can_backquote = can_backquote
+_is_bad_byte = is_bad_byte
 __all__ = [
     "format_float",
     "format_value",
@@ -39,286 +40,9 @@ __all__ = [
     "type_string",
 ]
 
-_MAX_RUNE: Final = 0x10FFFF
-_RUNE_ERROR: Final = "\ufffd"
 _U64: Final = (1 << 64) - 1
 _LDIGITS: Final = "0123456789abcdefx"
 _UDIGITS: Final = "0123456789ABCDEFX"
-
-
-# --------------------------------------------------------------------------------------------
-# Go strings as bytes
-
-
-def go_bytes(s: str) -> bytes:
-    """The bytes of a Go string (UTF-8; surrogate-escaped code points are the raw bad bytes)."""
-    try:
-        return s.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:
-        # A lone surrogate that is not an escaped byte: Go's JSON decoding and string
-        # conversions would have turned it into U+FFFD.
-        return "".join(
-            _RUNE_ERROR if 0xD800 <= ord(c) <= 0xDFFF and not 0xDC80 <= ord(c) <= 0xDCFF else c for c in s
-        ).encode("utf-8", "surrogateescape")
-
-
-def go_str(b: bytes) -> str:
-    """A Go string from bytes: invalid UTF-8 bytes become surrogate-escaped code points."""
-    return b.decode("utf-8", "surrogateescape")
-
-
-def _is_bad_byte(c: str) -> bool:
-    return "\udc80" <= c <= "\udcff"
-
-
-def _is_print(c: str) -> bool:
-    # strconv.IsPrint / unicode.IsPrint: letters, marks, numbers, punctuation, symbols and
-    # the ASCII space; exactly the code points Python calls printable.
-    return c.isprintable()
-
-
-# --------------------------------------------------------------------------------------------
-# strconv.Quote and friends
-
-
-def _escaped_rune(r: int, quote_ch: str, ascii_only: bool) -> str:
-    """strconv.appendEscapedRune."""
-    c = chr(r)
-    if c == quote_ch or c == "\\":
-        return "\\" + c
-    if ascii_only:
-        if r < 0x80 and _is_print(c):
-            return c
-    elif _is_print(c):
-        return c
-    simple = {7: "\\a", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v"}.get(r)
-    if simple is not None:
-        return simple
-    if r < 0x20 or r == 0x7F:
-        return f"\\x{r:02x}"
-    if r > _MAX_RUNE or 0xD800 <= r <= 0xDFFF:
-        r = 0xFFFD
-    if r < 0x10000:
-        return f"\\u{r:04x}"
-    return f"\\U{r:08x}"
-
-
-def quote(s: str, ascii_only: bool = False) -> str:
-    """strconv.Quote (or QuoteToASCII): a double-quoted Go string literal."""
-    out = ['"']
-    for c in s:
-        if _is_bad_byte(c):
-            out.append(f"\\x{ord(c) - 0xDC00:02x}")
-        elif "\ud800" <= c <= "\udfff":
-            out.append(_escaped_rune(0xFFFD, '"', ascii_only))
-        else:
-            out.append(_escaped_rune(ord(c), '"', ascii_only))
-    out.append('"')
-    return "".join(out)
-
-
-def quote_rune(r: int, ascii_only: bool = False) -> str:
-    """strconv.QuoteRune (or QuoteRuneToASCII): a single-quoted Go character literal."""
-    if not (0 <= r <= _MAX_RUNE) or 0xD800 <= r <= 0xDFFF:
-        r = 0xFFFD
-    return "'" + _escaped_rune(r, "'", ascii_only) + "'"
-
-
-def _can_backquote(s: str) -> bool:
-    """strconv.CanBackquote."""
-    for c in s:
-        if _is_bad_byte(c) or c == "\ufeff":
-            return False
-        if (c < " " and c != "\t") or c == "`" or c == "\x7f":
-            return False
-    return True
-
-
-# --------------------------------------------------------------------------------------------
-# strconv.FormatFloat (bitSize 64)
-
-
-def _strip(digits: str, dp: int) -> tuple[str, int]:
-    """Drop leading zeros (moving the decimal point) and trailing zeros, like Go's decimal."""
-    stripped = digits.lstrip("0")
-    dp -= len(digits) - len(stripped)
-    stripped = stripped.rstrip("0")
-    if not stripped:
-        return "", 0
-    return stripped, dp
-
-
-def _shortest_digits(x: float) -> tuple[str, int]:
-    # repr() gives the shortest digits that round-trip, picking the closest: Go's choice too.
-    mant, _, exp = repr(x).partition("e")
-    intpart, _, frac = mant.partition(".")
-    return _strip(intpart + frac, len(intpart) + (int(exp) if exp else 0))
-
-
-def _sig_digits(x: float, n: int) -> tuple[str, int]:
-    """n significant digits, correctly rounded (half to even), as Go's fixedFtoa/bigFtoa."""
-    mant, _, exp = f"{x:.{n - 1}e}".partition("e")
-    intpart, _, frac = mant.partition(".")
-    return _strip(intpart + frac, int(exp) + 1)
-
-
-def _frac_digits(x: float, prec: int) -> tuple[str, int]:
-    """Digits rounded to prec places after the point (Go's %.Nf digit count)."""
-    intpart, _, frac = f"{x:.{prec}f}".partition(".")
-    return _strip(intpart + frac, len(intpart))
-
-
-def _fmt_e(neg: bool, d: str, dp: int, prec: int, ch: str) -> str:
-    """strconv.fmtE: -d.ddddde±dd."""
-    out = ["-" if neg else "", d[0] if d else "0"]
-    if prec > 0:
-        out.append(".")
-        frac = d[1 : prec + 1]
-        out.append(frac + "0" * (prec - len(frac)))
-    exp = dp - 1 if d else 0
-    out.append(ch)
-    out.append("-" if exp < 0 else "+")
-    out.append(f"{abs(exp):02d}")
-    return "".join(out)
-
-
-def _fmt_f(neg: bool, d: str, dp: int, prec: int) -> str:
-    """strconv.fmtF: -ddddd.ddd."""
-    out = ["-" if neg else ""]
-    if dp > 0:
-        head = d[:dp]
-        out.append(head + "0" * (dp - len(head)))
-    else:
-        out.append("0")
-    if prec > 0:
-        out.append(".")
-        out.append("".join(d[j] if 0 <= j < len(d) else "0" for j in range(dp, dp + prec)))
-    return "".join(out)
-
-
-def _float_bits(x: float) -> tuple[bool, int, int, bool]:
-    """Sign, biased exponent, mantissa and denormal flag as genericFtoa computes them."""
-    (bits,) = struct.unpack("<Q", struct.pack("<d", x))
-    neg = bits >> 63 != 0
-    exp = (bits >> 52) & 0x7FF
-    mant = bits & ((1 << 52) - 1)
-    denorm = False
-    if exp == 0:
-        exp += 1
-        denorm = True
-    else:
-        mant |= 1 << 52
-    return neg, exp - 1023, mant, denorm
-
-
-def _fmt_b(neg: bool, mant: int, exp: int) -> str:
-    """strconv.fmtB: -ddddp±ddd."""
-    exp -= 52
-    return f"{'-' if neg else ''}{mant}p{'+' if exp >= 0 else ''}{exp}"
-
-
-def _fmt_x(prec: int, fmt: str, neg: bool, mant: int, exp: int) -> str:
-    """strconv.fmtX: -0x1.yyyyyyp±dd."""
-    if mant == 0:
-        exp = 0
-    mant <<= 60 - 52
-    while mant != 0 and mant & (1 << 60) == 0:
-        mant <<= 1
-        exp -= 1
-    if 0 <= prec < 15:
-        # Round to prec hex digits, half to even.
-        shift = prec * 4
-        extra = (mant << shift) & ((1 << 60) - 1)
-        mant >>= 60 - shift
-        if extra | (mant & 1) > 1 << 59:
-            mant += 1
-        mant <<= 60 - shift
-        if mant & (1 << 61):
-            mant >>= 1
-            exp += 1
-    digits = _UDIGITS if fmt == "X" else _LDIGITS
-    out = ["-" if neg else "", "0", fmt, str((mant >> 60) & 1)]
-    mant = (mant << 4) & _U64
-    if prec < 0 and mant != 0:
-        out.append(".")
-        while mant != 0:
-            out.append(digits[(mant >> 60) & 15])
-            mant = (mant << 4) & _U64
-    elif prec > 0:
-        out.append(".")
-        for _ in range(prec):
-            out.append(digits[(mant >> 60) & 15])
-            mant = (mant << 4) & _U64
-    out.append("P" if fmt == "X" else "p")
-    out.append("-" if exp < 0 else "+")
-    out.append(f"{abs(exp):02d}")
-    return "".join(out)
-
-
-def format_float(x: float, fmt: str, prec: int) -> str:
-    """strconv.FormatFloat(x, fmt, prec, 64) for fmt in ``b e E f g G x X``; prec -1 = shortest."""
-    if prec < 0 and fmt == "g" and x.is_integer() and 0 < abs(x) < 1e6:
-        # Fast path for %v of a whole number (Kratos's float64 ExpiresInMinutes): shortest %g
-        # switches to %e only from exponent 6, below that it is the integer's digits.
-        return str(int(x))
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "+Inf" if x > 0 else "-Inf"
-    neg, exp, mant, _ = _float_bits(x)
-    if fmt == "b":
-        return _fmt_b(neg, mant, exp)
-    if fmt in "xX":
-        return _fmt_x(prec, fmt, neg, mant, exp)
-    ax = abs(x)
-    shortest = prec < 0
-    if ax == 0:
-        d, dp = "", 0
-    elif shortest:
-        d, dp = _shortest_digits(ax)
-        if fmt in "eE":
-            prec = max(len(d) - 1, 0)
-        elif fmt == "f":
-            prec = max(len(d) - dp, 0)
-        else:
-            prec = len(d)
-    elif fmt in "eE":
-        d, dp = _sig_digits(ax, prec + 1)
-    elif fmt == "f":
-        d, dp = _frac_digits(ax, prec)
-    elif fmt in "gG":
-        if prec == 0:
-            prec = 1
-        d, dp = _sig_digits(ax, prec)
-    else:
-        return "%" + fmt
-    return _format_digits(neg, d, dp, prec, fmt, shortest)
-
-
-def _format_digits(neg: bool, d: str, dp: int, prec: int, fmt: str, shortest: bool) -> str:
-    """strconv.formatDigits."""
-    if fmt in "eE":
-        return _fmt_e(neg, d, dp, prec, fmt)
-    if fmt == "f":
-        return _fmt_f(neg, d, dp, prec)
-    if fmt in "gG":
-        nd = len(d)
-        eprec = prec
-        if eprec > nd and nd >= dp:
-            eprec = nd
-        # %e is used if the exponent from the conversion is less than -4 or greater than or
-        # equal to the precision; the shortest form uses precision 6 for this decision.
-        if shortest:
-            eprec = 6
-        exp = dp - 1
-        if exp < -4 or exp >= eprec:
-            if prec > nd:
-                prec = nd
-            return _fmt_e(neg, d, dp, prec - 1, "e" if fmt == "g" else "E")
-        if prec > dp:
-            prec = nd
-        return _fmt_f(neg, d, dp, max(prec - dp, 0))
-    return "%" + fmt
 
 
 # --------------------------------------------------------------------------------------------
@@ -437,7 +161,14 @@ def time_gostring(t: GoTime, year: int | None = None, nsec: int | None = None) -
     if tz is None or tz is _dt.timezone.utc or getattr(tz, "key", None) == "UTC":
         loc = "time.UTC"
     else:
-        loc = "time.Location(" + quote(str(getattr(tz, "key", ""))) + ")"
+        # A zone database location by its key; a fixed zone by its name (a zone abbreviation Go
+        # fabricated while parsing, "MST", or "" for a bare offset).
+        name = getattr(tz, "key", None)
+        if name is None:
+            name = dt.tzname() or ""
+            if name.startswith("UTC") and len(name) > 3:
+                name = ""  # datetime.timezone(offset) without a name: Go's unnamed fixed zone
+        loc = "time.Location(" + quote(str(name)) + ")"
     return (
         f"time.Date({year}, time.{MONTH_NAMES[dt.month - 1]}, {dt.day}, {dt.hour}, {dt.minute}, "
         f"{dt.second}, {nsec}, {loc})"
@@ -744,19 +475,23 @@ class _Printer:
         else:
             self.bad_verb(verb)
 
-    def fmt_int(self, v: int, verb: str) -> None:
-        """pp.fmtInteger for Go's signed int and int64."""
-        u = _int64(v) & _U64
-        if verb in "vd":
-            self.fmt_integer(u, 10, True, verb, _LDIGITS)
+    def fmt_integer_verb(self, u: int, is_signed: bool, verb: str) -> None:
+        """pp.fmtInteger: ``u`` is the value's 64-bit pattern, read as signed if ``is_signed``."""
+        if verb == "v":
+            if self.sharp_v and not is_signed:
+                self.fmt0x64(u, True)
+            else:
+                self.fmt_integer(u, 10, is_signed, verb, _LDIGITS)
+        elif verb == "d":
+            self.fmt_integer(u, 10, is_signed, verb, _LDIGITS)
         elif verb == "b":
-            self.fmt_integer(u, 2, True, verb, _LDIGITS)
+            self.fmt_integer(u, 2, is_signed, verb, _LDIGITS)
         elif verb in "oO":
-            self.fmt_integer(u, 8, True, verb, _LDIGITS)
+            self.fmt_integer(u, 8, is_signed, verb, _LDIGITS)
         elif verb == "x":
-            self.fmt_integer(u, 16, True, verb, _LDIGITS)
+            self.fmt_integer(u, 16, is_signed, verb, _LDIGITS)
         elif verb == "X":
-            self.fmt_integer(u, 16, True, verb, _UDIGITS)
+            self.fmt_integer(u, 16, is_signed, verb, _UDIGITS)
         elif verb == "c":
             self.fmt_c(u)
         elif verb == "q":
@@ -836,34 +571,8 @@ class _Printer:
             for i, c in enumerate(v):
                 if i > 0:
                     self.buf.append(" ")
-                self.fmt_int_unsigned(c, verb)
+                self.fmt_integer_verb(c, False, verb)
             self.buf.append("]")
-
-    def fmt_int_unsigned(self, u: int, verb: str) -> None:
-        """pp.fmtInteger for unsigned values (bytes and pointers)."""
-        if verb == "v":
-            if self.sharp_v:
-                self.fmt0x64(u, True)
-            else:
-                self.fmt_integer(u, 10, False, verb, _LDIGITS)
-        elif verb == "d":
-            self.fmt_integer(u, 10, False, verb, _LDIGITS)
-        elif verb == "b":
-            self.fmt_integer(u, 2, False, verb, _LDIGITS)
-        elif verb in "oO":
-            self.fmt_integer(u, 8, False, verb, _LDIGITS)
-        elif verb == "x":
-            self.fmt_integer(u, 16, False, verb, _LDIGITS)
-        elif verb == "X":
-            self.fmt_integer(u, 16, False, verb, _UDIGITS)
-        elif verb == "c":
-            self.fmt_c(u)
-        elif verb == "q":
-            self.fmt_qc(u)
-        elif verb == "U":
-            self.fmt_unicode(u)
-        else:
-            self.bad_verb(verb)
 
     def fmt0x64(self, u: int, leading0x: bool) -> None:
         sharp = self.sharp
@@ -887,7 +596,7 @@ class _Printer:
         elif verb == "p":
             self.fmt0x64(u, not self.sharp)
         elif verb in "bodxX":
-            self.fmt_int_unsigned(u, verb)
+            self.fmt_integer_verb(u, False, verb)
         else:
             self.bad_verb(verb)
 
@@ -929,10 +638,13 @@ class _Printer:
         if verb == "p":
             self.fmt_pointer(arg, "p")
             return
-        if isinstance(arg, bool):
+        if type(arg) in STRINGERS and self.handle_methods(arg, verb):
+            # A named integer with a String method (time.Month, time.Duration): %v prints the name.
+            pass
+        elif isinstance(arg, bool):
             self.fmt_bool(arg, verb)
         elif isinstance(arg, int):
-            self.fmt_int(arg, verb)
+            self.fmt_integer_verb(_int64(arg) & _U64, True, verb)
         elif isinstance(arg, float):
             self.fmt_float_verb(arg, verb)
         elif isinstance(arg, complex):
@@ -955,11 +667,11 @@ class _Printer:
             self.value = _NOARG
             self.buf.append("interface {}(nil)" if self.sharp_v else "<nil>")
         elif isinstance(value, _Uint64):
-            self.fmt_int_unsigned(int(value), verb)
+            self.fmt_integer_verb(int(value), False, verb)
         elif isinstance(value, bool):
             self.fmt_bool(value, verb)
         elif isinstance(value, int):
-            self.fmt_int(value, verb)
+            self.fmt_integer_verb(_int64(value) & _U64, True, verb)
         elif isinstance(value, float):
             self.fmt_float_verb(value, verb)
         elif isinstance(value, complex):
@@ -1059,7 +771,7 @@ class _Printer:
         elif verb == "p":
             self.fmt0x64(u, not self.sharp)
         elif verb in "bodxX":
-            self.fmt_int_unsigned(u, verb)
+            self.fmt_integer_verb(u, False, verb)
         else:
             self.bad_verb(verb)
 
@@ -1325,7 +1037,7 @@ def format_value(v: object, indirect: bool = True) -> str:
         return v
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, int):
+    if isinstance(v, int) and type(v) not in STRINGERS:
         return str(_int64(v))
     if isinstance(v, float):
         # %v is %g with the shortest digits; fmt keeps strconv's "+Inf" sign.

@@ -1,15 +1,22 @@
-"""Parse-tree nodes of Go's template language, as ``text/template/parse`` defines them.
+"""Parse-tree nodes of Go's template language, as Go 1.26 ``src/text/template/parse/node.go``.
 
 Every node keeps ``pos``, the character offset of its start in the source of its tree, so that
 errors can name the line and column; ``str(node)`` prints the node back as template source, as Go's
-``Node.String()`` does (the parser tests and Go-style error messages rely on it). The html escaper
-rewrites trees: ``copy()`` gives it an independent deep copy.
+``Node.String()`` does: Go-style error messages quote it (``at <.X.Y>``), and
+tests/test_parse_table.py checks it against the trees Go's own parser tests print. The html
+escaper rewrites trees: ``copy()`` gives it an independent deep copy. Number constants are built
+by :func:`.literals.new_number` (Go's ``newNumber``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+
+from .gostrconv import go_bytes
+
+# strconv.Quote, re-exported under the name the parser, lint and the escaper use.
+from .gostrconv import quote as go_quote
 
 __all__ = [
     "ActionNode",
@@ -41,41 +48,6 @@ __all__ = [
     "go_quote",
     "is_empty_tree",
 ]
-
-
-def go_quote(s: str) -> str:
-    """``strconv.Quote``: a double-quoted Go string literal (printable runes kept as they are)."""
-    out = ['"']
-    for ch in s:
-        o = ord(ch)
-        if ch == '"' or ch == "\\":
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\a":
-            out.append("\\a")
-        elif ch == "\b":
-            out.append("\\b")
-        elif ch == "\f":
-            out.append("\\f")
-        elif ch == "\v":
-            out.append("\\v")
-        elif 0xDC80 <= o <= 0xDCFF:  # an invalid UTF-8 byte kept by surrogateescape
-            out.append(f"\\x{o - 0xDC00:02x}")
-        elif ch.isprintable() or ch == " ":
-            out.append(ch)
-        elif o < 0x80:
-            out.append(f"\\x{o:02x}")
-        elif o <= 0xFFFF:
-            out.append(f"\\u{o:04x}")
-        else:
-            out.append(f"\\U{o:08x}")
-    out.append('"')
-    return "".join(out)
 
 
 _N = TypeVar("_N", bound="Node")
@@ -112,13 +84,18 @@ class ListNode(Node):
         return "".join(str(n) for n in self.nodes)
 
 
+#: Go's ``textFormat``: print text nodes quoted (``%q``) instead of as they are. Go's parser
+#: tests (tests/test_parse_table.py) print trees this way, so that text boundaries show.
+TEXT_QUOTED = False
+
+
 @dataclass(eq=False)
 class TextNode(Node):
     pos: int
     text: str
 
     def __str__(self) -> str:
-        return self.text
+        return go_quote(self.text) if TEXT_QUOTED else self.text
 
 
 @dataclass(eq=False)
@@ -375,10 +352,10 @@ class Tree:
         nl = before.rfind("\n")
         line = before.count("\n") + 1
         line_text = before if nl < 0 else before[nl + 1 :]
-        byte_col = len(line_text.encode("utf-8", "surrogateescape"))
+        byte_col = len(go_bytes(line_text))
         if nl < 0:
             # Go's ErrorContext reports the byte offset itself on the first line.
-            byte_col = len(before.encode("utf-8", "surrogateescape"))
+            byte_col = len(go_bytes(before))
         return line, byte_col, len(line_text) + 1
 
     def source_line(self, pos: int) -> str:

@@ -1,6 +1,6 @@
 """The parser of Go's template language: recursive descent with three tokens of lookahead.
 
-It follows ``text/template/parse/parse.go`` rule for rule, so that the same source is accepted or
+It follows Go 1.26 ``src/text/template/parse/parse.go`` rule for rule, so that the same source is accepted or
 refused with the same message (``template: NAME:LINE: unexpected EOF``). Every error goes through
 ``Parser.errorf``, which adds the file name and line and raises :class:`TemplateSyntaxError`.
 
@@ -12,12 +12,15 @@ non-empty definition replacing an earlier one (an empty one never replaces a non
 from __future__ import annotations
 
 from collections.abc import Container, Mapping
+from typing import NoReturn
 
 from ..errors import TemplateSyntaxError
 from . import nodes as n
+from .gostrconv import go_string
 from .lexer import Item, ItemType, Lexer
+from .literals import new_number, unquote
 
-__all__ = ["DEFAULT_MAX_NESTING", "TOO_DEEP", "Parser", "parse_set", "unquote"]
+__all__ = ["DEFAULT_MAX_NESTING", "TOO_DEEP", "Parser", "parse_set"]
 
 #: Go's limit on nested parentheses (``maxStackDepth``).
 MAX_STACK_DEPTH = 10000
@@ -27,230 +30,6 @@ MAX_STACK_DEPTH = 10000
 DEFAULT_MAX_NESTING = 50
 #: The error when the Python stack runs out anyway (a caller already deep in its own stack).
 TOO_DEEP = "template too deeply nested for the Python stack (lower the nesting or max_nesting)"
-
-
-class _Abort(Exception):
-    """Internal: unwinds the parser after errorf has built the real error."""
-
-
-def unquote(s: str) -> str:
-    """``strconv.Unquote`` for string literals (double-quoted or raw); ValueError on bad syntax."""
-    if len(s) < 2:
-        raise ValueError("invalid syntax")
-    q = s[0]
-    if q != s[-1]:
-        raise ValueError("invalid syntax")
-    body = s[1:-1]
-    if q == "`":
-        if "`" in body:
-            raise ValueError("invalid syntax")
-        return body.replace("\r", "")
-    if q not in "\"'":
-        raise ValueError("invalid syntax")
-    if q == "'":
-        ch, rest = _unquote_char(body, "'")
-        if rest:
-            raise ValueError("invalid syntax")
-        return ch
-    if "\n" in body:
-        raise ValueError("invalid syntax")
-    out: list[str] = []
-    raw: bytearray = bytearray()
-    while body:
-        if body[0] == '"':
-            raise ValueError("invalid syntax")
-        if body[0] == "\\" and len(body) > 1 and body[1] in "01234567x":
-            # Byte escapes build raw bytes, which may join into UTF-8 or stay invalid.
-            value, body = _byte_escape(body)
-            raw.append(value)
-            continue
-        if raw:
-            out.append(raw.decode("utf-8", "surrogateescape"))
-            raw = bytearray()
-        ch, body = _unquote_char(body, '"')
-        out.append(ch)
-    if raw:
-        out.append(raw.decode("utf-8", "surrogateescape"))
-    return "".join(out)
-
-
-_SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
-
-
-def _byte_escape(body: str) -> tuple[int, str]:
-    c = body[1]
-    if c == "x":
-        h = body[2:4]
-        if len(h) != 2 or any(x not in "0123456789abcdefABCDEF" for x in h):
-            raise ValueError("invalid syntax")
-        return int(h, 16), body[4:]
-    o = body[1:4]
-    if len(o) != 3 or any(x not in "01234567" for x in o) or int(o, 8) > 255:
-        raise ValueError("invalid syntax")
-    return int(o, 8), body[4:]
-
-
-def _unquote_char(s: str, quote: str) -> tuple[str, str]:
-    if not s:
-        raise ValueError("invalid syntax")
-    c = s[0]
-    if c == quote and quote in "'\"":
-        raise ValueError("invalid syntax")
-    if c != "\\":
-        return c, s[1:]
-    if len(s) < 2:
-        raise ValueError("invalid syntax")
-    e = s[1]
-    if e in _SIMPLE_ESCAPES:
-        return _SIMPLE_ESCAPES[e], s[2:]
-    if e == quote:
-        return e, s[2:]
-    if e in "uU":
-        size = 4 if e == "u" else 8
-        h = s[2 : 2 + size]
-        if len(h) != size or any(x not in "0123456789abcdefABCDEF" for x in h):
-            raise ValueError("invalid syntax")
-        v = int(h, 16)
-        if v > 0x10FFFF or 0xD800 <= v <= 0xDFFF:
-            raise ValueError("invalid syntax")
-        return chr(v), s[2 + size :]
-    if e in "01234567x":
-        v, rest = _byte_escape(s)
-        if quote == "'" and v > 0x7F and e == "x":
-            return chr(v), rest
-        return chr(v), rest
-    raise ValueError("invalid syntax")
-
-
-def new_number(pos: int, text: str, typ: ItemType) -> n.NumberNode:
-    """``parse.newNumber``: the constant in every Go type that can hold it (ValueError if none)."""
-    num = n.NumberNode(pos, text)
-    if typ == ItemType.CHAR_CONSTANT:
-        try:
-            ch, rest = _unquote_char(text[1:], "'")
-        except ValueError:
-            raise ValueError("invalid syntax") from None
-        if rest != "'":
-            raise ValueError(f"malformed character constant: {text}")
-        num.int64 = num.uint64 = ord(ch)
-        num.float64 = float(ord(ch))
-        num.is_int = num.is_uint = num.is_float = True
-        return num
-    if typ == ItemType.COMPLEX:
-        try:
-            num.complex128 = complex(text.replace("i", "j"))
-        except ValueError:
-            raise ValueError(f"illegal number syntax: {text!r}") from None
-        num.is_complex = True
-        _simplify_complex(num)
-        return num
-    if text.endswith("i"):
-        f = _parse_float(text[:-1])
-        if f is not None:
-            num.is_complex = True
-            num.complex128 = complex(0, f)
-            _simplify_complex(num)
-            return num
-    u = _parse_int(text, unsigned=True)
-    if u is not None:
-        num.is_uint = True
-        num.uint64 = u
-    i = _parse_int(text, unsigned=False)
-    if i is not None:
-        num.is_int = True
-        num.int64 = i
-        if i == 0:
-            num.is_uint = True
-            num.uint64 = 0
-    if num.is_int:
-        num.is_float = True
-        num.float64 = float(num.int64)
-    elif num.is_uint:
-        num.is_float = True
-        num.float64 = float(num.uint64)
-    else:
-        f = _parse_float(text)
-        if f is not None:
-            if not any(c in text for c in ".eEpP"):
-                raise ValueError(f"integer overflow: {n.go_quote(text)}")
-            num.is_float = True
-            num.float64 = f
-            if f == f and abs(f) != float("inf") and -(2**63) <= f < 2**63 and float(int(f)) == f:
-                num.is_int = True
-                num.int64 = int(f)
-            if f == f and abs(f) != float("inf") and 0 <= f < 2**64 and float(int(f)) == f:
-                num.is_uint = True
-                num.uint64 = int(f)
-    if not (num.is_int or num.is_uint or num.is_float):
-        raise ValueError(f"illegal number syntax: {n.go_quote(text)}")
-    return num
-
-
-def _simplify_complex(num: n.NumberNode) -> None:
-    num.is_float = num.complex128.imag == 0
-    if num.is_float:
-        f = num.complex128.real
-        num.float64 = f
-        num.is_int = -(2**63) <= f < 2**63 and float(int(f)) == f
-        if num.is_int:
-            num.int64 = int(f)
-        num.is_uint = 0 <= f < 2**64 and float(int(f)) == f
-        if num.is_uint:
-            num.uint64 = int(f)
-
-
-def _parse_int(text: str, unsigned: bool) -> int | None:
-    """``strconv.ParseInt/ParseUint(text, 0, 64)``: base prefixes, underscores only with a prefix."""
-    s = text
-    neg = False
-    if s[:1] in "+-" and s:
-        if unsigned:
-            return None
-        neg = s[0] == "-"
-        s = s[1:]
-    if not s:
-        return None
-    base = 10
-    low = s.lower()
-    if low.startswith("0x"):
-        base, s = 16, s[2:]
-    elif low.startswith("0b"):
-        base, s = 2, s[2:]
-    elif low.startswith("0o"):
-        base, s = 8, s[2:]
-    elif s.startswith("0") and len(s) > 1:
-        base, s = 8, s[1:]
-    if "_" in s:
-        # Go's base-0 rule: underscores only between digits (a base prefix counts as a digit).
-        prefixed = base != 10
-        body = s
-        if (body.startswith("_") and not prefixed) or body.endswith("_") or "__" in body:
-            return None
-        s = s.replace("_", "")
-    if not s:
-        return None
-    try:
-        v = int(s, base)
-    except ValueError:
-        return None
-    if neg:
-        v = -v
-    if unsigned:
-        return v if 0 <= v < 2**64 else None
-    return v if -(2**63) <= v < 2**63 else None
-
-
-def _parse_float(text: str) -> float | None:
-    s = text.replace("_", "") if "_" in text else text
-    try:
-        low = s.lower()
-        if "0x" in low:
-            return float.fromhex(s)
-        if low in ("inf", "+inf", "-inf", "infinity", "nan") or low.lstrip("+-").startswith(("inf", "nan")):
-            return None
-        return float(s)
-    except (ValueError, OverflowError):
-        return None
 
 
 class Parser:
@@ -266,6 +45,7 @@ class Parser:
         tree_set: dict[str, n.Tree],
         max_nesting: int = DEFAULT_MAX_NESTING,
         nesting: int = 0,
+        opened: list[tuple[str, int]] | None = None,
     ) -> None:
         self.name = name
         self.parse_name = parse_name
@@ -277,6 +57,10 @@ class Parser:
         self.peek_count = 0
         self.vars: list[str] = ["$"]
         self.action_line = 0
+        self.action_pos = 0
+        #: The open if/range/with/define/block around the current token, with the offset of its
+        #: "{{": an unexpected EOF names the innermost one.
+        self.opened: list[tuple[str, int]] = [] if opened is None else opened
         self.range_depth = 0
         self.stack_depth = 0
         self.max_nesting = max_nesting
@@ -325,7 +109,9 @@ class Parser:
         return tok
 
     # -- errors -------------------------------------------------------------------------------------
-    def errorf(self, msg: str, pos: int | None = None) -> _Abort:
+    def errorf(self, msg: str, pos: int | None = None, detail: str = "") -> NoReturn:
+        """Raise the syntax error ``msg`` (Go's text) at the current token; ``detail`` is added
+        to our message only, so that ``go_message`` stays Go's."""
         line = self.token[0].line
         at = pos if pos is not None else self.token[0].pos
         text = self.text
@@ -339,13 +125,13 @@ class Parser:
         if 1 <= line <= len(lines) and lines[line - 1] != src_line:
             src_line, col = lines[line - 1], 0
         raise TemplateSyntaxError(
-            msg,
+            msg + detail,
             name=self.parse_name,
             line=line,
             col=col,
             go_message=f"template: {self.parse_name}:{line}: {msg}",
             source_line=src_line,
-        )
+        ) from None
 
     def expect(self, expected: ItemType, context: str) -> Item:
         tok = self.next_non_space()
@@ -359,15 +145,15 @@ class Parser:
             self.unexpected(tok, context)
         return tok
 
-    def unexpected(self, tok: Item, context: str) -> None:
+    def unexpected(self, tok: Item, context: str) -> NoReturn:
         if tok.typ == ItemType.ERROR:
             extra = ""
             if self.action_line != 0 and self.action_line != tok.line:
                 extra = f" in action started at {self.parse_name}:{self.action_line}"
                 if tok.val.endswith(" action"):
                     extra = extra[len(" in action") :]
-            raise self.errorf(f"{tok}{extra}")
-        raise self.errorf(f"unexpected {tok} in {context}")
+            self.errorf(f"{tok}{extra}")
+        self.errorf(f"unexpected {tok} in {context}")
 
     # -- structure ----------------------------------------------------------------------------------
     def parse(self) -> n.ListNode:
@@ -377,12 +163,14 @@ class Parser:
             if self.peek().typ == ItemType.LEFT_DELIM:
                 delim = self.next()
                 if self.next_non_space().typ == ItemType.DEFINE:
+                    self.opened.append(("define", delim.pos))
                     self.sub_parser("definition", 0).parse_definition()
+                    self.opened.pop()
                     continue
                 self.backup2(delim)
             node = self.text_or_action()
             if isinstance(node, (n.EndNode, n.ElseNode)):
-                raise self.errorf(f"unexpected {node}")
+                self.errorf(f"unexpected {node}")
             self.root.nodes.append(node)
         self.add()
         return self.root
@@ -395,7 +183,7 @@ class Parser:
             self.tree_set[self.name] = n.Tree(self.name, self.parse_name, self.root, self.text)
             return
         if not n.is_empty_tree(self.root):
-            raise self.errorf(f"template: multiple definition of template {n.go_quote(self.name)}")
+            self.errorf(f"template: multiple definition of template {n.go_quote(self.name)}")
 
     def parse_definition(self) -> None:
         context = "define clause"
@@ -403,28 +191,37 @@ class Parser:
         try:
             self.name = unquote(name.val)
         except ValueError as e:
-            raise self.errorf(str(e)) from None
+            self.errorf(str(e))
         self.expect(ItemType.RIGHT_DELIM, context)
         self.root, end = self.item_list()
         if not isinstance(end, n.EndNode):
-            raise self.errorf(f"unexpected {end} in {context}")
+            self.errorf(f"unexpected {end} in {context}")
         self.add()
 
     def item_list(self) -> tuple[n.ListNode, n.Node]:
+        """``itemList``: textOrAction* up to an {{end}} or {{else}}, which is returned apart."""
         lst = n.ListNode(self.peek_non_space().pos)
         while self.peek_non_space().typ != ItemType.EOF:
             node = self.text_or_action()
             if isinstance(node, (n.EndNode, n.ElseNode)):
                 return lst, node
             lst.nodes.append(node)
-        raise self.errorf("unexpected EOF")
+        detail = ""
+        if self.opened:
+            what, at = self.opened[-1]
+            line = self.text.count("\n", 0, at) + 1
+            col = at - (self.text.rfind("\n", 0, at) + 1) + 1
+            detail = f": the {{{{{what}}}}} at {self.parse_name}:{line}:{col} has no {{{{end}}}}"
+        self.errorf("unexpected EOF", detail=detail)
 
     def text_or_action(self) -> n.Node:
+        """``textOrAction``: text, a comment or an action."""
         tok = self.next_non_space()
         if tok.typ == ItemType.TEXT:
             return n.TextNode(tok.pos, tok.val)
         if tok.typ == ItemType.LEFT_DELIM:
             self.action_line = tok.line
+            self.action_pos = tok.pos
             try:
                 return self.action()
             finally:
@@ -432,9 +229,10 @@ class Parser:
         if tok.typ == ItemType.COMMENT:
             return n.CommentNode(tok.pos, tok.val)
         self.unexpected(tok, "input")
-        raise AssertionError("unreachable")
 
     def action(self) -> n.Node:
+        """``action``: a control structure, or a pipeline (commands joined by ``|``). The left
+        delimiter has been read; the first word may be a keyword."""
         tok = self.next_non_space()
         t = tok.typ
         if t == ItemType.BLOCK:
@@ -464,7 +262,7 @@ class Parser:
         if tok.typ != ItemType.RIGHT_DELIM:
             self.unexpected(tok, "{{break}}")
         if self.range_depth == 0:
-            raise self.errorf("{{break}} outside {{range}}")
+            self.errorf("{{break}} outside {{range}}")
         return n.BreakNode(pos, line)
 
     def continue_control(self, pos: int, line: int) -> n.Node:
@@ -472,13 +270,17 @@ class Parser:
         if tok.typ != ItemType.RIGHT_DELIM:
             self.unexpected(tok, "{{continue}}")
         if self.range_depth == 0:
-            raise self.errorf("{{continue}} outside {{range}}")
+            self.errorf("{{continue}} outside {{range}}")
         return n.ContinueNode(pos, line)
 
     def pipeline(self, context: str, end: ItemType) -> n.PipeNode:
+        """``pipeline``: declarations? command ('|' command)*, up to ``end``."""
         tok = self.peek_non_space()
         pipe = n.PipeNode(tok.pos, tok.line)
         while True:  # the "decls:" label of Go's parser
+            # Declarations or assignments? Space is a token, so telling "$x := 1" from "$x foo"
+            # (an argument) takes up to three tokens of lookahead: the one after the variable
+            # is kept so that it can be pushed back.
             v = self.peek_non_space()
             if v.typ != ItemType.VARIABLE:
                 break
@@ -501,8 +303,8 @@ class Parser:
                         ItemType.RIGHT_PAREN,
                     ):
                         continue
-                    raise self.errorf("range can only initialize variables")
-                raise self.errorf(f"too many declarations in {context}")
+                    self.errorf("range can only initialize variables")
+                self.errorf(f"too many declarations in {context}")
             elif after_var.typ == ItemType.SPACE:
                 self.backup3(v, after_var)
             else:
@@ -533,27 +335,38 @@ class Parser:
                 self.unexpected(tok, context)
 
     def check_pipeline(self, pipe: n.PipeNode, context: str) -> None:
+        """No empty pipeline; only the first command may start with a constant (in A|B|C, B is
+        stage 2)."""
         if not pipe.cmds:
-            raise self.errorf(f"missing value for {context}")
+            self.errorf(f"missing value for {context}")
         for i, c in enumerate(pipe.cmds[1:]):
             if isinstance(c.args[0], (n.BoolNode, n.DotNode, n.NilNode, n.NumberNode, n.StringNode)):
-                raise self.errorf(f"non executable command in pipeline stage {i + 2}")
+                self.errorf(f"non executable command in pipeline stage {i + 2}")
 
     def sub_parser(self, name: str, nesting: int) -> Parser:
         """A parser for a ``define``/``block`` body: same lexer, tree set and limits."""
         return Parser(
-            name, self.parse_name, self.text, self.lex, self.funcs, self.tree_set, self.max_nesting, nesting
+            name,
+            self.parse_name,
+            self.text,
+            self.lex,
+            self.funcs,
+            self.tree_set,
+            self.max_nesting,
+            nesting,
+            self.opened,
         )
 
     def enter(self, what: str) -> None:
         """One more level of nesting; past ``max_nesting``, a parse error at the current token."""
         if self.nesting >= self.max_nesting:
-            raise self.errorf(f"{what} nested more than {self.max_nesting} levels deep (max_nesting)")
+            self.errorf(f"{what} nested more than {self.max_nesting} levels deep (max_nesting)")
         self.nesting += 1
 
     def parse_control(self, context: str) -> tuple[int, int, n.PipeNode, n.ListNode, n.ListNode | None]:
         nvars = len(self.vars)
         self.enter(f"{{{{{context}}}}}")
+        self.opened.append((context, self.action_pos))
         try:
             pipe = self.pipeline(context, ItemType.RIGHT_DELIM)
             if context == "range":
@@ -563,6 +376,10 @@ class Parser:
                 self.range_depth -= 1
             else_list: n.ListNode | None = None
             if isinstance(nxt, n.ElseNode):
+                # "else if" and "else with": else_control left the keyword unread. The chain
+                # {{if a}}x{{else if b}}y{{end}} is parsed as {{if a}}x{{else}}{{if b}}y{{end}}{{end}}
+                # with the inner {{end}} implied: the nested if_control() stops at the one
+                # {{end}} written, which closes every link of a long chain at once.
                 if context == "if" and self.peek().typ == ItemType.IF:
                     self.next()
                     else_list = n.ListNode(nxt.pos, [self.if_control()])
@@ -572,25 +389,32 @@ class Parser:
                 else:
                     else_list, nxt = self.item_list()
                     if not isinstance(nxt, n.EndNode):
-                        raise self.errorf(f"expected end; found {nxt}")
+                        self.errorf(f"expected end; found {nxt}")
             return pipe.pos, pipe.line, pipe, lst, else_list
         finally:
             self.nesting -= 1
+            self.opened.pop()
             del self.vars[nvars:]
 
     def if_control(self) -> n.Node:
+        """{{if pipeline}} itemList ({{else}} itemList)? {{end}}; the keyword has been read."""
         return n.IfNode(*self.parse_control("if"))
 
     def range_control(self) -> n.Node:
+        """{{range pipeline}} itemList ({{else}} itemList)? {{end}}; the keyword has been read."""
         return n.RangeNode(*self.parse_control("range"))
 
     def with_control(self) -> n.Node:
+        """{{with pipeline}} itemList ({{else}} itemList)? {{end}}; the keyword has been read."""
         return n.WithNode(*self.parse_control("with"))
 
     def end_control(self) -> n.Node:
+        """{{end}}; the keyword has been read."""
         return n.EndNode(self.expect(ItemType.RIGHT_DELIM, "end").pos)
 
     def else_control(self) -> n.Node:
+        """{{else}}; the keyword has been read. For {{else if ...}} and {{else with ...}} the
+        keyword is left unread: the caller parses it as {{else}}{{if ...}} (see parse_control)."""
         peek = self.peek_non_space()
         if peek.typ in (ItemType.IF, ItemType.WITH):
             return n.ElseNode(peek.pos, peek.line)
@@ -598,6 +422,8 @@ class Parser:
         return n.ElseNode(tok.pos, tok.line)
 
     def block_control(self) -> n.Node:
+        """{{block "name" pipeline}} itemList {{end}}: defines template "name" and calls it
+        here. The pipeline is mandatory; the keyword has been read."""
         context = "block clause"
         tok = self.next_non_space()
         name = self.parse_template_name(tok, context)
@@ -606,13 +432,16 @@ class Parser:
         block = self.sub_parser(name, self.nesting)
         self.nesting -= 1
         block.token = self.token
+        self.opened.append(("block", self.action_pos))
         block.root, end = block.item_list()
+        self.opened.pop()
         if not isinstance(end, n.EndNode):
-            raise self.errorf(f"unexpected {end} in {context}")
+            self.errorf(f"unexpected {end} in {context}")
         block.add()
         return n.TemplateNode(tok.pos, tok.line, name, pipe)
 
     def template_control(self) -> n.Node:
+        """{{template "name" pipeline?}}; the keyword has been read."""
         context = "template clause"
         tok = self.next_non_space()
         name = self.parse_template_name(tok, context)
@@ -627,11 +456,12 @@ class Parser:
             try:
                 return unquote(tok.val)
             except ValueError as e:
-                raise self.errorf(str(e)) from None
+                self.errorf(str(e))
         self.unexpected(tok, context)
-        raise AssertionError("unreachable")
 
     def command(self) -> n.CommandNode:
+        """``command``: operand (space operand)*, up to a ``|`` (consumed) or the closing
+        delimiter or parenthesis (left for the caller)."""
         cmd = n.CommandNode(self.peek_non_space().pos)
         while True:
             self.peek_non_space()
@@ -649,10 +479,11 @@ class Parser:
                 self.unexpected(tok, "operand")
             break
         if not cmd.args:
-            raise self.errorf("empty command")
+            self.errorf("empty command")
         return cmd
 
     def operand(self) -> n.Node | None:
+        """``operand``: a term followed by field accesses (``term .Field*``)."""
         node = self.term()
         if node is None:
             return None
@@ -665,16 +496,18 @@ class Parser:
             if isinstance(node, n.VariableNode):
                 return n.VariableNode(chain.pos, node.ident + chain.field)
             if isinstance(node, (n.BoolNode, n.StringNode, n.NumberNode, n.NilNode, n.DotNode)):
-                raise self.errorf(f"unexpected . after term {n.go_quote(str(node))}")
+                self.errorf(f"unexpected . after term {n.go_quote(str(node))}")
             return chain
         return node
 
     def term(self) -> n.Node | None:
+        """``term``: a literal, a function name, ``.``, ``nil``, a variable, a field or a
+        parenthesized pipeline; None (token unread) for anything else."""
         tok = self.next_non_space()
         t = tok.typ
         if t == ItemType.IDENTIFIER:
             if tok.val not in self.funcs:
-                raise self.errorf(f"function {n.go_quote(tok.val)} not defined")
+                self.errorf(f"function {n.go_quote(tok.val)} not defined")
             return n.IdentifierNode(tok.pos, tok.val)
         if t == ItemType.DOT:
             return n.DotNode(tok.pos)
@@ -690,11 +523,11 @@ class Parser:
             try:
                 return new_number(tok.pos, tok.val, t)
             except ValueError as e:
-                raise self.errorf(str(e)) from None
+                self.errorf(str(e))
         if t == ItemType.LEFT_PAREN:
             # Go's own message, at our (lower) limit too.
             if self.stack_depth >= MAX_STACK_DEPTH or self.nesting >= self.max_nesting:
-                raise self.errorf("max expression depth exceeded")
+                self.errorf("max expression depth exceeded")
             self.stack_depth += 1
             self.nesting += 1
             try:
@@ -706,14 +539,14 @@ class Parser:
             try:
                 return n.StringNode(tok.pos, tok.val, unquote(tok.val))
             except ValueError as e:
-                raise self.errorf(str(e)) from None
+                self.errorf(str(e))
         self.backup()
         return None
 
     def use_var(self, pos: int, name: str) -> n.Node:
         parts = name.split(".")
         if parts[0] not in self.vars:
-            raise self.errorf(f"undefined variable {n.go_quote(parts[0])}")
+            self.errorf(f"undefined variable {n.go_quote(parts[0])}")
         return n.VariableNode(pos, parts)
 
 
@@ -725,6 +558,8 @@ def parse_file(
     max_nesting: int = DEFAULT_MAX_NESTING,
 ) -> dict[str, n.Tree]:
     """Parse one file into its own tree set (``parse.Parse``)."""
+    # Go reads a file as bytes: a lone surrogate a Python caller passes in is U+FFFD.
+    text = go_string(text)
     left, right = delims if delims else ("", "")
     lexer = Lexer(name, text, left, right)
     tree_set: dict[str, n.Tree] = {}

@@ -2,7 +2,7 @@
 
 The compiler turns each template into a Python function; whatever cannot be decided at compile
 time (what a field lookup finds, whether a value is true, how a function's arguments convert) is
-decided here, following ``text/template/exec.go``. Errors are raised as :class:`ExecFailure`
+decided here, following Go 1.26 ``src/text/template/exec.go`` and ``funcs.go``. Errors are raised as :class:`ExecFailure`
 carrying the id of the node being executed; the template set turns that into a
 :class:`TemplateExecError` with Go's ``template: NAME:LINE:COL: executing "NAME" at <NODE>: ...``.
 
@@ -28,7 +28,8 @@ from itertools import chain as _chain_iters
 from types import GetSetDescriptorType, MemberDescriptorType
 from typing import Any, Final
 
-from .funcs import GoFunc, GoFuncError
+from .funcs import METHODS, GoFunc, GoFuncError
+from .funcs.time_methods import Duration, Month, Weekday
 from .values import MISSING, Int64, Missing, StrList, go_type_name, is_true
 
 __all__ = [
@@ -301,6 +302,12 @@ def field(
         return MISSING
     if x is None:
         raise ExecFailure(nid, f"nil pointer evaluating interface {{}}.{name}")
+    table = METHODS.get(type(x))
+    if table is not None and not has_args:
+        # A library value (time.Time, *semver.Version) has methods and no exported fields.
+        if name in table:
+            return call_method(lookup_method(x, (name,), nid, mode, 0, 0), [], nid)
+        raise ExecFailure(nid, f"can't evaluate field {name} in type {go_type_name(x)}")
     if isinstance(x, Mapping) and not isinstance(x, Missing):
         return field(dict(x), name, nid, mode, has_args)
     if not isinstance(x, (str, int, float, list, tuple)):
@@ -317,6 +324,138 @@ def field(
     raise ExecFailure(
         nid, f"can't evaluate field {name} in type {'interface {}' if iface else go_type_name(x)}"
     )
+
+
+class Lit:
+    """A literal argument of a method call (``.Add 3600``, ``.Format "2006"``). The compiler
+    cannot type it, as the receiver is known only at run time; :func:`call_method` converts it
+    for the method's parameter as Go's ``evalArg`` converts a literal node."""
+
+    __slots__ = ("float64", "int64", "is_float", "is_int", "kind", "text", "value")
+
+    def __init__(
+        self,
+        kind: str,
+        text: str,
+        value: object = None,
+        int64: int | None = None,
+        float64: float | None = None,
+    ) -> None:
+        self.kind = kind  # "bool", "string", "number" or "nil"
+        self.text = text  # the node as Go prints it in errors
+        self.value = value
+        self.is_int = int64 is not None
+        self.int64 = int64
+        self.is_float = float64 is not None
+        self.float64 = float64
+
+
+_INT_KINDS: Final = frozenset({"int", "int64", "time.Duration", "time.Month", "time.Weekday"})
+_NILABLE: Final = frozenset(
+    {"*semver.Version", "[]interface {}", "[]string", "map[string]interface {}", "any"}
+)
+
+
+def _lit_arg(lit: Lit, typ: str, nid: int) -> Any:
+    """evalArg for a literal node and a parameter of Go type ``typ``."""
+    if lit.kind == "nil":
+        if typ in _NILABLE:
+            return None
+        raise ExecFailure(nid, f"cannot assign nil to {typ}")
+    if typ == "bool":
+        if lit.kind == "bool":
+            return lit.value
+        raise ExecFailure(nid, f"expected bool; found {lit.text}")
+    if typ == "float64":
+        if lit.is_float:
+            return lit.float64
+        raise ExecFailure(nid, f"expected float; found {lit.text}")
+    if typ in _INT_KINDS:
+        if lit.is_int:
+            cls = _INT_TYPES.get(typ, int)
+            return cls(lit.int64)
+        raise ExecFailure(nid, f"expected integer; found {lit.text}")
+    if typ == "string":
+        if lit.kind == "string":
+            return lit.value
+        raise ExecFailure(nid, f"expected string; found {lit.text}")
+    raise ExecFailure(nid, f"can't handle {lit.text} for arg of type {typ}")
+
+
+#: Python classes of the named integer parameter types.
+_INT_TYPES: Final[dict[str, type]] = {
+    "int64": Int64,
+    "time.Duration": Duration,
+    "time.Month": Month,
+    "time.Weekday": Weekday,
+}
+
+
+class BoundMethod:
+    """A method found on a library value, its argument count checked (see :func:`lookup_method`)."""
+
+    __slots__ = ("method", "receiver")
+
+    def __init__(self, method: GoFunc, receiver: object) -> None:
+        self.method = method
+        self.receiver = receiver
+
+
+def lookup_method(
+    x: object,
+    names: Sequence[str],
+    nid: int,
+    mode: int,
+    nargs: int,
+    nfixed_args: int,
+    elem_of: object = _NO_CONTAINER,
+) -> Any:
+    """evalFieldChain ``x.A.B.M`` where ``M`` has arguments: the chain up to ``M``, then the
+    method ``M`` of that library value, its argument count checked (``nargs``: all, with a piped
+    final value; ``nfixed_args``: those written). When the value has no such method, whatever Go
+    does with a field given arguments: an error, or the zero value of a missing receiver,
+    returned as is (the arguments are then never evaluated, as in Go)."""
+    iface = False  # x came out of a map: Go sees it as interface {}
+    for i, name in enumerate(names[:-1]):
+        if type(x) is dict and name in x:
+            x = x[name]
+            iface = True
+            continue
+        from_map = isinstance(x, Mapping)
+        x = field(x, name, nid, mode, False, iface, elem_of if i == 0 else _NO_CONTAINER)
+        iface = from_map
+    name = names[-1]
+    table = METHODS.get(type(x))
+    m = table.get(name) if table is not None else None
+    if m is None:
+        return field(x, name, nid, mode, True, iface, elem_of if len(names) == 1 else _NO_CONTAINER)
+    if m.variadic is not None:
+        if nargs < len(m.params):
+            raise ExecFailure(
+                nid, f"wrong number of args for {name}: want at least {len(m.params)} got {nfixed_args}"
+            )
+    elif nargs != len(m.params):
+        raise ExecFailure(nid, f"wrong number of args for {name}: want {len(m.params)} got {nargs}")
+    if m.result.startswith("!"):
+        # goodFunc: a method whose results a template cannot take (Go's message).
+        raise ExecFailure(nid, m.result[1:])
+    return BoundMethod(m, x)
+
+
+def call_method(b: BoundMethod, args: Sequence[tuple[Any, int]], nid: int) -> Any:
+    """evalCall for a bound library method: each argument (a value or a :class:`Lit`, with the
+    node id its errors name) converted for its parameter, then the call (errors as Go's)."""
+    m = b.method
+    vals: list[Any] = [b.receiver]
+    for i, (v, at) in enumerate(args):
+        typ = m.params[i] if i < len(m.params) else str(m.variadic)
+        if isinstance(v, Lit):
+            vals.append(_lit_arg(v, typ, at))
+        elif v is MISSING and typ in _NILABLE:
+            vals.append(None)  # validateType: the zero value of a pointer type is nil
+        else:
+            vals.append(check_arg(v, typ, at))
+    return call(GoFunc(m.name, m.fn, m.params, m.variadic, m.result), vals, nid)
 
 
 def chain(
@@ -375,7 +514,8 @@ def range_items(
     elif type(x) is int or isinstance(x, Int64):
         if nvars > 1:
             raise ExecFailure(nid, f"can't use {x} to iterate over more than one variable")
-        seq = range(int(x))
+        # A Python int past Go's int64 wraps, as fmt prints it and sprig's arithmetic makes it.
+        seq = range(((int(x) + (1 << 63)) & ((1 << 64) - 1)) - (1 << 63))
     else:
         from .gofmt import format_value
 

@@ -6,6 +6,10 @@ the Go oracle (real Go 1.26 + sprig 3.2.3)::
     python tests/sprig_cases/make_cases.py
     /tmp/oracle/oracle -fill tests/sprig_cases/*/*.json
 
+The oracle builds with sprig 3.2.3's dependencies; cases with ``origin: "kratos-deps"`` hold the
+answer of the versions Kratos pins instead (see tests/test_sprig.py): after a re-fill, put back
+their ``expect`` (it is the oracle's that ``oracle_expect`` keeps).
+
 Only deterministic templates are listed (random and clock-based functions are probed through
 properties such as lengths), and none produces invalid UTF-8 (the oracle refuses that).
 """

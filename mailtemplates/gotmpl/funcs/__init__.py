@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 __all__ = [
     "HERMETIC_EXCLUDED",
+    "METHODS",
     "FuncKind",
     "FuncMap",
     "GoFunc",
@@ -51,6 +52,30 @@ class GoFunc:
 
 FuncMap = dict[str, GoFunc]
 
+#: The methods templates may call on the function library's own value types (``time.Time``,
+#: ``time.Duration``, ``*semver.Version``, ...), keyed by the exact Python type of the value and
+#: then by Go method name. Each is a :class:`GoFunc` whose ``fn`` takes the receiver first and
+#: whose ``params`` are the Go parameters after the receiver. Only these types have methods:
+#: the caller's own objects never do (see ``runtime.struct_field``).
+METHODS: dict[type, dict[str, GoFunc]] = {}
+
+
+def methods(*types: type) -> Callable[..., Callable[[Callable[..., Any]], Callable[..., Any]]]:
+    """A decorator factory registering methods of ``types``: ``@m("Add", "time.Duration", result=...)``."""
+    tables = [METHODS.setdefault(t, {}) for t in types]
+
+    def register(
+        name: str, *params: str, variadic: str | None = None, result: str = "any"
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+            for table in tables:
+                table[name] = GoFunc(name, fn, tuple(params), variadic, result)
+            return fn
+
+        return deco
+
+    return register
+
 
 @dataclass
 class Registry:
@@ -74,7 +99,7 @@ class Registry:
         return deco
 
 
-#: The names sprig 3.2.3's hermetic maps remove (its ``nonhermeticFunctions``). sprig leaves some
+#: The names sprig 3.3.0's hermetic maps remove (its ``nonhermeticFunctions``). sprig leaves some
 #: non-repeatable functions in: ``randInt``, ``shuffle``, ``bcrypt``, ``encryptAES`` and the
 #: certificate generators are all in the hermetic map.
 HERMETIC_EXCLUDED = frozenset(

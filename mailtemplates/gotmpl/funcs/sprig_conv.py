@@ -1,8 +1,13 @@
-"""Go's number parsing (``strconv``), spf13/cast's conversions and the reflection helpers sprig uses.
+"""Go's number parsing (``strconv``), spf13/cast v1.9.2's conversions (``number.go``) and the
+reflection helpers sprig uses.
 
 sprig's math converts every operand with ``cast.ToInt64`` / ``cast.ToFloat64``, which never fail:
-a float is truncated (``3.99`` -> 3), a string is parsed (``"0x1F"`` -> 31, ``"3.0"`` -> 3, ``"3.7"``
--> 0), anything unparsable is 0. Integer results are Go ``int64`` and wrap around on overflow.
+a float is truncated (``3.99`` -> 3), a string is parsed (``"0x1F"`` -> 31), anything unparsable
+is 0. Since cast 1.9 a decimal string loses its fraction before integer parsing (``"3.7"`` -> 3,
+``"-3.7"`` -> -3, ``"5."`` -> 5; cast 1.5 gave 0 unless the fraction was zeros), but only a plain
+``[-+]digits.digits`` string: ``"1_000.0"`` and ``"0x1A.0"`` stay unparsable. ``time.Month``,
+``time.Weekday`` and ``time.Duration`` convert as their integers. Integer results are Go
+``int64`` and wrap around on overflow.
 """
 
 from __future__ import annotations
@@ -283,19 +288,18 @@ def parse_float(s: str) -> float:
 # -- cast ----------------------------------------------------------------------------------------
 
 
-def _trim_zero_decimal(s: str) -> str:
-    """cast.trimZeroDecimal: "3.00" -> "3" (and only that: "3.50" stays)."""
-    found_zero = False
-    for i in range(len(s), 0, -1):
-        c = s[i - 1]
-        if c == ".":
-            if found_zero:
-                return s[: i - 1]
-        elif c == "0":
-            found_zero = True
-        else:
-            return s
-    return s
+def _trim_decimal(s: str) -> str:
+    """cast.trimDecimal: the integer part of a plain decimal (``^[-+]?\\d*(\\.\\d*)?$``, ASCII
+    digits), ``"0"`` for an empty one; any other string unchanged."""
+    if "." not in s:
+        return s
+    whole, _, frac = s.partition(".")
+    digits = whole[1:] if whole[:1] in ("-", "+") else whole
+    if not all("0" <= c <= "9" for c in digits + frac):
+        return s
+    if whole in ("-", "+"):
+        return whole + "0"
+    return whole or "0"
 
 
 def to_int64(v: object) -> Int64:
@@ -310,7 +314,7 @@ def to_int64(v: object) -> Int64:
         return Int64(float_to_int64(v))
     if isinstance(v, str):
         try:
-            return Int64(parse_int(_trim_zero_decimal(v), 0, 64))
+            return Int64(parse_int(_trim_decimal(v), 0, 64))
         except NumError:
             return Int64(0)
     return Int64(0)
@@ -382,10 +386,9 @@ def kind_of(v: object) -> str:
         return "invalid"
     if isinstance(v, bool):
         return "bool"
-    if isinstance(v, Int64):
-        return "int64"
     if isinstance(v, int):
-        return "int"
+        # Int64 and the library's named integers (time.Duration is an int64, time.Month an int).
+        return "int64" if isinstance(v, Int64) else str(getattr(type(v), "go_kind", "int"))
     if isinstance(v, float):
         return "float64"
     if isinstance(v, str):

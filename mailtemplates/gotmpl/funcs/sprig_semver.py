@@ -1,10 +1,17 @@
-"""Masterminds/semver v3 (``semver`` and ``semverCompare``), with its own regular expressions run
-through our Go regexp port so that what parses is exactly what Go parses.
+"""Masterminds/semver v3.4.0 (``semver`` and ``semverCompare``; ``version.go``, ``constraints.go``),
+with its own regular expressions run through our Go regexp port so that what parses is exactly
+what Go parses.
 
-``semver`` returns a :class:`Version`. Go templates read it through methods (``.Major``); our
-runtime reads fields and never calls methods, so the Go method results are stored as fields
-with the Go names. ``%v`` prints it through ``go_string`` (Go's ``String`` method, as
-``fmt.Stringer``).
+``semver`` returns a :class:`Version` (a ``*semver.Version``). Templates call its methods
+(``.Major``, ``.Compare (semver "1.3.0")``, ``.IncPatch``): they are registered in
+:data:`..funcs.METHODS`. ``IncPatch`` and friends return a ``semver.Version`` value
+(:class:`VersionValue`), which has only the value-receiver methods. ``%v`` prints both through
+``go_string`` (Go's ``String`` method, as ``fmt.Stringer``).
+
+What semver 3.4 changed from 3.2 (sprig 3.2.3's): lower-case error texts; ``LessThanEqual`` and
+``GreaterThanEqual``; a prerelease in one constraint of an AND group lets prereleases satisfy the
+whole group (``>= 1.2.3, < 1.3.0-0`` accepts ``1.2.9-pre``); ``!=`` refuses prereleases like
+every other operator.
 """
 
 from __future__ import annotations
@@ -12,9 +19,10 @@ from __future__ import annotations
 from typing import Final
 
 from ..gofmt import STRINGERS
+from . import GoFuncError, methods
 from .sprig_regex import compile_go
 
-__all__ = ["SemverError", "Version", "check_constraint", "new_version"]
+__all__ = ["SemverError", "Version", "VersionValue", "check_constraint", "new_version"]
 
 
 class SemverError(ValueError):
@@ -79,7 +87,56 @@ class Version:
         return _compare_prerelease(ps, po)
 
 
+class VersionValue(Version):
+    """A ``semver.Version`` value (what ``IncPatch`` returns): only the value-receiver methods."""
+
+    __slots__ = ()
+    go_type = "semver.Version"
+
+
 STRINGERS[Version] = Version.go_string  # fmt prints a *semver.Version through String
+STRINGERS[VersionValue] = Version.go_string
+
+_NIL_DEREF: Final = "runtime error: invalid memory address or nil pointer dereference"
+
+
+def _other(o: Version | None) -> Version:
+    """The ``*Version`` argument of a comparison; a nil one panics in Go."""
+    if o is None:
+        raise GoFuncError(_NIL_DEREF)
+    return o
+
+
+def _inc(v: Version, major: int, minor: int, patch: int) -> VersionValue:
+    """The Inc methods: prerelease and metadata dropped, the original's "v" prefix kept."""
+    out = VersionValue(major, minor, patch, "", "", "")
+    out.Original = ("v" if v.Original[:1] == "v" else "") + out.go_string()
+    return out
+
+
+def _inc_patch(v: Version) -> VersionValue:
+    # A prerelease 1.2.3-rc.1 becomes 1.2.3: the patch release it precedes.
+    return _inc(v, v.Major, v.Minor, v.Patch if v.Prerelease else v.Patch + 1)
+
+
+_both = methods(Version, VersionValue)
+_ptr = methods(Version)
+_both("Major", result="uint64")(lambda v: v.Major)
+_both("Minor", result="uint64")(lambda v: v.Minor)
+_both("Patch", result="uint64")(lambda v: v.Patch)
+_both("Prerelease", result="string")(lambda v: v.Prerelease)
+_both("Metadata", result="string")(lambda v: v.Metadata)
+_both("String", result="string")(Version.go_string)
+_both("IncPatch", result="semver.Version")(_inc_patch)
+_both("IncMinor", result="semver.Version")(lambda v: _inc(v, v.Major, v.Minor + 1, 0))
+_both("IncMajor", result="semver.Version")(lambda v: _inc(v, v.Major + 1, 0, 0))
+_ptr("Original", result="string")(lambda v: v.Original)
+_ptr("Compare", "*semver.Version", result="int")(lambda v, o: v.compare(_other(o)))
+_ptr("Equal", "*semver.Version", result="bool")(lambda v, o: v.compare(_other(o)) == 0)
+_ptr("LessThan", "*semver.Version", result="bool")(lambda v, o: v.compare(_other(o)) < 0)
+_ptr("LessThanEqual", "*semver.Version", result="bool")(lambda v, o: v.compare(_other(o)) <= 0)
+_ptr("GreaterThan", "*semver.Version", result="bool")(lambda v, o: v.compare(_other(o)) > 0)
+_ptr("GreaterThanEqual", "*semver.Version", result="bool")(lambda v, o: v.compare(_other(o)) >= 0)
 
 
 def _contains_only(s: str, comp: str) -> bool:
@@ -90,7 +147,7 @@ def _parse_uint(s: str) -> int:
     v = int(s)
     if v >= 1 << 64:
         raise SemverError(
-            f'Error parsing version segment: strconv.ParseUint: parsing "{s}": value out of range'
+            f'error parsing version segment: strconv.ParseUint: parsing "{s}": value out of range'
         )
     return v
 
@@ -99,7 +156,7 @@ def new_version(v: str) -> Version:
     """semver.NewVersion."""
     m = compile_go("^" + _SEMVER_RE + "$").py.search(v)
     if m is None:
-        raise SemverError("Invalid Semantic Version")
+        raise SemverError("invalid semantic version")
     pre = m.group(5) or ""
     meta = m.group(8) or ""
     major = _parse_uint(m.group(1))
@@ -109,13 +166,13 @@ def new_version(v: str) -> Version:
         for p in pre.split("."):
             if _contains_only(p, _NUM):
                 if len(p) > 1 and p[0] == "0":
-                    raise SemverError("Version segment starts with 0")
+                    raise SemverError("version segment starts with 0")
             elif not _contains_only(p, _ALLOWED):
-                raise SemverError("Invalid Prerelease string")
+                raise SemverError("invalid prerelease string")
     if meta:
         for p in meta.split("."):
             if not _contains_only(p, _ALLOWED):
-                raise SemverError("Invalid Metadata string")
+                raise SemverError("invalid metadata string")
     return Version(major, minor, patch, pre, meta, v)
 
 
@@ -204,15 +261,16 @@ def _rewrite_range(i: str) -> str:
     return o
 
 
-def _check(v: Version, c: _Constraint) -> bool:
-    """The constraint functions of semver, reduced to their boolean result."""
+def _check(v: Version, c: _Constraint, include_pre: bool) -> bool:
+    """The constraint functions of semver, reduced to their boolean result. ``include_pre``: the
+    AND group has a prerelease somewhere, so a prerelease version may satisfy every part of it."""
     op = c.origfunc
     con = c.con
-    if v.Prerelease and not con.Prerelease and not (op == "!=" and not c.dirty):
+    if v.Prerelease and not con.Prerelease and not include_pre:
         return False
     if op in ("", "="):
         if c.dirty:
-            return _tilde(v, c)
+            return _tilde(v, c, include_pre)
         return v.compare(con) == 0
     if op == "!=":
         if c.dirty:
@@ -250,7 +308,7 @@ def _check(v: Version, c: _Constraint) -> bool:
             return False
         return not (v.Major == con.Major and v.Minor > con.Minor and not c.minor_dirty)
     if op in ("~", "~>"):
-        return _tilde(v, c)
+        return _tilde(v, c, include_pre)
     # ^
     if v.compare(con) < 0:
         return False
@@ -265,9 +323,9 @@ def _check(v: Version, c: _Constraint) -> bool:
     return con.Patch == v.Patch
 
 
-def _tilde(v: Version, c: _Constraint) -> bool:
+def _tilde(v: Version, c: _Constraint, include_pre: bool) -> bool:
     con = c.con
-    if v.Prerelease and not con.Prerelease:
+    if v.Prerelease and not con.Prerelease and not include_pre:
         return False
     if v.compare(con) < 0:
         return False
@@ -290,4 +348,4 @@ def check_constraint(constraint: str, version: str) -> bool:
         found = find.find_all_string(part, -1) or [part]
         groups.append([_parse_constraint(s) for s in found])
     v = new_version(version)
-    return any(all(_check(v, k) for k in group) for group in groups)
+    return any(all(_check(v, k, any(x.con.Prerelease for x in group)) for k in group) for group in groups)

@@ -19,11 +19,11 @@ from ..gofmt import go_bytes, go_str
 
 __all__ = [
     "abbreviate_full",
-    "camel_case",
     "delete_white_space",
     "initials",
     "is_space",
     "kebab_case",
+    "pascal_case",
     "replace",
     "shuffle",
     "snake_case",
@@ -451,19 +451,27 @@ def _is_alphabet(c: str) -> bool:
     return not (19968 <= o <= 40908 or 13312 <= o <= 19845 or 131072 <= o <= 178205)
 
 
-def camel_case(s: str) -> str:
-    """xstrings.ToCamelCase."""
+def pascal_case(s: str) -> str:
+    """xstrings v1.5.0 ToPascalCase (``toCamelCase`` with ``isBig``), what sprig 3.3's camelcase calls.
+
+    Words split at ``-``, ``_`` and spaces start upper case; inside a word that began with a
+    capital, a run of capitals is lowered until the first lower-case rune (``XMLHttpRequest`` ->
+    ``XmlhttpRequest``), while a word that began lower case keeps its capitals (``someWords`` ->
+    ``SomeWords``). Doubled connectors keep one; leading and trailing ones stay.
+    """
     if s == "":
         return ""
     runes = [RUNE_ERROR if _bad(c) else c for c in s]
     out: list[str] = []
     i = 0
     r0 = ""
+    first_upper = False
     # Leading connectors are kept as they are.
     while i < len(runes):
         r0 = runes[i]
         i += 1
         if not _is_connector(r0):
+            first_upper = is_upper(r0)
             r0 = upper_rune(r0)
             break
         out.append(r0)
@@ -479,9 +487,14 @@ def camel_case(s: str) -> str:
             out.append(r1)
             continue
         if _is_connector(r1):
+            first_upper = is_upper(r0)
             r0 = upper_rune(r0)
         else:
-            r0 = lower_rune(r0)
+            if first_upper:
+                if is_upper(r0):
+                    r0 = lower_rune(r0)
+                else:
+                    first_upper = False
             out.append(r1)
     out.append(r0)
     return "".join(out)

@@ -1,0 +1,171 @@
+"""Courier throughput to a local SMTP sink, as ratios within one run (docs/performance.md).
+
+    .venv/bin/python benchmarks/bench_courier.py [--messages 300] [--rounds 3]
+
+Contenders, interleaved round by round (each round a fresh batch of N login-code emails):
+
+bare         render + to_message + send over one reused SMTP connection; no queue (the baseline)
+sqlite-1     Courier on SQLite: queue_email N times, then one worker delivers them (end to end)
+pg-1         the same on PostgreSQL (a durable server started for the run: fsync on)
+pg-dispatch-1 / pg-dispatch-2   dispatch only: N messages already queued, delivered by one or by two
+             worker processes (forked before the round, started together)
+
+The sink is a minimal SMTP responder that forks per connection, so it is not the bottleneck and
+can use both cores; the PostgreSQL server comes from tests/pg_server.py (Debian's packages).
+Targets: sqlite-1 and pg-1 at most 1.5x bare; pg-dispatch-2 at least 1.7x the throughput of
+pg-dispatch-1. Record the load average with the figures: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from courier_sink import forking_sink  # noqa: E402
+
+from mailtemplates import render  # noqa: E402
+from mailtemplates.courier import Courier  # noqa: E402
+from mailtemplates.courier.channels import SMTPSession  # noqa: E402
+from mailtemplates.smtp import parse_connection_uri  # noqa: E402
+
+FROM = "accounts@example.org"
+
+
+@contextmanager
+def start_sink() -> Iterator[str]:
+    with forking_sink() as (_, port):
+        yield f"smtp://127.0.0.1:{port}/?disable_starttls=true"
+
+
+def ctx(i: int) -> dict[str, Any]:
+    return {"LoginCode": f"{i:06d}", "To": f"u{i}@example.org"}
+
+
+def bare(uri: str, n: int) -> float:
+    session = SMTPSession(parse_connection_uri(uri))
+    t0 = time.perf_counter()
+    for i in range(n):
+        email = render("login_code/valid", ctx(i))
+        session.send_message(email.to_message(from_address=FROM, to=f"u{i}@example.org"))
+    dt = time.perf_counter() - t0
+    session.close()
+    return dt
+
+
+def end_to_end(store: str, uri: str, n: int) -> tuple[float, float]:
+    """(seconds to queue n, seconds to deliver them), one process, one worker."""
+    with Courier(store, smtp_uri=uri, from_address=FROM) as c:
+        t0 = time.perf_counter()
+        for i in range(n):
+            c.queue_email("login_code/valid", ctx(i), to=f"u{i}@example.org")
+        t1 = time.perf_counter()
+        sent = c.work(until_idle=True)
+        t2 = time.perf_counter()
+        assert sent == n, (sent, n)
+    return t1 - t0, t2 - t1
+
+
+def _worker(store: str, uri: str, go: Any, out: Any) -> None:
+    with Courier(store, smtp_uri=uri, from_address=FROM) as c:
+        go.wait()
+        out.put(c.work(until_idle=True))
+
+
+def dispatch(store: str, uri: str, n: int, workers: int) -> float:
+    with Courier(store, smtp_uri=uri, from_address=FROM) as c:
+        for i in range(n):
+            c.queue_email("login_code/valid", ctx(i), to=f"u{i}@example.org")
+    fork = mp.get_context("fork")
+    go, out = fork.Event(), fork.Queue()
+    procs = [fork.Process(target=_worker, args=(store, uri, go, out)) for _ in range(workers)]
+    for p in procs:
+        p.start()
+    time.sleep(0.5)  # let each child connect before the clock starts
+    t0 = time.perf_counter()
+    go.set()
+    done = [out.get(timeout=600) for _ in procs]
+    dt = time.perf_counter() - t0
+    for p in procs:
+        p.join()
+    assert sum(done) == n, (done, n)
+    return dt
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--messages", type=int, default=300)
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    n = args.messages
+    from pg_server import find_bindir, pg_server
+
+    load0 = os.getloadavg()
+    sink = start_sink()
+    uri = sink.__enter__()
+    tmp = tempfile.mkdtemp(prefix="mt-bench-courier-")
+    results: dict[str, list[Any]] = {}
+    render("login_code/valid", ctx(0))  # warm the template cache
+    try:
+        with pg_server(durable=True) if find_bindir() else _none() as pg:
+            for r in range(args.rounds):
+                runs: list[tuple[str, Any]] = [
+                    ("bare", lambda: bare(uri, n)),
+                    ("sqlite-1", lambda r=r: end_to_end(f"sqlite:///{tmp}/r{r}.db", uri, n)),
+                ]
+                if pg is not None:
+                    runs += [
+                        ("pg-1", lambda r=r: end_to_end(pg.create_database(f"e{r}"), uri, n)),
+                        ("pg-dispatch-1", lambda r=r: dispatch(pg.create_database(f"d1_{r}"), uri, n, 1)),
+                        ("pg-dispatch-2", lambda r=r: dispatch(pg.create_database(f"d2_{r}"), uri, n, 2)),
+                    ]
+                for name, fn in runs:
+                    results.setdefault(name, []).append(fn())
+                print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+    finally:
+        sink.__exit__(None, None, None)
+        shutil.rmtree(tmp, ignore_errors=True)
+    load1 = os.getloadavg()
+    med: dict[str, float] = {}
+    split: dict[str, tuple[float, float]] = {}
+    for k, v in results.items():
+        if isinstance(v[0], tuple):
+            split[k] = (statistics.median(x[0] for x in v) / n * 1000, statistics.median(x[1] for x in v) / n * 1000)
+            med[k] = statistics.median(x[0] + x[1] for x in v) / n * 1000
+        else:
+            med[k] = statistics.median(v) / n * 1000
+    print(f"\n{n} messages per run, median of {args.rounds} rounds; load average {load0[0]:.1f} -> {load1[0]:.1f} "
+          f"({os.cpu_count()} cores)\n")
+    print("| contender | ms per message | of which queueing | of which delivering | messages/s | vs bare loop |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for k, v in med.items():
+        q, d = (f"{split[k][0]:.2f}", f"{split[k][1]:.2f}") if k in split else ("", "")
+        print(f"| {k} | {v:.2f} | {q} | {d} | {1000 / v:.0f} | {v / med['bare']:.2f}x |")
+    if "pg-dispatch-2" in med:
+        print(f"\ntwo PostgreSQL workers vs one (dispatch only): {med['pg-dispatch-1'] / med['pg-dispatch-2']:.2f}x the throughput")
+
+
+class _none:
+    def __enter__(self) -> None:
+        print("PostgreSQL is not installed: PostgreSQL contenders skipped", file=sys.stderr)
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""PostgreSQL backend (psycopg 3, the ``courier`` extra): any number of workers on any machines.
+
+A claim is one statement: the due rows are selected ``FOR UPDATE SKIP LOCKED`` (rows another
+worker is claiming at that instant are skipped, not waited for) and updated to processing in the
+same statement, so two workers never take the same message while its lease runs. Claims and
+outcomes are committed with ``synchronous_commit = off`` (enqueues are not): if the PostgreSQL
+server itself crashes, up to ``wal_writer_delay`` x 3 (0.6 s by default) of them can be forgotten,
+which makes those messages due again, i.e. sent twice, never lost. Migrations take
+a transaction-scoped advisory lock, so instances starting together migrate once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from .message import CourierError, Message
+from .store import CLAIM_SET, COLUMNS, DUE_WHERE, Store
+
+__all__ = ["PostgresStore"]
+
+# An arbitrary constant naming the migration lock (pg_advisory_xact_lock takes a bigint).
+_MIGRATION_LOCK = 0x6D74_636F_7572
+
+
+class _Cursor:
+    """psycopg's cursor with the ``?`` placeholders the shared SQL uses."""
+
+    def __init__(self, cur: Any) -> None:
+        self._cur = cur
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        self._cur.execute(sql.replace("?", "%s"), params)
+
+    def fetchone(self) -> Any:
+        return self._cur.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return list(self._cur.fetchall())
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cur.rowcount)
+
+
+class PostgresStore(Store):
+    dialect = "postgres"
+
+    def __init__(self, url: str) -> None:
+        try:
+            import psycopg
+        except ImportError:
+            raise CourierError(
+                "a postgresql:// store needs psycopg 3: pip install 'mailtemplates[courier]'"
+            ) from None
+        self.url = url
+        self._psycopg = psycopg
+        self._db = self._connect()
+        # The worker's bookkeeping connection (synchronous_commit off), opened on first use.
+        self._fast: Any = None
+        self._lock = threading.RLock()
+
+    def _connect(self) -> Any:
+        try:
+            return self._psycopg.connect(self.url, autocommit=True)
+        except self._psycopg.Error as e:
+            raise CourierError(f"cannot connect to the PostgreSQL store: {_first_line(e)}") from None
+
+    @contextmanager
+    def _tx(self, *, write: bool = True, durable: bool = True, single: bool = False) -> Iterator[Any]:
+        with self._lock:
+            try:
+                if durable:
+                    conn = self._db
+                else:
+                    if self._fast is None:
+                        self._fast = self._connect()
+                        self._fast.execute("SET synchronous_commit = off")
+                    conn = self._fast
+                if single:  # autocommit: the one statement is its own transaction
+                    with conn.cursor() as cur:
+                        yield _Cursor(cur)
+                else:
+                    with conn.transaction(), conn.cursor() as cur:
+                        yield _Cursor(cur)
+            except self._psycopg.Error as e:
+                raise CourierError(f"PostgreSQL store: {_first_line(e)}") from None
+
+    def _has_table_sql(self) -> str:
+        return (
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?"
+        )
+
+    def _lock_schema(self, cur: Any) -> None:
+        cur.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
+
+    def _claim(self, cur: Any, lease_until: float, token: str, now: float, limit: int) -> list[Any]:
+        returning = ", ".join("m." + c.strip() for c in COLUMNS.split(","))
+        cur.execute(
+            f"WITH due AS (SELECT id FROM mt_courier_messages WHERE {DUE_WHERE} FOR UPDATE SKIP LOCKED) "
+            f"UPDATE mt_courier_messages m SET {CLAIM_SET} FROM due WHERE m.id = due.id RETURNING {returning}",
+            (now, now, limit, lease_until, token, now),
+        )
+        rows: list[Any] = cur.fetchall()
+        return rows
+
+    record_is_one_statement = True
+
+    def _record(
+        self,
+        cur: Any,
+        m: Message,
+        status: str,
+        dispatch: str,
+        error: str | None,
+        worker: str | None,
+        now: float,
+        due: float,
+    ) -> bool:
+        cur.execute(
+            "WITH d AS (INSERT INTO mt_courier_dispatches (message_id, status, error, worker, created_at) "
+            "VALUES (?, ?, ?, ?, ?)) UPDATE mt_courier_messages SET status = ?, due_at = ?, lease_until = NULL, "
+            "claim = NULL, updated_at = ? WHERE id = ? AND claim = ?",
+            (m.id, dispatch, error, worker, now, status, due, now, m.id, m.claim),
+        )
+        return bool(cur.rowcount == 1)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+            if self._fast is not None:
+                self._fast.close()
+
+
+def _first_line(e: Exception) -> str:
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]

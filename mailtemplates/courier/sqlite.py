@@ -1,0 +1,115 @@
+"""SQLite backend (standard library): WAL, one writer, one worker at a time.
+
+The database is opened in WAL mode with ``synchronous=NORMAL``: a commit survives a crash of the
+process (kill -9) at any moment; after a power loss the last commits may be lost (SQLite's WAL
+guarantee), and the courier then re-sends what it had not recorded, never less. Writers are
+serialised by ``BEGIN IMMEDIATE``, so a claim is atomic. A worker holds an exclusive lock on
+``<database>-courier.lock`` (``flock``, released by the kernel if the process dies), which is how
+a second worker on the same file is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from .message import CourierError
+from .store import CLAIM_SET, COLUMNS, DUE_WHERE, Store
+
+__all__ = ["SQLiteStore"]
+
+
+def _path(url: str) -> str:
+    # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy spells them.
+    rest = url.split("://", 1)[1]
+    if not rest.startswith("/") or rest == "/":
+        raise CourierError(f"store URL {url!r}: want sqlite:///relative.db or sqlite:////absolute/path.db")
+    path = rest[1:]
+    if path in ("", ":memory:") or "?" in path:
+        raise CourierError(f"store URL {url!r}: the courier needs a database file (no :memory:, no options)")
+    return path
+
+
+class SQLiteStore(Store):
+    dialect = "sqlite"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.path = _path(url)
+        parent = os.path.dirname(os.path.abspath(self.path))
+        if not os.path.isdir(parent):
+            raise CourierError(f"store URL {url!r}: the folder {parent} does not exist")
+        try:
+            # Autocommit mode: transactions are begun explicitly below.
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.Error as e:
+            raise CourierError(f"cannot open the SQLite store {self.path}: {e}") from None
+        self._lock = threading.RLock()
+        self._lock_fd: int | None = None
+
+    @contextmanager
+    def _tx(self, *, write: bool = True, durable: bool = True, single: bool = False) -> Iterator[Any]:
+        # WAL with synchronous=NORMAL: every commit survives a process crash; none waits for fsync.
+        with self._lock:
+            try:
+                cur = self._db.cursor()
+                cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            except sqlite3.Error as e:
+                raise CourierError(f"SQLite store {self.path}: {e}") from None
+            try:
+                yield cur
+            except sqlite3.Error as e:
+                self._db.rollback()
+                raise CourierError(f"SQLite store {self.path}: {e}") from None
+            except BaseException:
+                self._db.rollback()
+                raise
+            else:
+                try:
+                    self._db.commit()
+                except sqlite3.Error as e:
+                    raise CourierError(f"SQLite store {self.path}: {e}") from None
+            finally:
+                cur.close()
+
+    def _has_table_sql(self) -> str:
+        return "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?"
+
+    def _claim(self, cur: Any, lease_until: float, token: str, now: float, limit: int) -> list[Any]:
+        cur.execute(
+            f"UPDATE mt_courier_messages SET {CLAIM_SET} WHERE id IN "
+            f"(SELECT id FROM mt_courier_messages WHERE {DUE_WHERE}) RETURNING {COLUMNS}",
+            (lease_until, token, now, now, now, limit),
+        )
+        return list(cur.fetchall())
+
+    @contextmanager
+    def worker_lock(self) -> Iterator[None]:
+        import fcntl
+
+        lock_path = self.path + "-courier.lock"
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise CourierError(
+                f"another courier worker is already running on {self.path} (it holds {lock_path}); "
+                "SQLite allows one worker at a time: stop it first, or use a PostgreSQL store to run several"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

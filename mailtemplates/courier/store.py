@@ -1,0 +1,362 @@
+"""The message store interface and the SQL both backends share.
+
+A store is opened from a URL (:func:`open_store`): ``sqlite:///courier.db`` (relative path),
+``sqlite:////var/lib/courier.db`` (absolute), or ``postgresql://user:pass@host:5432/db``.
+The schema is migrated on first use (and by ``mailtemplates courier migrate``).
+
+Each backend supplies a transaction (``_tx``), its parameter style and its claim statement;
+everything else is the SQL below. Times are Unix seconds taken from the caller's clock (with
+several machines on PostgreSQL, keep their clocks in sync: leases are minutes, skew is seconds).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+from .message import STATUSES, CourierError, Dispatch, Message, MessageExtras
+from .migrations import MIGRATIONS, statements
+
+__all__ = ["CLAIM_SET", "COLUMNS", "DUE_WHERE", "NewMessage", "Store", "open_store"]
+
+COLUMNS = (
+    "id, type, channel, status, recipient, subject, body, html, template_type, template_data, locale, "
+    "headers, message_id, idempotency_key, extras, send_count, due_at, lease_until, claim, created_at, "
+    "updated_at, raw"
+)
+#: Due messages, oldest due first; parameters (now, now, limit).
+DUE_WHERE = (
+    "(status = 'queued' AND due_at <= ?) OR (status = 'processing' AND lease_until <= ?) "
+    "ORDER BY due_at, created_at LIMIT ?"
+)
+
+#: What a claim sets; parameters (lease_until, claim, updated_at).
+CLAIM_SET = "status = 'processing', send_count = send_count + 1, lease_until = ?, claim = ?, updated_at = ?"
+
+#: A row to insert: the Message fields as stored (JSON text for mappings).
+NewMessage = dict[str, Any]
+
+
+class Store(ABC):
+    """A courier message store. Thread-safe; one instance per process is enough."""
+
+    dialect: str
+    url: str
+
+    # -- backend hooks ------------------------------------------------------------------------
+    @abstractmethod
+    def _tx(
+        self, *, write: bool = True, durable: bool = True, single: bool = False
+    ) -> AbstractContextManager[Any]:
+        """A transaction; yields a cursor whose ``execute`` takes ``?`` placeholders.
+
+        ``single=True``: the block's writes are one statement, which a backend may run without a
+        transaction block (one round trip instead of three).
+
+        ``durable=False`` marks the worker's bookkeeping (claims, outcomes, releases): a backend
+        may commit it without waiting for the disk, since losing it in a database crash only
+        makes a message due again (sent twice at worst, never lost). Enqueues are always durable.
+        """
+
+    @abstractmethod
+    def _claim(self, cur: Any, lease_until: float, token: str, now: float, limit: int) -> list[Any]:
+        """Run the claim (an UPDATE ... RETURNING COLUMNS over DUE_WHERE) and return its rows."""
+
+    def _lock_schema(self, cur: Any) -> None:
+        """Serialise concurrent migrations (PostgreSQL: an advisory lock)."""
+        return None
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+    def worker_lock(self) -> AbstractContextManager[None]:
+        """Held while a worker runs; SQLite refuses a second one."""
+        from contextlib import nullcontext
+
+        return nullcontext()
+
+    # -- schema -------------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        with self._tx(write=False) as cur:
+            return self._version(cur)
+
+    def _version(self, cur: Any) -> int:
+        cur.execute(self._has_table_sql(), ("mt_courier_schema",))
+        if cur.fetchone() is None:
+            return 0
+        cur.execute("SELECT MAX(version) FROM mt_courier_schema")
+        row = cur.fetchone()
+        return int(row[0] or 0)
+
+    @abstractmethod
+    def _has_table_sql(self) -> str: ...
+
+    def migrate(self) -> tuple[int, int]:
+        """Apply missing schema versions; return (version before, version after)."""
+        latest = len(MIGRATIONS)
+        with self._tx() as cur:
+            self._lock_schema(cur)
+            before = self._version(cur)
+            if before > latest:
+                raise CourierError(
+                    f"{self.url}: the courier schema is version {before}, newer than this "
+                    f"mailtemplates knows ({latest}); upgrade mailtemplates"
+                )
+            if before == 0:
+                cur.execute("CREATE TABLE mt_courier_schema (version INTEGER NOT NULL, applied_at REAL)")
+            for version in range(before + 1, latest + 1):
+                for sql in statements(version, self.dialect):
+                    cur.execute(sql)
+                cur.execute("INSERT INTO mt_courier_schema (version) VALUES (?)", (version,))
+        return before, latest
+
+    # -- queueing -----------------------------------------------------------------------------
+    def insert(self, row: NewMessage) -> tuple[str, bool]:
+        """Store a new message; return (id, True), or (first id, False) for a known idempotency key."""
+        cols = list(row)
+        sql = (
+            f"INSERT INTO mt_courier_messages ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+            "ON CONFLICT (idempotency_key) DO NOTHING"
+        )
+        with self._tx(single=True) as cur:
+            cur.execute(sql, tuple(row[c] for c in cols))
+            if cur.rowcount == 1:
+                return row["id"], True
+            cur.execute(
+                "SELECT id FROM mt_courier_messages WHERE idempotency_key = ?", (row["idempotency_key"],)
+            )
+            found = cur.fetchone()
+        if found is None:  # pragma: no cover - the conflicting row was purged in between
+            raise CourierError("the message could not be stored; try again")
+        return str(found[0]), False
+
+    def find_key(self, key: str) -> str | None:
+        """The id of the message queued with idempotency key ``key``, if any."""
+        with self._tx(write=False) as cur:
+            cur.execute("SELECT id FROM mt_courier_messages WHERE idempotency_key = ?", (key,))
+            row = cur.fetchone()
+        return None if row is None else str(row[0])
+
+    # -- dispatching --------------------------------------------------------------------------
+    def claim(self, limit: int, lease: float, now: float) -> list[Message]:
+        """Take up to ``limit`` due messages (queued and due, or processing with a lapsed lease):
+        processing, ``send_count`` + 1, leased until ``now + lease``, under one new claim token.
+        """
+        token = uuid.uuid4().hex
+        with self._tx(durable=False, single=True) as cur:
+            rows = self._claim(cur, now + lease, token, now, limit)
+        messages = [_message(r) for r in rows]
+        messages.sort(key=lambda m: (m.due_at, m.created_at))
+        return messages
+
+    def finish(
+        self,
+        m: Message,
+        status: str,
+        *,
+        error: str | None,
+        now: float,
+        due_at: float | None = None,
+        worker: str | None = None,
+    ) -> bool:
+        """Record an attempt's outcome: ``status`` sent, queued (due at ``due_at``) or abandoned.
+
+        Returns False when the claim was lost (the lease ran out and another worker took the
+        message): the dispatch is still logged, the message row is left to its new owner.
+        """
+        dispatch = "success" if status == "sent" else "failed"
+        due = m.due_at if due_at is None else due_at
+        with self._tx(durable=False, single=self.record_is_one_statement) as cur:
+            return self._record(cur, m, status, dispatch, error, worker, now, due)
+
+    #: Whether :meth:`_record` is a single statement (PostgreSQL: a data-modifying CTE).
+    record_is_one_statement = False
+
+    def _record(
+        self,
+        cur: Any,
+        m: Message,
+        status: str,
+        dispatch: str,
+        error: str | None,
+        worker: str | None,
+        now: float,
+        due: float,
+    ) -> bool:
+        cur.execute(
+            "INSERT INTO mt_courier_dispatches (message_id, status, error, worker, created_at) VALUES (?, ?, ?, ?, ?)",
+            (m.id, dispatch, error, worker, now),
+        )
+        cur.execute(
+            "UPDATE mt_courier_messages SET status = ?, due_at = ?, lease_until = NULL, claim = NULL, "
+            "updated_at = ? WHERE id = ? AND claim = ?",
+            (status, due, now, m.id, m.claim),
+        )
+        return bool(cur.rowcount == 1)
+
+    def release(self, messages: Sequence[Message], now: float) -> int:
+        """Give claimed, unattempted messages back to the queue (their claim undone)."""
+        n = 0
+        with self._tx(durable=False) as cur:
+            for m in messages:
+                cur.execute(
+                    "UPDATE mt_courier_messages SET status = 'queued', send_count = send_count - 1, "
+                    "lease_until = NULL, claim = NULL, updated_at = ? WHERE id = ? AND claim = ?",
+                    (now, m.id, m.claim),
+                )
+                n += cur.rowcount
+        return n
+
+    # -- inspecting ---------------------------------------------------------------------------
+    def get(self, mid: str) -> Message:
+        with self._tx(write=False) as cur:
+            cur.execute(f"SELECT {COLUMNS} FROM mt_courier_messages WHERE id = ?", (mid,))
+            row = cur.fetchone()
+            if row is None:
+                raise CourierError(f"no courier message with id {mid!r}")
+            cur.execute(
+                "SELECT status, error, created_at, worker FROM mt_courier_dispatches WHERE message_id = ? "
+                "ORDER BY id",
+                (mid,),
+            )
+            dispatches = tuple(Dispatch(r[0], r[1], float(r[2]), r[3]) for r in cur.fetchall())
+        m = _message(row)
+        return _replace(m, dispatches=dispatches)
+
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        recipient: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Message]:
+        """Messages, oldest first, filtered by status and/or exact recipient."""
+        where, args = _filters(status, recipient)
+        with self._tx(write=False) as cur:
+            cur.execute(
+                f"SELECT {COLUMNS} FROM mt_courier_messages{where} ORDER BY created_at, id LIMIT ? OFFSET ?",
+                (*args, limit, offset),
+            )
+            return [_message(r) for r in cur.fetchall()]
+
+    def counts(self) -> dict[str, int]:
+        """Number of messages per status (every status present, zero if none)."""
+        out: dict[str, int] = dict.fromkeys(STATUSES, 0)
+        with self._tx(write=False) as cur:
+            cur.execute("SELECT status, COUNT(*) FROM mt_courier_messages GROUP BY status")
+            for status, n in cur.fetchall():
+                out[str(status)] = int(n)
+        return out
+
+    # -- operating ----------------------------------------------------------------------------
+    def retry(self, mid: str, now: float) -> None:
+        """Put an abandoned message back in the queue with a fresh ``send_count``."""
+        with self._tx() as cur:
+            cur.execute("SELECT status FROM mt_courier_messages WHERE id = ?", (mid,))
+            row = cur.fetchone()
+            if row is None:
+                raise CourierError(f"no courier message with id {mid!r}")
+            if row[0] != "abandoned":
+                raise CourierError(f"message {mid} is {row[0]}; only an abandoned message can be retried")
+            cur.execute(
+                "UPDATE mt_courier_messages SET status = 'queued', send_count = 0, due_at = ?, "
+                "updated_at = ? WHERE id = ?",
+                (now, now, mid),
+            )
+
+    def purge(self, before: float) -> int:
+        """Delete sent messages (and their dispatch logs) last updated before ``before``."""
+        with self._tx() as cur:
+            cur.execute(
+                "DELETE FROM mt_courier_dispatches WHERE message_id IN (SELECT id FROM mt_courier_messages "
+                "WHERE status = 'sent' AND updated_at < ?)",
+                (before,),
+            )
+            cur.execute("DELETE FROM mt_courier_messages WHERE status = 'sent' AND updated_at < ?", (before,))
+            return int(cur.rowcount)
+
+
+def _filters(status: str | None, recipient: str | None) -> tuple[str, tuple[Any, ...]]:
+    conds: list[str] = []
+    args: list[Any] = []
+    if status is not None:
+        if status not in STATUSES:
+            raise CourierError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
+        conds.append("status = ?")
+        args.append(status)
+    if recipient is not None:
+        conds.append("recipient = ?")
+        args.append(recipient)
+    return (" WHERE " + " AND ".join(conds) if conds else ""), tuple(args)
+
+
+def _message(r: Sequence[Any]) -> Message:
+    return Message(
+        id=r[0],
+        type=r[1],
+        channel=r[2],
+        status=r[3],
+        recipient=r[4],
+        subject=r[5],
+        body=r[6],
+        html=r[7],
+        template_type=r[8],
+        template_data=json.loads(r[9]),
+        locale=r[10],
+        headers=json.loads(r[11]),
+        message_id=r[12],
+        idempotency_key=r[13],
+        extras=MessageExtras.from_json(r[14]),
+        send_count=int(r[15]),
+        due_at=float(r[16]),
+        lease_until=None if r[17] is None else float(r[17]),
+        claim=r[18],
+        created_at=float(r[19]),
+        updated_at=float(r[20]),
+        raw=None if r[21] is None else bytes(r[21]),
+    )
+
+
+def _replace(m: Message, **kw: Any) -> Message:
+    from dataclasses import replace
+
+    return replace(m, **kw)
+
+
+def open_store(url: str) -> Store:
+    """Open (and migrate) the store at ``url``; see the module docstring for the URL forms."""
+    if not isinstance(url, str) or "://" not in url:
+        raise CourierError(
+            f"store URL {url!r}: want sqlite:///path/to/courier.db or postgresql://user@host/db"
+        )
+    scheme = url.split("://", 1)[0].lower()
+    store: Store
+    if scheme == "sqlite":
+        from .sqlite import SQLiteStore
+
+        store = SQLiteStore(url)
+    elif scheme in ("postgresql", "postgres"):
+        from .postgres import PostgresStore
+
+        store = PostgresStore(url)
+    else:
+        raise CourierError(f"store URL scheme {scheme!r} is not supported; use sqlite:// or postgresql://")
+    store.migrate()
+    return store
+
+
+def iter_all(store: Store, *, status: str | None = None, page: int = 500) -> Iterator[Message]:
+    """Every message matching ``status``, a page at a time."""
+    offset = 0
+    while True:
+        batch = store.list(status=status, limit=page, offset=offset)
+        yield from batch
+        if len(batch) < page:
+            return
+        offset += page

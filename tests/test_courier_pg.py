@@ -1,0 +1,147 @@
+"""The courier's PostgreSQL store against a real server started for these tests (tests/pg_server.py)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from courier_sink import forking_sink, smtp_sink
+from pg_server import PGServer, find_bindir, pg_server
+
+from mailtemplates.courier import Courier, CourierError, open_store
+
+pytest.importorskip("psycopg", reason="the courier extra (psycopg) is not installed")
+pytestmark = [
+    pytest.mark.smtp,
+    pytest.mark.skipif(find_bindir() is None, reason="PostgreSQL is not installed (./run test installs it)"),
+]
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[PGServer]:
+    with pg_server() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(pg: PGServer) -> str:
+    return pg.create_database("t_" + uuid.uuid4().hex[:12])
+
+
+def uri(port: int) -> str:
+    return f"smtp://127.0.0.1:{port}/?disable_starttls=true"
+
+
+def test_schema_migrates_once_and_reports_its_version(pg_url: str) -> None:
+    a = open_store(pg_url)
+    b = open_store(pg_url)  # a second instance finds the schema in place
+    assert a.schema_version() == b.schema_version() == 1
+    assert b.migrate() == (1, 1)
+    a.close()
+    b.close()
+
+
+def test_unreachable_server_is_a_clear_error() -> None:
+    with pytest.raises(CourierError, match="cannot connect to the PostgreSQL store"):
+        open_store("postgresql://postgres@127.0.0.1:1/none?connect_timeout=2")
+
+
+def test_faults_retries_and_idempotency_on_postgres(pg_url: str) -> None:
+    with smtp_sink() as (sink, port):
+        sink.plan.extend(["451 4.3.0 later", "451 4.3.0 later"])
+        c = Courier(pg_url, smtp_uri=uri(port), from_address="accounts@example.org", retry_backoff=0)
+        a = c.queue_email("login_code/valid", {"LoginCode": "1"}, to="a@example.org", idempotency_key="k")
+        assert c.queue_email("login_code/valid", {"LoginCode": "2"}, to="b@example.org", idempotency_key="k") == a
+        c.work(until_idle=True)
+        m = c.message(a)
+        assert (m.status, m.send_count, [d.status for d in m.dispatches]) == ("sent", 3, ["failed", "failed", "success"])
+        b = c.queue_email("login_code/valid", {"LoginCode": "3"}, to="b@example.org")
+        sink.plan.append("550 5.1.1 unknown")
+        c.work(until_idle=True)
+        assert (c.message(b).status, c.message(b).send_count) == ("abandoned", 1)
+        c.retry(b)
+        c.work(until_idle=True)
+        assert c.message(b).status == "sent"
+        assert c.counts() == {"queued": 0, "processing": 0, "sent": 2, "abandoned": 0}
+        assert c.purge(0) == 2
+        c.close()
+
+
+def test_two_workers_share_2000_messages_each_delivered_exactly_once(pg_url: str, tmp_path: Path) -> None:
+    n = 2000
+    with forking_sink(str(tmp_path / "received")) as (received, port):
+        producer = Courier(pg_url, smtp_uri=uri(port), from_address="accounts@example.org")
+        producers = [Courier(pg_url, from_address="accounts@example.org") for _ in range(4)]
+
+        def enqueue(k: int) -> None:  # four producers, as several app instances would
+            for i in range(k, n, 4):
+                producers[k].queue_email("login_code/valid", {"LoginCode": f"{i:06d}"}, to=f"u{i}@example.org")
+
+        feeders = [threading.Thread(target=enqueue, args=(k,)) for k in range(4)]
+        for t in feeders:
+            t.start()
+        for t in feeders:
+            t.join()
+        assert producer.counts()["queued"] == n
+        workers = [
+            Courier(pg_url, smtp_uri=uri(port), from_address="accounts@example.org", retry_backoff=0)
+            for _ in range(2)
+        ]
+        done: list[int] = [0, 0]
+
+        def run(k: int) -> None:
+            done[k] = workers[k].work(until_idle=True)
+
+        threads = [threading.Thread(target=run, args=(k,)) for k in range(2)]
+        t0 = time.time()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(300)
+        elapsed = time.time() - t0
+        ids = received()
+    total = sum(ids.values())
+    print(f"\nPostgreSQL, two workers: {n} messages in {elapsed:.1f} s; worker attempts {done[0]} + {done[1]}; "
+          f"sink received {total} ({len(ids)} distinct)")
+    assert producer.counts() == {"queued": 0, "processing": 0, "sent": n, "abandoned": 0}
+    assert total == len(ids) == n  # each message exactly once
+    assert set(ids) == {m.message_id for m in producer.messages(limit=n)}
+    assert done[0] + done[1] == n and min(done) > 0  # both took part
+    for c in (producer, *producers, *workers):
+        c.close()
+
+
+def test_crash_kill_9_half_way_on_postgres(pg_url: str, tmp_path: Path) -> None:
+    """As the SQLite crash test, on PostgreSQL, with a smaller queue (the SQLite test has 2,000)."""
+    n = 200
+    with forking_sink(str(tmp_path / "received")) as (received, port):
+        c = Courier(pg_url, from_address="accounts@example.org")
+        for i in range(n):
+            c.queue_email("login_code/valid", {"LoginCode": f"{i:06d}"}, to=f"u{i}@example.org")
+        cmd = [sys.executable, "-m", "mailtemplates.cli", "courier", "watch", "--store", pg_url,
+               "--smtp-uri", uri(port), "--lease", "1s", "--pull-wait", "50ms"]
+        first = subprocess.Popen(cmd, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 120
+        while sum(received().values()) < n // 2 + 3 and time.time() < deadline:
+            time.sleep(0.002)
+        first.kill()
+        first.wait(10)
+        in_flight = c.counts()["processing"]
+        second = subprocess.Popen(cmd, stderr=subprocess.DEVNULL)
+        while c.counts()["sent"] < n and time.time() < deadline:
+            time.sleep(0.1)
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(10) == 0
+        ids = received()
+    dups = sum(ids.values()) - len(ids)
+    print(f"\nPostgreSQL crash test: {n} queued, {in_flight} in flight at the kill, {dups} duplicates")
+    assert c.counts() == {"queued": 0, "processing": 0, "sent": n, "abandoned": 0}
+    assert len(ids) == n and dups <= in_flight <= 10
+    c.close()
