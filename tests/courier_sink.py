@@ -105,6 +105,10 @@ class _ForkingSMTP(socketserver.StreamRequestHandler):
                 while (chunk := readline()) not in (b".\r\n", b""):
                     if chunk[:11].lower() == b"message-id:":
                         mid = chunk[11:].strip()
+                if not chunk:
+                    # The client went away inside DATA (a killed worker): like a real server,
+                    # accept nothing; the message was never acknowledged, so it is sent again.
+                    return
                 write(b"250 2.0.0 queued\r\n")
                 if log_fd >= 0:
                     os.write(log_fd, mid + b"\n")
