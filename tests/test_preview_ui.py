@@ -358,3 +358,34 @@ def test_browser_send_form_with_options_and_the_mixed_language_banner(
     page.select_option("#locale", "fr")
     page.wait_for_function("() => document.body.dataset.mixed === '0'")
     assert page.locator("#warnings").is_hidden()
+
+
+TRICKY = (
+    '<!doctype html><p title=\'{{ .RecoveryURL }}\' data-x="a{{ "}}" }}b">{{/* a\n comment */}}'
+    "<!-- {{ .To }} --><a href={{ .RecoveryURL }}>x</a>{{- range $i, $v := list 1 2.5 0x1F -}}"
+    "{{ $v | printf `%v` }}{{ end }}<b>unclosed"
+)
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_highlighting_keeps_every_character_and_shows_a_broken_template(live: Live, page: Any) -> None:
+    body = live.path("recovery/valid/email.body.gotmpl")
+    body.write_text(TRICKY, encoding="utf-8")
+    open_email(page, live, "recovery/valid")
+    page.click("[data-tab=template]")
+    pre = page.locator("#template pre[data-part=body]")
+    assert pre.evaluate("e => e.textContent") == TRICKY
+    # An action inside an HTML comment is still an action (Go parses it): the comment goes round it.
+    comments = pre.locator(".tok-comment").evaluate_all("es => es.map(e => e.textContent).join('|')")
+    assert comments == "/* a\n comment */|<!--| | -->"
+    assert {"range", "end"} <= set(pre.locator(".tok-kw").all_inner_texts())
+    assert {"$i", "$v"} <= set(pre.locator(".tok-var").all_inner_texts())
+    assert {"1", "2.5", "0x1F"} <= set(pre.locator(".tok-num").all_inner_texts())
+    assert {"list", "printf"} <= set(pre.locator(".tok-fn").all_inner_texts())
+    # A template that does not parse: the error, and its source still on the Template tab.
+    body.write_text("<p>{{ if .To }}open", encoding="utf-8")
+    page.wait_for_selector("#error:not([hidden])", timeout=10_000)
+    page.wait_for_function(
+        "() => document.querySelector('#template pre[data-part=body]').textContent === '<p>{{ if .To }}open'"
+    )

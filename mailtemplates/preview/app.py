@@ -355,11 +355,8 @@ class PreviewApp:
             "smtp": self.smtp_config is not None,
         }
         resolved = self.resolution(tt, locale, ctx)
-        out["files"], out["mixed"], out["warnings"] = (
-            resolved["files"],
-            resolved["mixed"],
-            resolved["warnings"],
-        )
+        out.update(resolved)  # files, mixed, warnings
+        out["sources"] = self.sources(out["files"])  # shown with a template error too
         renderer = self.renderer  # one renderer per request, even if a save swaps it meanwhile
         started = time.perf_counter()
         try:
@@ -382,7 +379,6 @@ class PreviewApp:
             info["used"] = part in used or part == "sms"
         if "plaintext" in out["files"] and "plaintext" not in used and email.html is not None:
             out["files"]["plaintext"] = _DERIVED_TEXT | {"used": True}  # what the render did
-        out["sources"] = self.sources(out["files"])
         to = str(ctx.get("To") or "") or "recipient@example.com"
         out["to"] = to
         out["from"] = self.config.from_address

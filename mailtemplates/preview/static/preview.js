@@ -50,7 +50,31 @@
   // A small highlighter for what the page shows: HTML, and Go template actions inside it. It only
   // wraps runs of the text in <span class="tok-..."> (built with textContent, never innerHTML), so
   // the text a reader copies is the file's text, character for character.
-  const ACTION = /\{\{(?:[^}]|\}(?!\}))*\}\}/g;
+  // The actions of a template, [start, end) pairs: an action runs to the first "}}" outside its
+  // comments, strings and raw strings. One pass over the text; an action that never closes ends
+  // the search (Go would not parse the file either), so a broken file costs no more than a good one.
+  function findActions(text) {
+    const out = [];
+    let i = text.indexOf("{{");
+    while (i >= 0) {
+      let j = i + 2, end = -1;
+      while (j < text.length) {
+        const c = text[j];
+        if (c === "}" && text[j + 1] === "}") { end = j + 2; break; }
+        if (c === "/" && text[j + 1] === "*") { const k = text.indexOf("*/", j + 2); j = k < 0 ? text.length : k + 2; }
+        else if (c === "`") { const k = text.indexOf("`", j + 1); j = k < 0 ? text.length : k + 1; }
+        else if (c === '"' || c === "'") {
+          let k = j + 1;
+          while (k < text.length && text[k] !== c && text[k] !== "\n") k += text[k] === "\\" ? 2 : 1;
+          j = k + 1;
+        } else j++;
+      }
+      if (end < 0) break;
+      out.push([i, end]);
+      i = text.indexOf("{{", end);
+    }
+    return out;
+  }
   const ACTION_TOKENS = new RegExp([
     String.raw`(\/\*[\s\S]*?\*\/)`, // 1 comment
     String.raw`("(?:[^"\\]|\\.)*"|` + "`[^`]*`" + String.raw`|'(?:[^'\\]|\\.)*')`, // 2 string, raw string, char
@@ -129,11 +153,10 @@
     const st = { mode: "text", quote: "" };
     let last = 0;
     if (actions) {
-      ACTION.lastIndex = 0;
-      for (let m; (m = ACTION.exec(text)); ) {
-        highlightHtml(text.slice(last, m.index), st, frag);
-        frag.append(highlightAction(m[0]));
-        last = m.index + m[0].length;
+      for (const [a, b] of findActions(text)) {
+        highlightHtml(text.slice(last, a), st, frag);
+        frag.append(highlightAction(text.slice(a, b)));
+        last = b;
       }
     }
     highlightHtml(text.slice(last), st, frag);
@@ -452,6 +475,7 @@
       state.data = data;
       body.dataset.seq = String(data.seq);
       showFiles(data.files);
+      showSources(data.sources);
       if (state.edited === null) {
         ctx.value = JSON.stringify(data.context, null, 2);
         ctx.classList.remove("invalid");
@@ -487,7 +511,6 @@
       $("#rendered").textContent = data.rendered_locale !== data.locale ? "(rendered in " + data.rendered_locale + ")" : "";
       $("#text").textContent = data.text;
       $("#source").replaceChildren(data.html == null ? "(no HTML part)" : highlight(data.html, false));
-      showSources(data.sources);
       $("#mime").textContent = data.mime != null ? data.mime : data.mime_error;
       $("#download").href = downloadHref();
       $("#download").setAttribute("download", state.name.replace("/", "_") + "." + (data.rendered_locale || state.locale) + ".eml");
