@@ -2,10 +2,10 @@
 
 ::
 
-    mailtemplates preview   [--templates DIR]... [--port N] [--host H] [--open] [--context FILE] [--smtp-uri URI]
-    mailtemplates render    NAME [--locale L] [--context FILE] [--templates DIR]... [--format html|text|eml|json]
-    mailtemplates init      DIR [--force] [--locale L]...
-    mailtemplates send-test NAME --to ADDR --smtp-uri URI [--from-address A] [--from-name N] [--locale L] ...
+    mailtemplates preview   [--templates DIR]... [--config FILE] [--port N] [--host H] [--open] [--context FILE] [--smtp-uri URI]
+    mailtemplates render    NAME [--locale L] [--context FILE] [--templates DIR]... [--config FILE] [--format html|text|eml|json]
+    mailtemplates init      DIR [--force | --missing-only] [--locale L]...
+    mailtemplates send-test NAME --to ADDR [--smtp-uri URI | --config FILE] [--from-address A] [--from-name N] [--locale L] ...
     mailtemplates lint      [DIR ...] [--format text|json|github] [--from-address ADDR] [--no-builtins]
     mailtemplates courier   watch|list|show|retry|purge|migrate ...   (docs/courier.md)
 
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import MailTemplateError
+from .errors import CLIError, MailTemplateError
 
 __all__ = ["build_parser", "main"]
 
@@ -37,10 +37,6 @@ DEFAULT_FROM_ADDRESS = "no-reply@example.com"
 ENV_SMTP_URI = "COURIER_SMTP_CONNECTION_URI"
 ENV_FROM_ADDRESS = "COURIER_SMTP_FROM_ADDRESS"
 ENV_FROM_NAME = "COURIER_SMTP_FROM_NAME"
-
-
-class CLIError(MailTemplateError):
-    """A command line mistake found after parsing (a file, a folder, a missing setting)."""
 
 
 # -- parser -----------------------------------------------------------------------------------------
@@ -217,7 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-f",
         choices=("html", "text", "eml", "json"),
         default="text",
-        help="what to print (default text)",
+        help="what to print: text (default: the subject, a blank line, the plaintext body), html, "
+        "eml (the whole MIME message) or json",
     )
     p.add_argument("--to", metavar="ADDR", help="recipient for --format eml (default: the context's To)")
     _from_options(p)
@@ -230,10 +227,20 @@ def build_parser() -> argparse.ArgumentParser:
         "init",
         help="copy the built-in templates into a folder to start an override",
         description="Write the built-in templates into DIR (Kratos layout), as a starting point for "
-        "courier.template_override_path or --templates. Existing files are kept unless --force.",
+        "courier.template_override_path or --templates. If some of the files are already there, "
+        "nothing is written and they are listed, unless --force (overwrite them with the built-ins) "
+        "or --missing-only (write only the files that are missing; yours are left as they are).",
     )
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--force", action="store_true", help="overwrite files that exist")
+    p.add_argument("dir", metavar="DIR", help="folder to write into (created if missing)")
+    existing = p.add_mutually_exclusive_group()
+    existing.add_argument(
+        "--force", action="store_true", help="overwrite files that exist with the built-ins"
+    )
+    existing.add_argument(
+        "--missing-only",
+        action="store_true",
+        help="write only the files that do not exist yet; keep the existing ones unchanged",
+    )
     p.add_argument(
         "--locale",
         "-l",
@@ -250,14 +257,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Render NAME with sample data (and --context) and send it through an SMTP "
         "server given as a Kratos connection URI; prints the server's answer.",
     )
-    p.add_argument("name", metavar="NAME")
+    p.add_argument("name", metavar="NAME", help="template type, e.g. recovery/valid")
     p.add_argument("--to", required=True, metavar="ADDR", help="recipient")
     _smtp_uri_option(p, "smtp://user:pass@host:587/ (STARTTLS) or smtps://user:pass@host:465/ (TLS)")
     _from_options(p)
     _smtp_options(p)
     _header_option(p)
     _config_option(p)
-    p.add_argument("--locale", "-l", metavar="L")
+    p.add_argument(
+        "--locale", "-l", metavar="L", help="locale to render (default: the context's, else --default-locale)"
+    )
     _context_option(p, "")
     _templates_option(p)
     _default_locale_option(p)
@@ -388,7 +397,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             raise CLIError(f"{tt.name} has no HTML part; use --format text")
         _write(email.html)
     elif args.format == "text":
-        _write(email.text)
+        _write(f"Subject: {email.subject}\n\n{email.text}")
     elif args.format == "eml":
         to = args.to or str(ctx.get("To") or "") or "recipient@example.com"
         from_address, from_name = _sender(args)
@@ -446,13 +455,16 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise CLIError(f"{dest}: exists and is not a folder")
     targets = [(p, dest / p.relative_to(src)) for p in chosen]
     existing = [t for _, t in targets if t.exists()]
-    if existing and not args.force:
+    if existing and not (args.force or args.missing_only):
         shown = "\n  ".join(str(t) for t in existing[:5])
         more = f"\n  ... and {len(existing) - 5} more" if len(existing) > 5 else ""
         raise CLIError(
             f"{len(existing)} file(s) already exist in {dest}, nothing was written:\n  {shown}{more}\n"
-            "use --force to overwrite them"
+            "use --missing-only to add only the missing files, or --force to overwrite them"
         )
+    if args.missing_only:
+        kept = set(existing)
+        targets = [(s, t) for s, t in targets if t not in kept]
     try:
         for s, t in targets:
             t.parent.mkdir(parents=True, exist_ok=True)
@@ -460,7 +472,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     except OSError as e:
         raise CLIError(f"cannot write {e.filename or dest}: {e.strerror or e}") from None
     locales = ["en", *sorted(wanted if wanted is not None else available)]
-    print(f"wrote {len(targets)} files to {dest} (locales: {', '.join(locales)})")
+    kept_note = f", kept {len(existing)} existing" if args.missing_only else ""
+    overwrote = f", {len(existing)} of them overwritten" if args.force and existing else ""
+    print(f"wrote {len(targets)} files to {dest}{overwrote}{kept_note} (locales: {', '.join(locales)})")
     print(f"preview them with: mailtemplates preview --templates {dest}")
     return 0
 

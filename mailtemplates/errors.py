@@ -10,11 +10,25 @@
     │       └── LimitExceeded             recursion depth, output size or loop length over a limit
     ├── TemplateNotFound                  no root provides that template part
     ├── ContextError                      the data does not fit the template type's model
+    ├── ContextFileError                  a --context file is unreadable or not the expected JSON
     ├── LocaleError                       a locale tag is malformed or unknown
     ├── InvalidName                       a flow, status, part or locale name that could escape a root
     ├── TemplateSourceError               a template URI could not be read (scheme, size, timeout)
     ├── MessageError                      a header or address is unsafe or invalid
-    └── SMTPConfigError / SendError       the SMTP connection URI is bad / the server refused
+    ├── ConfigError                       a Kratos configuration file or variable is invalid
+    ├── SMTPConfigError                   the SMTP connection URI or TLS files are bad
+    ├── SendError                         the server refused, or the network failed
+    │   ├── SMTPSendError                 over SMTP (``stage``, ``code``, ``text``, ``permanent``)
+    │   └── HTTPSendError                 over an HTTP channel (``status``, ``permanent``)
+    ├── CourierError                      the courier's store, a message id, a worker setting
+    ├── PreviewError                      the preview server cannot start as configured
+    └── CLIError                          a command line mistake found after parsing
+
+All of them are importable from :mod:`mailtemplates` (``from mailtemplates import SendError``) and
+from here; the modules that raise them also re-export the names they used to define
+(``mailtemplates.smtp.SMTPSendError``, ``mailtemplates.cli.CLIError``, ...).
+``tests/test_errors.py`` checks that every ``MailTemplateError`` subclass in the package is
+defined here, exported, and drawn in this tree under its real parent.
 
 ``str(err)`` is the friendly message. Template errors also keep Go's exact wording in ``go_message``
 so that the conformance tests can compare against real Go.
@@ -25,15 +39,21 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "CLIError",
     "ConfigError",
     "ContextError",
+    "ContextFileError",
+    "CourierError",
     "EscapeError",
+    "HTTPSendError",
     "InvalidName",
     "LimitExceeded",
     "LocaleError",
     "MailTemplateError",
     "MessageError",
+    "PreviewError",
     "SMTPConfigError",
+    "SMTPSendError",
     "SendError",
     "TemplateError",
     "TemplateExecError",
@@ -169,12 +189,79 @@ class MessageError(MailTemplateError):
     """A header value or address is unsafe (CR/LF) or invalid."""
 
 
+class ContextFileError(MailTemplateError):
+    """The context file (``--context``) cannot be read or is not the expected JSON."""
+
+
 class SMTPConfigError(MailTemplateError):
-    """The SMTP connection URI is malformed or unsupported. Never contains the password."""
+    """The SMTP connection URI is malformed or unsupported, or a TLS file does not load. Never
+    contains the password."""
 
 
 class SendError(MailTemplateError):
-    """The SMTP server refused the connection, the login or the message."""
+    """Delivery failed: the server refused the connection, the login or the message, or the
+    network failed. ``permanent`` says whether retrying the same message can help."""
+
+    @property
+    def permanent(self) -> bool:
+        return False
+
+
+class SMTPSendError(SendError):
+    """Sending over SMTP failed. ``code``/``text`` are the server's reply (``None`` for network/TLS
+    failures); ``stage`` is one of connect, tls, ehlo, auth, mail, rcpt, data.
+
+    ``permanent`` is true for 5xx replies (Kratos abandons such a message instead of retrying).
+    """
+
+    def __init__(self, message: str, *, stage: str, code: int | None = None, text: str | None = None) -> None:
+        super().__init__(message)
+        self.stage = stage
+        self.code = code
+        self.text = text
+
+    @property
+    def permanent(self) -> bool:
+        return self.code is not None and self.code >= 500
+
+    def __reduce__(self) -> Any:
+        return (_rebuild_smtp_send_error, (str(self), self.stage, self.code, self.text))
+
+
+def _rebuild_smtp_send_error(message: str, stage: str, code: int | None, text: str | None) -> SMTPSendError:
+    return SMTPSendError(message, stage=stage, code=code, text=text)
+
+
+class HTTPSendError(SendError):
+    """An HTTP channel's endpoint failed or refused. ``status`` is ``None`` for network errors."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def permanent(self) -> bool:
+        # A 4xx says the request itself is wrong, except 408 (timeout) and 429 (slow down).
+        return self.status is not None and 400 <= self.status < 500 and self.status not in (408, 429)
+
+    def __reduce__(self) -> Any:
+        return (_rebuild_http_send_error, (str(self), self.status))
+
+
+def _rebuild_http_send_error(message: str, status: int | None) -> HTTPSendError:
+    return HTTPSendError(message, status=status)
+
+
+class CourierError(MailTemplateError):
+    """A courier mistake: bad store URL, unknown message, a second SQLite worker, bad settings."""
+
+
+class PreviewError(MailTemplateError):
+    """The preview server cannot start as configured (host, port, context file, SMTP URI)."""
+
+
+class CLIError(MailTemplateError):
+    """A command line mistake found after parsing (a file, a folder, a missing setting)."""
 
 
 class ConfigError(MailTemplateError):

@@ -216,6 +216,7 @@ class Loader:
         allow_http: bool = False,
         http_timeout: float = 5.0,
         remote_ttl: float = 300.0,
+        http_allowed_networks: str | Iterable[str] | None = None,
         max_template_bytes: int = 1 << 20,
         file_uri_roots: Iterable[str | os.PathLike[str]] = (),
         uri_schemes: Iterable[str] | None = None,
@@ -227,6 +228,8 @@ class Loader:
         self.http_timeout = http_timeout
         #: Seconds an http(s):// template is used before it is fetched again.
         self.remote_ttl = remote_ttl
+        #: Non-public networks http(s):// templates may still come from ("10.0.0.0/8,::1").
+        self.http_allowed_networks = http_allowed_networks
         self.max_template_bytes = max_template_bytes
         self.file_uri_roots = [os.path.realpath(p) for p in (*file_uri_roots, *self.override_roots)]
         #: Schemes template URIs may use (None: all of URI_SCHEMES; http(s) also need allow_http).
@@ -336,6 +339,7 @@ class Loader:
                 max_bytes=self.max_template_bytes,
                 file_roots=self.file_uri_roots,
                 schemes=self.uri_schemes,
+                http_allowed_networks=self.http_allowed_networks,
             )
             name = PART_STEMS[part] + ".gotmpl"
             return PartSource(part, "gotmpl", {name: text}, name, _redact(uri), "uri", None, stamp)
@@ -527,12 +531,16 @@ def read_uri(
     max_bytes: int = 1 << 20,
     file_roots: Sequence[str] = (),
     schemes: Iterable[str] | None = None,
+    http_allowed_networks: str | Iterable[str] | None = None,
 ) -> str:
     """Read a Kratos template URI: ``file://``, ``base64://`` or (when allowed) ``http(s)://``.
 
     ``schemes`` narrows the schemes accepted (default: all of :data:`URI_SCHEMES`, http and https
-    only with ``allow_http``). An http(s) read gives up after about ``timeout`` seconds in all
-    and after ``max_bytes``; redirects stay on the same scheme (http may go to https).
+    only with ``allow_http``). An http(s) read gives up after ``timeout`` seconds in all (name
+    resolution, connection, headers and body) and after ``max_bytes``; redirects stay on the
+    same scheme (http may go to https). Hosts that resolve to a non-public address (loopback,
+    link-local, private ranges) are refused unless ``http_allowed_networks``
+    (``"10.0.0.0/8,127.0.0.1"`` or a list) contains it.
     """
     scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
     allowed = set(URI_SCHEMES if schemes is None else schemes)
@@ -580,9 +588,9 @@ def read_uri(
             raise TemplateSourceError(f"{uri}: template exceeds the size limit of {max_bytes} bytes")
         return _decode(data, uri)
     # urllib.request costs ~25 ms of import: loaded only when a template really comes over HTTP.
-    from ._http import read_http
+    from ._http import parse_networks, read_http
 
-    return _decode(read_http(uri, timeout, max_bytes), uri)
+    return _decode(read_http(uri, timeout, max_bytes, parse_networks(http_allowed_networks)), uri)
 
 
 def _decode(data: bytes, where: str) -> str:

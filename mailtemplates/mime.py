@@ -9,7 +9,8 @@ Structure (RFC 2046)::
     multipart/mixed [<one of the above>, attachment...]      with attachments
 
 Headers follow Kratos (``courier/smtp.go`` + ory/mail ``Message``): ``From`` is the bare address when
-there is no display name, else ``"Name" <address>`` (RFC 2047 encoded-word for non-ASCII names); then
+there is no display name, else ``"Name" <address>`` (RFC 2047 B-encoded words for a name that is not
+printable ASCII or that contains ``=?``, which CPython and other parsers decode even inside quotes); then
 ``To`` and ``Subject``; then the configured headers, each overriding a header of the same name
 (case-insensitive), except that ``Bcc`` is never written: its addresses are kept on
 :attr:`OutgoingMessage.envelope_bcc` for the envelope, as gomail does. We add ``Message-ID`` on the
@@ -31,7 +32,11 @@ How it is fast (figures: ``docs/performance.md``):
 * Headers the builder writes are plain ASCII strings stored unparsed (validated first) or header
   objects parsed once (module constants); every part is created with :data:`MESSAGE_POLICY` and
   its header list and payload set directly, so the header registry runs only for values that need
-  it (non-ASCII names and subjects, configured structured headers). The returned
+  it (non-ASCII subjects, configured structured headers). Address headers (``From``, ``To``,
+  ``Reply-To``, configured ``Cc``...) are written and folded here into lines of at most 78
+  characters, which the policy writes unchanged: CPython's folder drops the quotes of a display
+  name it splits (a long ``"Team, EMEA"`` would read as two addresses). Every address header is
+  parsed back in ``tests/test_address_roundtrip.py`` for names of 1-200 characters of every class. The returned
   :class:`~email.message.EmailMessage` parses any other header lazily on access, like one read
   from the wire.
 * The builder knows every header and every body encoding, so it writes the wire form while it
@@ -85,6 +90,8 @@ _FIELD_NAME = re.compile(r"[!-9;-~]+\Z")
 # characters str.splitlines() treats as line breaks (the email package splits on them, so they would
 # start a new header line).
 _UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+# Lone surrogates (from JSON "\ud800" or surrogateescape): not characters, not encodable as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # A dot-atom addr-spec (RFC 5322 §3.4.1) with an LDH domain: valid beyond doubt, so it is stored as
 # given instead of going through the (70 µs) header parser.
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
@@ -310,7 +317,7 @@ def build_message(
     from_domain = sender.rpartition("@")[2]
     if from_name:
         _check_value("From", from_name)
-        hdrs.append(("From", _named(from_name, sender)))
+        hdrs.append(("From", _address_field("From", [(from_name, sender)])))
     else:
         hdrs.append(("From", sender))
 
@@ -380,6 +387,12 @@ def _check_value(name: str, value: str) -> None:
             f"{name}: header value contains the control character U+{ord(m.group()):04X} "
             f"(CR/LF in a header would start a new header line): {value!r}"
         )
+    m = _SURROGATE.search(value)
+    if m:
+        raise MessageError(
+            f"{name}: header value contains the lone surrogate U+{ord(m.group()):04X}, which is not a "
+            f"character and cannot be encoded: {value!r}"
+        )
 
 
 def _check_address_value(name: str, value: str) -> None:
@@ -406,15 +419,118 @@ def _mailbox(name: str, value: str) -> str:
     return value
 
 
-def _named(display_name: str, addr_spec: str) -> str | BaseHeader:
-    if _PLAIN_NAME.match(display_name):
-        # Kratos (ory/mail FormatAddress) always quotes an ASCII name, escaping \ and ".
-        quoted = display_name.replace("\\", "\\\\").replace('"', '\\"')
-        return f'"{quoted}" <{addr_spec}>'
-    # Non-ASCII: the header registry writes an RFC 2047 encoded-word.
-    h = MESSAGE_POLICY.header_factory("From", [Address(display_name=display_name, addr_spec=addr_spec)])
-    assert isinstance(h, BaseHeader)
-    return h
+# -- address headers: written and folded here ------------------------------------------------
+#
+# CPython's folder drops the quotes of a display name it has to split (a long name holding "," or
+# "()" then reads as two addresses), and its parser decodes RFC 2047 encoded words even inside a
+# quoted-string. So address headers are never handed to the header registry for writing: each
+# mailbox is written here, as Kratos does (ory/mail FormatAddress: an ASCII name quoted, with \
+# and " escaped), other names as B-encoded words, and folded at spaces into lines of at most 78
+# characters, which the policy then writes unchanged.
+
+# Tokens of a display name are at most 60 characters, so that the first one fits on the first line
+# after the longest address header name ("Resent-Sender: ") with a "," behind it. For encoded words
+# (RFC 2047 §2: at most 75 characters) that is 48 characters of base64: 36 bytes of UTF-8.
+_MAX_TOKEN = 60
+_EW_BYTES = 36
+# A display name Kratos would quote: printable ASCII and spaces.
+_QUOTABLE = re.compile(r"[ -~]*\Z")
+# One mailbox as a caller writes it: `Name <addr>` or `"Quoted \"Name\"" <addr>`. An unquoted name
+# may not hold RFC 5322 specials (`Doe, John <j@x>` is two addresses, as the parser reads it).
+_NAME_ADDR = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([^"<>()\[\],;:@\\]*?))\s*<([^<>]*)>\s*\Z', re.S)
+
+
+def _phrase(display: str) -> list[str]:
+    """The wire tokens of a display name, to be joined by single spaces (each one a fold point)."""
+    if _QUOTABLE.match(display) and "=?" not in display:
+        tokens = ('"' + display.replace("\\", "\\\\").replace('"', '\\"') + '"').split(" ")
+        if all(len(t) <= _MAX_TOKEN for t in tokens):
+            return tokens
+    words: list[bytes] = []
+    chunk = b""
+    for ch in display:
+        b = ch.encode("utf-8")
+        if len(chunk) + len(b) > _EW_BYTES:
+            words.append(chunk)
+            chunk = b""
+        chunk += b
+    words.append(chunk)
+    return [f"=?utf-8?b?{base64.b64encode(w).decode('ascii')}?=" for w in words]
+
+
+def _address_field(name: str, mailboxes: Sequence[tuple[str, str]]) -> str:
+    """``name``'s value for these (display name, addr-spec) pairs, folded at spaces."""
+    tokens: list[str] = []
+    for i, (display, addr) in enumerate(mailboxes):
+        tokens.extend([*_phrase(display), f"<{addr}>"] if display else [addr])
+        if i < len(mailboxes) - 1:
+            tokens[-1] += ","
+    lines: list[str] = []
+    line = f"{name}:"
+    for tok in tokens:
+        # An empty token (two spaces in a quoted name) never starts a line: no blank lines.
+        if tok and len(line) + 1 + len(tok) > _MAX_LINE and line != f"{name}:":
+            lines.append(line)
+            line = " " + tok
+        else:
+            line += " " + tok
+    lines.append(line)
+    return "\r\n".join(lines)[len(name) + 2 :]
+
+
+def _split_list(value: str) -> list[str]:
+    """Split an address list at the commas outside quotes, angle brackets and comments."""
+    items: list[str] = []
+    start, depth, quoted, escaped = 0, 0, False, False
+    for i, ch in enumerate(value):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif ch in "<(":
+            depth += 1
+        elif ch in ">)":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            items.append(value[start:i])
+            start = i + 1
+    items.append(value[start:])
+    return items
+
+
+def _name_addr(name: str, item: str) -> tuple[str, str] | None:
+    """(display name, addr-spec) of one mailbox written plainly, or None for anything else (a
+    comment, a group), which is left to the header registry."""
+    item = item.strip(" ")
+    if _SIMPLE_ADDR.match(item):
+        return ("", item)
+    m = _NAME_ADDR.match(item)
+    if m is None:
+        return None
+    quoted, plain, addr = m.groups()
+    display = re.sub(r"\\(.)", r"\1", quoted, flags=re.S) if quoted is not None else plain.strip()
+    return (display, _mailbox(name, addr))
+
+
+def _mailboxes(name: str, items: Sequence[str]) -> list[tuple[str, str]] | None:
+    out = []
+    for item in items:
+        _check_address_value(name, item)
+        found = _name_addr(name, item)
+        if found is None:
+            if "=?" in item:
+                # The registry would decode it: the receiver must see the text the caller wrote.
+                raise MessageError(
+                    f"{name}: {item!r}: put a display name that contains '=?' in quotes "
+                    '("=?...?=" <addr>); encoded words are not decoded'
+                )
+            return None
+        out.append(found)
+    return out
 
 
 def _addresses_of(name: str, value: str) -> list[str]:
@@ -446,12 +562,15 @@ def _address_list(name: str, items: list[str]) -> str | BaseHeader:
     for item in items:
         if not isinstance(item, str):
             raise MessageError(f"{name}: recipients must be strings, got {type(item).__name__}")
+    if all(_SIMPLE_ADDR.match(i) for i in items):
+        return ", ".join(items)
+    boxes = _mailboxes(name, items)
+    if boxes is not None:
+        return _address_field(name, boxes)
+    for item in items:
         if len(_addresses_of(name, item)) != 1:
             raise MessageError(f"{name}: {item!r} holds several addresses; pass one address per item")
-    joined = ", ".join(items)
-    if all(_SIMPLE_ADDR.match(i) for i in items):
-        return joined
-    return _header(name, joined)
+    return _header(name, ", ".join(items))
 
 
 def _unstructured(name: str, value: str) -> str | BaseHeader:
@@ -464,8 +583,13 @@ def _unstructured(name: str, value: str) -> str | BaseHeader:
 def _configured(name: str, value: str) -> str | BaseHeader:
     key = name.lower()
     if key in _ADDRESS_HEADERS:
+        if _SIMPLE_ADDR.match(value):
+            return value
+        boxes = _mailboxes(name, _split_list(value))
+        if boxes is not None:
+            return _address_field(name, boxes)
         _addresses_of(name, value)
-        return value if _SIMPLE_ADDR.match(value) else _header(name, value)
+        return _header(name, value)
     if key in _CHECKED:
         try:
             h = _header(name, value)

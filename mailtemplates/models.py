@@ -25,6 +25,7 @@ import dataclasses
 import datetime as _dt
 import difflib
 import math
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -589,8 +590,9 @@ def get_template_type(name: str) -> TemplateType:
         found = TEMPLATE_TYPES.get(name) or _BY_KRATOS_TYPE.get(name)
         if found is not None:
             return found
-    known = sorted(TEMPLATE_TYPES)
-    hint = _did_you_mean(str(name), [*known, *_BY_KRATOS_TYPE])
+    # The test stub is Kratos's, sent verbatim: not offered as a template to render.
+    known = sorted(n for n, t in TEMPLATE_TYPES.items() if t.templated)
+    hint = _did_you_mean(str(name), [*known, *(k for k, t in _BY_KRATOS_TYPE.items() if t.templated)])
     raise InvalidName(f"unknown template type {name!r}{hint}. Known types: {', '.join(known)}")
 
 
@@ -636,6 +638,24 @@ def _go_time(value: _dt.datetime, path: str) -> str:
     return f"{text}{sign}{hours:02d}:{minutes:02d}"
 
 
+#: A UTF-16 surrogate code point: not a character, and not encodable in UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text(value: str) -> str:
+    """A plain ``str`` that is valid Unicode, as Go's ``encoding/json`` decodes strings.
+
+    Python strings (``json.loads('"\\ud800"')`` among them) can hold lone surrogates, which
+    render fine and then fail with ``UnicodeEncodeError`` when the email is encoded. Go turns an
+    unpaired surrogate into U+FFFD and a high-low pair into the character it encodes; so do we,
+    here at the context boundary, for keys and values at any depth.
+    """
+    value = str.__str__(value)  # a plain str, also for str subclasses such as StrEnum members
+    if _SURROGATE.search(value) is None:
+        return value
+    return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def _json_value(value: object, path: str) -> Any:
     """Convert Python data to what Go's ``encoding/json`` decodes into ``interface{}``.
 
@@ -646,7 +666,7 @@ def _json_value(value: object, path: str) -> Any:
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, str):
-        return str.__str__(value)  # a plain str, also for str subclasses such as StrEnum members
+        return _text(value)
     if isinstance(value, int):
         try:
             return float(value)
@@ -661,6 +681,7 @@ def _json_value(value: object, path: str) -> Any:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise ContextError(f"{path}: JSON object keys must be strings, got {_describe(key)}")
+            key = _text(key)
             out[key] = _json_value(item, f"{path}.{key}")
         return out
     if isinstance(value, (list, tuple)):
@@ -679,7 +700,7 @@ def _convert_string(value: object, path: str) -> str:
         return ""
     if not isinstance(value, str):
         raise ContextError(f"{path} must be a string (Go string), got {_describe(value)}")
-    return str.__str__(value)
+    return _text(value)
 
 
 def _convert_int(value: object, path: str) -> int:
@@ -720,7 +741,7 @@ def _convert_header(value: object, path: str) -> dict[str, StrList]:
         items = [item] if isinstance(item, str) else item
         if not isinstance(items, (list, tuple)) or not all(isinstance(v, str) for v in items):
             raise ContextError(f"{path}.{key} must be a string or a list of strings, got {_describe(item)}")
-        out[key] = StrList(items)
+        out[_text(key)] = StrList(_text(v) for v in items)
     return out
 
 

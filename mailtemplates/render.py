@@ -195,6 +195,7 @@ class Renderer:
         template_uris: Mapping[str, Mapping[str, str]] | None = None,
         allow_http: bool = False,
         remote_ttl: float = 300.0,
+        http_allowed_networks: str | Iterable[str] | None = None,
         file_uri_roots: Iterable[str | os.PathLike[str]] = (),
         check_interval: float = 1.0,
         cache_size: int = DEFAULT_CACHE_SIZE,
@@ -213,6 +214,7 @@ class Renderer:
             uris=template_uris,
             allow_http=allow_http,
             remote_ttl=remote_ttl,
+            http_allowed_networks=http_allowed_networks,
             file_uri_roots=file_uri_roots,
             max_template_bytes=max_template_size,
         )
@@ -546,6 +548,7 @@ class Renderer:
                 funcs=source.funcs,
                 extra_funcs=_locale_funcs(self._file_locale(source), self.default_locale),
                 delims=self.delims,
+                origin=source.path,
                 **self.limits,
             )
             entry = source.entry
@@ -586,6 +589,7 @@ class Renderer:
                 html=True,
                 funcs=tset.funcs,
                 delims=self.delims,
+                origin=tset.origin,
                 **self.limits,
             )
         except TemplateError:

@@ -59,10 +59,10 @@ from dataclasses import dataclass, field
 from email.generator import BytesGenerator
 from email.message import EmailMessage
 from email.utils import getaddresses
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from mailtemplates.errors import SendError, SMTPConfigError
+from mailtemplates.errors import SMTPConfigError, SMTPSendError
 
 __all__ = ["SMTPConfig", "SMTPSendError", "SendResult", "build_ssl_context", "parse_connection_uri", "send"]
 
@@ -110,31 +110,6 @@ class SendResult:
     auth_mechanism: str | None
 
 
-class SMTPSendError(SendError):
-    """Sending failed. ``code``/``text`` are the server's reply (``None`` for network/TLS failures);
-    ``stage`` is one of connect, tls, ehlo, auth, mail, rcpt, data.
-
-    ``permanent`` is true for 5xx replies (Kratos abandons such a message instead of retrying).
-    """
-
-    def __init__(self, message: str, *, stage: str, code: int | None = None, text: str | None = None) -> None:
-        super().__init__(message)
-        self.stage = stage
-        self.code = code
-        self.text = text
-
-    @property
-    def permanent(self) -> bool:
-        return self.code is not None and self.code >= 500
-
-    def __reduce__(self) -> Any:
-        return (_rebuild_send_error, (str(self), self.stage, self.code, self.text))
-
-
-def _rebuild_send_error(message: str, stage: str, code: int | None, text: str | None) -> SMTPSendError:
-    return SMTPSendError(message, stage=stage, code=code, text=text)
-
-
 # -- configuration ---------------------------------------------------------------------------
 
 
@@ -157,6 +132,15 @@ def parse_connection_uri(
         # e.g. an unbalanced "[" in the host; the exception text could quote the netloc.
         raise SMTPConfigError("the SMTP connection URI cannot be parsed (check the host part)") from None
     scheme = parts.scheme.lower()
+    if "://" not in uri:
+        # "127.0.0.1:8026" or "localhost:1025": urlsplit reads "localhost" as the scheme. The text
+        # is shown only when it cannot hold a password (no "@").
+        shown = f" {uri.strip()!r}" if "@" not in uri and len(uri) < 200 else ""
+        example = f"smtp://{uri.strip()}/" if shown else "smtp://host:587/"
+        raise SMTPConfigError(
+            f"the SMTP connection URI{shown} has no scheme; write {example} (STARTTLS; add "
+            "?disable_starttls=true for a local test server without TLS) or smtps://host:465/ (TLS)"
+        )
     if scheme not in ("smtp", "smtps"):
         shown = scheme if scheme.isalnum() else "?"
         raise SMTPConfigError(f"the SMTP connection URI must start with smtp:// or smtps://, not {shown}://")

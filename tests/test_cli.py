@@ -120,7 +120,7 @@ def test_render_text_is_the_default(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["render", "recovery_code/valid", "--locale", "de"]) == 0
     email = expected("recovery_code/valid", "de")
     out = capsys.readouterr().out
-    assert out == email.text + ("" if email.text.endswith("\n") else "\n")
+    assert out == f"Subject: {email.subject}\n\n" + email.text + ("" if email.text.endswith("\n") else "\n")
     assert sample_context("recovery_code/valid")["RecoveryCode"] in out
 
 

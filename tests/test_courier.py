@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from courier_sink import forking_sink, free_port, http_endpoint, smtp_sink
+from courier_sink import Sink, forking_sink, free_port, http_endpoint, smtp_sink
 
 from mailtemplates.cli import main
 from mailtemplates.courier import Courier, CourierError, Metrics, TransportOverride, open_store
@@ -165,13 +165,13 @@ def test_disconnect_in_the_middle_of_data_is_retried(tmp_path: Path) -> None:
 
 def test_server_slower_than_the_timeout_is_retried_and_the_duplicate_keeps_its_message_id(tmp_path: Path) -> None:
     with smtp_sink() as (sink, port):
-        sink.plan.append(("slow", 1.0))
-        c = make(tmp_path, port, timeout=0.3)
+        sink.plan.append(("slow", 2.5))
+        c = make(tmp_path, port, timeout=1.0)
         mid = c.queue_email("recovery/valid", CTX, to="ann@example.org")
         c.work(until_idle=True)
         m = c.message(mid)
         assert (m.status, m.send_count) == ("sent", 2)
-        assert "did not answer within 0.3 s (data)" in (m.dispatches[0].error or "")
+        assert "did not answer within 1 s (data)" in (m.dispatches[0].error or "")
         # The slow server had stored the first copy when the client gave up: the case where a
         # receiver sees a duplicate, with the same Message-ID to drop it by.
         assert sink.ids == {m.message_id: 2}
@@ -366,7 +366,8 @@ def test_stop_releases_the_rest_of_the_batch(tmp_path: Path) -> None:
             c.queue_email("login_code/valid", {"LoginCode": str(i)}, to=f"u{i}@example.org")
         t = threading.Thread(target=c.work, kwargs={"until_idle": False})
         t.start()
-        while sink.total < 1:
+        deadline = time.time() + 30
+        while sink.total < 1 and time.time() < deadline:
             time.sleep(0.02)
         c.stop()
         t.join(5)
@@ -577,3 +578,59 @@ def test_watch_reads_a_kratos_config_file(tmp_path: Path) -> None:
     parsed = message_from_bytes(sink.messages[0], policy=default_policy)
     assert parsed["From"].addresses[0].display_name == "The Team" and parsed["X-Campaign"] == "c1"
     assert sink.envelopes[0][0] == "team@example.net"
+
+
+def _tls_sink(sink: Sink, ca: Any, **kw: Any) -> Any:
+    import ssl
+
+    from aiosmtpd.controller import Controller
+
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(ctx)
+    port = free_port()
+    if kw.pop("implicit", False):
+        kw["ssl_context"] = ctx
+    else:
+        kw["tls_context"] = ctx
+    return Controller(sink, hostname="127.0.0.1", port=port, server_hostname="tls.test", **kw), port
+
+
+def test_transport_override_with_starttls_and_login_and_with_implicit_tls(tmp_path: Path) -> None:
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    logins: list[tuple[str, str]] = []
+
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        assert isinstance(data, LoginPassword)
+        logins.append((data.login.decode(), data.password.decode()))
+        return AuthResult(success=data.password == b"s3cret", handled=False)  # aiosmtpd replies 535
+
+    starttls, tls = Sink(), Sink()
+    c1, p1 = _tls_sink(starttls, ca, authenticator=check, require_starttls=True)
+    c2, p2 = _tls_sink(tls, ca, implicit=True)
+    c1.start()
+    c2.start()
+    try:
+        with smtp_sink() as (plain, port):
+            base = parse_connection_uri(uri(port), ca_file=str(ca_file))
+            c = Courier(f"sqlite:///{tmp_path}/courier.db", smtp=base, from_address="a@example.org", retry_backoff=0)
+            ok = c.queue_email("recovery/valid", CTX, to="ann@example.org", transport=TransportOverride(
+                host="127.0.0.1", port=p1, user="ann", password="s3cret", security="starttls"))
+            bad = c.queue_email("recovery/valid", CTX, to="ann@example.org", transport=TransportOverride(
+                host="127.0.0.1", port=p1, user="ann", password="wrong", security="starttls"))
+            implicit = c.queue_email("recovery/valid", CTX, to="bob@example.org", transport=TransportOverride(
+                host="127.0.0.1", port=p2, security="tls"))
+            c.work(until_idle=True)
+            assert plain.total == 0
+    finally:
+        c1.stop()
+        c2.stop()
+    assert c.message(ok).status == "sent" and list(starttls.ids) == [c.message(ok).message_id]
+    assert ("ann", "s3cret") in logins
+    m = c.message(bad)
+    assert m.status == "abandoned" and "535" in (m.dispatches[0].error or "")  # 5xx to AUTH: permanent
+    assert c.message(implicit).status == "sent" and list(tls.ids) == [c.message(implicit).message_id]

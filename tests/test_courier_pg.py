@@ -78,8 +78,18 @@ def test_two_workers_share_2000_messages_each_delivered_exactly_once(pg_url: str
     n = 2000
     with forking_sink(str(tmp_path / "received")) as (received, port):
         producer = Courier(pg_url, smtp_uri=uri(port), from_address="accounts@example.org")
-        for i in range(n):
-            producer.queue_email("login_code/valid", {"LoginCode": f"{i:06d}"}, to=f"u{i}@example.org")
+        producers = [Courier(pg_url, from_address="accounts@example.org") for _ in range(4)]
+
+        def enqueue(k: int) -> None:  # four producers, as several app instances would
+            for i in range(k, n, 4):
+                producers[k].queue_email("login_code/valid", {"LoginCode": f"{i:06d}"}, to=f"u{i}@example.org")
+
+        feeders = [threading.Thread(target=enqueue, args=(k,)) for k in range(4)]
+        for t in feeders:
+            t.start()
+        for t in feeders:
+            t.join()
+        assert producer.counts()["queued"] == n
         workers = [
             Courier(pg_url, smtp_uri=uri(port), from_address="accounts@example.org", retry_backoff=0)
             for _ in range(2)
@@ -104,7 +114,7 @@ def test_two_workers_share_2000_messages_each_delivered_exactly_once(pg_url: str
     assert total == len(ids) == n  # each message exactly once
     assert set(ids) == {m.message_id for m in producer.messages(limit=n)}
     assert done[0] + done[1] == n and min(done) > 0  # both took part
-    for c in (producer, *workers):
+    for c in (producer, *producers, *workers):
         c.close()
 
 

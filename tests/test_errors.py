@@ -352,7 +352,7 @@ OTHER = [
         InvalidName,
         "unknown template type 'recover/valid' (did you mean 'recovery/valid'?). Known types: "
         "authenticator_key_added, login_code/valid, recovery/invalid, recovery/valid, recovery_code/invalid, "
-        "recovery_code/valid, registration_code/valid, test_stub, verifiable_address_changed, "
+        "recovery_code/valid, registration_code/valid, verifiable_address_changed, "
         "verification/invalid, verification/valid, verification_code/invalid, verification_code/valid",
     ),
     (

@@ -9,19 +9,30 @@ from mailtemplates import gotmpl
 def test_exported_names() -> None:
     assert mailtemplates.__all__ == sorted(mailtemplates.__all__)
     assert set(mailtemplates.__all__) == {
+        "CLIError",
+        "ConfigError",
         "ContextError",
+        "ContextFileError",
+        "CourierError",
         "EscapeError",
+        "HTTPSendError",
         "InvalidName",
+        "LimitExceeded",
         "LocaleError",
         "MailTemplateError",
         "MessageError",
         "PartResolution",
+        "PreviewError",
         "RenderedEmail",
         "Renderer",
         "Resolution",
+        "SMTPConfigError",
+        "SMTPSendError",
+        "SendError",
         "TemplateError",
         "TemplateExecError",
         "TemplateNotFound",
+        "TemplateSourceError",
         "TemplateSyntaxError",
         "__version__",
         "errors",
@@ -34,10 +45,19 @@ def test_exported_names() -> None:
 
 
 def test_gotmpl_contract() -> None:
-    out = gotmpl.render_files({"main.gotmpl": "{{ .X }}"}, "main.gotmpl", {"X": 1.0}, html=False, funcs="hermetic",
-                              delims=None, options=())
+    out = gotmpl.render_files(
+        {"main.gotmpl": "{{ .X }}"},
+        "main.gotmpl",
+        {"X": 1.0},
+        html=False,
+        funcs="hermetic",
+        delims=None,
+        options=(),
+    )
     assert out == "1"
-    tset = gotmpl.parse_files({"m": "[[ .X ]]"}, html=True, funcs="none", delims=("[[", "]]"), options=("missingkey=zero",))
+    tset = gotmpl.parse_files(
+        {"m": "[[ .X ]]"}, html=True, funcs="none", delims=("[[", "]]"), options=("missingkey=zero",)
+    )
     assert tset.execute("m", {"X": "<b>"}) == "&lt;b&gt;"
 
 

@@ -32,7 +32,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from mailtemplates import smtp as _smtp
-from mailtemplates.errors import SendError
+from mailtemplates.errors import HTTPSendError, SendError
 from mailtemplates.mime import OutgoingMessage
 from mailtemplates.smtp import SendResult, SMTPConfig, SMTPSendError, build_ssl_context
 
@@ -194,19 +194,6 @@ def _as_send_error(e: BaseException, stage: str, cfg: SMTPConfig) -> BaseExcepti
 
 
 # -- HTTP --------------------------------------------------------------------------------------
-
-
-class HTTPSendError(SendError):
-    """The HTTP endpoint failed or refused. ``status`` is ``None`` for network errors."""
-
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-    @property
-    def permanent(self) -> bool:
-        # A 4xx says the request itself is wrong, except 408 (timeout) and 429 (slow down).
-        return self.status is not None and 400 <= self.status < 500 and self.status not in (408, 429)
 
 
 @dataclass(frozen=True)

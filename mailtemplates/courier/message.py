@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from mailtemplates.errors import MailTemplateError
+from mailtemplates.errors import CourierError
 
 __all__ = [
     "STATUSES",
@@ -29,10 +29,6 @@ __all__ = [
 Status = Literal["queued", "processing", "sent", "abandoned"]
 STATUSES: tuple[Status, ...] = ("queued", "processing", "sent", "abandoned")
 MessageType = Literal["email", "sms"]
-
-
-class CourierError(MailTemplateError):
-    """A courier mistake: bad store URL, unknown message, a second SQLite worker, bad settings."""
 
 
 @dataclass(frozen=True)

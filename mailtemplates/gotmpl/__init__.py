@@ -11,6 +11,8 @@ templates, escapes them for HTML when asked, compiles them and executes them on 
     "<a href='#ZgotmplZ'>x</a>"
 
 The pipeline is ``lexer`` -> ``parser`` -> (``escape`` for HTML) -> ``compiler`` -> ``runtime``.
+:class:`TemplateSet` and :func:`parse_files` play Go 1.26's ``template.Template`` with
+``ParseFS`` (``src/text/template/template.go``, ``helper.go``; ``html/template``'s for HTML).
 A :class:`TemplateSet` is immutable once parsed and safe to execute from several threads.
 
 Safety limits (``docs/limits.md``), keyword arguments of :func:`parse_files`: ``max_template_size``
@@ -81,8 +83,10 @@ class TemplateSet:
         max_depth: int,
         max_output: int | None,
         max_iterations: int | None = DEFAULT_MAX_ITERATIONS,
+        origin: str | None = None,
     ) -> None:
         self.trees = trees
+        self.origin = origin
         self.funcs = funcs
         self.html = html
         self.mode = mode
@@ -132,26 +136,34 @@ class TemplateSet:
             except EscapeError as e:
                 self._escape_errors[name] = e
                 raise
-        return compile_trees(trees, funcs, self.mode, self.max_depth, self.max_output)
+        return compile_trees(trees, funcs, self.mode, self.max_depth, self.max_output, self.origin)
 
     def escape(self, name: str) -> None:
         """Run html/template's escaper on ``name`` now (Go does it at the first execution)."""
-        if name not in self.trees:
-            raise TemplateExecError(
-                f"no template {nodes.go_quote(name)} associated with the set",
-                name=name,
-                go_message=f"template: no template {nodes.go_quote(name)} associated with template {nodes.go_quote(name)}",
-            )
+        self._check_name(name)
         self._compiled_for(name)
 
-    def execute(self, name: str, data: Any = None) -> str:
-        """Execute template ``name`` on ``data`` and return the output."""
+    def python_source(self, name: str) -> str:
+        """The Python module the set compiles to for executing ``name`` (for debugging: the
+        code a traceback through ``<gotmpl ...>`` points into). An HTML set is compiled per
+        entry template, after escaping; a text set once for all its templates."""
+        self._check_name(name)
+        return self._compiled_for(name).source
+
+    def _check_name(self, name: str) -> None:
         if name not in self.trees:
             raise TemplateExecError(
                 f"no template {nodes.go_quote(name)} associated with the set",
                 name=name,
                 go_message=f"template: no template {nodes.go_quote(name)} associated with template {nodes.go_quote(name)}",
             )
+
+    def execute(self, name: str, data: Any = None) -> str:
+        """Execute template ``name`` on ``data`` and return the output.
+
+        A Python exception that is no template error (a bug in a custom function) propagates
+        as it is, with a note naming the template positions it passed through."""
+        self._check_name(name)
         compiled = self._compiled_for(name)
         out: list[str] = []
         try:
@@ -166,6 +178,9 @@ class TemplateSet:
                 name=name,
                 go_message=f"template: {name}: exceeded maximum template depth",
             ) from None
+        except Exception as e:
+            _note_template_positions(e, compiled)
+            raise
         result = "".join(out)
         if len(result) > self._state[rt.LIMIT]:
             raise LimitExceeded(
@@ -194,6 +209,18 @@ class TemplateSet:
         )
 
 
+def _note_template_positions(e: BaseException, compiled: CompiledSet) -> None:
+    """Add where in the templates a foreign exception went through, innermost first."""
+    positions = compiled.template_positions(e.__traceback__)
+    if not positions:
+        return
+    note = "in Go template " + positions[0] + "".join(f"\n  called from {p}" for p in positions[1:])
+    if hasattr(e, "add_note"):  # Python 3.11+
+        e.add_note(note)
+    else:  # pragma: no cover - Python 3.10 keeps the note where 3.11 would print it from
+        e.__notes__ = [*getattr(e, "__notes__", []), note]  # type: ignore[attr-defined]
+
+
 def parse_files(
     files: Mapping[str, str],
     *,
@@ -207,6 +234,7 @@ def parse_files(
     max_iterations: int | None = DEFAULT_MAX_ITERATIONS,
     max_nesting: int = DEFAULT_MAX_NESTING,
     max_template_size: int | None = DEFAULT_MAX_TEMPLATE_SIZE,
+    origin: str | None = None,
 ) -> TemplateSet:
     """Parse ``files`` (name -> source) into one :class:`TemplateSet`.
 
@@ -217,6 +245,9 @@ def parse_files(
     ``max_iterations`` range iterations and template calls per execution; ``max_nesting``
     (never None) nested ``if``/``range``/``with``/``block``/``else if`` and parentheses;
     ``max_template_size`` characters per source file.
+
+    ``origin`` (the entry file's path, say) names the compiled code in tracebacks:
+    ``<gotmpl ORIGIN#N>``; without it, the first file's name.
     """
     mode = rt.MODE_DEFAULT
     for opt in options:
@@ -241,6 +272,7 @@ def parse_files(
         max_depth=max_depth,
         max_output=max_output,
         max_iterations=max_iterations,
+        origin=origin,
     )
 
 

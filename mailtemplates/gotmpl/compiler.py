@@ -1,5 +1,9 @@
 """Compile Go parse trees into Python functions, one per template of a set.
 
+What the generated code does is Go 1.26 ``src/text/template/exec.go`` (``walk``, ``walkIfOrWith``,
+``walkRange``, ``walkTemplate``, ``evalPipeline``, ``evalCommand``), decided at compile time where
+the tree allows it and by :mod:`.runtime` otherwise.
+
 Why compile, and why to Python source: ``docs/architecture.md`` has the measurement. In short,
 Go's variables are lexically scoped with assignments that reach outer scopes (``{{ $x = . }}``
 inside ``range`` changes the outer ``$x``), so each Go variable becomes one Python local resolved
@@ -7,10 +11,17 @@ at compile time; a ``range`` becomes a Python ``for`` (``break``/``continue`` fo
 becomes a constant ``w("...")``. The parts of Go's semantics that depend on data (field lookup,
 truth, argument conversion) are calls into :mod:`.runtime`.
 
-Each template compiles to ``def _tN(dot, out, depth, st)`` appending strings to ``out`` (``st``:
-the execution's budgets, see :func:`.runtime.new_state`). Every node
-that can fail at run time gets an id in a node table, so an error names the template, the
-position and the node text exactly as Go's ``ErrorContext`` does.
+Each template compiles to ``def tmpl_NAME(dot, out, depth, st)`` (``NAME``: the template's name
+made an identifier) appending strings to ``out`` (``st``: the execution's budgets, see
+:func:`.runtime.new_state`). Every node that can fail at run time gets an id in a node table, so
+an error names the template, the position and the node text exactly as Go's ``ErrorContext``
+does.
+
+For a maintainer, the generated module is debuggable: each compiled set has a filename of its own
+(``<gotmpl ORIGIN#N>``) registered with :mod:`linecache` for as long as the set lives, so
+tracebacks show generated lines; every action is preceded by a ``# file:line:col`` comment naming
+the template position it comes from (:meth:`CompiledSet.template_positions` reads them back for a
+traceback); ``TemplateSet.python_source()`` returns the whole module.
 
 Python's own compiler has limits Go's templates do not: at most 20 statically nested loops per
 function, 100 levels of indentation per file and 200 nested brackets per line. Past a depth, a
@@ -21,14 +32,22 @@ a closure (``_eN``) called where it stood, so evaluation order and short-circuit
 Variables declared inside ``and``/``or`` operands exist only when the operand was evaluated: they
 start as ``UNDEF`` and a read falls back to the variable the declaration shadowed, or fails with
 Go's ``undefined variable`` error, as Go's variable stack does.
+
+This module is over 800 lines because it is one code generator: ``_TemplateCompiler`` has a
+method per Go node kind, and all of them share the scope, hoisting and node-table state; the
+set-level part (``_SetCompiler``, ``CompiledSet``) is the smaller rest.
 """
 
 from __future__ import annotations
 
+import itertools
+import linecache
 import math
 import re
+import weakref
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from . import nodes as n
@@ -159,11 +178,47 @@ class NodeInfo:
     context: str  # str(node), Go's ErrorContext text
 
 
+#: Numbers the compiled sets of this process: each gets a filename of its own.
+_SET_IDS = itertools.count(1)
+#: ``# file:line:col context`` comments in generated code (see :meth:`CompiledSet.template_positions`).
+_POSITION = re.compile(r"\s*# (\S.*)")
+#: A template call checks the output size once this many chunks were written since the last
+#: count (a range loop waits for runtime._TICK_CHUNKS: a call is rarer and may recurse).
+_CALL_TICK_CHUNKS: Final = 64
+
+
 @dataclass
 class CompiledSet:
     functions: dict[str, Any]
     nodes: list[NodeInfo]
     source: str
+    #: The filename of the generated code (in tracebacks and :mod:`linecache`).
+    filename: str = "<gotmpl>"
+    _lines: list[str] = field(default_factory=list, repr=False)
+
+    def template_positions(self, tb: Any) -> list[str]:
+        """The template positions of a traceback's frames in this set's code, innermost first:
+        for each frame, the ``# file:line:col`` comment the generated line belongs to."""
+        out: list[str] = []
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == self.filename:
+                pos = self._position_of(tb.tb_lineno)
+                if pos is not None:
+                    out.append(pos)
+            tb = tb.tb_next
+        return out[::-1]
+
+    def _position_of(self, lineno: int) -> str | None:
+        lines = self._lines or self.source.split("\n")
+        self._lines = lines
+        for i in range(min(lineno, len(lines)) - 1, -1, -1):
+            line = lines[i]
+            if line.startswith("def "):
+                return None
+            m = _POSITION.match(line)
+            if m is not None:
+                return m.group(1)
+        return None
 
 
 class _Writer:
@@ -237,6 +292,7 @@ class _TemplateCompiler:
         # interface {}): local -> the local holding the ranged container. Field errors on them
         # name the container's element type, as Go's evalField does.
         self.elem_of: dict[str, str] = {}
+        self.line_starts: list[int] | None = None  # offsets of the tree's lines, for position()
 
     @property
     def w(self) -> _Writer:
@@ -305,7 +361,23 @@ class _TemplateCompiler:
         for node in lst.nodes:
             self.walk(node, dot)
 
+    def position(self, node: n.Node, context: str) -> None:
+        """A ``# file:line:col context`` comment: where the code that follows comes from."""
+        text = self.tree.text
+        if self.line_starts is None:
+            self.line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        line = bisect_right(self.line_starts, node.pos)
+        col = node.pos - self.line_starts[line - 1] + 1
+        if len(context) > 60:
+            context = context[:57] + "..."
+        context = context.encode("unicode_escape").decode("ascii")
+        self.w.line(f"# {self.tree.parse_name}:{line}:{col} {context}")
+
     def walk(self, node: n.Node, dot: str) -> None:
+        if isinstance(node, (n.ActionNode, n.TemplateNode, n.BreakNode, n.ContinueNode)):
+            self.position(node, str(node))
+        elif isinstance(node, n.BranchNode):
+            self.position(node, f"{{{{{node.keyword} {node.pipe}}}}}")
         if isinstance(node, n.TextNode):
             if node.text:
                 self.w.line(f"w({node.text!r})")
@@ -358,7 +430,7 @@ class _TemplateCompiler:
         assigned = _assigned_names(lst)
         ret = [local for name, local in bindings if name in assigned]
         jumps = _jumps(lst)
-        fname = self.owner.new_name("_b")
+        fname = self.owner.new_name(f"{self.fname}_body")
         outer = self.fn
         self.fn = _Func(ret)
         # The containers of range elements are locals of the outer function: not visible here
@@ -456,8 +528,10 @@ class _TemplateCompiler:
         # A call is a step of the iteration budget (recursion that branches is exponential without
         # ever being deep), and a point to check the output (its characters are counted only
         # once enough chunks were written since the last count).
-        self.w.line("st[0] -= 1")
-        self.w.line(f"if st[0] < 0 or len(out) - st[1] > 64: _tick_call(out, st, {nid})")
+        self.w.line("st[_BUDGET] -= 1")
+        self.w.line(
+            f"if st[_BUDGET] < 0 or len(out) - st[_COUNTED] > _CALL_TICK_CHUNKS: _tick_call(out, st, {nid})"
+        )
         self.w.line(f"{target}({value}, out, depth + 1, st)")
 
     # -- variables ---------------------------------------------------------------------------------
@@ -869,7 +943,12 @@ def _ident(s: str) -> str:
 
 class _SetCompiler:
     def __init__(
-        self, trees: Mapping[str, n.Tree], funcs: Mapping[str, GoFunc], mode: int, max_value: int | None
+        self,
+        trees: Mapping[str, n.Tree],
+        funcs: Mapping[str, GoFunc],
+        mode: int,
+        max_value: int | None,
+        origin: str | None = None,
     ) -> None:
         self.trees = trees
         self.funcs = funcs
@@ -878,14 +957,24 @@ class _SetCompiler:
         self.max_value = max_value
         self.node_table: list[NodeInfo] = []
         self.consts: list[object] = []
-        self.fnames = {name: f"_t{i}" for i, name in enumerate(sorted(trees))}
+        self.fnames: dict[str, str] = {}
+        for name in sorted(trees):
+            # Named after the template (tracebacks read "in tmpl_email_body_gotmpl"), unique.
+            fname = base = "tmpl_" + _ident(name)
+            k = 1
+            while fname in self.fnames.values():
+                k += 1
+                fname = f"{base}_{k}"
+            self.fnames[name] = fname
+        #: What the set was parsed from, for its filename (the first file's name by default).
+        self.origin = origin or next((t.parse_name for _, t in sorted(trees.items())), "empty")
         self.used_funcs: dict[str, str] = {}
         self.names = 0
 
     def new_name(self, prefix: str) -> str:
         """A module-level name unique in the set."""
         self.names += 1
-        return f"{prefix}{self.names}"
+        return f"{prefix}_{self.names}"
 
     def add_node(self, info: NodeInfo) -> int:
         self.node_table.append(info)
@@ -901,7 +990,9 @@ class _SetCompiler:
     def func_ref(self, name: str) -> str:
         ref = self.used_funcs.get(name)
         if ref is None:
-            ref = f"_f{len(self.used_funcs)}"
+            ref = f"fn_{_ident(name)}"
+            if ref in self.used_funcs.values():  # only non-ASCII names can collide
+                ref += f"_{len(self.used_funcs)}"
             self.used_funcs[name] = ref
         return ref
 
@@ -937,14 +1028,23 @@ class _SetCompiler:
             "_fail": _fail,
             "_too_deep": _too_deep_factory(max_depth),
             "_MAX_DEPTH": max_depth,
+            "_BUDGET": rt.BUDGET,
+            "_COUNTED": rt.COUNTED,
+            "_CALL_TICK_CHUNKS": _CALL_TICK_CHUNKS,
             "_K": self.consts,
         }
         for name, ref in self.used_funcs.items():
             namespace[ref] = self.funcs[name]
-        code = compile(source, "<gotmpl>", "exec")
+        filename = f"<gotmpl {self.origin}#{next(_SET_IDS)}>"
+        code = compile(source, filename, "exec")
         exec(code, namespace)
         functions = {name: namespace[fname] for name, fname in self.fnames.items()}
-        return CompiledSet(functions, self.node_table, source)
+        compiled = CompiledSet(functions, self.node_table, source, filename)
+        # Tracebacks through the generated code show its lines for as long as the set lives
+        # (an entry without a modification time is never dropped by linecache.checkcache).
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        weakref.finalize(compiled, linecache.cache.pop, filename, None)
+        return compiled
 
 
 def _any(v: object) -> object:
@@ -975,8 +1075,9 @@ def compile_trees(
     mode: int = rt.MODE_DEFAULT,
     max_depth: int = DEFAULT_MAX_DEPTH,
     max_value: int | None = None,
+    origin: str | None = None,
 ) -> CompiledSet:
     """Compile a set of trees. ``max_value`` bounds what a function may return (see
     :func:`.runtime.limited_call`); the other limits are in the state each execution passes
-    along (:func:`.runtime.new_state`)."""
-    return _SetCompiler(trees, funcs, mode, max_value).compile(max_depth)
+    along (:func:`.runtime.new_state`). ``origin`` names the set in its filename."""
+    return _SetCompiler(trees, funcs, mode, max_value, origin).compile(max_depth)

@@ -161,7 +161,14 @@ def time_gostring(t: GoTime, year: int | None = None, nsec: int | None = None) -
     if tz is None or tz is _dt.timezone.utc or getattr(tz, "key", None) == "UTC":
         loc = "time.UTC"
     else:
-        loc = "time.Location(" + quote(str(getattr(tz, "key", ""))) + ")"
+        # A zone database location by its key; a fixed zone by its name (a zone abbreviation Go
+        # fabricated while parsing, "MST", or "" for a bare offset).
+        name = getattr(tz, "key", None)
+        if name is None:
+            name = dt.tzname() or ""
+            if name.startswith("UTC") and len(name) > 3:
+                name = ""  # datetime.timezone(offset) without a name: Go's unnamed fixed zone
+        loc = "time.Location(" + quote(str(name)) + ")"
     return (
         f"time.Date({year}, time.{MONTH_NAMES[dt.month - 1]}, {dt.day}, {dt.hour}, {dt.minute}, "
         f"{dt.second}, {nsec}, {loc})"

@@ -1,8 +1,10 @@
-"""The lexer of Go's template language: a state machine, as ``text/template/parse/lex.go``.
+"""The lexer of Go's template language: a state machine, as Go 1.26 ``src/text/template/parse/lex.go``.
 
 Each state is a method that consumes input and returns the next state, or ``None`` once it has
-produced an item. The parser pulls items one at a time (``next_item``) because it changes the
-lexer's options as it goes (``break``/``continue`` are keywords only inside ``range``).
+produced an item; the parser pulls items one at a time (``next_item``), as Go's does since Go 1.20
+(no lexing goroutine). ``break`` and ``continue`` are keywords unless the function map defines
+functions of those names (``break_ok``/``continue_ok``, set by the parser before the first item,
+as Go's ``lexOptions``); whether they stand inside a ``range`` is the parser's check.
 
 Trim markers (``{{- `` and `` -}}``) are handled here and nowhere else: the parser never sees the
 white space they remove. Positions are character offsets into the source.
@@ -15,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Optional
 
-from .gostrconv import is_print, quote
+from .gostrconv import go_bytes, is_print, quote
 
 __all__ = ["Item", "ItemType", "Lexer"]
 
@@ -79,6 +81,13 @@ LEFT_COMMENT = "/*"
 RIGHT_COMMENT = "*/"
 
 
+# The digits (and digit separator) a number may use after each base prefix.
+_DECIMAL = "0123456789_"
+_HEX = "0123456789abcdefABCDEF_"
+_OCTAL = "01234567_"
+_BINARY = "01_"
+
+
 def _quote_prefix(s: str, n: int) -> str:
     """Go's ``%.10q``: the first ``n`` runes, quoted."""
     return quote(s[:n])
@@ -99,7 +108,7 @@ class Item:
             return self.val
         if self.typ > ItemType.KEYWORD:
             return f"<{self.val}>"
-        if len(self.val.encode("utf-8", "surrogateescape")) > 10:
+        if len(go_bytes(self.val)) > 10:
             return _quote_prefix(self.val, 10) + "..."
         return quote(self.val)
 
@@ -449,25 +458,30 @@ class Lexer:
         return self.emit(ItemType.NUMBER)
 
     def _scan_number(self) -> bool:
-        self.accept("+-")
-        digits = "0123456789_"
+        """``lexer.scanNumber``: accept what may be a number; ``strconv`` (:mod:`.literals`)
+        decides later. False if an alphanumeric character follows it."""
+        self.accept("+-")  # optional leading sign
+        digits = _DECIMAL
         if self.accept("0"):
+            # A leading 0 alone does not make a float octal: only a prefix changes the digits.
             if self.accept("xX"):
-                digits = "0123456789abcdefABCDEF_"
+                digits = _HEX
             elif self.accept("oO"):
-                digits = "01234567_"
+                digits = _OCTAL
             elif self.accept("bB"):
-                digits = "01_"
+                digits = _BINARY
         self.accept_run(digits)
         if self.accept("."):
             self.accept_run(digits)
-        if len(digits) == 11 and self.accept("eE"):
+        # Go compares the lengths of the digit sets (10+1 decimal, 16+6+1 hex): an exponent e
+        # only after decimal digits, a binary exponent p only after hex ones.
+        if digits is _DECIMAL and self.accept("eE"):
             self.accept("+-")
-            self.accept_run("0123456789_")
-        if len(digits) == 23 and self.accept("pP"):
+            self.accept_run(_DECIMAL)
+        if digits is _HEX and self.accept("pP"):
             self.accept("+-")
-            self.accept_run("0123456789_")
-        self.accept("i")
+            self.accept_run(_DECIMAL)
+        self.accept("i")  # imaginary
         if is_alnum(self.peek()):
             self.next()
             return False

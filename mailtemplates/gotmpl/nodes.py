@@ -1,15 +1,19 @@
-"""Parse-tree nodes of Go's template language, as ``text/template/parse`` defines them.
+"""Parse-tree nodes of Go's template language, as Go 1.26 ``src/text/template/parse/node.go``.
 
 Every node keeps ``pos``, the character offset of its start in the source of its tree, so that
 errors can name the line and column; ``str(node)`` prints the node back as template source, as Go's
-``Node.String()`` does (the parser tests and Go-style error messages rely on it). The html escaper
-rewrites trees: ``copy()`` gives it an independent deep copy.
+``Node.String()`` does: Go-style error messages quote it (``at <.X.Y>``), and
+tests/test_parse_table.py checks it against the trees Go's own parser tests print. The html
+escaper rewrites trees: ``copy()`` gives it an independent deep copy. Number constants are built
+by :func:`.literals.new_number` (Go's ``newNumber``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+
+from .gostrconv import go_bytes
 
 # strconv.Quote, re-exported under the name the parser, lint and the escaper use.
 from .gostrconv import quote as go_quote
@@ -348,10 +352,10 @@ class Tree:
         nl = before.rfind("\n")
         line = before.count("\n") + 1
         line_text = before if nl < 0 else before[nl + 1 :]
-        byte_col = len(line_text.encode("utf-8", "surrogateescape"))
+        byte_col = len(go_bytes(line_text))
         if nl < 0:
             # Go's ErrorContext reports the byte offset itself on the first line.
-            byte_col = len(before.encode("utf-8", "surrogateescape"))
+            byte_col = len(go_bytes(before))
         return line, byte_col, len(line_text) + 1
 
     def source_line(self, pos: int) -> str:

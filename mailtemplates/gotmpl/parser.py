@@ -1,6 +1,6 @@
 """The parser of Go's template language: recursive descent with three tokens of lookahead.
 
-It follows ``text/template/parse/parse.go`` rule for rule, so that the same source is accepted or
+It follows Go 1.26 ``src/text/template/parse/parse.go`` rule for rule, so that the same source is accepted or
 refused with the same message (``template: NAME:LINE: unexpected EOF``). Every error goes through
 ``Parser.errorf``, which adds the file name and line and raises :class:`TemplateSyntaxError`.
 
@@ -199,6 +199,7 @@ class Parser:
         self.add()
 
     def item_list(self) -> tuple[n.ListNode, n.Node]:
+        """``itemList``: textOrAction* up to an {{end}} or {{else}}, which is returned apart."""
         lst = n.ListNode(self.peek_non_space().pos)
         while self.peek_non_space().typ != ItemType.EOF:
             node = self.text_or_action()
@@ -214,6 +215,7 @@ class Parser:
         self.errorf("unexpected EOF", detail=detail)
 
     def text_or_action(self) -> n.Node:
+        """``textOrAction``: text, a comment or an action."""
         tok = self.next_non_space()
         if tok.typ == ItemType.TEXT:
             return n.TextNode(tok.pos, tok.val)
@@ -229,6 +231,8 @@ class Parser:
         self.unexpected(tok, "input")
 
     def action(self) -> n.Node:
+        """``action``: a control structure, or a pipeline (commands joined by ``|``). The left
+        delimiter has been read; the first word may be a keyword."""
         tok = self.next_non_space()
         t = tok.typ
         if t == ItemType.BLOCK:
@@ -270,9 +274,13 @@ class Parser:
         return n.ContinueNode(pos, line)
 
     def pipeline(self, context: str, end: ItemType) -> n.PipeNode:
+        """``pipeline``: declarations? command ('|' command)*, up to ``end``."""
         tok = self.peek_non_space()
         pipe = n.PipeNode(tok.pos, tok.line)
         while True:  # the "decls:" label of Go's parser
+            # Declarations or assignments? Space is a token, so telling "$x := 1" from "$x foo"
+            # (an argument) takes up to three tokens of lookahead: the one after the variable
+            # is kept so that it can be pushed back.
             v = self.peek_non_space()
             if v.typ != ItemType.VARIABLE:
                 break
@@ -327,6 +335,8 @@ class Parser:
                 self.unexpected(tok, context)
 
     def check_pipeline(self, pipe: n.PipeNode, context: str) -> None:
+        """No empty pipeline; only the first command may start with a constant (in A|B|C, B is
+        stage 2)."""
         if not pipe.cmds:
             self.errorf(f"missing value for {context}")
         for i, c in enumerate(pipe.cmds[1:]):
@@ -387,18 +397,24 @@ class Parser:
             del self.vars[nvars:]
 
     def if_control(self) -> n.Node:
+        """{{if pipeline}} itemList ({{else}} itemList)? {{end}}; the keyword has been read."""
         return n.IfNode(*self.parse_control("if"))
 
     def range_control(self) -> n.Node:
+        """{{range pipeline}} itemList ({{else}} itemList)? {{end}}; the keyword has been read."""
         return n.RangeNode(*self.parse_control("range"))
 
     def with_control(self) -> n.Node:
+        """{{with pipeline}} itemList ({{else}} itemList)? {{end}}; the keyword has been read."""
         return n.WithNode(*self.parse_control("with"))
 
     def end_control(self) -> n.Node:
+        """{{end}}; the keyword has been read."""
         return n.EndNode(self.expect(ItemType.RIGHT_DELIM, "end").pos)
 
     def else_control(self) -> n.Node:
+        """{{else}}; the keyword has been read. For {{else if ...}} and {{else with ...}} the
+        keyword is left unread: the caller parses it as {{else}}{{if ...}} (see parse_control)."""
         peek = self.peek_non_space()
         if peek.typ in (ItemType.IF, ItemType.WITH):
             return n.ElseNode(peek.pos, peek.line)
@@ -406,6 +422,8 @@ class Parser:
         return n.ElseNode(tok.pos, tok.line)
 
     def block_control(self) -> n.Node:
+        """{{block "name" pipeline}} itemList {{end}}: defines template "name" and calls it
+        here. The pipeline is mandatory; the keyword has been read."""
         context = "block clause"
         tok = self.next_non_space()
         name = self.parse_template_name(tok, context)
@@ -423,6 +441,7 @@ class Parser:
         return n.TemplateNode(tok.pos, tok.line, name, pipe)
 
     def template_control(self) -> n.Node:
+        """{{template "name" pipeline?}}; the keyword has been read."""
         context = "template clause"
         tok = self.next_non_space()
         name = self.parse_template_name(tok, context)
@@ -441,6 +460,8 @@ class Parser:
         self.unexpected(tok, context)
 
     def command(self) -> n.CommandNode:
+        """``command``: operand (space operand)*, up to a ``|`` (consumed) or the closing
+        delimiter or parenthesis (left for the caller)."""
         cmd = n.CommandNode(self.peek_non_space().pos)
         while True:
             self.peek_non_space()
@@ -462,6 +483,7 @@ class Parser:
         return cmd
 
     def operand(self) -> n.Node | None:
+        """``operand``: a term followed by field accesses (``term .Field*``)."""
         node = self.term()
         if node is None:
             return None
@@ -479,6 +501,8 @@ class Parser:
         return node
 
     def term(self) -> n.Node | None:
+        """``term``: a literal, a function name, ``.``, ``nil``, a variable, a field or a
+        parenthesized pipeline; None (token unread) for anything else."""
         tok = self.next_non_space()
         t = tok.typ
         if t == ItemType.IDENTIFIER:
@@ -534,6 +558,8 @@ def parse_file(
     max_nesting: int = DEFAULT_MAX_NESTING,
 ) -> dict[str, n.Tree]:
     """Parse one file into its own tree set (``parse.Parse``)."""
+    # Go reads a file as bytes: a lone surrogate a Python caller passes in is U+FFFD.
+    text = go_string(text)
     left, right = delims if delims else ("", "")
     lexer = Lexer(name, text, left, right)
     tree_set: dict[str, n.Tree] = {}
@@ -553,8 +579,7 @@ def parse_set(
     trees: dict[str, n.Tree] = {}
     for fname in sorted(files):
         try:
-            # Go reads a file as bytes: a lone surrogate a Python caller passes in is U+FFFD.
-            file_trees = parse_file(fname, go_string(files[fname]), funcs, delims, max_nesting)
+            file_trees = parse_file(fname, files[fname], funcs, delims, max_nesting)
         except RecursionError:
             raise TemplateSyntaxError(
                 TOO_DEEP, name=fname, go_message=f"template: {fname}: {TOO_DEEP}"

@@ -2,7 +2,7 @@
 
 The compiler turns each template into a Python function; whatever cannot be decided at compile
 time (what a field lookup finds, whether a value is true, how a function's arguments convert) is
-decided here, following ``text/template/exec.go``. Errors are raised as :class:`ExecFailure`
+decided here, following Go 1.26 ``src/text/template/exec.go`` and ``funcs.go``. Errors are raised as :class:`ExecFailure`
 carrying the id of the node being executed; the template set turns that into a
 :class:`TemplateExecError` with Go's ``template: NAME:LINE:COL: executing "NAME" at <NODE>: ...``.
 

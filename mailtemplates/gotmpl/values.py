@@ -1,5 +1,8 @@
 """The Go value model: how Python data stands for Go values inside templates.
 
+Not a port of one Go file: it stands for what ``reflect`` shows Go 1.26's ``text/template`` of
+values decoded by ``encoding/json`` and made by sprig.
+
 Go templates see data through ``reflect``; we see it through Python types. The mapping is:
 
 ==========================  ==============================  =========================

@@ -349,10 +349,41 @@ _CODE_LIST = (
         "Nothing to do for mailtemplates; add email.body.plaintext.gotmpl if Kratos renders these "
         "templates too.",
     ),
+    CodeInfo(
+        "MT401",
+        "client-unsupported",
+        "HTML or CSS that a targeted email client does not support",
+        "warning",
+        'recovery/valid/email.body.gotmpl:\n  <div style="display:flex">',
+        "The caniemail data (https://www.caniemail.com, MIT; shipped compiled in the package) records "
+        "which HTML elements and attributes, CSS properties, values, functions, units, at-rules and "
+        "selectors each email client supports, per platform and version. `lint` reads each HTML "
+        "template as it reaches the client after CSS inlining (see docs/lint.md) and reports each "
+        "feature once per file, at its first use, naming the clients and platforms whose most recent "
+        "tested version does not support it and linking the feature's page. The clients are "
+        "`--clients` (default: Apple Mail, Gmail, Outlook, Yahoo! Mail, Samsung Email).",
+        "Use a fallback the clients named support (tables instead of flexbox or grid for layout, "
+        "`bgcolor` beside `background-image`, web fonts behind a font stack), check the page linked, "
+        "or narrow `--clients` to the clients your recipients use. `--ignore` takes a code or the "
+        "feature slug shown in brackets.",
+    ),
+    CodeInfo(
+        "MT402",
+        "client-partial",
+        "HTML or CSS that a targeted email client supports only in part",
+        "note",
+        "recovery/valid/email.body.gotmpl:\n  <style>@media (max-width: 600px) { ... }</style>",
+        'As MT401, for features whose most recent tested result is "partial" in a targeted client '
+        "(Gmail's `@media`, which it supports without height-based queries and not for non-Google "
+        "accounts, for example). The page linked says what is missing.",
+        "Read the feature's page for what works; nothing to do if your email does not depend on the "
+        "missing part.",
+    ),
 )
 
-#: Every diagnostic code, in order: ``MT0xx`` errors, ``MT1xx`` Kratos layout warnings,
-#: ``MT2xx`` deliverability warnings, ``MT3xx`` notes. Codes are stable: never renumbered.
+#: Every diagnostic code, in order: ``MT0xx`` errors, ``MT1xx`` Kratos layout and locale warnings,
+#: ``MT2xx`` deliverability and safety warnings, ``MT3xx`` notes, ``MT4xx`` email-client
+#: compatibility. Codes are stable: never renumbered.
 CODES: Mapping[str, CodeInfo] = {c.code: c for c in _CODE_LIST}
 
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from ..errors import MailTemplateError
 from ..gotmpl import DEFAULT_MAX_TEMPLATE_SIZE
+from .compat import DEFAULT_CLIENTS
 from .linter import lint_paths
 from .report import exit_code, format_diagnostics
 
@@ -74,6 +75,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the language of your generic (un-suffixed) files, as Renderer(default_locale=) (en)",
     )
     parser.add_argument(
+        "--clients",
+        default=None,
+        metavar="LIST",
+        help="email clients the compatibility check targets, comma-separated, a client or "
+        "client.platform (outlook.windows), 'all' or 'none' (default: " + ",".join(DEFAULT_CLIENTS) + ")",
+    )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="leave out these codes (MT402) or caniemail features (css-display-flex); "
+        "comma-separated, repeatable",
+    )
+    parser.add_argument(
         "--no-builtins",
         dest="use_builtins",
         action="store_false",
@@ -91,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
             use_builtins=args.use_builtins,
             max_template_size=args.max_template_size,
             default_locale=args.default_locale,
+            clients=args.clients,
+            ignore=[i for item in args.ignore for i in item.split(",")],
         )
     except MailTemplateError as e:
         print(f"mailtemplates: error: {e}", file=sys.stderr)

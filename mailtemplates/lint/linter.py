@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -23,6 +23,7 @@ from ..models import TEMPLATE_TYPES, TemplateType
 from ..render import Renderer
 from .checks import check_locales, check_part, check_parts_present
 from .codes import Diagnostic, diag
+from .compat import Clients, check_compat, parse_clients
 from .deliverability import check_sender, check_text
 from .files import FLOWS, LOCALE_SHAPE, PART_OF_STEM, STEMS, TEMPLATE_EXTS, TemplateFile
 from .locales import check_engines, check_languages
@@ -43,6 +44,8 @@ class _Linter:
     use_builtins: bool
     default_locale: str
     max_template_size: int
+    clients: Clients
+    ignore: frozenset[str]
     diags: list[Diagnostic] = field(default_factory=list)
     done: set[str] = field(default_factory=set)
     renderers: dict[str, Renderer] = field(default_factory=dict)
@@ -212,6 +215,8 @@ class _Linter:
         for f in gofiles.values():
             if f.trees is not None:
                 self.diags.extend(check_text(f))
+        html = [f for f in gofiles.values() if f.trees is not None and f.stem == PART_STEMS["body"]]
+        self.diags.extend(check_compat(html, self.clients, self.ignore))
         if not builtin:
             self.diags.extend(check_engines(files, tt, renderer))
             self.diags.extend(check_languages(folder, tt, renderer))
@@ -336,6 +341,8 @@ def lint_paths(
     use_builtins: bool = True,
     max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE,
     default_locale: str = "en",
+    clients: str | Iterable[str] | None = None,
+    ignore: Iterable[str] = (),
 ) -> list[Diagnostic]:
     """Lint template roots, template folders or files; diagnostics sorted by file and position.
 
@@ -345,11 +352,17 @@ def lint_paths(
     Files are read as a Renderer reads them: confined to their root (the folder above
     ``<flow>/<status>/``) and refused above ``max_template_size`` bytes (``Renderer``'s limit),
     before anything is read. ``default_locale`` is the language of the override folders' generic
-    files (``Renderer(default_locale=)``), for the mixed-language check. Raises
-    :class:`~mailtemplates.errors.MailTemplateError` for a path that does not exist or a
-    default locale that is not a locale tag.
+    files (``Renderer(default_locale=)``), for the mixed-language check. ``clients`` are the
+    email clients the compatibility check targets (``"gmail,outlook.windows"``, ``"all"``;
+    default :data:`~.compat.DEFAULT_CLIENTS`). ``ignore`` drops diagnostics by code (``MT402``)
+    or, for the compatibility check, by caniemail feature (``css-display-flex``). Raises
+    :class:`~mailtemplates.errors.MailTemplateError` for a path that does not exist, a default
+    locale that is not a locale tag or a client the data does not know.
     """
-    linter = _Linter(use_builtins, i18n.normalize_locale(default_locale), max_template_size)
+    skip = frozenset(i.strip() for i in ignore if i.strip())
+    linter = _Linter(
+        use_builtins, i18n.normalize_locale(default_locale), max_template_size, parse_clients(clients), skip
+    )
     for p in paths:
         linter.lint_path(os.fspath(p))
     diags = {dataclasses.replace(d, file=os.path.normpath(d.file)) if d.file else d for d in linter.diags}
@@ -357,4 +370,6 @@ def lint_paths(
         d = check_sender(from_address)
         if d is not None:
             diags.add(d)
-    return sorted(diags, key=lambda d: (d.file, d.line, d.col, d.code, d.message))
+    return sorted(
+        (d for d in diags if d.code not in skip), key=lambda d: (d.file, d.line, d.col, d.code, d.message)
+    )

@@ -75,7 +75,7 @@ def passes_dot(pipe: nodes.PipeNode | None) -> bool:
     return isinstance(arg, nodes.DotNode) or (isinstance(arg, nodes.VariableNode) and arg.ident == ["$"])
 
 
-def masked(tree: nodes.Tree) -> str:
+def _mask(tree: nodes.Tree) -> str:
     """The tree's source with everything but its text nodes blanked out, positions unchanged.
 
     HTML checks run on this: an ``<img src="{{ .Logo }}">`` is one tag across three nodes, and
@@ -86,6 +86,22 @@ def masked(tree: nodes.Tree) -> str:
         if isinstance(node, nodes.TextNode) and tree.text.startswith(node.text, node.pos):
             out[node.pos : node.pos + len(node.text)] = node.text
     return "".join(out)
+
+
+# The last trees masked: deliverability and compatibility checks read the same trees.
+_MASKED: dict[int, tuple[nodes.Tree, str]] = {}
+
+
+def masked(tree: nodes.Tree) -> str:
+    """:func:`_mask`, remembered for the last few trees (a tree is never changed once parsed)."""
+    hit = _MASKED.get(id(tree))
+    if hit is not None and hit[0] is tree:
+        return hit[1]
+    if len(_MASKED) >= 64:
+        _MASKED.clear()
+    text = _mask(tree)
+    _MASKED[id(tree)] = (tree, text)
+    return text
 
 
 def text_nodes(tree: nodes.Tree) -> Iterator[nodes.TextNode]:

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from .. import i18n
-from ..errors import MailTemplateError, TemplateError
+from ..errors import MailTemplateError, PreviewError, TemplateError
 from ..loader import BUILTIN_ROOT, PART_STEMS
 from ..models import TEMPLATE_TYPES, TemplateType, get_template_type, sample_context
 from ..render import Renderer
@@ -41,10 +41,6 @@ DEFAULT_PORT = 8025
 DEFAULT_FROM_ADDRESS = "no-reply@example.com"
 _MAX_SOURCE = 512 * 1024  # characters of a template file shown in the page
 _PART_LABELS = {"subject": "Subject", "body": "HTML", "plaintext": "Text", "sms": "SMS"}
-
-
-class PreviewError(MailTemplateError):
-    """The preview server cannot start as configured (host, port, context file, SMTP URI)."""
 
 
 @dataclass

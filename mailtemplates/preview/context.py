@@ -20,16 +20,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ContextError, MailTemplateError
+from ..errors import ContextError, ContextFileError
 from ..models import TEMPLATE_TYPES, get_template_type, go_names, json_names, sample_context
 
 __all__ = ["ContextFile", "ContextFileError", "effective_context", "load_context_file"]
 
 _KRATOS_NAMES = {t.kratos_type: t.name for t in TEMPLATE_TYPES.values()}
-
-
-class ContextFileError(MailTemplateError):
-    """The context file cannot be read or is not the expected JSON."""
 
 
 @dataclass(frozen=True)

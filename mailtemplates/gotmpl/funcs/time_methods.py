@@ -33,7 +33,6 @@ from .sprig_time import (
     make,
     nanos,
     round_duration,
-    shift,
     time_string,
     unix,
     unix_seconds,
@@ -156,14 +155,28 @@ def _add_date(t: GoTime, years: int, months: int, days: int) -> GoTime:
     """Time.AddDate: time.Date normalizes the month and day overflow (Oct 31 + 1 month = Dec 1)."""
     dt = t.dt
     m0 = dt.month - 1 + months
-    sh = shift(t)
+    y = year(t) + years + m0 // 12
+    # Count in a frame moved by 2000 years (the calendar repeats every 400), so that the
+    # intermediate dates may leave datetime's years 1-9999 while the result is in range.
+    off = _FRAME_YEARS if y < 5000 else -_FRAME_YEARS
     try:
-        first = _dt.date(year(t) + years + m0 // 12 + sh, m0 % 12 + 1, 1)
+        first = _dt.date(y + off, m0 % 12 + 1, 1)
         day = first + _dt.timedelta(days=dt.day - 1 + days)
-        out = _dt.datetime.combine(day, dt.time(), tzinfo=dt.tzinfo)
     except (ValueError, OverflowError):
-        raise GoFuncError("time out of the range supported by mailtemplates (years 0-9999)") from None
+        raise _out_of_range() from None
+    real = day.year - off
+    if not 0 <= real <= 9999:
+        raise _out_of_range()
+    sh = _FRAME_YEARS if real < 1 else 0  # year 0 is held shifted (see sprig_time.GoTimeNs)
+    out = _dt.datetime.combine(day.replace(year=real + sh), dt.time(), tzinfo=dt.tzinfo)
     return make(out, nanos(t), sh)
+
+
+_FRAME_YEARS: Final = 2000
+
+
+def _out_of_range() -> GoFuncError:
+    return GoFuncError("time out of the range supported by mailtemplates (years 0-9999)")
 
 
 def _div(t: GoTime, d: int) -> int:
