@@ -34,7 +34,7 @@ import re
 from collections.abc import Callable
 from html.parser import HTMLParser
 
-from .gotmpl.lexer import ItemType, Lexer
+from .gotmpl import ItemType, Lexer
 
 __all__ = ["action_spans", "inline_files", "inline_source"]
 

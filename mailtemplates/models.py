@@ -33,7 +33,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar, Final, Literal
 
 from mailtemplates.errors import ContextError, InvalidName
-from mailtemplates.gotmpl.values import StrList
+from mailtemplates.gotmpl import StrList
 
 __all__ = [
     "PARTS",

@@ -26,8 +26,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from . import gotmpl, i18n, loadtime
 from .errors import MailTemplateError, TemplateError
-from .gotmpl import nodes
-from .gotmpl.funcs import GoFunc, GoFuncError
+from .gotmpl import GoFunc, GoFuncError, nodes
 from .loader import BUILTIN_LOCALE, BUILTIN_ROOT, PART_STEMS, Loader, Located, PartSource
 from .models import Model, TemplateType, get_template_type, to_template_data
 from .rendered import RenderedEmail
