@@ -40,8 +40,7 @@ from courier_sink import forking_sink  # noqa: E402
 
 from mailtemplates import render  # noqa: E402
 from mailtemplates.courier import Courier  # noqa: E402
-from mailtemplates.courier.channels import SMTPSession  # noqa: E402
-from mailtemplates.smtp import parse_connection_uri  # noqa: E402
+from mailtemplates.smtp import SMTPConnection, parse_connection_uri  # noqa: E402
 
 FROM = "accounts@example.org"
 
@@ -57,11 +56,11 @@ def ctx(i: int) -> dict[str, Any]:
 
 
 def bare(uri: str, n: int) -> float:
-    session = SMTPSession(parse_connection_uri(uri))
+    session = SMTPConnection(parse_connection_uri(uri))
     t0 = time.perf_counter()
     for i in range(n):
         email = render("login_code/valid", ctx(i))
-        session.send_message(email.to_message(from_address=FROM, to=f"u{i}@example.org"))
+        session.send(email.to_message(from_address=FROM, to=f"u{i}@example.org"))
     dt = time.perf_counter() - t0
     session.close()
     return dt
@@ -144,19 +143,28 @@ def main() -> None:
     split: dict[str, tuple[float, float]] = {}
     for k, v in results.items():
         if isinstance(v[0], tuple):
-            split[k] = (statistics.median(x[0] for x in v) / n * 1000, statistics.median(x[1] for x in v) / n * 1000)
+            split[k] = (
+                statistics.median(x[0] for x in v) / n * 1000,
+                statistics.median(x[1] for x in v) / n * 1000,
+            )
             med[k] = statistics.median(x[0] + x[1] for x in v) / n * 1000
         else:
             med[k] = statistics.median(v) / n * 1000
-    print(f"\n{n} messages per run, median of {args.rounds} rounds; load average {load0[0]:.1f} -> {load1[0]:.1f} "
-          f"({os.cpu_count()} cores)\n")
-    print("| contender | ms per message | of which queueing | of which delivering | messages/s | vs bare loop |")
+    print(
+        f"\n{n} messages per run, median of {args.rounds} rounds; load average {load0[0]:.1f} -> {load1[0]:.1f} "
+        f"({os.cpu_count()} cores)\n"
+    )
+    print(
+        "| contender | ms per message | of which queueing | of which delivering | messages/s | vs bare loop |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     for k, v in med.items():
         q, d = (f"{split[k][0]:.2f}", f"{split[k][1]:.2f}") if k in split else ("", "")
         print(f"| {k} | {v:.2f} | {q} | {d} | {1000 / v:.0f} | {v / med['bare']:.2f}x |")
     if "pg-dispatch-2" in med:
-        print(f"\ntwo PostgreSQL workers vs one (dispatch only): {med['pg-dispatch-1'] / med['pg-dispatch-2']:.2f}x the throughput")
+        print(
+            f"\ntwo PostgreSQL workers vs one (dispatch only): {med['pg-dispatch-1'] / med['pg-dispatch-2']:.2f}x the throughput"
+        )
 
 
 class _none:

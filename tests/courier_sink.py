@@ -105,6 +105,8 @@ class _ForkingSMTP(socketserver.StreamRequestHandler):
                 while (chunk := readline()) not in (b".\r\n", b""):
                     if chunk[:11].lower() == b"message-id:":
                         mid = chunk[11:].strip()
+                if not chunk:
+                    return  # the client died in the middle of DATA: nothing was delivered
                 write(b"250 2.0.0 queued\r\n")
                 if log_fd >= 0:
                     os.write(log_fd, mid + b"\n")

@@ -27,9 +27,9 @@ from email.utils import parseaddr
 from typing import Any
 
 from mailtemplates.mime import Attachment
-from mailtemplates.smtp import SMTPConfig, parse_connection_uri
+from mailtemplates.smtp import SMTPConfig, SMTPConnection, parse_connection_uri
 
-from .channels import HTTPChannel, HTTPChannelConfig, HTTPSendError, SMTPSession, override_config
+from .channels import HTTPChannel, HTTPChannelConfig, HTTPSendError, override_config
 from .message import STATUSES, CourierError, Dispatch, Message, MessageExtras, Status, TransportOverride
 from .metrics import Metrics
 from .store import Store, open_store
@@ -377,7 +377,7 @@ class _Dispatcher:
 
     def __init__(self, courier: Courier) -> None:
         self.courier = courier
-        self.session: SMTPSession | None = None
+        self.session: SMTPConnection | None = None
 
     def send(self, m: Message) -> None:
         c = self.courier
@@ -392,15 +392,12 @@ class _Dispatcher:
         if m.raw is None or m.extras.envelope_from is None:  # pragma: no cover - emails always have both
             raise CourierError(f"message {m.id} has no MIME content")
         if m.extras.transport is not None:
-            one = SMTPSession(override_config(c.smtp, m.extras.transport))
-            try:
-                one.send(m.raw, m.extras.envelope_from, m.extras.envelope_to)
-            finally:
-                one.close()
+            with SMTPConnection(override_config(c.smtp, m.extras.transport)) as one:
+                one.send_raw(m.raw, m.extras.envelope_from, m.extras.envelope_to)
             return
         if self.session is None:
-            self.session = SMTPSession(c.smtp)
-        self.session.send(m.raw, m.extras.envelope_from, m.extras.envelope_to)
+            self.session = SMTPConnection(c.smtp)
+        self.session.send_raw(m.raw, m.extras.envelope_from, m.extras.envelope_to)
 
     def idle(self) -> None:
         if self.session is not None:
