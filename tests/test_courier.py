@@ -58,10 +58,19 @@ def test_queue_then_work_sends_once_with_the_message_id_fixed_at_enqueue(tmp_pat
         assert [(d.status, d.error) for d in m.dispatches] == [("success", None)]
         assert list(sink.ids) == [m.message_id]
         parsed = message_from_bytes(sink.messages[0], policy=default_policy)
-        assert parsed["Message-ID"] == m.message_id and m.message_id.endswith("@example.org>")
+        assert parsed["Message-ID"] == m.message_id == f"<{mid}@example.org>"
         assert parsed["Subject"] == m.subject and parsed["To"] == "ann@example.org"
         assert sink.envelopes == [("accounts@example.org", ["ann@example.org"])]
         assert c.work(until_idle=True) == 0  # nothing due: no second send
+
+
+def test_a_configured_message_id_header_is_the_stored_one(tmp_path: Path) -> None:
+    with smtp_sink() as (sink, port):
+        c = make(tmp_path, port)
+        mid = c.queue_email("recovery/valid", CTX, to="ann@example.org", headers={"message-id": "<fixed.1@example.net>"})
+        assert c.message(mid).message_id == "<fixed.1@example.net>"
+        c.work(until_idle=True)
+        assert list(sink.ids) == ["<fixed.1@example.net>"]
 
 
 def test_render_errors_raise_at_enqueue_and_store_nothing(tmp_path: Path) -> None:
@@ -123,6 +132,9 @@ def test_451_twice_then_250_is_sent_with_send_count_3(tmp_path: Path) -> None:
         assert [d.status for d in m.dispatches] == ["failed", "failed", "success"]
         assert "451 4.3.0 try later" in (m.dispatches[0].error or "")
         assert sink.ids[m.message_id] == 1
+        # Every attempt sends the same bytes, with the Message-ID stored at enqueue.
+        assert len(sink.attempts) == 3 and len(set(sink.attempts)) == 1
+        assert message_from_bytes(sink.attempts[0], policy=default_policy)["Message-ID"] == m.message_id
         # A failure closes the connection; the next attempt dials again.
         assert sink.connections == 3
 
