@@ -7,6 +7,8 @@ Contenders, interleaved round by round (each round a fresh batch of N login-code
 bare         render + to_message + send over one reused SMTP connection; no queue (the baseline)
 sqlite-1     Courier on SQLite: queue_email N times, then one worker delivers them (end to end)
 pg-1         the same on PostgreSQL (a durable server started for the run: fsync on)
+sqlite-batch, pg-batch   the same, queueing inside ``courier.batch()`` blocks of BATCH messages
+             (one commit per block)
 pg-dispatch-1 / pg-dispatch-2   dispatch only: N messages already queued, delivered by one or by two
              worker processes (forked before the round, started together)
 
@@ -66,12 +68,22 @@ def bare(uri: str, n: int) -> float:
     return dt
 
 
-def end_to_end(store: str, uri: str, n: int) -> tuple[float, float]:
-    """(seconds to queue n, seconds to deliver them), one process, one worker."""
+BATCH = 100
+
+
+def end_to_end(store: str, uri: str, n: int, batch: int = 0) -> tuple[float, float]:
+    """(seconds to queue n, seconds to deliver them), one process, one worker; ``batch``: queue
+    in ``courier.batch()`` blocks of that many messages."""
     with Courier(store, smtp_uri=uri, from_address=FROM) as c:
         t0 = time.perf_counter()
-        for i in range(n):
-            c.queue_email("login_code/valid", ctx(i), to=f"u{i}@example.org")
+        if batch:
+            for start in range(0, n, batch):
+                with c.batch():
+                    for i in range(start, min(n, start + batch)):
+                        c.queue_email("login_code/valid", ctx(i), to=f"u{i}@example.org")
+        else:
+            for i in range(n):
+                c.queue_email("login_code/valid", ctx(i), to=f"u{i}@example.org")
         t1 = time.perf_counter()
         sent = c.work(until_idle=True)
         t2 = time.perf_counter()
@@ -125,10 +137,12 @@ def main() -> None:
                 runs: list[tuple[str, Any]] = [
                     ("bare", lambda: bare(uri, n)),
                     ("sqlite-1", lambda r=r: end_to_end(f"sqlite:///{tmp}/r{r}.db", uri, n)),
+                    ("sqlite-batch", lambda r=r: end_to_end(f"sqlite:///{tmp}/b{r}.db", uri, n, BATCH)),
                 ]
                 if pg is not None:
                     runs += [
                         ("pg-1", lambda r=r: end_to_end(pg.create_database(f"e{r}"), uri, n)),
+                        ("pg-batch", lambda r=r: end_to_end(pg.create_database(f"eb{r}"), uri, n, BATCH)),
                         ("pg-dispatch-1", lambda r=r: dispatch(pg.create_database(f"d1_{r}"), uri, n, 1)),
                         ("pg-dispatch-2", lambda r=r: dispatch(pg.create_database(f"d2_{r}"), uri, n, 2)),
                     ]

@@ -101,6 +101,45 @@ def test_idempotency_key_returns_the_first_message(tmp_path: Path) -> None:
     assert len(c.messages()) == 2
 
 
+def check_batch(store: str, port: int) -> None:
+    """courier.batch() on ``store`` (also run on PostgreSQL by test_courier_pg.py)."""
+
+    def courier() -> Courier:
+        return Courier(store, smtp_uri=uri(port), from_address="accounts@example.org", retry_backoff=0)
+
+    c, other = courier(), courier()
+    known = c.queue_email("login_code/valid", {"LoginCode": "0"}, to="k@example.org", idempotency_key="known")
+    with c.batch():
+        ids = [c.queue_email("login_code/valid", {"LoginCode": f"{i}"}, to=f"u{i}@example.org") for i in range(5)]
+        again = c.queue_email("login_code/valid", {"LoginCode": "9"}, to="x@example.org", idempotency_key="b")
+        assert c.queue_email("login_code/valid", {"LoginCode": "9"}, to="x@example.org", idempotency_key="b") == again
+        assert c.queue_email("login_code/valid", {}, to="k@example.org", idempotency_key="known") == known
+        assert other.counts()["queued"] == 1  # nothing of the batch is stored before the block ends
+    assert other.counts()["queued"] == 7
+    assert [other.message(i).recipient for i in ids] == [f"u{i}@example.org" for i in range(5)]
+
+    # An exception in the block stores nothing; so does a key another process queued meanwhile.
+    with pytest.raises(ContextError), c.batch():
+        c.queue_email("login_code/valid", {"LoginCode": "1"}, to="v@example.org")
+        c.queue_email("login_code/valid", {"LoginCode": {"not": "text"}}, to="w@example.org")
+    with pytest.raises(CourierError, match="nothing of the batch was stored"), c.batch():
+        c.queue_email("login_code/valid", {"LoginCode": "1"}, to="v@example.org")
+        c.queue_email("login_code/valid", {"LoginCode": "2"}, to="w@example.org", idempotency_key="race")
+        other.queue_email("login_code/valid", {"LoginCode": "3"}, to="z@example.org", idempotency_key="race")
+    with pytest.raises(CourierError, match="do not nest"), c.batch(), c.batch():
+        pass
+    assert other.counts()["queued"] == 8
+    assert c.work(until_idle=True) == 8
+    other.close()
+    c.close()
+
+
+def test_batch_stores_everything_at_once_or_nothing(tmp_path: Path) -> None:
+    with smtp_sink() as (sink, port):
+        check_batch(f"sqlite:///{tmp_path}/courier.db", port)
+        assert sink.total == 8 and {m.count(b"Message-ID:") for m in sink.messages} == {1}
+
+
 def test_schema_is_versioned_and_migrate_is_idempotent(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/m.db"
     store = open_store(url)
