@@ -5,6 +5,11 @@ the Go templates see (``{{ RecoveryURL }}``, ``{{ Identity.traits.email }}``). A
 error becomes the package's :class:`TemplateSyntaxError` / :class:`TemplateExecError` with the
 template's line.
 
+``{% extends %}``, ``{% include %}`` and ``{% import %}`` load other ``.jinja`` files through a
+``find`` function the caller gives (the Renderer's: the template roots in resolution order,
+confined to them, see :meth:`mailtemplates.loader.Loader.jinja_template`); this module never
+builds a path itself. Undefined names are errors (``StrictUndefined``) unless ``strict=False``.
+
 They are bounded as Go templates are (docs/limits.md): the output, every value an operator, a
 call or a filter makes (``max_output`` characters; its size is computed *before* for what can
 grow from small operands: ``'x' * n``, ``10 ** n``, ``'%9999d' % x``, ``center``, ``indent``,
@@ -31,11 +36,30 @@ from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .errors import LimitExceeded, TemplateExecError, TemplateSyntaxError
-from .gotmpl import DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_OUTPUT, DEFAULT_MAX_SECONDS
-from .gotmpl.runtime import printed_size
+from .errors import LimitExceeded, MailTemplateError, TemplateExecError, TemplateSyntaxError
+from .gotmpl import DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_OUTPUT, DEFAULT_MAX_SECONDS, printed_size
 
-__all__ = ["compile_jinja"]
+__all__ = ["FindTemplate", "compile_jinja"]
+
+#: name -> (source, path, uptodate): how an extended or included template is found.
+FindTemplate = Callable[[str], tuple[str, str, Callable[[], bool]]]
+
+
+class _RootsLoader(jinja2.BaseLoader):
+    """Jinja's loader interface over the caller's ``find`` (which does the confinement)."""
+
+    def __init__(self, find: FindTemplate) -> None:
+        self.find = find
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return self.find(template)
+        except MailTemplateError as e:
+            # Reported by run() as an error of the template that asked, with its line.
+            raise jinja2.TemplateNotFound(template, message=str(e)) from None
+
 
 #: Bits of an integer an operator may make: Python prints at most 4300 digits of one anyway.
 _MAX_INT_BITS = 14_300
@@ -285,12 +309,26 @@ def _env(html: bool) -> jinja2.Environment:
     return env
 
 
+def _configured(html: bool, find: FindTemplate | None, strict: bool) -> jinja2.Environment:
+    """The shared sandboxed environment, with this template's loader and undefined policy."""
+    env = _env(html)
+    if find is None and not strict:
+        return env
+    return env.overlay(
+        loader=_RootsLoader(find) if find is not None else None,
+        undefined=jinja2.StrictUndefined if strict else jinja2.ChainableUndefined,
+        auto_reload=True,  # an included file edited in place is read again (its uptodate check)
+    )
+
+
 def compile_jinja(
     source: str,
     path: str,
     *,
     html: bool,
     functions: Mapping[str, Callable[..., Any]] | None = None,
+    find: FindTemplate | None = None,
+    strict: bool = True,
     max_output: int | None = DEFAULT_MAX_OUTPUT,
     max_iterations: int | None = DEFAULT_MAX_ITERATIONS,
     max_seconds: float | None = DEFAULT_MAX_SECONDS,
@@ -298,12 +336,14 @@ def compile_jinja(
     """Compile a Jinja template; the result renders a context mapping to a string.
 
     ``functions`` become template globals (the locale's ``formatDate``, ``formatRelative``, ...).
+    ``find`` resolves the names given to ``{% extends %}``/``{% include %}`` (without it they
+    fail). ``strict`` (the default) makes a misspelt variable an error instead of empty text.
     The limits are the Go engine's (docs/limits.md); None switches one off.
     """
     name = path.rsplit("/", 1)[-1]
     lines = source.splitlines()
     try:
-        template = _env(html).from_string(source, globals=dict(functions or {}))
+        template = _configured(html, find, strict).from_string(source, globals=dict(functions or {}))
     except jinja2.TemplateSyntaxError as e:
         raise TemplateSyntaxError(
             e.message or "syntax error",

@@ -31,9 +31,11 @@ from ..errors import EscapeError, LimitExceeded, TemplateError, TemplateExecErro
 from . import nodes
 from . import runtime as rt
 from .compiler import DEFAULT_MAX_DEPTH, CompiledSet, compile_trees
-from .funcs import FuncKind, FuncMap, GoFunc, funcmap
-from .parser import DEFAULT_MAX_NESTING, TOO_DEEP, parse_set
-from .values import MISSING
+from .funcs import HERMETIC_EXCLUDED, FuncKind, FuncMap, GoFunc, GoFuncError, funcmap
+from .lexer import ItemType, Lexer
+from .parser import DEFAULT_MAX_NESTING, TOO_DEEP, parse_file, parse_set
+from .runtime import printed_size
+from .values import MISSING, StrList
 
 __all__ = [
     "DEFAULT_MAX_DEPTH",
@@ -43,11 +45,29 @@ __all__ = [
     "DEFAULT_MAX_SECONDS",
     "DEFAULT_MAX_TEMPLATE_SIZE",
     "DEFAULT_MAX_VALUES",
+    "HERMETIC_EXCLUDED",
     "MISSING",
+    "FuncMap",
+    "GoFunc",
+    "GoFuncError",
+    "ItemType",
+    "Lexer",
+    "StrList",
     "TemplateSet",
+    "funcmap",
+    "nodes",
+    "parse_file",
     "parse_files",
+    "printed_size",
     "render_files",
 ]
+
+# The rest of the package reaches the engine through this module only (tests/test_layers.py).
+# Besides TemplateSet it needs a few of the engine's parts, re-exported above: the parse tree
+# (``nodes``, ``parse_file``: the linter walks trees), the lexer (``Lexer``, ``ItemType``:
+# load-time CSS inlining finds actions without parsing), function maps (``GoFunc``,
+# ``GoFuncError``, ``funcmap``, ``HERMETIC_EXCLUDED``: the Renderer adds the locale functions,
+# the linter checks names) and Go's ``[]string`` (``StrList``: the models' header values).
 
 #: Characters one execution may write (``max_output``); also the largest string or list a
 #: template function may return.
