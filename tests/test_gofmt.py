@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from mailtemplates.gotmpl import gofmt
+from mailtemplates.gotmpl import gofmt, gostrconv
 from mailtemplates.gotmpl.values import MISSING, GoTime, Int64, StrList
 
 DATA: dict[str, Any] = {
@@ -2246,9 +2246,9 @@ def test_format_value_examples(value: object, expected: str) -> None:
 
 def test_invalid_utf8_strings() -> None:
     # {{ slice .S 1 2 | printf "%q" }} with S = "héllo" prints "\xc3"; its len is 1.
-    part = gofmt.go_str(gofmt.go_bytes("héllo")[1:2])
+    part = gostrconv.go_str(gostrconv.go_bytes("héllo")[1:2])
     assert gofmt.sprintf("%q", [part]) == '"\\xc3"'
-    assert len(gofmt.go_bytes(part)) == 1
+    assert len(gostrconv.go_bytes(part)) == 1
 
 
 # time.Time through its String/GoString methods, or as a struct for other verbs. Probes:

@@ -32,6 +32,7 @@ from . import nodes
 from . import runtime as rt
 from .compiler import DEFAULT_MAX_DEPTH, CompiledSet, compile_trees
 from .funcs import FuncKind, FuncMap, GoFunc, funcmap
+from .gostrconv import quote
 from .parser import DEFAULT_MAX_NESTING, TOO_DEEP, parse_set
 from .values import MISSING
 
@@ -153,9 +154,9 @@ class TemplateSet:
     def _check_name(self, name: str) -> None:
         if name not in self.trees:
             raise TemplateExecError(
-                f"no template {nodes.go_quote(name)} associated with the set",
+                f"no template {quote(name)} associated with the set",
                 name=name,
-                go_message=f"template: no template {nodes.go_quote(name)} associated with template {nodes.go_quote(name)}",
+                go_message=f"template: no template {quote(name)} associated with template {quote(name)}",
             )
 
     def execute(self, name: str, data: Any = None) -> str:
@@ -195,12 +196,12 @@ class TemplateSet:
         line, byte_col, char_col = info.tree.location(info.pos)
         parse_name = info.tree.parse_name
         go = (
-            f"template: {parse_name}:{line}:{byte_col}: executing {nodes.go_quote(info.template)} "
+            f"template: {parse_name}:{line}:{byte_col}: executing {quote(info.template)} "
             f"at <{info.context}>: {e.message}"
         )
         cls = LimitExceeded if isinstance(e, rt.LimitFailure) else TemplateExecError
         return cls(
-            f"executing {nodes.go_quote(info.template)} at <{info.context}>: {e.message}",
+            f"executing {quote(info.template)} at <{info.context}>: {e.message}",
             name=parse_name,
             line=line,
             col=char_col,

@@ -16,6 +16,7 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 
 from ...errors import EscapeError
+from ..gostrconv import quote
 from ..nodes import (
     ActionNode,
     BranchNode,
@@ -33,7 +34,6 @@ from ..nodes import (
     TextNode,
     Tree,
     WithNode,
-    go_quote,
 )
 from .context import Attr, Context, Delim, Element, JsCtx, State, UrlPart, is_comment, is_in_script_literal
 from .error import Error, errorf
@@ -233,10 +233,10 @@ class Namespace:
         tree = self.trees.get(name)
         if tree is None:
             exc = EscapeError(
-                f"{go_quote(name)} is undefined",
+                f"{quote(name)} is undefined",
                 code="ErrNoSuchTemplate",
                 name=name,
-                go_message=f"html/template: {go_quote(name)} is undefined",
+                go_message=f"html/template: {quote(name)} is undefined",
             )
             self.results[name] = exc
             raise exc

@@ -22,7 +22,7 @@ class JSONError(Exception):
 
 
 def _float(f: float) -> str:
-    from ..gofmt import format_float
+    from ..gostrconv import format_float
 
     if math.isinf(f) or math.isnan(f):
         raise JSONError(f"json: unsupported value: {format_float(f, 'g', -1)}")

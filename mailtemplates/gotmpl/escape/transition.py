@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..nodes import go_quote
+from ..gostrconv import quote
 from .attr import ContentType, attr_type, go_lower
 from .context import Attr, Context, Delim, Element, JsCtx, State, UrlPart, is_comment, is_in_script_literal
 from .css import decode_css, ends_with_css_keyword
@@ -39,7 +39,7 @@ def quote_bytes(b: bytes, precision: int | None = None) -> str:
     s = b.decode("utf-8", "surrogateescape")
     if precision is not None:
         s = s[:precision]
-    return go_quote(s)
+    return quote(s)
 
 
 def _error(err: Error) -> Context:

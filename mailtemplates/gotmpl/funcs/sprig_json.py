@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from operator import itemgetter
 from typing import Any, Final
 
-from ..gofmt import format_float, go_bytes, quote
+from ..gostrconv import format_float, go_bytes, quote
 from ..values import MISSING, GoTime
 
 __all__ = ["JSONError", "marshal", "unmarshal"]

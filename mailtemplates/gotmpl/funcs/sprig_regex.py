@@ -1159,9 +1159,9 @@ def compile_go(expr: str) -> GoRegexp:
 
 def _quote_expr(expr: str) -> str:
     """regexp's quote for MustCompile panics: backquoted when possible, else strconv.Quote."""
-    from ..gofmt import _can_backquote, quote
+    from ..gostrconv import can_backquote, quote
 
-    if _can_backquote(expr):
+    if can_backquote(expr):
         return "`" + expr + "`"
     return quote(expr)
 

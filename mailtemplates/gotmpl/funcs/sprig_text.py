@@ -1,7 +1,7 @@
 """Go's ``unicode`` and ``strings`` rules, and the string helpers sprig borrows from goutils/xstrings.
 
 Go strings are bytes; ours are code points, with invalid UTF-8 bytes held as surrogate-escaped
-code points (see :func:`..gofmt.go_bytes`). Functions that Go writes with byte indexes
+code points (see :func:`..gostrconv.go_bytes`). Functions that Go writes with byte indexes
 (``trunc``, ``substr``, ``abbrev``, ``wrap``, goutils' ``Initials`` and ``DeleteWhiteSpace``) work
 on the bytes here too, so that they cut multi-byte characters exactly where Go does.
 
@@ -15,7 +15,7 @@ import random
 import unicodedata
 from typing import Final
 
-from ..gofmt import go_bytes, go_str
+from ..gostrconv import go_bytes, go_str
 
 __all__ = [
     "abbreviate_full",

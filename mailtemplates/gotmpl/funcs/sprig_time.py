@@ -487,7 +487,7 @@ def _append_nano(nanos: int, code: int, n: int, sep: str) -> str:
 
 def _tquote(s: str) -> str:
     """time's own quote: ASCII as is (\\ and " escaped), other bytes as \\x escapes."""
-    from ..gofmt import go_bytes
+    from ..gostrconv import go_bytes
 
     out = ['"']
     for c in s:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from ..gofmt import go_bytes, go_str, quote
+from ..gostrconv import go_bytes, go_str, quote
 
 __all__ = ["URL", "URLError", "base", "clean", "dir_", "expand", "ext", "is_abs", "parse_url"]
 
