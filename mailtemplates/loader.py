@@ -76,6 +76,8 @@ Origin = Literal["override", "builtin", "uri"]
 
 _LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(?:_[A-Za-z0-9]{2,8})*$")
 _SEGMENT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+#: A segment of a name a Jinja template extends or includes: no "..", no hidden files.
+_INCLUDE_SEGMENT_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
 class Located(NamedTuple):
@@ -474,6 +476,56 @@ class Loader:
             return self._read(path)
         except FileNotFoundError:
             raise TemplateSourceError(f"{path}: no such file") from None
+
+    def jinja_template(
+        self,
+        name: str,
+        chain: Sequence[str],
+        builtin_chain: Sequence[str] | None = None,
+    ) -> tuple[str, str, tuple[int, int, int] | None]:
+        """A template a ``.jinja`` template extends, includes or imports: (path, text, stat key).
+
+        ``name`` is a path relative to a template root (``"layouts/base.jinja"``), looked up in the
+        same order as the parts: each override root, then the built-ins; in each, the locale
+        chain first (``layouts/base.de.jinja``), then the name itself. Confined like every other
+        path: only ``.jinja`` names made of plain segments (no ``..``, no absolute path, no
+        backslash), and the file must resolve inside its root (symbolic links included).
+        """
+        segments = name.split("/") if isinstance(name, str) else []
+        if not segments or not all(_INCLUDE_SEGMENT_RE.fullmatch(seg) for seg in segments):
+            raise InvalidName(
+                f"template name {name!r} is not allowed: use a path relative to a template root "
+                "made of letters, digits, '_', '-' and '.' (no '..', no absolute path)"
+            )
+        stem, ext = os.path.splitext(segments[-1])
+        if ext != ".jinja":
+            raise InvalidName(f"template name {name!r}: only .jinja templates can be extended or included")
+        if builtin_chain is None:
+            builtin_chain = chain
+        for loc in (*chain, *builtin_chain):
+            _check_locale(loc)
+        for origin, root in self.roots:
+            folder = os.path.join(root, *segments[:-1])
+            for tag in (*(builtin_chain if origin == "builtin" else chain), None):
+                path = os.path.join(folder, segments[-1] if tag is None else f"{stem}.{tag}{ext}")
+                problem = _not_a_file(path)
+                if problem is None:
+                    if not _within(root, path):
+                        raise InvalidName(f"{path} resolves outside its template root {root}")
+                    seen: list[tuple[str, object]] = []
+                    text = self._read(path, seen)
+                    key = seen[-1][1]
+                    return path, text, key  # type: ignore[return-value]
+                if problem:
+                    raise TemplateSourceError(problem)
+        raise TemplateNotFound(
+            f"no template {name!r} in the template roots ({', '.join(r for _, r in self.roots)})"
+        )
+
+    @staticmethod
+    def unchanged(path: str, key: object) -> bool:
+        """Whether ``path`` still has the stat key it had when read (for Jinja's auto-reload)."""
+        return key is not None and _stat_key(path) == key and not _is_recent(_stat_key(path))
 
     def not_found(
         self,

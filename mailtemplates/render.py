@@ -26,8 +26,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from . import gotmpl, i18n, loadtime
 from .errors import MailTemplateError, TemplateError
-from .gotmpl import nodes
-from .gotmpl.funcs import GoFunc, GoFuncError
+from .gotmpl import GoFunc, GoFuncError, nodes
 from .loader import BUILTIN_LOCALE, BUILTIN_ROOT, PART_STEMS, Loader, Located, PartSource
 from .models import Model, TemplateType, get_template_type, to_template_data
 from .rendered import RenderedEmail
@@ -200,12 +199,15 @@ class Renderer:
         check_interval: float = 1.0,
         cache_size: int = DEFAULT_CACHE_SIZE,
         resolution_cache_size: int = DEFAULT_RESOLUTION_CACHE_SIZE,
+        jinja_strict: bool = True,
         delims: tuple[str, str] | None = None,
         max_depth: int = gotmpl.DEFAULT_MAX_DEPTH,
         max_output: int | None = gotmpl.DEFAULT_MAX_OUTPUT,
         max_iterations: int | None = gotmpl.DEFAULT_MAX_ITERATIONS,
         max_nesting: int = gotmpl.DEFAULT_MAX_NESTING,
         max_template_size: int = gotmpl.DEFAULT_MAX_TEMPLATE_SIZE,
+        max_values: int | None = gotmpl.DEFAULT_MAX_VALUES,
+        max_seconds: float | None = gotmpl.DEFAULT_MAX_SECONDS,
     ) -> None:
         self.default_locale = i18n.normalize_locale(default_locale)
         self.loader = Loader(
@@ -222,6 +224,8 @@ class Renderer:
         self.css_inliner_name = css_inliner
         self.html_to_text_name = html_to_text
         self.check_interval = check_interval
+        #: .jinja templates: an undefined name is an error (StrictUndefined) unless False.
+        self.jinja_strict = jinja_strict
         self.delims = delims
         #: Safety limits (docs/limits.md), passed to every gotmpl.parse_files of this Renderer.
         self.limits: dict[str, Any] = {
@@ -230,6 +234,8 @@ class Renderer:
             "max_iterations": max_iterations,
             "max_nesting": max_nesting,
             "max_template_size": max_template_size,
+            "max_values": max_values,
+            "max_seconds": max_seconds,
         }
         # (part, file path or URI) -> compiled part: tags resolving to the same files share it.
         self._cache: _LRU[tuple[str, str], CompiledPart] = _LRU(cache_size)
@@ -527,6 +533,23 @@ class Renderer:
             self._cache.put(key, compiled)
         return compiled
 
+    def _jinja_finder(self, source: PartSource) -> Callable[[str], tuple[str, str, Callable[[], bool]]]:
+        """How a ``.jinja`` template finds what it extends or includes: the template roots in
+        resolution order, along the chain of the including file's own locale (so a compiled
+        template depends on its file alone, as the cache key does)."""
+        own: tuple[str, ...] = ()
+        if source.locale is not None:
+            full = i18n.fallback_chain(source.locale, self.default_locale)
+            own = tuple(t for t in full if t not in self._generic)
+        builtin = self.builtin_chain(own)
+        loader = self.loader
+
+        def find(name: str) -> tuple[str, str, Callable[[], bool]]:
+            path, text, key = loader.jinja_template(name, own, builtin)
+            return text, path, lambda: loader.unchanged(path, key)
+
+        return find
+
     def _build(self, source: PartSource) -> tuple[Callable[[Any], str], bool, str]:
         """Compile a part: (run, CSS already handled, note on CSS)."""
         html = source.part == "body"
@@ -538,6 +561,11 @@ class Renderer:
                 source.path,
                 html=html,
                 functions=i18n.i18n_funcs(self._file_locale(source), default=self.default_locale),
+                find=self._jinja_finder(source),
+                strict=self.jinja_strict,
+                max_output=self.limits["max_output"],
+                max_iterations=self.limits["max_iterations"],
+                max_seconds=self.limits["max_seconds"],
             )
             return jinja_run, False, "Jinja template"
         files = dict(source.files)
@@ -579,9 +607,9 @@ class Renderer:
         """Inline the entry file's CSS into the template once (see :mod:`.loadtime`)."""
         if not any("<style" in text.lower() for text in files.values()):
             return tset, True, "no <style>: nothing to inline"
-        inlined = loadtime.inline_files(files, entry, self._get_inliner().inline, self.delims)
+        inlined, reason = loadtime.inline_files(files, entry, self._get_inliner().inline, self.delims)
         if inlined is None:
-            return tset, False, f"CSS is inlined per email: {loadtime.last_reason}"
+            return tset, False, f"CSS is inlined per email: {reason}"
         files.update(inlined)
         try:
             new = gotmpl.parse_files(

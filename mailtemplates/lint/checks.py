@@ -13,8 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from .. import gotmpl, i18n
 from ..errors import EscapeError, InvalidName, LocaleError, TemplateError
-from ..gotmpl import nodes
-from ..gotmpl.gostrconv import quote
+from ..gotmpl import nodes, quote
 from ..loader import BUILTIN_ROOT, PART_STEMS
 from ..models import Model, TemplateType, model_fields
 from .codes import Diagnostic, diag

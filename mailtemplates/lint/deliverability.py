@@ -9,8 +9,7 @@ import re
 from collections.abc import Iterator
 from email.utils import parseaddr
 
-from ..gotmpl import nodes
-from ..gotmpl.gostrconv import quote
+from ..gotmpl import nodes, quote
 from ..loader import PART_STEMS
 from .codes import MAX_IMAGES, MAX_LINKS, Diagnostic, diag
 from .files import TemplateFile

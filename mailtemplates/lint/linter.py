@@ -15,10 +15,7 @@ from typing import Literal
 
 from .. import i18n
 from ..errors import InvalidName, MailTemplateError, TemplateError, TemplateSourceError
-from ..gotmpl import DEFAULT_MAX_TEMPLATE_SIZE, nodes
-from ..gotmpl.funcs import HERMETIC_EXCLUDED, FuncMap, funcmap
-from ..gotmpl.gostrconv import quote
-from ..gotmpl.parser import parse_file
+from ..gotmpl import DEFAULT_MAX_TEMPLATE_SIZE, HERMETIC_EXCLUDED, FuncMap, funcmap, nodes, parse_file, quote
 from ..loader import BUILTIN_ROOT, PART_STEMS
 from ..models import TEMPLATE_TYPES, TemplateType
 from ..render import Renderer
