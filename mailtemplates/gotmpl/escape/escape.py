@@ -7,6 +7,8 @@ escaped), and new callee names for ``{{template}}`` calls whose callee must be e
 context other than HTML text (a derived copy named ``name$htmltemplate_<context>``). Nothing
 changes until the whole walk succeeded; then :meth:`Escaper.commit` applies the edits in place
 and adds the derived trees to the set.
+
+Follows Go 1.26 ``src/html/template/escape.go``.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Go's rules, not Python's: HTML-safe string escaping (``<`` is ``\\u003c``), U+2028/U+2029 escaped,
 invalid UTF-8 as ``\\ufffd``, map keys sorted, floats like ES6 (``1e+21``, ``1e-7``), NaN and
 infinities an error.
+
+Follows Go 1.26 ``src/encoding/json/encode.go`` (the parts ``jsValEscaper`` reaches).
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ A transition function takes a context and some template text (UTF-8 bytes, as Go
 returns the context after a prefix of the text and the number of bytes of that prefix. The
 escaper calls them until the text is used up. Working on bytes keeps every offset, and so every
 edit of a text node, the same as Go's.
+
+Follows Go 1.26 ``src/html/template/transition.go``.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ where Go's messages differ (``len of nil pointer`` for a nil interface, a reflec
 invalid value).
 
 Error messages are Go's, without the ``error calling NAME:`` prefix that the executor adds.
+
+Follows Go 1.26 ``src/text/template/funcs.go``.
 """
 
 from __future__ import annotations

@@ -18,6 +18,9 @@ Known differences: a repeated group that can match the empty string (``(a*|..)+`
 earlier in Python than in RE2, which skips empty iterations; and backtracking has no linear-time
 guarantee, so a pathological pattern can be slow where RE2 is not: each function call stops
 matching after :data:`MATCH_SECONDS` with a template error instead of hanging the render.
+
+Follows Go 1.26 ``src/regexp/syntax/parse.go`` (the grammar and its errors) and
+``src/regexp/regexp.go`` (``allMatches``, ``ReplaceAll``, ``Split``).
 """
 
 from __future__ import annotations

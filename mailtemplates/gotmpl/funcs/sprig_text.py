@@ -7,6 +7,9 @@ on the bytes here too, so that they cut multi-byte characters exactly where Go d
 
 Case mapping is Go's *simple* (one code point to one code point) mapping: ``upper "ß"`` is ``ß``
 and ``lower "İ"`` is ``i``, where Python's full mappings give ``SS`` and ``i̇``.
+
+Follows Go 1.26 ``src/unicode`` and ``src/strings``, Masterminds/goutils as sprig v3.3.0 pins it,
+and huandu/xstrings v1.5.0.
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ has the empty name, which formats as ``-0700`` for ``MST`` exactly as Go does.
 Layouts are Go's reference-time layouts (``2006-01-02 15:04:05``), parsed with the same chunking
 as ``time.nextStdChunk``, and parse errors carry Go's messages
 (``parsing time "x" as "2006": cannot parse "x" as "2006"``).
+
+Follows Go 1.26 ``src/time/format.go`` (layouts, ``Parse``, ``ParseDuration``), ``time.go``
+(``Duration.String``) and ``zoneinfo.go``.
 """
 
 from __future__ import annotations
