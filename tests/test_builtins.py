@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conformance_support import go_data
 
 from mailtemplates.gotmpl import gofmt
 from mailtemplates.gotmpl.funcs import GoFuncError
@@ -260,17 +261,7 @@ CALL_CASES: list[tuple[str, tuple[object, ...], str | None, str | None]] = [
 ]
 
 
-def _go_value(v: Any, path: str) -> Any:
-    if isinstance(v, dict):
-        return {k: _go_value(x, f"{path}.{k}" if path else k) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_go_value(x, f"{path}.{i}" if path else str(i)) for i, x in enumerate(v)]
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return int(v) if path in INT_PATHS else float(v)
-    return v
-
-
-GO_DATA = _go_value(DATA, "")
+GO_DATA = go_data({"data": DATA, "int_paths": INT_PATHS})
 
 
 def _arg(a: object) -> object:
