@@ -1,5 +1,9 @@
 """Go's ``time`` package as sprig's date functions use it: layouts, parsing, durations, zones.
 
+Over 800 lines because it ports Go's ``time/format.go``, one file in Go: formatting and parsing
+share the layout chunker (``nextStdChunk``), its chunk codes and the name tables, and parsing
+alone is ~430 lines; the zone helpers and durations around it are short.
+
 A Go ``time.Time`` is a :class:`~..values.GoTime` holding an aware ``datetime`` (microsecond
 precision; Go keeps nanoseconds). The process-local zone ``time.Local`` is UTC here, as in the
 conformance oracle, so ``date``/``toDate`` give the same results on every machine. Fixed zones
