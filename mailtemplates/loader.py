@@ -53,6 +53,7 @@ __all__ = [
     "Loader",
     "Located",
     "PartSource",
+    "locale_file_tags",
     "read_uri",
 ]
 
@@ -356,24 +357,7 @@ class Loader:
         """The locale tags that have a file of any part for the template in ``folder``, in any
         root (``email.body.en_US.gotmpl`` -> ``en_US``): what a chain may fall back to."""
         _check_segments(folder)
-        found: set[str] = set()
-        stems = sorted(PART_STEMS.values(), key=len, reverse=True)
-        for _, root in self.roots:
-            try:
-                names = os.listdir(os.path.join(root, *folder))
-            except OSError:
-                continue
-            for name in names:
-                base, ext = os.path.splitext(name)
-                if ext not in (".gotmpl", ".jinja"):
-                    continue
-                for stem in stems:
-                    if base.startswith(stem + "."):
-                        tag = base[len(stem) + 1 :]
-                        if _LOCALE_RE.fullmatch(tag):
-                            found.add(tag)
-                        break
-        return frozenset(found)
+        return frozenset(locale_file_tags(os.path.join(root, *folder) for _, root in self.roots))
 
     def stamp(
         self,
@@ -573,6 +557,32 @@ def _redact(uri: str) -> str:
 
 #: URI schemes a template may come from; http and https only when allowed.
 URI_SCHEMES = ("base64", "file", "http", "https")
+
+
+def locale_file_tags(dirs: Iterable[str]) -> set[str]:
+    """The locale tags of the template files in ``dirs`` (``email.body.en_US.gotmpl`` ->
+    ``en_US``; generic files have none); a missing or unreadable folder has none. The one scan
+    of a template folder for its locales: the loader's fallbacks and the preview's locale list."""
+    found: set[str] = set()
+    stems = sorted(PART_STEMS.values(), key=len, reverse=True)  # email.body.plaintext first
+    for folder in dirs:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            base, ext = os.path.splitext(name)
+            if ext not in (".gotmpl", ".jinja"):
+                continue
+            for stem in stems:
+                if base == stem:
+                    break  # the generic file
+                if base.startswith(stem + "."):
+                    tag = base[len(stem) + 1 :]
+                    if _LOCALE_RE.fullmatch(tag):
+                        found.add(tag)
+                    break
+    return found
 
 
 def read_uri(

@@ -1,5 +1,10 @@
 """Work done once per template instead of once per email: CSS inlining on the template source.
 
+Fast path and reference: inlining the template once (here) sits beside inlining every rendered
+email (:mod:`.inline`, run by the renderer). The per-email path stays: it is the fallback for
+every template this module refuses, and the reference ``tests/test_loadtime_property.py``
+compares the emails of the two paths with on random override folders.
+
 A CSS inliner parses HTML, so it cannot be run on a template naively: ``{{ range }}`` between
 table rows would be moved in front of the table (HTML5 foster parenting), quotes inside actions
 would split attributes, and a class written by an action would be matched by nothing. So:

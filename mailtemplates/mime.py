@@ -1,5 +1,10 @@
 """Build the MIME message for a rendered email: a pure stage, no transport, no templates.
 
+Fast path and reference: the wire bytes written while building (below) sit beside the stdlib's
+:class:`email.generator.BytesGenerator`. The generator stays because it is the fallback for a
+message changed after it was built, and the reference ``tests/test_mime.py`` compares the bytes
+with; it is the stdlib's code, so no second copy of the writer lives here.
+
 Structure (RFC 2046)::
 
     text/plain                                   html is None

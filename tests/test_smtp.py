@@ -116,16 +116,7 @@ def server(
         controller.stop()
 
 
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture(scope="module")
-def ca_file(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("ca") / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return str(path)
+# ca and ca_file: fixtures of conftest.py
 
 
 def server_tls(ca: trustme.CA, *names: str, sni: list[str] | None = None) -> ssl.SSLContext:

@@ -32,6 +32,7 @@ from . import nodes
 from . import runtime as rt
 from .compiler import DEFAULT_MAX_DEPTH, CompiledSet, compile_trees
 from .funcs import HERMETIC_EXCLUDED, FuncKind, FuncMap, GoFunc, GoFuncError, funcmap
+from .gostrconv import quote
 from .lexer import ItemType, Lexer
 from .parser import DEFAULT_MAX_NESTING, TOO_DEEP, parse_file, parse_set
 from .runtime import printed_size
@@ -59,6 +60,7 @@ __all__ = [
     "parse_file",
     "parse_files",
     "printed_size",
+    "quote",
     "render_files",
 ]
 
@@ -67,7 +69,8 @@ __all__ = [
 # (``nodes``, ``parse_file``: the linter walks trees), the lexer (``Lexer``, ``ItemType``:
 # load-time CSS inlining finds actions without parsing), function maps (``GoFunc``,
 # ``GoFuncError``, ``funcmap``, ``HERMETIC_EXCLUDED``: the Renderer adds the locale functions,
-# the linter checks names) and Go's ``[]string`` (``StrList``: the models' header values).
+# the linter checks names), Go's ``strconv.Quote`` (``quote``: the linter's messages quote
+# names as Go's do) and Go's ``[]string`` (``StrList``: the models' header values).
 
 #: Characters one execution may write (``max_output``); also the largest string or list a
 #: template function may return.
@@ -184,9 +187,9 @@ class TemplateSet:
     def _check_name(self, name: str) -> None:
         if name not in self.trees:
             raise TemplateExecError(
-                f"no template {nodes.go_quote(name)} associated with the set",
+                f"no template {quote(name)} associated with the set",
                 name=name,
-                go_message=f"template: no template {nodes.go_quote(name)} associated with template {nodes.go_quote(name)}",
+                go_message=f"template: no template {quote(name)} associated with template {quote(name)}",
             )
 
     def execute(self, name: str, data: Any = None) -> str:
@@ -226,12 +229,12 @@ class TemplateSet:
         line, byte_col, char_col = info.tree.location(info.pos)
         parse_name = info.tree.parse_name
         go = (
-            f"template: {parse_name}:{line}:{byte_col}: executing {nodes.go_quote(info.template)} "
+            f"template: {parse_name}:{line}:{byte_col}: executing {quote(info.template)} "
             f"at <{info.context}>: {e.message}"
         )
         cls = LimitExceeded if isinstance(e, rt.LimitFailure) else TemplateExecError
         return cls(
-            f"executing {nodes.go_quote(info.template)} at <{info.context}>: {e.message}",
+            f"executing {quote(info.template)} at <{info.context}>: {e.message}",
             name=parse_name,
             line=line,
             col=char_col,

@@ -53,6 +53,7 @@ from typing import Any, Final
 from . import nodes as n
 from . import runtime as rt
 from .funcs import GoFunc, funcmap
+from .gostrconv import quote
 from .values import MISSING, Int64
 
 __all__ = ["CompiledSet", "NodeInfo", "compile_trees"]
@@ -521,7 +522,7 @@ class _TemplateCompiler:
         target = self.owner.function_name(node.name)
         if target is None:
             # Go looks the template up before evaluating the pipeline.
-            self.w.line(f"_fail({nid}, {('template ' + n.go_quote(node.name) + ' not defined')!r})")
+            self.w.line(f"_fail({nid}, {('template ' + quote(node.name) + ' not defined')!r})")
             return
         value = "MISSING" if node.pipe is None else self.pipeline(node.pipe, dot)
         self.w.line(f"if depth >= _MAX_DEPTH: _too_deep({nid})")
@@ -653,7 +654,7 @@ class _TemplateCompiler:
             return self.ideal_constant(first)
         if isinstance(first, n.StringNode):
             return repr(first.text)
-        return self.fail(first, f"can't evaluate command {n.go_quote(str(first))}")
+        return self.fail(first, f"can't evaluate command {quote(str(first))}")
 
     def field_chain(
         self,
@@ -839,7 +840,7 @@ class _TemplateCompiler:
         name = ident.ident
         f = self.owner.funcs.get(name)
         if f is None:
-            return self.seq(final, self.fail(ident, f"{n.go_quote(name)} is not a defined function"))
+            return self.seq(final, self.fail(ident, f"{quote(name)} is not a defined function"))
         nargs = len(args) + (1 if final is not None else 0)
         if name in ("and", "or"):
             if nargs < 1:

@@ -650,9 +650,9 @@ def _sorted_keys(m: Mapping[Any, Any], nid: int) -> list[Any]:
 
 
 def _q(s: str) -> str:
-    from .nodes import go_quote
+    from .gostrconv import quote
 
-    return go_quote(s)
+    return quote(s)
 
 
 # -- function calls ------------------------------------------------------------------------------

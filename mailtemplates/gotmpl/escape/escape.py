@@ -7,6 +7,8 @@ escaped), and new callee names for ``{{template}}`` calls whose callee must be e
 context other than HTML text (a derived copy named ``name$htmltemplate_<context>``). Nothing
 changes until the whole walk succeeded; then :meth:`Escaper.commit` applies the edits in place
 and adds the derived trees to the set.
+
+Follows Go 1.26 ``src/html/template/escape.go``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 
 from ...errors import EscapeError, LimitExceeded
+from ..gostrconv import quote
 from ..nodes import (
     ActionNode,
     BranchNode,
@@ -33,7 +36,6 @@ from ..nodes import (
     TextNode,
     Tree,
     WithNode,
-    go_quote,
 )
 from .context import Attr, Context, Delim, Element, JsCtx, State, UrlPart, is_comment, is_in_script_literal
 from .error import Error, errorf
@@ -242,10 +244,10 @@ class Namespace:
         tree = self.trees.get(name)
         if tree is None:
             exc = EscapeError(
-                f"{go_quote(name)} is undefined",
+                f"{quote(name)} is undefined",
                 code="ErrNoSuchTemplate",
                 name=name,
-                go_message=f"html/template: {go_quote(name)} is undefined",
+                go_message=f"html/template: {quote(name)} is undefined",
             )
             self.results[name] = exc
             raise exc

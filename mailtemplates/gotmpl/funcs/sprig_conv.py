@@ -8,6 +8,9 @@ is 0. Since cast 1.9 a decimal string loses its fraction before integer parsing 
 ``[-+]digits.digits`` string: ``"1_000.0"`` and ``"0x1A.0"`` stay unparsable. ``time.Month``,
 ``time.Weekday`` and ``time.Duration`` convert as their integers. Integer results are Go
 ``int64`` and wrap around on overflow.
+
+Follows Go 1.26 ``src/strconv/atoi.go`` and ``atof.go``, spf13/cast v1.9.2 and sprig v3.3.0's
+``reflect.go``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,10 @@
 """Go's ``regexp`` (RE2 syntax) on top of the ``regex`` engine (``re``'s syntax and semantics).
 
+Over 800 lines because it holds Go's ``regexp/syntax/parse.go`` (one file in Go; the parser here
+is ~400 lines), the translation that walks its private parse tree, and the ``Regexp`` methods
+sprig calls; splitting the parser from its tree and translation would only publish the tree
+classes between two modules that nothing else uses.
+
 The pattern is parsed with Go's grammar (``regexp/syntax``, Perl flags), so syntax errors are
 Go's (``error parsing regexp: missing closing ): `(```) and Go-only syntax works (``\\z``,
 ``[[:alpha:]]``, ``\\Q..\\E``, ``(?U)``, ``(?<name>x)``, ``\\x{263a}``), then translated to an
@@ -18,6 +23,9 @@ Known differences: a repeated group that can match the empty string (``(a*|..)+`
 earlier in Python than in RE2, which skips empty iterations; and backtracking has no linear-time
 guarantee, so a pathological pattern can be slow where RE2 is not: each function call stops
 matching after :data:`MATCH_SECONDS` with a template error instead of hanging the render.
+
+Follows Go 1.26 ``src/regexp/syntax/parse.go`` (the grammar and its errors) and
+``src/regexp/regexp.go`` (``allMatches``, ``ReplaceAll``, ``Split``).
 """
 
 from __future__ import annotations
@@ -1187,9 +1195,9 @@ def compile_go(expr: str) -> GoRegexp:
 
 def _quote_expr(expr: str) -> str:
     """regexp's quote for MustCompile panics: backquoted when possible, else strconv.Quote."""
-    from ..gofmt import _can_backquote, quote
+    from ..gostrconv import can_backquote, quote
 
-    if _can_backquote(expr):
+    if can_backquote(expr):
         return "`" + expr + "`"
     return quote(expr)
 

@@ -1,12 +1,15 @@
 """Go's ``unicode`` and ``strings`` rules, and the string helpers sprig borrows from goutils/xstrings.
 
 Go strings are bytes; ours are code points, with invalid UTF-8 bytes held as surrogate-escaped
-code points (see :func:`..gofmt.go_bytes`). Functions that Go writes with byte indexes
+code points (see :func:`..gostrconv.go_bytes`). Functions that Go writes with byte indexes
 (``trunc``, ``substr``, ``abbrev``, ``wrap``, goutils' ``Initials`` and ``DeleteWhiteSpace``) work
 on the bytes here too, so that they cut multi-byte characters exactly where Go does.
 
 Case mapping is Go's *simple* (one code point to one code point) mapping: ``upper "ß"`` is ``ß``
 and ``lower "İ"`` is ``i``, where Python's full mappings give ``SS`` and ``i̇``.
+
+Follows Go 1.26 ``src/unicode`` and ``src/strings``, Masterminds/goutils as sprig v3.3.0 pins it,
+and huandu/xstrings v1.5.0.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Final, cast
 
-from ..gofmt import go_bytes, go_str
+from ..gostrconv import go_bytes, go_str
 
 __all__ = [
     "abbreviate_full",
