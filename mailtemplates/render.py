@@ -166,6 +166,8 @@ class CompiledPart:
     css_note: str = ""
     #: Priority of the root the source came from (``Renderer._rank``), fixed once compiled.
     rank: int = 0
+    #: Where it came from and in which language (``RenderedEmail.sources``).
+    info: PartResolution | None = None
 
 
 class Renderer:
@@ -257,9 +259,9 @@ class Renderer:
         )
         # locale_chain memo: (explicit locale, locale found in the context) -> chain. Bounded: the
         # context's locale comes from end users.
-        self._chains: _LRU[tuple[str | None, str | None, frozenset[str]], tuple[str, ...]] = _LRU(
-            _CHAIN_MEMO_SIZE
-        )
+        # (explicit locale, context locale, type) -> (available locales, chain).
+        self._chains: _LRU[tuple[str | None, str | None, str | None], tuple[frozenset[str], tuple[str, ...]]]
+        self._chains = _LRU(_CHAIN_MEMO_SIZE)
         self._inliner: Any = None
         self._converter: Any = None
 
@@ -300,7 +302,7 @@ class Renderer:
             raise self.loader.not_found(tt.path_parts, "plaintext", chain, self.builtin_chain(chain))
         chosen = body_part or text_part or subject_part
         compiled = {"subject": subject_part, "body": body_part, "plaintext": text_part}
-        sources = {part: self._part_info(part, p.source) for part, p in compiled.items() if p is not None}
+        sources = {part: p.info for part, p in compiled.items() if p is not None and p.info is not None}
         if text_part is None and body_part is not None:
             sources["plaintext"] = self._derived(sources["body"])
         files = {p.source.part: p.source.path for p in compiled.values() if p is not None}
@@ -383,20 +385,23 @@ class Renderer:
         (:func:`i18n.fallback_chain`'s ``available``): with ``en_US`` files and no ``en_GB``
         ones, a British reader gets the American files rather than the default locale's.
         """
-        if template is not None and locale:
-            # A tag becomes part of a file name: refused before the folders are listed.
+        key: tuple[str | None, str | None, str | None] | None = None
+        hit: tuple[frozenset[str], tuple[str, ...]] | None = None
+        if locale is None or type(locale) is str:
+            # The chain depends on nothing else (i18n.locale_chain) than the available locales:
+            # memoised, as the Babel lookups behind it cost more than the rest of the render's
+            # bookkeeping.
+            key = (locale, i18n.locale_from_context(data), template)
+            hit = self._chains.get(key)
+        if hit is None and template is not None and locale:
+            # A tag becomes part of a file name: refused before the folders are listed (a
+            # memoised one was checked when it was first seen).
             for tag in [locale] if isinstance(locale, str) else locale:
                 if tag:
                     i18n.normalize_locale(tag)
         available = self.available_locales(template) if template is not None else frozenset()
-        key: tuple[str | None, str | None, frozenset[str]] | None = None
-        if locale is None or type(locale) is str:
-            # The chain depends on nothing else (i18n.locale_chain): memoised, as the Babel
-            # lookups behind it cost more than the rest of the render's bookkeeping.
-            key = (locale, i18n.locale_from_context(data), available)
-            hit = self._chains.get(key)
-            if hit is not None:
-                return hit
+        if hit is not None and hit[0] == available:
+            return hit[1]
         generic = self._generic
         full = i18n.locale_chain(locale, data, default=self.default_locale, available=available or None)
         # The chain stops where it reaches the default locale: an explicit locale="en" (the
@@ -404,7 +409,7 @@ class Renderer:
         cut = next((i for i, t in enumerate(full) if t in generic), len(full))
         chain = tuple(full[:cut])
         if key is not None:
-            self._chains.put(key, chain)
+            self._chains.put(key, (available, chain))
         return chain
 
     def available_locales(self, template: str) -> frozenset[str]:
@@ -529,6 +534,7 @@ class Renderer:
         run, css_done, note = self._build(source)
         compiled = CompiledPart(source, run, now, css_done, note)
         compiled.rank = self._rank(source.origin, located.path)
+        compiled.info = self._part_info(part, source)
         with self._lock:
             self._cache.put(key, compiled)
         return compiled

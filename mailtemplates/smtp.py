@@ -39,6 +39,10 @@ Where we are stricter (each one fails with a message saying what to change):
 Additions: ``ca_file`` (trust a private CA instead of the system store), ``connect_timeout`` and
 ``timeout`` (per socket operation; ory/mail uses 10 s for both).
 
+:func:`send` opens a session for one message; :class:`SMTPConnection` keeps one open for many
+(the courier's workers use it) and re-dials after a failure. Both run the same session setup and
+error mapping.
+
 Errors: :class:`~mailtemplates.errors.SMTPConfigError` for a bad URI (its message never contains
 the password or any text that could hold part of it), :class:`SMTPSendError` (a
 :class:`~mailtemplates.errors.SendError`) for anything the network or the server refused, with the

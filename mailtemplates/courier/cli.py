@@ -83,7 +83,12 @@ def add_parser(sub: Any) -> None:
         description="Queue emails and SMS in a database and deliver them with retries, like Kratos's "
         "courier (docs/courier.md).",
     )
-    csub = group.add_subparsers(dest="courier_command", metavar="COMMAND", required=True)
+    csub = group.add_subparsers(
+        dest="courier_command",
+        metavar="COMMAND",
+        required=True,
+        help="one of these commands:",
+    )
 
     p = csub.add_parser(
         "watch",
