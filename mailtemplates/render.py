@@ -208,6 +208,8 @@ class Renderer:
         max_iterations: int | None = gotmpl.DEFAULT_MAX_ITERATIONS,
         max_nesting: int = gotmpl.DEFAULT_MAX_NESTING,
         max_template_size: int = gotmpl.DEFAULT_MAX_TEMPLATE_SIZE,
+        max_values: int | None = gotmpl.DEFAULT_MAX_VALUES,
+        max_seconds: float | None = gotmpl.DEFAULT_MAX_SECONDS,
     ) -> None:
         self.default_locale = i18n.normalize_locale(default_locale)
         self.loader = Loader(
@@ -234,6 +236,8 @@ class Renderer:
             "max_iterations": max_iterations,
             "max_nesting": max_nesting,
             "max_template_size": max_template_size,
+            "max_values": max_values,
+            "max_seconds": max_seconds,
         }
         # (part, file path or URI) -> compiled part: tags resolving to the same files share it.
         self._cache: _LRU[tuple[str, str], CompiledPart] = _LRU(cache_size)
@@ -565,6 +569,9 @@ class Renderer:
                 functions=i18n.i18n_funcs(self._file_locale(source), default=self.default_locale),
                 find=self._jinja_finder(source),
                 strict=self.jinja_strict,
+                max_output=self.limits["max_output"],
+                max_iterations=self.limits["max_iterations"],
+                max_seconds=self.limits["max_seconds"],
             )
             return jinja_run, False, "Jinja template"
         files = dict(source.files)

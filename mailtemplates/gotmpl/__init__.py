@@ -34,6 +34,7 @@ from .compiler import DEFAULT_MAX_DEPTH, CompiledSet, compile_trees
 from .funcs import HERMETIC_EXCLUDED, FuncKind, FuncMap, GoFunc, GoFuncError, funcmap
 from .lexer import ItemType, Lexer
 from .parser import DEFAULT_MAX_NESTING, TOO_DEEP, parse_file, parse_set
+from .runtime import printed_size
 from .values import MISSING, StrList
 
 __all__ = [
@@ -41,7 +42,9 @@ __all__ = [
     "DEFAULT_MAX_ITERATIONS",
     "DEFAULT_MAX_NESTING",
     "DEFAULT_MAX_OUTPUT",
+    "DEFAULT_MAX_SECONDS",
     "DEFAULT_MAX_TEMPLATE_SIZE",
+    "DEFAULT_MAX_VALUES",
     "HERMETIC_EXCLUDED",
     "MISSING",
     "FuncMap",
@@ -55,6 +58,7 @@ __all__ = [
     "nodes",
     "parse_file",
     "parse_files",
+    "printed_size",
     "render_files",
 ]
 
@@ -70,6 +74,11 @@ __all__ = [
 DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024
 #: ``range`` iterations and template calls of one execution, all together (``max_iterations``).
 DEFAULT_MAX_ITERATIONS = 1_000_000
+#: Characters and list elements of all the strings and lists the functions of one execution
+#: return, together (``max_values``): sixteen outputs' worth.
+DEFAULT_MAX_VALUES = 64 * 1024 * 1024
+#: Seconds one execution may run (``max_seconds``), checked between steps.
+DEFAULT_MAX_SECONDS = 10.0
 #: Characters of one template source (``max_template_size``).
 DEFAULT_MAX_TEMPLATE_SIZE = 1024 * 1024
 
@@ -101,6 +110,8 @@ class TemplateSet:
         max_depth: int,
         max_output: int | None,
         max_iterations: int | None = DEFAULT_MAX_ITERATIONS,
+        max_values: int | None = DEFAULT_MAX_VALUES,
+        max_seconds: float | None = DEFAULT_MAX_SECONDS,
         origin: str | None = None,
     ) -> None:
         self.trees = trees
@@ -111,7 +122,9 @@ class TemplateSet:
         self.max_depth = max_depth
         self.max_output = max_output
         self.max_iterations = max_iterations
-        self._state = rt.new_state(max_output, max_iterations)
+        self.max_values = max_values
+        self.max_seconds = max_seconds
+        self._state = rt.new_state(max_output, max_iterations, max_values, max_seconds)
         self._compiled: dict[str | None, CompiledSet] = {}
         self._escape_errors: dict[str, EscapeError] = {}
         self._lock = threading.Lock()
@@ -154,7 +167,7 @@ class TemplateSet:
             except EscapeError as e:
                 self._escape_errors[name] = e
                 raise
-        return compile_trees(trees, funcs, self.mode, self.max_depth, self.max_output, self.origin)
+        return compile_trees(trees, funcs, self.mode, self.max_depth, self.origin)
 
     def escape(self, name: str) -> None:
         """Run html/template's escaper on ``name`` now (Go does it at the first execution)."""
@@ -186,7 +199,7 @@ class TemplateSet:
         out: list[str] = []
         try:
             # Execute(w, nil): reflect.ValueOf(nil) is the invalid value, not a nil pointer.
-            compiled.functions[name](MISSING if data is None else data, out, 0, self._state[:])
+            compiled.functions[name](MISSING if data is None else data, out, 0, rt.start(self._state))
         except rt.ExecFailure as e:
             raise self._exec_error(compiled, e) from None
         except RecursionError:
@@ -252,6 +265,8 @@ def parse_files(
     max_iterations: int | None = DEFAULT_MAX_ITERATIONS,
     max_nesting: int = DEFAULT_MAX_NESTING,
     max_template_size: int | None = DEFAULT_MAX_TEMPLATE_SIZE,
+    max_values: int | None = DEFAULT_MAX_VALUES,
+    max_seconds: float | None = DEFAULT_MAX_SECONDS,
     origin: str | None = None,
 ) -> TemplateSet:
     """Parse ``files`` (name -> source) into one :class:`TemplateSet`.
@@ -262,7 +277,9 @@ def parse_files(
     ``max_output`` characters of output (and of any string or list a function returns);
     ``max_iterations`` range iterations and template calls per execution; ``max_nesting``
     (never None) nested ``if``/``range``/``with``/``block``/``else if`` and parentheses;
-    ``max_template_size`` characters per source file.
+    ``max_template_size`` characters per source file; ``max_values`` characters and list
+    elements of all the strings and lists functions return in one execution; ``max_seconds``
+    seconds per execution.
 
     ``origin`` (the entry file's path, say) names the compiled code in tracebacks:
     ``<gotmpl ORIGIN#N>``; without it, the first file's name.
@@ -290,6 +307,8 @@ def parse_files(
         max_depth=max_depth,
         max_output=max_output,
         max_iterations=max_iterations,
+        max_values=max_values,
+        max_seconds=max_seconds,
         origin=origin,
     )
 

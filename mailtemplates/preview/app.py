@@ -182,7 +182,9 @@ class PreviewApp:
             self.smtp_config = self._smtp(config.local_name)
         self.port = config.port
         #: Names the Host check accepts (the listen name, if it is one, and --allowed-host).
-        self.allowed_hosts = [h for h in (config.host, *config.allowed_hosts) if not _is_ip(h.strip("[]"))]
+        self.allowed_hosts = [
+            h for h in (config.host, *config.allowed_hosts) if h and not _is_ip(h.strip("[]"))
+        ]
         #: Sending mail needs this per-process secret (the email page has it), on top of the
         #: Origin check: a request from anywhere else cannot know it.
         self.token = secrets.token_urlsafe(24)
