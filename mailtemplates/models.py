@@ -23,9 +23,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as _dt
-import difflib
 import math
-import uuid
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -600,6 +599,8 @@ def get_template_type(name: str) -> TemplateType:
 
 def _did_you_mean(word: str, candidates: list[str]) -> str:
     # Compare case-insensitively so that "recoveryurl" still finds "RecoveryURL".
+    import difflib  # only on this error path: not part of every process's start-up
+
     lowered = {c.lower(): c for c in reversed(candidates)}
     close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
@@ -668,7 +669,9 @@ def _json_value(value: object, path: str) -> Any:
         return [_json_value(item, f"{path}[{i}]") for i, item in enumerate(value)]
     if isinstance(value, _dt.datetime):
         return _go_time(value, path)
-    if isinstance(value, uuid.UUID):
+    # A UUID can only come from a process that imported uuid: no need to import it here.
+    uuid = sys.modules.get("uuid")
+    if uuid is not None and isinstance(value, uuid.UUID):
         return str(value)
     raise ContextError(
         f"{path}: {_describe(value)} is not JSON data (null, bool, number, string, list or dict)"
@@ -761,6 +764,8 @@ def _join(path: str, name: str) -> str:
 def _unknown_field_message(key: str, cls: type[Model], path: str) -> str:
     fields = model_fields(cls)
     candidates = [fi.go_name for fi in fields] + [fi.json_name for fi in fields if fi.json_name]
+    import difflib  # only on this error path
+
     lowered = {c.lower(): c for c in reversed(candidates)}
     close = difflib.get_close_matches(key.lower(), list(lowered), n=1, cutoff=0.6)
     where = f"{path} ({cls.GO_TYPE})" if path else cls.GO_TYPE

@@ -10,6 +10,8 @@ PKG = Path(__file__).parent.parent / "mailtemplates"
 # module -> modules of the package it must not import (directly)
 FORBIDDEN = {
     "gotmpl": {"loader", "i18n", "render", "inline", "plaintext", "mime", "smtp", "rendered", "lint", "cli", "preview", "models", "loadtime", "jinja", "courier"},
+    # Limits the CLI's --help shows: a leaf, so that showing them loads nothing.
+    "limits": {"errors", "gotmpl", "loader", "i18n", "render", "inline", "plaintext", "mime", "smtp", "rendered", "lint", "cli", "preview", "models", "courier"},
     "errors": {"gotmpl", "loader", "i18n", "render", "inline", "plaintext", "mime", "smtp", "rendered", "lint", "cli", "preview", "models", "courier"},
     "loader": {"render", "gotmpl", "inline", "plaintext", "mime", "smtp", "rendered", "lint", "cli", "preview", "i18n", "courier"},
     "i18n": {"render", "gotmpl", "loader", "inline", "plaintext", "mime", "smtp", "rendered", "lint", "cli", "preview", "courier"},

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..errors import EscapeError, LimitExceeded, TemplateError, TemplateExecError, TemplateSyntaxError
+from ..limits import DEFAULT_MAX_TEMPLATE_SIZE
 from . import nodes
 from . import runtime as rt
 from .compiler import DEFAULT_MAX_DEPTH, CompiledSet, compile_trees
@@ -52,8 +53,6 @@ __all__ = [
 DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024
 #: ``range`` iterations and template calls of one execution, all together (``max_iterations``).
 DEFAULT_MAX_ITERATIONS = 1_000_000
-#: Characters of one template source (``max_template_size``).
-DEFAULT_MAX_TEMPLATE_SIZE = 1024 * 1024
 
 _MISSINGKEY_MODES = {
     "missingkey=default": rt.MODE_DEFAULT,
