@@ -12,9 +12,9 @@ import sys
 
 import pytest
 
-#: The engine and the heavy optional dependencies: none of them is needed to print a version,
-#: a help text, or to make the error classes importable.
-ENGINE = (
+#: The engine, the transports and the heavy dependencies: none of them is needed to print a
+#: version, a help text, or to make the error classes importable.
+HEAVY = (
     "mailtemplates.gotmpl",
     "mailtemplates.render",
     "mailtemplates.loader",
@@ -27,17 +27,27 @@ ENGINE = (
     "regex",
     "watchdog",
     "jinja2",
+    "mailtemplates.mime",
+    "mailtemplates.smtp",
+    "mailtemplates.courier.channels",
+    "mailtemplates.courier.store",
+    "mailtemplates.courier.worker",
+    "email.message",
+    "smtplib",
+    "ssl",
+    "sqlite3",
+    "http.server",
 )
 
 
 def loaded_after(code: str) -> list[str]:
-    """The ENGINE modules present once ``code`` ran in a fresh interpreter."""
+    """The HEAVY modules present once ``code`` ran in a fresh interpreter."""
     probe = (
         "import sys\n"
         "try:\n"
         + "".join(f"    {line}\n" for line in code.splitlines())
         + "except SystemExit:\n    pass\n"
-        f"print('\\n' + __import__('json').dumps([m for m in {ENGINE!r} if m in sys.modules]))\n"
+        f"print('\\n' + __import__('json').dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     loaded: list[str] = json.loads(out.splitlines()[-1])

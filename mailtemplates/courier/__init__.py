@@ -23,17 +23,22 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from email.utils import parseaddr
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mailtemplates.mime import Attachment
-from mailtemplates.smtp import SMTPConfig, parse_connection_uri
+from mailtemplates.errors import HTTPSendError
 
-from .channels import HTTPChannel, HTTPChannelConfig, HTTPSendError, SMTPSession, override_config
 from .message import STATUSES, CourierError, Dispatch, Message, MessageExtras, Status, TransportOverride
-from .metrics import Metrics
-from .store import Store, open_store
-from .worker import JSONLog, Worker, WorkerSettings
+
+# SMTP, HTTP, the stores and the worker load when a Courier is built: ``mailtemplates --help``
+# imports this package (for the courier's command line) and should not pay for them.
+if TYPE_CHECKING:
+    from mailtemplates.mime import Attachment
+    from mailtemplates.smtp import SMTPConfig
+
+    from .channels import HTTPChannelConfig, SMTPSession
+    from .metrics import Metrics
+    from .store import Store, open_store
+    from .worker import JSONLog
 
 __all__ = [
     "STATUSES",
@@ -100,6 +105,12 @@ class Courier:
         for name, seconds in (("pull_wait", pull_wait), ("lease", lease), ("retry_backoff", retry_backoff)):
             if not seconds >= 0 or (name == "lease" and not seconds > 0):
                 raise CourierError(f"{name} must be a positive number of seconds, got {seconds!r}")
+        from mailtemplates.smtp import parse_connection_uri
+
+        from .channels import HTTPChannel, HTTPChannelConfig
+        from .store import open_store
+        from .worker import WorkerSettings
+
         self.store = open_store(store) if isinstance(store, str) else store
         self.smtp = smtp if smtp is not None else (parse_connection_uri(smtp_uri) if smtp_uri else None)
         self.from_address = from_address
@@ -328,6 +339,8 @@ class Courier:
                 "nothing to deliver with: give an SMTP server (smtp_uri, courier.smtp.connection_uri) "
                 "or HTTP channels (courier.channels)"
             )
+        from .worker import Worker
+
         worker = Worker(
             self.store,
             _Dispatcher(self),
@@ -369,6 +382,8 @@ def _envelope(msg: Any, from_address: str, to: str, headers: Mapping[str, str]) 
             "envelope_from": _smtp._envelope_sender(msg),
             "envelope_to": tuple(_smtp._envelope_recipients(msg)),
         }
+    from email.utils import parseaddr
+
     return {"envelope_from": from_address, "envelope_to": (parseaddr(to)[1], *msg.envelope_bcc)}
 
 
@@ -380,6 +395,8 @@ class _Dispatcher:
         self.session: SMTPSession | None = None
 
     def send(self, m: Message) -> None:
+        from .channels import SMTPSession, override_config
+
         c = self.courier
         http = c.channels.get(m.channel)
         if http is not None:
@@ -405,3 +422,22 @@ class _Dispatcher:
     def idle(self) -> None:
         if self.session is not None:
             self.session.close()
+
+
+_LAZY = {
+    "HTTPChannelConfig": ".channels",
+    "JSONLog": ".worker",
+    "Metrics": ".metrics",
+    "Store": ".store",
+    "open_store": ".store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
