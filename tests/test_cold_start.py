@@ -44,9 +44,7 @@ def loaded_after(code: str) -> list[str]:
     """The HEAVY modules present once ``code`` ran in a fresh interpreter."""
     probe = (
         "import sys\n"
-        "try:\n"
-        + "".join(f"    {line}\n" for line in code.splitlines())
-        + "except SystemExit:\n    pass\n"
+        "try:\n" + "".join(f"    {line}\n" for line in code.splitlines()) + "except SystemExit:\n    pass\n"
         f"print('\\n' + __import__('json').dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
@@ -94,5 +92,7 @@ def test_rendering_loads_no_optional_formatter() -> None:
         ".to_message(to='a@example.com', from_address='n@example.com').as_bytes()\n"
         "print([m for m in ('babel.dates', 'babel.numbers', 'regex', 'uuid', 'difflib') if m in sys.modules])\n"
     )
-    out = subprocess.run([sys.executable, "-c", "import sys\n" + code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys\n" + code], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "[]"
