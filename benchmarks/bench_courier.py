@@ -7,6 +7,8 @@ Contenders, interleaved round by round (each round a fresh batch of N login-code
 bare         render + to_message + send over one reused SMTP connection; no queue (the baseline)
 sqlite-1     Courier on SQLite: queue_email N times, then one worker delivers them (end to end)
 pg-1         the same on PostgreSQL (a durable server started for the run: fsync on)
+sqlite-batch, pg-batch   the same, queueing inside ``courier.batch()`` blocks of BATCH messages
+             (one commit per block)
 pg-dispatch-1 / pg-dispatch-2   dispatch only: N messages already queued, delivered by one or by two
              worker processes (forked before the round, started together)
 
@@ -40,8 +42,7 @@ from courier_sink import forking_sink  # noqa: E402
 
 from mailtemplates import render  # noqa: E402
 from mailtemplates.courier import Courier  # noqa: E402
-from mailtemplates.courier.channels import SMTPSession  # noqa: E402
-from mailtemplates.smtp import parse_connection_uri  # noqa: E402
+from mailtemplates.smtp import SMTPConnection, parse_connection_uri  # noqa: E402
 
 FROM = "accounts@example.org"
 
@@ -57,22 +58,32 @@ def ctx(i: int) -> dict[str, Any]:
 
 
 def bare(uri: str, n: int) -> float:
-    session = SMTPSession(parse_connection_uri(uri))
+    session = SMTPConnection(parse_connection_uri(uri))
     t0 = time.perf_counter()
     for i in range(n):
         email = render("login_code/valid", ctx(i))
-        session.send_message(email.to_message(from_address=FROM, to=f"u{i}@example.org"))
+        session.send(email.to_message(from_address=FROM, to=f"u{i}@example.org"))
     dt = time.perf_counter() - t0
     session.close()
     return dt
 
 
-def end_to_end(store: str, uri: str, n: int) -> tuple[float, float]:
-    """(seconds to queue n, seconds to deliver them), one process, one worker."""
+BATCH = 100
+
+
+def end_to_end(store: str, uri: str, n: int, batch: int = 0) -> tuple[float, float]:
+    """(seconds to queue n, seconds to deliver them), one process, one worker; ``batch``: queue
+    in ``courier.batch()`` blocks of that many messages."""
     with Courier(store, smtp_uri=uri, from_address=FROM) as c:
         t0 = time.perf_counter()
-        for i in range(n):
-            c.queue_email("login_code/valid", ctx(i), to=f"u{i}@example.org")
+        if batch:
+            for start in range(0, n, batch):
+                with c.batch():
+                    for i in range(start, min(n, start + batch)):
+                        c.queue_email("login_code/valid", ctx(i), to=f"u{i}@example.org")
+        else:
+            for i in range(n):
+                c.queue_email("login_code/valid", ctx(i), to=f"u{i}@example.org")
         t1 = time.perf_counter()
         sent = c.work(until_idle=True)
         t2 = time.perf_counter()
@@ -126,10 +137,12 @@ def main() -> None:
                 runs: list[tuple[str, Any]] = [
                     ("bare", lambda: bare(uri, n)),
                     ("sqlite-1", lambda r=r: end_to_end(f"sqlite:///{tmp}/r{r}.db", uri, n)),
+                    ("sqlite-batch", lambda r=r: end_to_end(f"sqlite:///{tmp}/b{r}.db", uri, n, BATCH)),
                 ]
                 if pg is not None:
                     runs += [
                         ("pg-1", lambda r=r: end_to_end(pg.create_database(f"e{r}"), uri, n)),
+                        ("pg-batch", lambda r=r: end_to_end(pg.create_database(f"eb{r}"), uri, n, BATCH)),
                         ("pg-dispatch-1", lambda r=r: dispatch(pg.create_database(f"d1_{r}"), uri, n, 1)),
                         ("pg-dispatch-2", lambda r=r: dispatch(pg.create_database(f"d2_{r}"), uri, n, 2)),
                     ]
@@ -144,19 +157,28 @@ def main() -> None:
     split: dict[str, tuple[float, float]] = {}
     for k, v in results.items():
         if isinstance(v[0], tuple):
-            split[k] = (statistics.median(x[0] for x in v) / n * 1000, statistics.median(x[1] for x in v) / n * 1000)
+            split[k] = (
+                statistics.median(x[0] for x in v) / n * 1000,
+                statistics.median(x[1] for x in v) / n * 1000,
+            )
             med[k] = statistics.median(x[0] + x[1] for x in v) / n * 1000
         else:
             med[k] = statistics.median(v) / n * 1000
-    print(f"\n{n} messages per run, median of {args.rounds} rounds; load average {load0[0]:.1f} -> {load1[0]:.1f} "
-          f"({os.cpu_count()} cores)\n")
-    print("| contender | ms per message | of which queueing | of which delivering | messages/s | vs bare loop |")
+    print(
+        f"\n{n} messages per run, median of {args.rounds} rounds; load average {load0[0]:.1f} -> {load1[0]:.1f} "
+        f"({os.cpu_count()} cores)\n"
+    )
+    print(
+        "| contender | ms per message | of which queueing | of which delivering | messages/s | vs bare loop |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     for k, v in med.items():
         q, d = (f"{split[k][0]:.2f}", f"{split[k][1]:.2f}") if k in split else ("", "")
         print(f"| {k} | {v:.2f} | {q} | {d} | {1000 / v:.0f} | {v / med['bare']:.2f}x |")
     if "pg-dispatch-2" in med:
-        print(f"\ntwo PostgreSQL workers vs one (dispatch only): {med['pg-dispatch-1'] / med['pg-dispatch-2']:.2f}x the throughput")
+        print(
+            f"\ntwo PostgreSQL workers vs one (dispatch only): {med['pg-dispatch-1'] / med['pg-dispatch-2']:.2f}x the throughput"
+        )
 
 
 class _none:

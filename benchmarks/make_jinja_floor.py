@@ -77,9 +77,9 @@ def main() -> int:
     for loc, suffix in LOCALES.items():
         subject = (folder / f"email.subject{suffix}.gotmpl").read_text(encoding="utf-8")
         body = (folder / f"email.body{suffix}.gotmpl").read_text(encoding="utf-8")
-        inlined = loadtime.inline_source(body, inline, None)
+        inlined, reason = loadtime.inline_source(body, inline, None)
         if inlined is None:
-            raise SystemExit(f"make_jinja_floor: {loc}: load-time inlining refused: {loadtime.last_reason}")
+            raise SystemExit(f"make_jinja_floor: {loc}: load-time inlining refused: {reason}")
         files = {
             f"recovery_valid.{loc}.subject.jinja": go_to_jinja(subject),
             f"recovery_valid.{loc}.body.html.jinja": go_to_jinja(body),

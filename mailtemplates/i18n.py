@@ -162,6 +162,7 @@ def _script_of(ident: str) -> str | None:
     return (region and _likely_script(f"{parts[0]}_{region}")) or _likely_script(parts[0])
 
 
+@functools.lru_cache(maxsize=512)
 def language_of(tag: str) -> str:
     """The written language of a locale tag: its language subtag, plus the script when that is
     not the language's usual one. ``de_AT`` -> ``de``, ``zh_TW`` -> ``zh_Hant``, ``zh_CN`` ->

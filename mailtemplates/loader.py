@@ -53,6 +53,7 @@ __all__ = [
     "Loader",
     "Located",
     "PartSource",
+    "locale_file_tags",
     "read_uri",
 ]
 
@@ -76,6 +77,8 @@ Origin = Literal["override", "builtin", "uri"]
 
 _LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(?:_[A-Za-z0-9]{2,8})*$")
 _SEGMENT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+#: A segment of a name a Jinja template extends or includes: no "..", no hidden files.
+_INCLUDE_SEGMENT_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
 class Located(NamedTuple):
@@ -216,6 +219,7 @@ class Loader:
         allow_http: bool = False,
         http_timeout: float = 5.0,
         remote_ttl: float = 300.0,
+        http_allowed_networks: str | Iterable[str] | None = None,
         max_template_bytes: int = 1 << 20,
         file_uri_roots: Iterable[str | os.PathLike[str]] = (),
         uri_schemes: Iterable[str] | None = None,
@@ -227,6 +231,8 @@ class Loader:
         self.http_timeout = http_timeout
         #: Seconds an http(s):// template is used before it is fetched again.
         self.remote_ttl = remote_ttl
+        #: Non-public networks http(s):// templates may still come from ("10.0.0.0/8,::1").
+        self.http_allowed_networks = http_allowed_networks
         self.max_template_bytes = max_template_bytes
         self.file_uri_roots = [os.path.realpath(p) for p in (*file_uri_roots, *self.override_roots)]
         #: Schemes template URIs may use (None: all of URI_SCHEMES; http(s) also need allow_http).
@@ -336,6 +342,7 @@ class Loader:
                 max_bytes=self.max_template_bytes,
                 file_roots=self.file_uri_roots,
                 schemes=self.uri_schemes,
+                http_allowed_networks=self.http_allowed_networks,
             )
             name = PART_STEMS[part] + ".gotmpl"
             return PartSource(part, "gotmpl", {name: text}, name, _redact(uri), "uri", None, stamp)
@@ -350,24 +357,7 @@ class Loader:
         """The locale tags that have a file of any part for the template in ``folder``, in any
         root (``email.body.en_US.gotmpl`` -> ``en_US``): what a chain may fall back to."""
         _check_segments(folder)
-        found: set[str] = set()
-        stems = sorted(PART_STEMS.values(), key=len, reverse=True)
-        for _, root in self.roots:
-            try:
-                names = os.listdir(os.path.join(root, *folder))
-            except OSError:
-                continue
-            for name in names:
-                base, ext = os.path.splitext(name)
-                if ext not in (".gotmpl", ".jinja"):
-                    continue
-                for stem in stems:
-                    if base.startswith(stem + "."):
-                        tag = base[len(stem) + 1 :]
-                        if _LOCALE_RE.fullmatch(tag):
-                            found.add(tag)
-                        break
-        return frozenset(found)
+        return frozenset(locale_file_tags(os.path.join(root, *folder) for _, root in self.roots))
 
     def stamp(
         self,
@@ -471,6 +461,56 @@ class Loader:
         except FileNotFoundError:
             raise TemplateSourceError(f"{path}: no such file") from None
 
+    def jinja_template(
+        self,
+        name: str,
+        chain: Sequence[str],
+        builtin_chain: Sequence[str] | None = None,
+    ) -> tuple[str, str, tuple[int, int, int] | None]:
+        """A template a ``.jinja`` template extends, includes or imports: (path, text, stat key).
+
+        ``name`` is a path relative to a template root (``"layouts/base.jinja"``), looked up in the
+        same order as the parts: each override root, then the built-ins; in each, the locale
+        chain first (``layouts/base.de.jinja``), then the name itself. Confined like every other
+        path: only ``.jinja`` names made of plain segments (no ``..``, no absolute path, no
+        backslash), and the file must resolve inside its root (symbolic links included).
+        """
+        segments = name.split("/") if isinstance(name, str) else []
+        if not segments or not all(_INCLUDE_SEGMENT_RE.fullmatch(seg) for seg in segments):
+            raise InvalidName(
+                f"template name {name!r} is not allowed: use a path relative to a template root "
+                "made of letters, digits, '_', '-' and '.' (no '..', no absolute path)"
+            )
+        stem, ext = os.path.splitext(segments[-1])
+        if ext != ".jinja":
+            raise InvalidName(f"template name {name!r}: only .jinja templates can be extended or included")
+        if builtin_chain is None:
+            builtin_chain = chain
+        for loc in (*chain, *builtin_chain):
+            _check_locale(loc)
+        for origin, root in self.roots:
+            folder = os.path.join(root, *segments[:-1])
+            for tag in (*(builtin_chain if origin == "builtin" else chain), None):
+                path = os.path.join(folder, segments[-1] if tag is None else f"{stem}.{tag}{ext}")
+                problem = _not_a_file(path)
+                if problem is None:
+                    if not _within(root, path):
+                        raise InvalidName(f"{path} resolves outside its template root {root}")
+                    seen: list[tuple[str, object]] = []
+                    text = self._read(path, seen)
+                    key = seen[-1][1]
+                    return path, text, key  # type: ignore[return-value]
+                if problem:
+                    raise TemplateSourceError(problem)
+        raise TemplateNotFound(
+            f"no template {name!r} in the template roots ({', '.join(r for _, r in self.roots)})"
+        )
+
+    @staticmethod
+    def unchanged(path: str, key: object) -> bool:
+        """Whether ``path`` still has the stat key it had when read (for Jinja's auto-reload)."""
+        return key is not None and _stat_key(path) == key and not _is_recent(_stat_key(path))
+
     def not_found(
         self,
         folder: Sequence[str],
@@ -519,6 +559,32 @@ def _redact(uri: str) -> str:
 URI_SCHEMES = ("base64", "file", "http", "https")
 
 
+def locale_file_tags(dirs: Iterable[str]) -> set[str]:
+    """The locale tags of the template files in ``dirs`` (``email.body.en_US.gotmpl`` ->
+    ``en_US``; generic files have none); a missing or unreadable folder has none. The one scan
+    of a template folder for its locales: the loader's fallbacks and the preview's locale list."""
+    found: set[str] = set()
+    stems = sorted(PART_STEMS.values(), key=len, reverse=True)  # email.body.plaintext first
+    for folder in dirs:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            base, ext = os.path.splitext(name)
+            if ext not in (".gotmpl", ".jinja"):
+                continue
+            for stem in stems:
+                if base == stem:
+                    break  # the generic file
+                if base.startswith(stem + "."):
+                    tag = base[len(stem) + 1 :]
+                    if _LOCALE_RE.fullmatch(tag):
+                        found.add(tag)
+                    break
+    return found
+
+
 def read_uri(
     uri: str,
     *,
@@ -527,12 +593,16 @@ def read_uri(
     max_bytes: int = 1 << 20,
     file_roots: Sequence[str] = (),
     schemes: Iterable[str] | None = None,
+    http_allowed_networks: str | Iterable[str] | None = None,
 ) -> str:
     """Read a Kratos template URI: ``file://``, ``base64://`` or (when allowed) ``http(s)://``.
 
     ``schemes`` narrows the schemes accepted (default: all of :data:`URI_SCHEMES`, http and https
-    only with ``allow_http``). An http(s) read gives up after about ``timeout`` seconds in all
-    and after ``max_bytes``; redirects stay on the same scheme (http may go to https).
+    only with ``allow_http``). An http(s) read gives up after ``timeout`` seconds in all (name
+    resolution, connection, headers and body) and after ``max_bytes``; redirects stay on the
+    same scheme (http may go to https). Hosts that resolve to a non-public address (loopback,
+    link-local, private ranges) are refused unless ``http_allowed_networks``
+    (``"10.0.0.0/8,127.0.0.1"`` or a list) contains it.
     """
     scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
     allowed = set(URI_SCHEMES if schemes is None else schemes)
@@ -580,9 +650,9 @@ def read_uri(
             raise TemplateSourceError(f"{uri}: template exceeds the size limit of {max_bytes} bytes")
         return _decode(data, uri)
     # urllib.request costs ~25 ms of import: loaded only when a template really comes over HTTP.
-    from ._http import read_http
+    from ._http import parse_networks, read_http
 
-    return _decode(read_http(uri, timeout, max_bytes), uri)
+    return _decode(read_http(uri, timeout, max_bytes, parse_networks(http_allowed_networks)), uri)
 
 
 def _decode(data: bytes, where: str) -> str:

@@ -1,5 +1,10 @@
 """Work done once per template instead of once per email: CSS inlining on the template source.
 
+Fast path and reference: inlining the template once (here) sits beside inlining every rendered
+email (:mod:`.inline`, run by the renderer). The per-email path stays: it is the fallback for
+every template this module refuses, and the reference ``tests/test_loadtime_property.py``
+compares the emails of the two paths with on random override folders.
+
 A CSS inliner parses HTML, so it cannot be run on a template naively: ``{{ range }}`` between
 table rows would be moved in front of the table (HTML5 foster parenting), quotes inside actions
 would split attributes, and a class written by an action would be matched by nothing. So:
@@ -24,8 +29,8 @@ the whole set is inlined per email instead.
 Anything else falls back to inlining each rendered email: actions inside ``<style>``, ``class``,
 ``id`` or ``style`` attributes, actions in attribute-name position or in ``<script>``, selectors
 that depend on sibling structure (``+``, ``~``, ``:nth-child``, ...) or on attributes, styles that
-live in another file of the set. ``inline_source`` returns None in those cases, with the reason in
-``last_reason`` for the preview and the linter.
+live in another file of the set. ``inline_source`` and ``inline_files`` then return None with
+the reason (for the preview and the linter).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ import re
 from collections.abc import Callable
 from html.parser import HTMLParser
 
-from .gotmpl.lexer import ItemType, Lexer
+from .gotmpl import ItemType, Lexer
 
 __all__ = ["action_spans", "inline_files", "inline_source"]
 
@@ -233,17 +238,23 @@ def _shape(html: str) -> list[tuple[str, ...]]:
     return p.items
 
 
-last_reason = ""
+class _Refused(Exception):
+    """Load-time inlining is not safe here; ``reason`` says why (shown by the preview and lint)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def inline_source(
     source: str,
     inline: Callable[[str], str],
     delims: tuple[str, str] | None = None,
-) -> str | None:
-    """The template ``source`` with its ``<style>`` rules inlined, or None when that is unsafe."""
-    out = inline_files({"": source}, "", inline, delims)
-    return None if out is None else out[""]
+) -> tuple[str | None, str]:
+    """(the template ``source`` with its ``<style>`` rules inlined, "") or (None, why that is
+    unsafe)."""
+    out, reason = inline_files({"": source}, "", inline, delims)
+    return (None if out is None else out[""]), reason
 
 
 def inline_files(
@@ -251,22 +262,31 @@ def inline_files(
     entry: str,
     inline: Callable[[str], str],
     delims: tuple[str, str] | None = None,
-) -> dict[str, str] | None:
-    """The files of a template set with the entry file's ``<style>`` rules inlined into all of
-    their markup, or None when that is unsafe (the reason in :data:`last_reason`)."""
-    global last_reason
+) -> tuple[dict[str, str] | None, str]:
+    """(the files of a template set with the entry file's ``<style>`` rules inlined into all of
+    their markup, "") or (None, why that is unsafe). The reason is returned, not kept: renders
+    on other threads compile at the same time."""
+    try:
+        return _inline_files(files, entry, inline, delims), ""
+    except _Refused as refused:
+        return None, refused.reason
+
+
+def _inline_files(
+    files: dict[str, str],
+    entry: str,
+    inline: Callable[[str], str],
+    delims: tuple[str, str] | None,
+) -> dict[str, str]:
     for name, text in files.items():
         if "<!--mt:" in text or _PUA_OPEN in text or _PUA_CLOSE in text:
-            last_reason = f"{name} contains this inliner's placeholder text"
-            return None
+            raise _Refused(f"{name} contains this inliner's placeholder text")
         if name != entry and _has_style(text):
-            last_reason = f"styles live in {name}, another file of the set"
-            return None
+            raise _Refused(f"styles live in {name}, another file of the set")
     source = files[entry]
     regions = _define_regions(source, delims)
     if regions is None:
-        last_reason = "the template does not lex"
-        return None
+        raise _Refused("the template does not lex")
     # The entry's document: each define region stands as one placeholder comment.
     root_parts: list[str] = []
     pos = 0
@@ -277,18 +297,15 @@ def inline_files(
     root_parts.append(source[pos:])
     root = "".join(root_parts)
     if any(_has_style(source[b:c]) for _, b, c, _ in regions):
-        last_reason = "a <style> element inside a {{ define }}"
-        return None
+        raise _Refused("a <style> element inside a {{ define }}")
     styles = re.findall(r"<style\b[^>]*>(.*?)</style", root, re.IGNORECASE | re.DOTALL)
     if not styles:
-        last_reason = "no <style> element in this file"
-        return None
+        raise _Refused("no <style> element in this file")
     css = "\n".join(styles)
     top_level = re.sub(r"@[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", css)  # at-rules are kept, not inlined
     selector_groups = re.findall(r"([^{}]+)\{", top_level)
     if _STRUCTURAL.search(" ".join(selector_groups)):
-        last_reason = "selectors depend on siblings or attributes"
-        return None
+        raise _Refused("selectors depend on siblings or attributes")
 
     # Fragments: define bodies of every file, and the root of every file but the entry.
     fragments: list[tuple[str, int, int]] = []  # (file, start, end) of markup inlined on its own
@@ -297,8 +314,7 @@ def inline_files(
         if name != entry:
             found = _define_regions(text, delims)
             if found is None:
-                last_reason = f"{name} does not lex"
-                return None
+                raise _Refused(f"{name} does not lex")
             file_regions[name] = found
             pos = 0
             for s, _, _, e in found:
@@ -309,23 +325,19 @@ def inline_files(
     fragments = [(n, b, c) for n, b, c in fragments if "<" in files[n][b:c]]
     contextual = _contextual_compounds(selector_groups)
     if contextual is None:
-        last_reason = "a selector this check cannot read"
-        return None
+        raise _Refused("a selector this check cannot read")
     for name, b, c in fragments:
         hit = _first_match(files[name][b:c], contextual)
         if hit:
-            last_reason = f"the selector {hit!r} depends on where {{{{ define }}}}d markup is called"
-            return None
+            raise _Refused(f"the selector {hit!r} depends on where {{{{ define }}}}d markup is called")
 
     inlined_root = _inline_piece(root, inline, delims, None)
-    if inlined_root is None:
-        return None
     done: dict[tuple[str, int, int], str] = {}
     for name, b, c in fragments:
-        piece = _inline_piece(files[name][b:c], inline, delims, css)
-        if piece is None:
-            last_reason = f"{last_reason} (in {{{{ define }}}}d or partial markup)"
-            return None
+        try:
+            piece = _inline_piece(files[name][b:c], inline, delims, css)
+        except _Refused as refused:
+            raise _Refused(f"{refused.reason} (in {{{{ define }}}}d or partial markup)") from None
         done[(name, b, c)] = piece
 
     def body(name: str, b: int, c: int) -> str:
@@ -347,7 +359,6 @@ def inline_files(
             pos = e
         parts.append(body(name, pos, len(text)))
         out[name] = "".join(parts)
-    last_reason = ""
     return out
 
 
@@ -447,17 +458,15 @@ def _first_match(markup: str, compounds: list[tuple[str, frozenset[str], str, st
 
 def _inline_piece(
     source: str, inline: Callable[[str], str], delims: tuple[str, str] | None, fragment_css: str | None
-) -> str | None:
-    """Inline one document (``fragment_css`` None) or one fragment with the given style sheet."""
-    global last_reason
+) -> str:
+    """Inline one document (``fragment_css`` None) or one fragment with the given style sheet;
+    :class:`_Refused` when that is unsafe."""
     spans = action_spans(source, delims)
     if spans is None:
-        last_reason = "the template does not lex"
-        return None
+        raise _Refused("the template does not lex")
     where = _contexts(source, spans)
     if where is None:
-        last_reason = "could not follow the HTML structure"
-        return None
+        raise _Refused("could not follow the HTML structure")
     parts: list[str] = []
     pos = 0
     for n, ((s, e), (kind, name)) in enumerate(zip(spans, where, strict=True)):
@@ -469,8 +478,7 @@ def _inline_piece(
         ):
             parts.append(f"{_PUA_OPEN}{n}{_PUA_CLOSE}")
         else:
-            last_reason = f"an action stands where an inliner could change it ({kind} {name})"
-            return None
+            raise _Refused(f"an action stands where an inliner could change it ({kind} {name})")
         pos = e
     parts.append(source[pos:])
     skeleton = "".join(parts)
@@ -478,23 +486,19 @@ def _inline_piece(
         out = inline(skeleton)
     else:
         if re.search(r"<(!doctype|html|head|body)\b", skeleton, re.IGNORECASE):
-            last_reason = "a whole document in a {{ define }} or a partial"
-            return None
+            raise _Refused("a whole document in a {{ define }} or a partial")
         doc = inline(f"<html><head><style>{fragment_css}</style></head><body>{skeleton}</body></html>")
         m = re.search(r"<body[^>]*>(.*)</body>", doc, re.DOTALL)
         if m is None:
-            last_reason = "the inliner changed the document beyond style attributes"
-            return None
+            raise _Refused("the inliner changed the document beyond style attributes")
         out = m.group(1)
     found = [
         int(m.group(1) or m.group(2)) for m in re.finditer(_COMMENT_RE.pattern + "|" + _TOKEN_RE.pattern, out)
     ]
     if found != list(range(len(spans))):
-        last_reason = "the inliner moved or dropped template actions"
-        return None
+        raise _Refused("the inliner moved or dropped template actions")
     if _shape(out) != _shape(skeleton):
-        last_reason = "the inliner changed the document beyond style attributes"
-        return None
+        raise _Refused("the inliner changed the document beyond style attributes")
 
     def restore(m: re.Match[str]) -> str:
         s, e = spans[int(m.group(1) or m.group(2))]

@@ -1,5 +1,14 @@
 """HTML → plain text for the ``text/plain`` part, when a template has no authored plaintext body.
 
+Fast path and reference: :func:`fast_events` (one regular expression) tokenizes the HTML
+templates produce; :mod:`html.parser` stays beside it as the fallback for markup the fast
+tokenizer refuses, and as the reference the property test in ``tests/test_plaintext.py``
+compares its events with. The tree builder is one (``_TreeBuilder``): both feed it.
+
+Over 800 lines because the converter is one walk: the tree builder, the tokenizer that feeds it
+and the renderer that lays the tree out share the element model and the block/inline rules;
+the optional backends (inscriptis, html2text) are a few lines each.
+
 Pluggable: anything with ``convert(html: str) -> str`` is an :class:`HTMLToText`. Backends, by
 name for :func:`get_converter`:
 

@@ -26,8 +26,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from . import gotmpl, i18n, loadtime
 from .errors import MailTemplateError, TemplateError
-from .gotmpl import nodes
-from .gotmpl.funcs import GoFunc, GoFuncError
+from .gotmpl import GoFunc, GoFuncError, nodes
 from .loader import BUILTIN_LOCALE, BUILTIN_ROOT, PART_STEMS, Loader, Located, PartSource
 from .models import Model, TemplateType, get_template_type, to_template_data
 from .rendered import RenderedEmail
@@ -167,6 +166,8 @@ class CompiledPart:
     css_note: str = ""
     #: Priority of the root the source came from (``Renderer._rank``), fixed once compiled.
     rank: int = 0
+    #: Where it came from and in which language (``RenderedEmail.sources``).
+    info: PartResolution | None = None
 
 
 class Renderer:
@@ -195,16 +196,20 @@ class Renderer:
         template_uris: Mapping[str, Mapping[str, str]] | None = None,
         allow_http: bool = False,
         remote_ttl: float = 300.0,
+        http_allowed_networks: str | Iterable[str] | None = None,
         file_uri_roots: Iterable[str | os.PathLike[str]] = (),
         check_interval: float = 1.0,
         cache_size: int = DEFAULT_CACHE_SIZE,
         resolution_cache_size: int = DEFAULT_RESOLUTION_CACHE_SIZE,
+        jinja_strict: bool = True,
         delims: tuple[str, str] | None = None,
         max_depth: int = gotmpl.DEFAULT_MAX_DEPTH,
         max_output: int | None = gotmpl.DEFAULT_MAX_OUTPUT,
         max_iterations: int | None = gotmpl.DEFAULT_MAX_ITERATIONS,
         max_nesting: int = gotmpl.DEFAULT_MAX_NESTING,
         max_template_size: int = gotmpl.DEFAULT_MAX_TEMPLATE_SIZE,
+        max_values: int | None = gotmpl.DEFAULT_MAX_VALUES,
+        max_seconds: float | None = gotmpl.DEFAULT_MAX_SECONDS,
     ) -> None:
         self.default_locale = i18n.normalize_locale(default_locale)
         self.loader = Loader(
@@ -213,6 +218,7 @@ class Renderer:
             uris=template_uris,
             allow_http=allow_http,
             remote_ttl=remote_ttl,
+            http_allowed_networks=http_allowed_networks,
             file_uri_roots=file_uri_roots,
             max_template_bytes=max_template_size,
         )
@@ -220,6 +226,8 @@ class Renderer:
         self.css_inliner_name = css_inliner
         self.html_to_text_name = html_to_text
         self.check_interval = check_interval
+        #: .jinja templates: an undefined name is an error (StrictUndefined) unless False.
+        self.jinja_strict = jinja_strict
         self.delims = delims
         #: Safety limits (docs/limits.md), passed to every gotmpl.parse_files of this Renderer.
         self.limits: dict[str, Any] = {
@@ -228,6 +236,8 @@ class Renderer:
             "max_iterations": max_iterations,
             "max_nesting": max_nesting,
             "max_template_size": max_template_size,
+            "max_values": max_values,
+            "max_seconds": max_seconds,
         }
         # (part, file path or URI) -> compiled part: tags resolving to the same files share it.
         self._cache: _LRU[tuple[str, str], CompiledPart] = _LRU(cache_size)
@@ -249,9 +259,9 @@ class Renderer:
         )
         # locale_chain memo: (explicit locale, locale found in the context) -> chain. Bounded: the
         # context's locale comes from end users.
-        self._chains: _LRU[tuple[str | None, str | None, frozenset[str]], tuple[str, ...]] = _LRU(
-            _CHAIN_MEMO_SIZE
-        )
+        # (explicit locale, context locale, type) -> (available locales, chain).
+        self._chains: _LRU[tuple[str | None, str | None, str | None], tuple[frozenset[str], tuple[str, ...]]]
+        self._chains = _LRU(_CHAIN_MEMO_SIZE)
         self._inliner: Any = None
         self._converter: Any = None
 
@@ -292,7 +302,7 @@ class Renderer:
             raise self.loader.not_found(tt.path_parts, "plaintext", chain, self.builtin_chain(chain))
         chosen = body_part or text_part or subject_part
         compiled = {"subject": subject_part, "body": body_part, "plaintext": text_part}
-        sources = {part: self._part_info(part, p.source) for part, p in compiled.items() if p is not None}
+        sources = {part: p.info for part, p in compiled.items() if p is not None and p.info is not None}
         if text_part is None and body_part is not None:
             sources["plaintext"] = self._derived(sources["body"])
         files = {p.source.part: p.source.path for p in compiled.values() if p is not None}
@@ -375,20 +385,23 @@ class Renderer:
         (:func:`i18n.fallback_chain`'s ``available``): with ``en_US`` files and no ``en_GB``
         ones, a British reader gets the American files rather than the default locale's.
         """
-        if template is not None and locale:
-            # A tag becomes part of a file name: refused before the folders are listed.
+        key: tuple[str | None, str | None, str | None] | None = None
+        hit: tuple[frozenset[str], tuple[str, ...]] | None = None
+        if locale is None or type(locale) is str:
+            # The chain depends on nothing else (i18n.locale_chain) than the available locales:
+            # memoised, as the Babel lookups behind it cost more than the rest of the render's
+            # bookkeeping.
+            key = (locale, i18n.locale_from_context(data), template)
+            hit = self._chains.get(key)
+        if hit is None and template is not None and locale:
+            # A tag becomes part of a file name: refused before the folders are listed (a
+            # memoised one was checked when it was first seen).
             for tag in [locale] if isinstance(locale, str) else locale:
                 if tag:
                     i18n.normalize_locale(tag)
         available = self.available_locales(template) if template is not None else frozenset()
-        key: tuple[str | None, str | None, frozenset[str]] | None = None
-        if locale is None or type(locale) is str:
-            # The chain depends on nothing else (i18n.locale_chain): memoised, as the Babel
-            # lookups behind it cost more than the rest of the render's bookkeeping.
-            key = (locale, i18n.locale_from_context(data), available)
-            hit = self._chains.get(key)
-            if hit is not None:
-                return hit
+        if hit is not None and hit[0] == available:
+            return hit[1]
         generic = self._generic
         full = i18n.locale_chain(locale, data, default=self.default_locale, available=available or None)
         # The chain stops where it reaches the default locale: an explicit locale="en" (the
@@ -396,7 +409,7 @@ class Renderer:
         cut = next((i for i, t in enumerate(full) if t in generic), len(full))
         chain = tuple(full[:cut])
         if key is not None:
-            self._chains.put(key, chain)
+            self._chains.put(key, (available, chain))
         return chain
 
     def available_locales(self, template: str) -> frozenset[str]:
@@ -521,9 +534,27 @@ class Renderer:
         run, css_done, note = self._build(source)
         compiled = CompiledPart(source, run, now, css_done, note)
         compiled.rank = self._rank(source.origin, located.path)
+        compiled.info = self._part_info(part, source)
         with self._lock:
             self._cache.put(key, compiled)
         return compiled
+
+    def _jinja_finder(self, source: PartSource) -> Callable[[str], tuple[str, str, Callable[[], bool]]]:
+        """How a ``.jinja`` template finds what it extends or includes: the template roots in
+        resolution order, along the chain of the including file's own locale (so a compiled
+        template depends on its file alone, as the cache key does)."""
+        own: tuple[str, ...] = ()
+        if source.locale is not None:
+            full = i18n.fallback_chain(source.locale, self.default_locale)
+            own = tuple(t for t in full if t not in self._generic)
+        builtin = self.builtin_chain(own)
+        loader = self.loader
+
+        def find(name: str) -> tuple[str, str, Callable[[], bool]]:
+            path, text, key = loader.jinja_template(name, own, builtin)
+            return text, path, lambda: loader.unchanged(path, key)
+
+        return find
 
     def _build(self, source: PartSource) -> tuple[Callable[[Any], str], bool, str]:
         """Compile a part: (run, CSS already handled, note on CSS)."""
@@ -536,6 +567,11 @@ class Renderer:
                 source.path,
                 html=html,
                 functions=i18n.i18n_funcs(self._file_locale(source), default=self.default_locale),
+                find=self._jinja_finder(source),
+                strict=self.jinja_strict,
+                max_output=self.limits["max_output"],
+                max_iterations=self.limits["max_iterations"],
+                max_seconds=self.limits["max_seconds"],
             )
             return jinja_run, False, "Jinja template"
         files = dict(source.files)
@@ -577,9 +613,9 @@ class Renderer:
         """Inline the entry file's CSS into the template once (see :mod:`.loadtime`)."""
         if not any("<style" in text.lower() for text in files.values()):
             return tset, True, "no <style>: nothing to inline"
-        inlined = loadtime.inline_files(files, entry, self._get_inliner().inline, self.delims)
+        inlined, reason = loadtime.inline_files(files, entry, self._get_inliner().inline, self.delims)
         if inlined is None:
-            return tset, False, f"CSS is inlined per email: {loadtime.last_reason}"
+            return tset, False, f"CSS is inlined per email: {reason}"
         files.update(inlined)
         try:
             new = gotmpl.parse_files(

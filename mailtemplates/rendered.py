@@ -76,12 +76,14 @@ class RenderedEmail:
         attachments: Sequence[Attachment] = (),
         inline_images: Sequence[InlineImage] = (),
         message_id_domain: str | None = None,
+        message_id: str | None = None,
     ) -> OutgoingMessage:
         """Build the MIME message (an :class:`email.message.EmailMessage`); see :mod:`mailtemplates.mime`.
 
         The keyword names follow Kratos' ``courier.smtp`` settings (``from_address``, ``from_name``,
         ``headers``). Raises :class:`~mailtemplates.errors.MessageError` for unsafe headers or
-        invalid addresses.
+        invalid addresses. ``message_id`` fixes the ``Message-ID`` (see
+        :func:`~mailtemplates.mime.build_message`).
         """
         return build_message(
             subject=self.subject,
@@ -95,4 +97,5 @@ class RenderedEmail:
             attachments=attachments,
             inline_images=inline_images,
             message_id_domain=message_id_domain,
+            message_id=message_id,
         )

@@ -39,6 +39,10 @@ Where we are stricter (each one fails with a message saying what to change):
 Additions: ``ca_file`` (trust a private CA instead of the system store), ``connect_timeout`` and
 ``timeout`` (per socket operation; ory/mail uses 10 s for both).
 
+:func:`send` opens a session for one message; :class:`SMTPConnection` keeps one open for many
+(the courier's workers use it) and re-dials after a failure. Both run the same session setup and
+error mapping.
+
 Errors: :class:`~mailtemplates.errors.SMTPConfigError` for a bad URI (its message never contains
 the password or any text that could hold part of it), :class:`SMTPSendError` (a
 :class:`~mailtemplates.errors.SendError`) for anything the network or the server refused, with the
@@ -63,8 +67,17 @@ from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from mailtemplates.errors import SMTPConfigError, SMTPSendError
+from mailtemplates.mime import OutgoingMessage
 
-__all__ = ["SMTPConfig", "SMTPSendError", "SendResult", "build_ssl_context", "parse_connection_uri", "send"]
+__all__ = [
+    "SMTPConfig",
+    "SMTPConnection",
+    "SMTPSendError",
+    "SendResult",
+    "build_ssl_context",
+    "parse_connection_uri",
+    "send",
+]
 
 Security = Literal["starttls", "opportunistic", "tls"]
 
@@ -294,6 +307,235 @@ class _Client(smtplib.SMTP):
         return sock
 
 
+class SMTPConnection:
+    """One SMTP session, opened with the connection URI's settings and used for many messages.
+
+    ``open()`` dials, greets, upgrades (STARTTLS/implicit TLS as the URI says) and authenticates;
+    ``send()`` sends a message on the open session (opening it first if needed); ``close()`` says
+    QUIT. Any failure closes the session, so the next ``send()`` dials again; a session that the
+    server dropped while idle is re-dialed once before the message, since nothing was sent yet.
+    Every failure is an :class:`SMTPSendError` with ``stage``, ``code`` and ``permanent``.
+    :func:`send` is ``open``, ``send``, ``close`` on one of these::
+
+        with SMTPConnection("smtp://127.0.0.1:2525/?disable_starttls=true") as conn:
+            for message in messages:
+                conn.send(message)
+    """
+
+    def __init__(self, config: str | SMTPConfig) -> None:
+        self.config = parse_connection_uri(config) if isinstance(config, str) else config
+        cfg = self.config
+        # ory/mail's default TLS config (opportunistic STARTTLS) has ServerName = host.
+        self._tls_name = cfg.host if cfg.security == "opportunistic" else (cfg.server_name or cfg.host)
+        self._client: _Client | None = None
+        self._used = False  # a message went over this session (so the server may have dropped it)
+        #: TLS version of the open session (``None`` for cleartext) and the AUTH mechanism used.
+        self.tls_version: str | None = None
+        self.auth_mechanism: str | None = None
+        #: How many times a session was dialed (re-dials after failures included).
+        self.dials = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self._client is not None
+
+    def open(self) -> None:
+        """Dial, greet, upgrade to TLS and authenticate, as the configuration says (no-op if open)."""
+        if self._client is not None:
+            return
+        cfg = self.config
+        where = f"{cfg.host}:{cfg.port}"
+        implicit = build_ssl_context(cfg) if cfg.security == "tls" else None
+        client = _Client(cfg, implicit, self._tls_name)
+        self.dials += 1
+        stage = "connect"
+        upgraded = False
+        try:
+            client.connect(cfg.host, cfg.port)
+            stage = "ehlo"
+            client.ehlo_or_helo_if_needed()
+            if cfg.security != "tls":
+                offered = client.has_extn("starttls")
+                if cfg.security == "starttls" and not offered:
+                    raise SMTPSendError(
+                        f"{where} does not offer STARTTLS, which is required; use smtps:// if the port "
+                        "expects implicit TLS, or ?disable_starttls=true to allow cleartext",
+                        stage="tls",
+                    )
+                if offered:
+                    stage = "tls"
+                    ctx = build_ssl_context(cfg, verify_only=cfg.security == "opportunistic")
+                    client.starttls(context=ctx)
+                    upgraded = True
+                    stage = "ehlo"
+                    client.ehlo_or_helo_if_needed()  # RFC 3207 §4.2: forget the pre-TLS EHLO answer
+            tls_version = client.sock.version() if isinstance(client.sock, ssl.SSLSocket) else None
+            mechanism = None
+            if cfg.username is not None and client.esmtp_features.get("auth", "").strip():
+                stage = "auth"
+                mechanism = _login(client, cfg, encrypted=tls_version is not None)
+        except BaseException as e:
+            raise self._fail(client, e, stage, upgraded) from None
+        self._client = client
+        self._used = False
+        self.tls_version = tls_version
+        self.auth_mechanism = mechanism
+
+    def send(
+        self,
+        message: EmailMessage,
+        *,
+        envelope_from: str | None = None,
+        recipients: Sequence[str] | None = None,
+    ) -> SendResult:
+        """Send ``message`` (envelope from its headers unless given; ``Bcc`` never in the data)."""
+        sender = envelope_from or _envelope_sender(message)
+        rcpts = list(recipients) if recipients is not None else _envelope_recipients(message)
+        if not rcpts:
+            raise SMTPSendError("the message has no recipients (To, Cc, Bcc)", stage="mail")
+        return self.send_raw(_flatten(message), sender, rcpts)
+
+    def send_raw(self, data: bytes, envelope_from: str, recipients: Sequence[str]) -> SendResult:
+        """Send wire-format ``data`` (CRLF line ends, as stored by the courier) to ``recipients``."""
+        rcpts = list(recipients)
+        if not rcpts:
+            raise SMTPSendError("the message has no recipients (To, Cc, Bcc)", stage="mail")
+        if self._client is not None and self._used:
+            try:
+                return self._transaction(self._client, data, envelope_from, rcpts)
+            except _Dropped:
+                self._drop()  # dropped while idle, before MAIL was answered: dial again, once
+        self.open()
+        assert self._client is not None
+        return self._transaction(self._client, data, envelope_from, rcpts)
+
+    def _transaction(self, client: _Client, data: bytes, sender: str, rcpts: list[str]) -> SendResult:
+        cfg = self.config
+        where = f"{cfg.host}:{cfg.port}"
+        stage = "mail"
+        reused, self._used = self._used, True
+        try:
+            options = []
+            if any(not a.isascii() for a in [sender, *rcpts]):
+                if not client.has_extn("smtputf8"):
+                    raise SMTPSendError(
+                        f"{where} does not support SMTPUTF8, needed for non-ASCII addresses", stage="mail"
+                    )
+                options.append("SMTPUTF8")
+            if not data.isascii():
+                if not client.has_extn("8bitmime"):
+                    raise SMTPSendError(
+                        f"{where} does not support 8BITMIME, needed for this 8-bit message", stage="mail"
+                    )
+                options.append("BODY=8BITMIME")
+            try:
+                code, reply = client.mail(sender, options)
+            except (smtplib.SMTPServerDisconnected, ConnectionError) as e:
+                if reused and not isinstance(e.__context__, TimeoutError):
+                    raise _Dropped(self._fail(client, e, stage, False)) from None
+                raise
+            if code == 421 and reused:
+                # "closing transmission channel": what servers say to a session left idle too long.
+                raise _Dropped(
+                    self._fail(client, _refused("sender", sender, code, reply, "mail"), stage, False)
+                )
+            if code != 250:
+                raise _refused("sender", sender, code, reply, "mail")
+            stage = "rcpt"
+            for rcpt in rcpts:
+                code, reply = client.rcpt(rcpt)
+                if code not in (250, 251):
+                    raise _refused("recipient", rcpt, code, reply, "rcpt")
+            stage = "data"
+            code, reply = client.data(data)
+            if code != 250:
+                raise _refused("message", None, code, reply, "data")
+        except _Dropped:
+            raise
+        except BaseException as e:
+            raise self._fail(client, e, stage, False) from None
+        return SendResult(
+            code=code,
+            text=reply.decode("utf-8", "replace"),
+            envelope_from=sender,
+            recipients=tuple(rcpts),
+            tls_version=self.tls_version,
+            auth_mechanism=self.auth_mechanism,
+        )
+
+    def close(self) -> None:
+        """Say QUIT and close (no-op if not open)."""
+        client, self._client = self._client, None
+        if client is not None:
+            _close(client, polite=True)
+
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            _close(client, polite=False)
+
+    def __enter__(self) -> SMTPConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _fail(self, client: _Client, e: BaseException, stage: str, upgraded: bool) -> BaseException:
+        """Close the session and return the :class:`SMTPSendError` for ``e`` at ``stage`` (the one
+        error mapping of this module); QUIT when the server is still talking to us."""
+        polite = isinstance(e, (SMTPSendError, smtplib.SMTPResponseException))
+        if client is self._client:
+            self._client = None
+        _close(client, polite=polite)
+        cfg = self.config
+        where = f"{cfg.host}:{cfg.port}"
+        if isinstance(e, SMTPSendError):
+            return e
+        if isinstance(e, smtplib.SMTPResponseException):
+            text = _text(e.smtp_error)
+            return SMTPSendError(
+                f"{where} refused at {stage}: {e.smtp_code} {text}", stage=stage, code=e.smtp_code, text=text
+            )
+        if isinstance(e, smtplib.SMTPServerDisconnected):
+            # smtplib turns a read timeout into SMTPServerDisconnected; the TimeoutError is its context.
+            if isinstance(e.__context__, TimeoutError):
+                return SMTPSendError(
+                    f"{where} did not answer within {cfg.timeout:g} s ({stage})", stage=stage
+                )
+            hint = ""
+            tls_up = cfg.security == "tls" or upgraded
+            if tls_up and stage in ("connect", "ehlo") and cfg.client_cert_path is None:
+                # A server that requires a client certificate often just closes the connection once
+                # the handshake is done (TLS 1.3 checks the certificate after it).
+                hint = "; if it requires a TLS client certificate, set client_cert_path and client_key_path"
+            return SMTPSendError(f"{where} closed the connection during {stage}{hint}", stage=stage)
+        if isinstance(e, ssl.SSLCertVerificationError):
+            return SMTPSendError(
+                f"TLS certificate of {where} failed verification for {self._tls_name!r}: {e.verify_message}; "
+                "set ?server_name= to the name in the certificate, or ca_file for a private CA "
+                "(?skip_ssl_verify=true disables the check: testing only)",
+                stage="tls",
+            )
+        if isinstance(e, ssl.SSLError):
+            return SMTPSendError(f"TLS with {where} failed: {e.reason or e}", stage="tls")
+        if isinstance(e, TimeoutError):
+            limit = cfg.connect_timeout if stage == "connect" and client.sock is None else cfg.timeout
+            return SMTPSendError(f"{where} did not answer within {limit:g} s ({stage})", stage=stage)
+        if isinstance(e, OSError):
+            return SMTPSendError(f"cannot talk to {where} ({stage}): {e.strerror or e}", stage=stage)
+        if isinstance(e, smtplib.SMTPException):  # SMTPNotSupportedError and friends
+            return SMTPSendError(f"{where} {stage} failed: {e}", stage=stage)
+        return e  # not a network or protocol failure (KeyboardInterrupt, a bug): let it through
+
+
+class _Dropped(Exception):
+    """A reused session turned out closed at MAIL: nothing of the message was sent."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 def send(
     message: EmailMessage,
     config: str | SMTPConfig,
@@ -301,135 +543,18 @@ def send(
     envelope_from: str | None = None,
     recipients: Sequence[str] | None = None,
 ) -> SendResult:
-    """Send ``message`` through the server described by ``config`` (a URI or an :class:`SMTPConfig`).
+    """Send ``message`` through the server described by ``config`` (a URI or an :class:`SMTPConfig`)
+    on a session of its own (:class:`SMTPConnection` reuses one for many messages).
 
     Returns the server's answer to the message data. Raises :class:`SMTPSendError`.
     """
-    cfg = parse_connection_uri(config) if isinstance(config, str) else config
     sender = envelope_from or _envelope_sender(message)
     rcpts = list(recipients) if recipients is not None else _envelope_recipients(message)
     if not rcpts:
         raise SMTPSendError("the message has no recipients (To, Cc, Bcc)", stage="mail")
     data = _flatten(message)
-
-    if cfg.security == "opportunistic":
-        tls_name = cfg.host  # ory/mail's default TLS config: ServerName = host
-    else:
-        tls_name = cfg.server_name or cfg.host
-    implicit = build_ssl_context(cfg) if cfg.security == "tls" else None
-    client = _Client(cfg, implicit, tls_name)
-    where = f"{cfg.host}:{cfg.port}"
-    stage = "connect"
-    upgraded = False
-    try:
-        client.connect(cfg.host, cfg.port)
-        stage = "ehlo"
-        client.ehlo_or_helo_if_needed()
-        if cfg.security != "tls":
-            offered = client.has_extn("starttls")
-            if cfg.security == "starttls" and not offered:
-                raise SMTPSendError(
-                    f"{where} does not offer STARTTLS, which is required; use smtps:// if the port "
-                    "expects implicit TLS, or ?disable_starttls=true to allow cleartext",
-                    stage="tls",
-                )
-            if offered:
-                stage = "tls"
-                ctx = build_ssl_context(cfg, verify_only=cfg.security == "opportunistic")
-                client.starttls(context=ctx)
-                upgraded = True
-                stage = "ehlo"
-                client.ehlo_or_helo_if_needed()  # RFC 3207 §4.2: forget the pre-TLS EHLO answer
-        tls_version = client.sock.version() if isinstance(client.sock, ssl.SSLSocket) else None
-
-        mechanism = None
-        if cfg.username is not None and client.esmtp_features.get("auth", "").strip():
-            stage = "auth"
-            mechanism = _login(client, cfg, encrypted=tls_version is not None)
-
-        stage = "mail"
-        options = []
-        if any(not a.isascii() for a in [sender, *rcpts]):
-            if not client.has_extn("smtputf8"):
-                raise SMTPSendError(
-                    f"{where} does not support SMTPUTF8, needed for non-ASCII addresses", stage="mail"
-                )
-            options.append("SMTPUTF8")
-        if not data.isascii():
-            if not client.has_extn("8bitmime"):
-                raise SMTPSendError(
-                    f"{where} does not support 8BITMIME, needed for this 8-bit message", stage="mail"
-                )
-            options.append("BODY=8BITMIME")
-        code, reply = client.mail(sender, options)
-        if code != 250:
-            raise _refused("sender", sender, code, reply, "mail")
-        stage = "rcpt"
-        for rcpt in rcpts:
-            code, reply = client.rcpt(rcpt)
-            if code not in (250, 251):
-                raise _refused("recipient", rcpt, code, reply, "rcpt")
-        stage = "data"
-        code, reply = client.data(data)
-        if code != 250:
-            raise _refused("message", None, code, reply, "data")
-        result = SendResult(
-            code=code,
-            text=reply.decode("utf-8", "replace"),
-            envelope_from=sender,
-            recipients=tuple(rcpts),
-            tls_version=tls_version,
-            auth_mechanism=mechanism,
-        )
-    except SMTPSendError:
-        _close(client, polite=True)
-        raise
-    except smtplib.SMTPResponseException as e:
-        _close(client, polite=True)
-        text = _text(e.smtp_error)
-        raise SMTPSendError(
-            f"{where} refused at {stage}: {e.smtp_code} {text}", stage=stage, code=e.smtp_code, text=text
-        ) from None
-    except smtplib.SMTPServerDisconnected as e:
-        _close(client, polite=False)
-        # smtplib turns a read timeout into SMTPServerDisconnected; the TimeoutError is its context.
-        if isinstance(e.__context__, TimeoutError):
-            raise SMTPSendError(
-                f"{where} did not answer within {cfg.timeout:g} s ({stage})", stage=stage
-            ) from None
-        hint = ""
-        tls_up = cfg.security == "tls" or upgraded
-        if tls_up and stage in ("connect", "ehlo") and cfg.client_cert_path is None:
-            # A server that requires a client certificate often just closes the connection once
-            # the handshake is done (TLS 1.3 checks the certificate after it).
-            hint = "; if it requires a TLS client certificate, set client_cert_path and client_key_path"
-        raise SMTPSendError(f"{where} closed the connection during {stage}{hint}", stage=stage) from None
-    except ssl.SSLCertVerificationError as e:
-        _close(client, polite=False)
-        raise SMTPSendError(
-            f"TLS certificate of {where} failed verification for {tls_name!r}: {e.verify_message}; "
-            "set ?server_name= to the name in the certificate, or ca_file for a private CA "
-            "(?skip_ssl_verify=true disables the check: testing only)",
-            stage="tls",
-        ) from None
-    except ssl.SSLError as e:
-        _close(client, polite=False)
-        raise SMTPSendError(f"TLS with {where} failed: {e.reason or e}", stage="tls") from None
-    except TimeoutError:
-        _close(client, polite=False)
-        limit = cfg.connect_timeout if stage == "connect" and client.sock is None else cfg.timeout
-        raise SMTPSendError(f"{where} did not answer within {limit:g} s ({stage})", stage=stage) from None
-    except OSError as e:
-        _close(client, polite=False)
-        raise SMTPSendError(f"cannot talk to {where} ({stage}): {e.strerror or e}", stage=stage) from None
-    except smtplib.SMTPException as e:  # SMTPNotSupportedError and friends
-        _close(client, polite=False)
-        raise SMTPSendError(f"{where} {stage} failed: {e}", stage=stage) from None
-    except BaseException:
-        _close(client, polite=False)
-        raise
-    _close(client, polite=True)
-    return result
+    with SMTPConnection(config) as conn:
+        return conn.send_raw(data, sender, rcpts)
 
 
 def _login(client: _Client, cfg: SMTPConfig, *, encrypted: bool) -> str:
@@ -510,6 +635,13 @@ def _envelope_recipients(message: EmailMessage) -> list[str]:
 
 def _flatten(message: EmailMessage) -> bytes:
     # As smtplib.send_message: Bcc/Resent-Bcc never go into the data; CRLF line ends.
+    if (
+        isinstance(message, OutgoingMessage)
+        and message.policy.linesep == "\r\n"
+        and "Bcc" not in message
+        and "Resent-Bcc" not in message
+    ):
+        return message.as_bytes()  # the wire form build_message wrote (kept while unchanged)
     msg = copy.copy(message)
     del msg["Bcc"]
     del msg["Resent-Bcc"]

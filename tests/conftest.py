@@ -1,5 +1,30 @@
-"""Test collection settings for tests/."""
+"""Test collection settings for tests/, and the fixtures several test modules share."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    import trustme
 
 # preview_support is a fixtures plugin of the preview tests, which register it for assertion
 # rewriting; collected first as a --doctest-modules module, it would be imported unrewritten.
 collect_ignore = ["preview_support.py"]
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    """A throw-away certificate authority (trustme) for the TLS tests of one module."""
+    import trustme
+
+    return trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def ca_file(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The path of :func:`ca`'s certificate, as a ``ca_file`` / ``--ca-file`` setting takes it."""
+    path = tmp_path_factory.mktemp("ca") / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return str(path)

@@ -31,12 +31,14 @@ class Sink:
     """aiosmtpd handler. ``plan`` holds actions for the next DATA commands, in order:
     an SMTP reply such as ``"451 4.3.0 try later"``, ``"disconnect"`` (drop the connection
     before answering), or ``("slow", seconds)`` (answer 250 after a delay). No action: 250.
-    Messages the sink keeps (250, or slow) are counted in ``ids``."""
+    Messages the sink keeps (250, or slow) are counted in ``ids``; ``attempts`` has the data of
+    every DATA command, refused ones included."""
 
     def __init__(self) -> None:
         self.plan: deque[Any] = deque()
         self.ids: Counter[str] = Counter()
         self.messages: list[bytes] = []
+        self.attempts: list[bytes] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.connections = 0
         self.lock = threading.Lock()
@@ -50,6 +52,7 @@ class Sink:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
             action = self.plan.popleft() if self.plan else None
+            self.attempts.append(envelope.original_content)
         if action == "disconnect":
             server.transport.close()
             return "421 4.3.0 gone"  # never reaches the client: the connection is closed
@@ -105,6 +108,8 @@ class _ForkingSMTP(socketserver.StreamRequestHandler):
                 while (chunk := readline()) not in (b".\r\n", b""):
                     if chunk[:11].lower() == b"message-id:":
                         mid = chunk[11:].strip()
+                if not chunk:
+                    return  # the client died in the middle of DATA: nothing was delivered
                 write(b"250 2.0.0 queued\r\n")
                 if log_fd >= 0:
                     os.write(log_fd, mid + b"\n")

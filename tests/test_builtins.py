@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conformance_support import go_data
 
 from mailtemplates.gotmpl import gofmt
 from mailtemplates.gotmpl.funcs import GoFuncError
@@ -224,6 +225,13 @@ CALL_CASES: list[tuple[str, tuple[object, ...], str | None, str | None]] = [
     ("html", (None,), "&lt;no value&gt;", None),
     ("html", (".F", ".T"), "1.5 true", None),
     ("js", ("é\xad\u200b😀\x01\t\x7f\u2028",), "é\\u00AD\\u200B😀\\u0001\\u0009\x7f\\u2028", None),
+    # U+0CF3 is printable in Go's Unicode 15, not in Python 3.11's Unicode 14 (str.isprintable);
+    # U+0378 is unassigned in both
+    ("js", ("a\u0cf3b",), "a\u0cf3b", None),
+    ("js", ("\u0378\xad\u2028",), "\\u0378\\u00AD\\u2028", None),
+    ("printf", ("%q", "a\u0cf3b"), '"a\u0cf3b"', None),
+    ("html", ("a\u0cf3b",), "a\u0cf3b", None),
+    ("urlquery", ("\u0cf3",), "%E0%B3%B3", None),
     ("js", (1, ".N"), "1\\u003Cno value\\u003E", None),
     ("js", ('it\'s "q" <b> & \\ =\n',), 'it\\\'s \\"q\\" \\u003Cb\\u003E \\u0026 \\\\ \\u003D\\u000A', None),
     ("js", (".L",), "[1 a \\u003Cnil\\u003E]", None),
@@ -253,17 +261,7 @@ CALL_CASES: list[tuple[str, tuple[object, ...], str | None, str | None]] = [
 ]
 
 
-def _go_value(v: Any, path: str) -> Any:
-    if isinstance(v, dict):
-        return {k: _go_value(x, f"{path}.{k}" if path else k) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_go_value(x, f"{path}.{i}" if path else str(i)) for i, x in enumerate(v)]
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return int(v) if path in INT_PATHS else float(v)
-    return v
-
-
-GO_DATA = _go_value(DATA, "")
+GO_DATA = go_data({"data": DATA, "int_paths": INT_PATHS})
 
 
 def _arg(a: object) -> object:

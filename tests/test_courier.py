@@ -58,10 +58,19 @@ def test_queue_then_work_sends_once_with_the_message_id_fixed_at_enqueue(tmp_pat
         assert [(d.status, d.error) for d in m.dispatches] == [("success", None)]
         assert list(sink.ids) == [m.message_id]
         parsed = message_from_bytes(sink.messages[0], policy=default_policy)
-        assert parsed["Message-ID"] == m.message_id and m.message_id.endswith("@example.org>")
+        assert parsed["Message-ID"] == m.message_id == f"<{mid}@example.org>"
         assert parsed["Subject"] == m.subject and parsed["To"] == "ann@example.org"
         assert sink.envelopes == [("accounts@example.org", ["ann@example.org"])]
         assert c.work(until_idle=True) == 0  # nothing due: no second send
+
+
+def test_a_configured_message_id_header_is_the_stored_one(tmp_path: Path) -> None:
+    with smtp_sink() as (sink, port):
+        c = make(tmp_path, port)
+        mid = c.queue_email("recovery/valid", CTX, to="ann@example.org", headers={"message-id": "<fixed.1@example.net>"})
+        assert c.message(mid).message_id == "<fixed.1@example.net>"
+        c.work(until_idle=True)
+        assert list(sink.ids) == ["<fixed.1@example.net>"]
 
 
 def test_render_errors_raise_at_enqueue_and_store_nothing(tmp_path: Path) -> None:
@@ -90,6 +99,45 @@ def test_idempotency_key_returns_the_first_message(tmp_path: Path) -> None:
     assert a == b != d
     assert c.message(a).recipient == "ann@example.org"
     assert len(c.messages()) == 2
+
+
+def check_batch(store: str, port: int) -> None:
+    """courier.batch() on ``store`` (also run on PostgreSQL by test_courier_pg.py)."""
+
+    def courier() -> Courier:
+        return Courier(store, smtp_uri=uri(port), from_address="accounts@example.org", retry_backoff=0)
+
+    c, other = courier(), courier()
+    known = c.queue_email("login_code/valid", {"LoginCode": "0"}, to="k@example.org", idempotency_key="known")
+    with c.batch():
+        ids = [c.queue_email("login_code/valid", {"LoginCode": f"{i}"}, to=f"u{i}@example.org") for i in range(5)]
+        again = c.queue_email("login_code/valid", {"LoginCode": "9"}, to="x@example.org", idempotency_key="b")
+        assert c.queue_email("login_code/valid", {"LoginCode": "9"}, to="x@example.org", idempotency_key="b") == again
+        assert c.queue_email("login_code/valid", {}, to="k@example.org", idempotency_key="known") == known
+        assert other.counts()["queued"] == 1  # nothing of the batch is stored before the block ends
+    assert other.counts()["queued"] == 7
+    assert [other.message(i).recipient for i in ids] == [f"u{i}@example.org" for i in range(5)]
+
+    # An exception in the block stores nothing; so does a key another process queued meanwhile.
+    with pytest.raises(ContextError), c.batch():
+        c.queue_email("login_code/valid", {"LoginCode": "1"}, to="v@example.org")
+        c.queue_email("login_code/valid", {"LoginCode": {"not": "text"}}, to="w@example.org")
+    with pytest.raises(CourierError, match="nothing of the batch was stored"), c.batch():
+        c.queue_email("login_code/valid", {"LoginCode": "1"}, to="v@example.org")
+        c.queue_email("login_code/valid", {"LoginCode": "2"}, to="w@example.org", idempotency_key="race")
+        other.queue_email("login_code/valid", {"LoginCode": "3"}, to="z@example.org", idempotency_key="race")
+    with pytest.raises(CourierError, match="do not nest"), c.batch(), c.batch():
+        pass
+    assert other.counts()["queued"] == 8
+    assert c.work(until_idle=True) == 8
+    other.close()
+    c.close()
+
+
+def test_batch_stores_everything_at_once_or_nothing(tmp_path: Path) -> None:
+    with smtp_sink() as (sink, port):
+        check_batch(f"sqlite:///{tmp_path}/courier.db", port)
+        assert sink.total == 8 and {m.count(b"Message-ID:") for m in sink.messages} == {1}
 
 
 def test_schema_is_versioned_and_migrate_is_idempotent(tmp_path: Path) -> None:
@@ -123,6 +171,9 @@ def test_451_twice_then_250_is_sent_with_send_count_3(tmp_path: Path) -> None:
         assert [d.status for d in m.dispatches] == ["failed", "failed", "success"]
         assert "451 4.3.0 try later" in (m.dispatches[0].error or "")
         assert sink.ids[m.message_id] == 1
+        # Every attempt sends the same bytes, with the Message-ID stored at enqueue.
+        assert len(sink.attempts) == 3 and len(set(sink.attempts)) == 1
+        assert message_from_bytes(sink.attempts[0], policy=default_policy)["Message-ID"] == m.message_id
         # A failure closes the connection; the next attempt dials again.
         assert sink.connections == 3
 

@@ -145,3 +145,11 @@ def test_crash_kill_9_half_way_on_postgres(pg_url: str, tmp_path: Path) -> None:
     assert c.counts() == {"queued": 0, "processing": 0, "sent": n, "abandoned": 0}
     assert len(ids) == n and dups <= in_flight <= 10
     c.close()
+
+
+def test_batch_commits_once_all_or_nothing_on_postgres(pg_url: str) -> None:
+    from test_courier import check_batch
+
+    with smtp_sink() as (sink, port):
+        check_batch(pg_url, port)
+        assert sink.total == 8

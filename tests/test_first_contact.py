@@ -4,6 +4,7 @@ index shows (long description, LICENSE, NOTICE, the data files in the wheel)."""
 
 from __future__ import annotations
 
+import argparse
 import re
 from pathlib import Path
 
@@ -65,10 +66,20 @@ def test_help_says_what_init_does_with_existing_files() -> None:
 
 
 def test_every_option_and_argument_has_a_help_text() -> None:
-    sub = next(a for a in build_parser()._actions if a.dest == "command")
-    for name, parser in sub.choices.items():  # type: ignore[attr-defined]
+    missing = []
+    todo = [("mailtemplates", build_parser())]
+    while todo:
+        name, parser = todo.pop()
         for action in parser._actions:
-            assert action.help, f"{name} {action.option_strings or action.dest} has no help text"
+            if isinstance(action, argparse._SubParsersAction):
+                helped = {a.dest for a in action._choices_actions if a.help}
+                for sub, subparser in action.choices.items():
+                    if sub not in helped:
+                        missing.append(f"{name} {sub}")
+                    todo.append((f"{name} {sub}", subparser))
+            elif not action.help:
+                missing.append(f"{name} {'/'.join(action.option_strings) or action.dest}")
+    assert not missing, f"no help text: {missing}"
 
 
 def test_render_text_shows_the_subject(capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,8 +15,9 @@ import math
 from typing import Any
 
 import pytest
+from conformance_support import go_data
 
-from mailtemplates.gotmpl import gofmt
+from mailtemplates.gotmpl import gofmt, gostrconv
 from mailtemplates.gotmpl.values import MISSING, GoTime, Int64, StrList
 
 DATA: dict[str, Any] = {
@@ -79,22 +80,8 @@ EXTRA: dict[str, object] = {
 }
 
 
-def _go_value(v: Any, path: str) -> Any:
-    """The value as Go decodes it from JSON: numbers are float64 except INT_PATHS."""
-    if isinstance(v, dict):
-        return {k: _go_value(x, f"{path}.{k}" if path else k) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_go_value(x, f"{path}.{i}" if path else str(i)) for i, x in enumerate(v)]
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        for ip in INT_PATHS:
-            want, got = ip.split("."), path.split(".")
-            if len(want) == len(got) and all(a in ("*", b) for a, b in zip(want, got, strict=True)):
-                return int(v)
-        return float(v)
-    return v
-
-
-VALUES: dict[str, Any] = {**_go_value(DATA, ""), **EXTRA, "Missing": MISSING}
+# The values as Go decodes DATA from JSON: numbers are float64 except INT_PATHS.
+VALUES: dict[str, Any] = {**go_data({"data": DATA, "int_paths": INT_PATHS}), **EXTRA, "Missing": MISSING}
 
 
 def _args(names: tuple[str, ...]) -> list[object]:
@@ -2246,9 +2233,9 @@ def test_format_value_examples(value: object, expected: str) -> None:
 
 def test_invalid_utf8_strings() -> None:
     # {{ slice .S 1 2 | printf "%q" }} with S = "héllo" prints "\xc3"; its len is 1.
-    part = gofmt.go_str(gofmt.go_bytes("héllo")[1:2])
+    part = gostrconv.go_str(gostrconv.go_bytes("héllo")[1:2])
     assert gofmt.sprintf("%q", [part]) == '"\\xc3"'
-    assert len(gofmt.go_bytes(part)) == 1
+    assert len(gostrconv.go_bytes(part)) == 1
 
 
 # time.Time through its String/GoString methods, or as a struct for other verbs. Probes:

@@ -71,12 +71,23 @@ def test_is_print_is_gos_not_pythons() -> None:
         # any other lone surrogate is U+FFFD, as Go's JSON decoding makes it
         ("%q|%+q", ["a\ud800b\udfff"] * 2, '"a\ufffdb\ufffd"|"a\\ufffdb\\ufffd"'),
         # runes out of range: printf "%q|%+q|%q|%+q|%q" 0xD800 0xDFFF 0x110000 0x10FFFF -1
-        ("%q|%+q|%q|%+q|%q", [0xD800, 0xDFFF, 0x110000, 0x10FFFF, -1], "'\ufffd'|'\\ufffd'|'\ufffd'|'\\U0010ffff'|'\ufffd'"),
+        (
+            "%q|%+q|%q|%+q|%q",
+            [0xD800, 0xDFFF, 0x110000, 0x10FFFF, -1],
+            "'\ufffd'|'\\ufffd'|'\ufffd'|'\\U0010ffff'|'\ufffd'",
+        ),
     ],
 )
 def test_quote_edges_as_go(fmt: str, args: list[object], expected: str) -> None:
     assert gofmt.sprintf(fmt, args) == expected
 
 
-def test_one_copy_of_quote() -> None:
-    assert nodes.go_quote is gostrconv.quote is gofmt.quote
+def test_one_home_for_strconv() -> None:
+    """strconv's functions live in gostrconv only: nodes and gofmt no longer re-export them."""
+    for name in ("go_quote", "quote", "can_backquote", "go_bytes", "go_str", "quote_rune", "format_float"):
+        assert name not in getattr(nodes, "__all__", ()) and name not in gofmt.__all__
+    assert (
+        not hasattr(nodes, "go_quote")
+        and not hasattr(gofmt, "_can_backquote")
+        and not hasattr(gofmt, "_is_bad_byte")
+    )

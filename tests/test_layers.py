@@ -7,26 +7,39 @@ from pathlib import Path
 
 PKG = Path(__file__).parent.parent / "mailtemplates"
 
+# The layers, bottom first (docs/architecture.md draws the same map). A module may import the
+# modules of lower layers only; FORBIDDEN below is derived from this list.
+LAYERS: list[set[str]] = [
+    # the error tree; plain values of where parts came from; limits the CLI shows without the engine
+    {"errors", "resolution", "limits"},
+    {"gotmpl"},  # the engine: sources in, strings out (reached through its facade only)
+    {"models", "i18n", "loadtime", "jinja", "_http", "inline", "plaintext", "mime"},
+    {"loader", "rendered", "smtp"},  # loader -> _http; rendered -> mime, resolution
+    {"render"},
+    {"kratos_config"},
+    {"lint"},
+    {"preview", "courier"},
+    {"cli"},  # entry points: nothing imports them
+]
+#: Modules of the same layer that may use one another (none today: each is its own concern).
+SAME_LAYER_ALLOWED: set[tuple[str, str]] = set()
+#: Exceptions, each with its reason.
+EXCEPTIONS = {
+    # The courier's own command line reuses the CLI's environment-variable names.
+    ("courier", "cli"),
+}
+_LEVEL = {m: i for i, layer in enumerate(LAYERS) for m in layer}
+
 # module -> modules of the package it must not import (directly)
 FORBIDDEN = {
-    "gotmpl": {"loader", "i18n", "render", "inline", "plaintext", "mime", "smtp", "rendered", "lint", "cli", "preview", "models", "loadtime", "jinja", "courier"},
-    # Limits the CLI's --help shows: a leaf, so that showing them loads nothing.
-    "limits": {"errors", "gotmpl", "loader", "i18n", "render", "inline", "plaintext", "mime", "smtp", "rendered", "lint", "cli", "preview", "models", "courier"},
-    "errors": {"gotmpl", "loader", "i18n", "render", "inline", "plaintext", "mime", "smtp", "rendered", "lint", "cli", "preview", "models", "courier"},
-    "loader": {"render", "gotmpl", "inline", "plaintext", "mime", "smtp", "rendered", "lint", "cli", "preview", "i18n", "courier"},
-    "i18n": {"render", "gotmpl", "loader", "inline", "plaintext", "mime", "smtp", "rendered", "lint", "cli", "preview", "courier"},
-    "inline": {"render", "gotmpl", "loader", "i18n", "plaintext", "mime", "smtp", "rendered", "lint", "cli", "preview", "models", "courier"},
-    "plaintext": {"render", "gotmpl", "loader", "i18n", "inline", "mime", "smtp", "rendered", "lint", "cli", "preview", "models", "courier"},
-    "mime": {"render", "gotmpl", "loader", "i18n", "inline", "plaintext", "smtp", "rendered", "lint", "cli", "preview", "models", "courier"},
-    "smtp": {"render", "gotmpl", "loader", "i18n", "inline", "plaintext", "rendered", "lint", "cli", "preview", "models", "courier"},
-    "rendered": {"render", "gotmpl", "loader", "i18n", "inline", "plaintext", "smtp", "lint", "cli", "preview", "courier"},
-    "render": {"lint", "cli", "preview", "kratos_config", "courier"},
-    "kratos_config": {"lint", "cli", "preview", "courier"},
-    "lint": {"cli", "preview", "courier"},
-    "preview": {"courier"},
-    # The courier sits beside the CLI: it renders and sends, and its own cli.py uses the CLI's
-    # environment variable names; nothing below it may depend on it.
-    "courier": {"preview", "lint"},
+    m: {
+        other
+        for other, level in _LEVEL.items()
+        if other != m
+        and (level > _LEVEL[m] or (level == _LEVEL[m] and (m, other) not in SAME_LAYER_ALLOWED))
+        and (m, other) not in EXCEPTIONS
+    }
+    for m in _LEVEL
 }
 
 
@@ -52,6 +65,51 @@ def imported_modules(path: Path) -> set[str]:
     return out
 
 
+def test_every_module_has_a_layer() -> None:
+    """A new module must be placed in LAYERS (and in docs/architecture.md's diagram)."""
+    modules = {p.relative_to(PKG).parts[0].removesuffix(".py") for p in PKG.glob("*")} - {
+        "__init__",
+        "__pycache__",
+        "py.typed",
+    }
+    assert modules == set(_LEVEL), (
+        f"not in LAYERS: {sorted(modules - set(_LEVEL))}; gone: {sorted(set(_LEVEL) - modules)}"
+    )
+
+
+def engine_internals(path: Path) -> list[str]:
+    """Imports of the engine's submodules (``gotmpl.lexer``...) instead of its facade."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    rel = path.relative_to(PKG).with_suffix("").parts
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = list(rel[: len(rel) - node.level])
+                mod = [*base, *(node.module.split(".") if node.module else [])]
+            else:
+                mod = (
+                    (node.module or "").split(".")[1:]
+                    if (node.module or "").startswith("mailtemplates.")
+                    else []
+                )
+            if len(mod) > 1 and mod[0] == "gotmpl":
+                out.append(".".join(mod))
+        elif isinstance(node, ast.Import):
+            out += [a.name for a in node.names if a.name.startswith("mailtemplates.gotmpl.")]
+    return out
+
+
+def test_the_engine_is_reached_through_its_facade() -> None:
+    problems = [
+        f"{path.relative_to(PKG)} imports {mod}"
+        for path in PKG.rglob("*.py")
+        if path.relative_to(PKG).parts[0] != "gotmpl"
+        for mod in engine_internals(path)
+    ]
+    assert not problems, "\n".join(problems)
+
+
 def test_imports_flow_one_way() -> None:
     problems = []
     for path in PKG.rglob("*.py"):
@@ -64,9 +122,39 @@ def test_imports_flow_one_way() -> None:
 # Inside the lint package: the code table at the bottom, the command line on top.
 # lint module -> lint modules it must not import.
 LINT_FORBIDDEN = {
-    "codes": {"files", "scan", "checks", "deliverability", "locales", "compat", "linter", "report", "command"},
-    "files": {"codes", "scan", "checks", "deliverability", "locales", "compat", "linter", "report", "command"},
-    "scan": {"codes", "files", "checks", "deliverability", "locales", "compat", "linter", "report", "command"},
+    "codes": {
+        "files",
+        "scan",
+        "checks",
+        "deliverability",
+        "locales",
+        "compat",
+        "linter",
+        "report",
+        "command",
+    },
+    "files": {
+        "codes",
+        "scan",
+        "checks",
+        "deliverability",
+        "locales",
+        "compat",
+        "linter",
+        "report",
+        "command",
+    },
+    "scan": {
+        "codes",
+        "files",
+        "checks",
+        "deliverability",
+        "locales",
+        "compat",
+        "linter",
+        "report",
+        "command",
+    },
     "report": {"files", "scan", "checks", "deliverability", "locales", "compat", "linter", "command"},
     "checks": {"deliverability", "locales", "compat", "linter", "report", "command"},
     "deliverability": {"checks", "locales", "compat", "linter", "report", "command"},

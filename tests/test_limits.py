@@ -45,6 +45,8 @@ def test_defaults_are_the_documented_ones() -> None:
         "max_iterations": gotmpl.DEFAULT_MAX_ITERATIONS,
         "max_nesting": gotmpl.DEFAULT_MAX_NESTING,
         "max_template_size": gotmpl.DEFAULT_MAX_TEMPLATE_SIZE,
+        "max_values": gotmpl.DEFAULT_MAX_VALUES,
+        "max_seconds": gotmpl.DEFAULT_MAX_SECONDS,
     }
     assert documented == {
         "max_depth": 100,
@@ -52,6 +54,8 @@ def test_defaults_are_the_documented_ones() -> None:
         "max_iterations": 1_000_000,
         "max_nesting": 50,
         "max_template_size": 1024 * 1024,
+        "max_values": 64 * 1024 * 1024,
+        "max_seconds": 10,
     }
     for name, value in documented.items():
         row = re.search(rf"^\| `{name}` \| ([0-9_ ]+) \|", doc, re.M)

@@ -224,6 +224,23 @@ def test_configured_date_and_message_id_are_used_if_valid() -> None:
         build(headers={"Message-ID": "fixed"})
 
 
+def test_message_id_argument_fixes_the_message_id() -> None:
+    for fixed in ("<0f3a.b9@example.com>", "<abc@[192.0.2.1]>"):
+        msg = build(message_id=fixed)
+        assert msg.as_bytes().count(f"Message-ID: {fixed}\r\n".encode()) == 1
+        assert parse(msg)["Message-ID"] == fixed
+    for bad, why in (
+        ("fixed@example.com", "not valid"),
+        ("<fixed>", "not valid"),
+        ("", "not valid"),
+        ("<a@b>\r\nBcc: victim@example.com", "control character"),
+    ):
+        with pytest.raises(MessageError, match=rf"^Message-ID: .*{why}"):
+            build(message_id=bad)
+    with pytest.raises(MessageError, match="given both as message_id and in headers"):
+        build(message_id="<a@example.com>", headers={"message-id": "<b@example.com>"})
+
+
 # -- unsafe input --------------------------------------------------------------------------------
 
 

@@ -778,3 +778,32 @@ def test_docs_context_examples_run() -> None:
     )
     assert result.attempted > 5
     assert result.failed == 0
+
+
+def test_lone_surrogates_become_replacement_characters_like_go_json() -> None:
+    """Issue 13: ``"\\ud800@example.com"`` is valid JSON; Python keeps the lone surrogate, which
+    rendered and then made ``to_message().as_bytes()`` raise UnicodeEncodeError. Go's
+    encoding/json decodes it to U+FFFD (and a surrogate pair to its character)."""
+    import json
+
+    from mailtemplates import render
+
+    ctx = json.loads(
+        '{"To": "\\ud800@example.com", "RecoveryCode": "12\\udfff34", "Identity": {"traits":'
+        ' {"name": "A\\ud83d\\ude00\\ud800", "\\udc00key": ["x\\ud800"]}},'
+        ' "UserRequestHeaders": {"X-\\ud800": ["v\\udfff"]}}'
+    )
+    data = to_template_data("recovery_code/valid", ctx)
+    assert data["To"] == "\ufffd@example.com"
+    assert data["RecoveryCode"] == "12\ufffd34"
+    traits = data["Identity"]["traits"]  # type: ignore[index]
+    assert traits == {"name": "A\U0001f600\ufffd", "\ufffdkey": ["x\ufffd"]}
+    assert data["UserRequestHeaders"] == {"X-\ufffd": ["v\ufffd"]}
+    # A pair given as two code points is one character, as Go decodes "\ud83d\ude00".
+    assert to_template_data("recovery_code/valid", {"To": "\ud83d\ude00"})["To"] == "\U0001f600"
+    email = render("recovery_code/valid", ctx)
+    raw = email.to_message(from_address="a@example.com", to="b@example.com").as_bytes()
+    from email import message_from_bytes, policy
+
+    text = message_from_bytes(raw, policy=policy.default).get_body(("plain",))
+    assert text is not None and "12\ufffd34" in text.get_content()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import builtins
+import ipaddress
 import os
 import threading
 import time
@@ -187,6 +188,10 @@ def test_a_symlink_inside_the_root_is_followed(override: Path) -> None:
 # -- file:// URIs ----------------------------------------------------------------------------------
 
 
+#: The test server listens on loopback, which template URIs may not reach unless allowed.
+LOOPBACK = "127.0.0.0/8"
+
+
 def uri_renderer(uri: str, override: Path, **kw: Any) -> Renderer:
     return Renderer([override], template_uris={"recovery/valid": {"subject": uri}}, **kw)
 
@@ -299,6 +304,22 @@ def stream(chunks: int, size: int, pause: float = 0.0) -> Any:
     return send
 
 
+def trickle_headers(pause: float) -> Any:
+    """A server that sends its status line and headers one byte at a time: each read returns
+    within any per-read timeout, so only a deadline for the whole fetch stops it."""
+
+    def send(h: BaseHTTPRequestHandler) -> None:
+        try:
+            for byte in b"HTTP/1.0 200 OK\r\nX-Slow: " + b"y" * 200:
+                h.wfile.write(bytes((byte,)))
+                h.wfile.flush()
+                time.sleep(pause)
+        except OSError:
+            pass  # the client gave up: that is the point
+
+    return send
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -313,6 +334,8 @@ def server() -> Iterator[str]:
         "/huge-no-length": stream(64, 1 << 16),
         "/lying-length": body(b"x" * 10),
         "/slow": stream(100, 1, pause=0.3),
+        "/trickle-headers": trickle_headers(0.1),
+        "/to-metadata": redirect("http://169.254.169.254/latest/meta-data/"),
     }
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
@@ -328,9 +351,12 @@ def test_http_uris_are_off_by_default(server: str, override: Path) -> None:
 
 
 def test_http_uri_when_allowed(server: str, override: Path) -> None:
-    r = uri_renderer(f"{server}/ok", override, allow_http=True)
+    r = uri_renderer(f"{server}/ok", override, allow_http=True, http_allowed_networks=LOOPBACK)
     assert r.render("recovery/valid", CTX).subject == "Hello from HTTP ada@example.com"
-    assert read_uri(f"{server}/to-ok", allow_http=True) == "Hello from HTTP {{ .To }}"
+    assert (
+        read_uri(f"{server}/to-ok", allow_http=True, http_allowed_networks=LOOPBACK)
+        == "Hello from HTTP {{ .To }}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -340,7 +366,9 @@ def test_http_redirects_to_other_schemes_are_refused(
     server: str, override: Path, path: str, target: str
 ) -> None:
     with pytest.raises(TemplateSourceError) as info:
-        uri_renderer(f"{server}{path}", override, allow_http=True).render("recovery/valid", CTX)
+        uri_renderer(f"{server}{path}", override, allow_http=True, http_allowed_networks=LOOPBACK).render(
+            "recovery/valid", CTX
+        )
     assert str(info.value) == f"{server}{path}: refusing redirect to {target} (another scheme)"
 
 
@@ -348,7 +376,7 @@ def test_http_redirects_to_other_schemes_are_refused(
 def test_http_bodies_over_the_size_limit_are_refused(server: str, path: str) -> None:
     t0 = time.perf_counter()
     with pytest.raises(TemplateSourceError) as info:
-        read_uri(f"{server}{path}", allow_http=True, max_bytes=1 << 20)
+        read_uri(f"{server}{path}", allow_http=True, max_bytes=1 << 20, http_allowed_networks=LOOPBACK)
     assert str(info.value) == f"{server}{path}: template exceeds the size limit of 1048576 bytes"
     assert time.perf_counter() - t0 < 5
 
@@ -356,12 +384,81 @@ def test_http_bodies_over_the_size_limit_are_refused(server: str, path: str) -> 
 def test_http_slow_body_gives_up_after_the_timeout(server: str) -> None:
     t0 = time.perf_counter()
     with pytest.raises(TemplateSourceError) as info:
-        read_uri(f"{server}/slow", allow_http=True, timeout=1.0)
+        read_uri(f"{server}/slow", allow_http=True, timeout=1.0, http_allowed_networks=LOOPBACK)
     assert str(info.value) == f"{server}/slow: took longer than 1.0 seconds"
     assert time.perf_counter() - t0 < 3
 
 
 def test_http_error_status_is_refused(server: str) -> None:
     with pytest.raises(TemplateSourceError) as info:
-        read_uri(f"{server}/missing", allow_http=True)
+        read_uri(f"{server}/missing", allow_http=True, http_allowed_networks=LOOPBACK)
     assert str(info.value) == f"{server}/missing: expected http response status code 200 but got 404"
+
+
+def test_http_trickled_headers_give_up_at_the_total_deadline(server: str) -> None:
+    """Before: urllib's timeout is per read, and a byte every 0.3 s held a render 26 s."""
+    t0 = time.perf_counter()
+    with pytest.raises(TemplateSourceError) as info:
+        read_uri(f"{server}/trickle-headers", allow_http=True, timeout=1.0, http_allowed_networks=LOOPBACK)
+    assert str(info.value) == f"{server}/trickle-headers: took longer than 1.0 seconds"
+    assert time.perf_counter() - t0 < 2.5
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_http_to_loopback_is_refused_unless_allowed(server: str, override: Path, host: str) -> None:
+    url = server.replace("127.0.0.1", host) + "/ok"
+    with pytest.raises(TemplateSourceError) as info:
+        uri_renderer(url, override, allow_http=True).render("recovery/valid", CTX)
+    assert str(info.value).startswith(f"{url}: refusing to fetch from {host}: ")
+    assert "is a loopback address (allow it with Renderer(http_allowed_networks=...))" in str(info.value)
+    allowed = uri_renderer(url, override, allow_http=True, http_allowed_networks="10.0.0.0/8, 127.0.0.1")
+    assert allowed.render("recovery/valid", CTX).subject == "Hello from HTTP ada@example.com"
+
+
+def test_http_redirect_to_the_metadata_service_is_refused(server: str) -> None:
+    # The first hop is allowed (loopback is listed); the redirect's destination is checked again.
+    with pytest.raises(TemplateSourceError) as info:
+        read_uri(f"{server}/to-metadata", allow_http=True, http_allowed_networks=LOOPBACK)
+    assert str(info.value) == (
+        f"{server}/to-metadata: refusing to fetch from 169.254.169.254: 169.254.169.254 is a "
+        "link-local address (allow it with Renderer(http_allowed_networks=...))"
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "refused"),
+    [
+        ("169.254.169.254", "link-local"),
+        ("fe80::1", "link-local"),
+        ("127.0.0.53", "loopback"),
+        ("::1", "loopback"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("172.16.0.1", "private"),
+        ("192.168.1.1", "private"),
+        ("fd00::1", "private"),
+        ("100.64.0.1", "non-public"),
+        ("0.0.0.0", "private"),
+        ("224.0.0.1", "non-public"),
+        ("93.184.215.14", None),
+        ("2606:2800:21f:cb07:6820:80da:af6b:8b2c", None),
+    ],
+)
+def test_http_destination_policy(address: str, refused: str | None) -> None:
+    from mailtemplates._http import _refused, parse_networks
+
+    ip = ipaddress.ip_address(address)
+    problem = _refused(ip, ())
+    assert (problem is None) == (refused is None)
+    if refused is not None:
+        shown = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped else ip
+        assert problem == f"{shown} is a {refused} address"
+        assert _refused(ip, parse_networks([address])) is None
+
+
+def test_http_allowed_networks_must_be_networks() -> None:
+    from mailtemplates._http import parse_networks
+
+    assert [str(n) for n in parse_networks("10.0.0.0/8, ::1,")] == ["10.0.0.0/8", "::1/128"]
+    with pytest.raises(TemplateSourceError, match="'intranet' is not an IP network"):
+        parse_networks("intranet")

@@ -28,7 +28,14 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from mailtemplates.errors import SendError, SMTPConfigError
 from mailtemplates.mime import build_message
-from mailtemplates.smtp import SMTPConfig, SMTPSendError, build_ssl_context, parse_connection_uri, send
+from mailtemplates.smtp import (
+    SMTPConfig,
+    SMTPConnection,
+    SMTPSendError,
+    build_ssl_context,
+    parse_connection_uri,
+    send,
+)
 
 smtp = pytest.mark.smtp
 PASSWORD = "s3cr3t-Pa55"  # must never show up in an error message
@@ -109,16 +116,7 @@ def server(
         controller.stop()
 
 
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture(scope="module")
-def ca_file(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("ca") / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return str(path)
+# ca and ca_file: fixtures of conftest.py
 
 
 def server_tls(ca: trustme.CA, *names: str, sni: list[str] | None = None) -> ssl.SSLContext:
@@ -509,3 +507,76 @@ def test_tls_settings() -> None:
     ctx = build_ssl_context(SMTPConfig(host="h", port=25, skip_ssl_verify=True))
     assert (ctx.verify_mode, ctx.check_hostname) == (ssl.CERT_NONE, False)
     assert ctx.minimum_version == ssl.TLSVersion.TLSv1_2
+
+
+# -- one session for many messages (SMTPConnection) ---------------------------------------------
+
+
+@dataclass
+class PeerRecorder(Recorder):
+    """Also records the client's port of each message's connection (one port per session)."""
+
+    peers: list[int] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.peers.append(session.peer[1])
+        return await super().handle_DATA(server, session, envelope)
+
+
+@smtp
+def test_connection_sends_many_messages_over_one_tls_session(ca: trustme.CA, ca_file: str) -> None:
+    rec = PeerRecorder()
+    with server(rec, tls_context=server_tls(ca, "127.0.0.1"), authenticator=rec.authenticator(True)) as (
+        _,
+        port,
+    ):
+        uri = parse_connection_uri(
+            f"smtp://jane:{PASSWORD}@127.0.0.1:{port}/", ca_file=ca_file, local_name="mx1.test"
+        )
+        with SMTPConnection(uri) as conn:
+            results = [conn.send(message(to=f"u{i}@example.org")) for i in range(3)]
+            assert conn.is_open
+        assert not conn.is_open
+    assert conn.dials == 1 and len(set(rec.peers)) == 1 and len(rec.logins) == 1
+    assert [r.rcpt_tos for r in rec.received] == [[f"u{i}@example.org"] for i in range(3)]
+    assert {r.helo for r in rec.received} == {"mx1.test"}
+    assert all(r.tls_version is not None and r.auth_mechanism == "PLAIN" for r in results)
+
+
+@smtp
+def test_connection_redials_after_a_refusal_and_maps_the_error() -> None:
+    rec = PeerRecorder(refuse_rcpt={"gone@example.org"})
+    with server(rec) as (_, port), SMTPConnection(f"smtp://127.0.0.1:{port}/?disable_starttls=true") as conn:
+        conn.send(message(to="a@example.org"))
+        with pytest.raises(SMTPSendError) as err:
+            conn.send(message(to="gone@example.org"))
+        assert (err.value.stage, err.value.code, err.value.permanent) == ("rcpt", 550, True)
+        assert not conn.is_open  # a failure closes the session ...
+        conn.send(message(to="b@example.org"))  # ... and the next message dials again
+    assert conn.dials == 2
+    assert [r.rcpt_tos for r in rec.received] == [["a@example.org"], ["b@example.org"]]
+    assert len(set(rec.peers)) == 2
+
+
+@smtp
+def test_connection_redials_once_when_the_server_dropped_an_idle_session() -> None:
+    # aiosmtpd's idle timeout answers "421 ... timeout exceeded" and closes the connection.
+    rec = PeerRecorder()
+    with (
+        server(rec, timeout=0.3) as (_, port),
+        SMTPConnection(f"smtp://127.0.0.1:{port}/?disable_starttls=true") as conn,
+    ):
+        conn.send(message(to="a@example.org"))
+        threading.Event().wait(1.0)
+        result = conn.send(message(to="b@example.org"))
+    assert result.code == 250 and conn.dials == 2
+    assert [r.rcpt_tos for r in rec.received] == [["a@example.org"], ["b@example.org"]]
+
+
+@smtp
+def test_connection_to_a_server_that_is_down_fails_at_connect() -> None:
+    conn = SMTPConnection(f"smtp://127.0.0.1:{_free_port()}/?disable_starttls=true")
+    with pytest.raises(SMTPSendError) as err:
+        conn.send(message())
+    assert (err.value.stage, err.value.code, err.value.permanent) == ("connect", None, False)
+    assert not conn.is_open

@@ -5,10 +5,9 @@ whether to retry: SMTP 5xx replies and HTTP 4xx statuses other than 408 (timeout
 requests) are permanent; everything else (4xx SMTP replies, network errors, timeouts, HTTP 5xx) is
 retried.
 
-SMTP: :class:`SMTPSession` keeps one connection open across messages (the worker closes it when the
-queue runs dry) and re-dials after any failure. The session setup follows
-:func:`mailtemplates.smtp.send` (same TLS policy, same authentication rules, same errors), using
-its building blocks; ``smtp.send`` itself dials once per message.
+SMTP: the worker keeps one :class:`mailtemplates.smtp.SMTPConnection` open across messages (it
+closes it when the queue runs dry); the connection re-dials after any failure. Its session setup
+and error mapping are the ones :func:`mailtemplates.smtp.send` uses.
 
 HTTP: ``courier.channels[].request_config`` (``kratos/request/config.go``): ``url``, ``method``
 (default POST), ``headers``, ``auth`` of type ``basic_auth`` (``user``, ``password``) or
@@ -22,23 +21,18 @@ from __future__ import annotations
 
 import base64
 import json
-import smtplib
-import ssl
 import urllib.error
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from email.message import EmailMessage
 from typing import Any
 
-from mailtemplates import smtp as _smtp
-from mailtemplates.errors import HTTPSendError, SendError
-from mailtemplates.mime import OutgoingMessage
-from mailtemplates.smtp import SendResult, SMTPConfig, SMTPSendError, build_ssl_context
+from mailtemplates.errors import HTTPSendError
+from mailtemplates.smtp import SMTPConfig
 
 from .message import CourierError, Message, TransportOverride
 
-__all__ = ["HTTPChannel", "HTTPChannelConfig", "HTTPSendError", "SMTPSession", "override_config"]
+__all__ = ["HTTPChannel", "HTTPChannelConfig", "HTTPSendError", "override_config"]
 
 
 # -- SMTP --------------------------------------------------------------------------------------
@@ -57,140 +51,6 @@ def override_config(base: SMTPConfig, o: TransportOverride) -> SMTPConfig:
     if o.security is not None:
         kw["security"] = o.security
     return replace(base, **kw)
-
-
-class SMTPSession:
-    """One SMTP connection, dialed on first use and reused until :meth:`close` or a failure."""
-
-    def __init__(self, config: SMTPConfig) -> None:
-        self.config = config
-        self._client: Any = None
-        self._tls_version: str | None = None
-        self._mechanism: str | None = None
-        self.dials = 0
-
-    def _open(self) -> None:
-        cfg = self.config
-        tls_name = cfg.host if cfg.security == "opportunistic" else (cfg.server_name or cfg.host)
-        implicit = build_ssl_context(cfg) if cfg.security == "tls" else None
-        client = _smtp._Client(cfg, implicit, tls_name)
-        self.dials += 1
-        stage = "connect"
-        try:
-            client.connect(cfg.host, cfg.port)
-            stage = "ehlo"
-            client.ehlo_or_helo_if_needed()
-            if cfg.security != "tls":
-                offered = client.has_extn("starttls")
-                if cfg.security == "starttls" and not offered:
-                    raise SMTPSendError(
-                        f"{cfg.host}:{cfg.port} does not offer STARTTLS, which is required", stage="tls"
-                    )
-                if offered:
-                    stage = "tls"
-                    client.starttls(
-                        context=build_ssl_context(cfg, verify_only=cfg.security == "opportunistic")
-                    )
-                    stage = "ehlo"
-                    client.ehlo_or_helo_if_needed()
-            self._tls_version = client.sock.version() if isinstance(client.sock, ssl.SSLSocket) else None
-            self._mechanism = None
-            if cfg.username is not None and client.esmtp_features.get("auth", "").strip():
-                stage = "auth"
-                self._mechanism = _smtp._login(client, cfg, encrypted=self._tls_version is not None)
-        except BaseException as e:
-            client.close()
-            raise _as_send_error(e, stage, cfg) from None
-        self._client = client
-
-    def send_message(self, message: EmailMessage) -> SendResult:
-        """Send an :class:`~email.message.EmailMessage` (envelope from its headers, as ``smtp.send``)."""
-        sender = _smtp._envelope_sender(message)
-        rcpts = _smtp._envelope_recipients(message)
-        if isinstance(message, OutgoingMessage) and "Bcc" not in message:
-            data = message.as_bytes()  # the wire form mime.build_message wrote (CRLF)
-        else:
-            data = _smtp._flatten(message)
-        return self.send(data, sender, rcpts)
-
-    def send(self, data: bytes, sender: str, rcpts: Sequence[str]) -> SendResult:
-        """Send wire-format ``data`` on the open connection (dialing first if needed); close the
-        connection on any failure, so the next message re-dials."""
-        cfg = self.config
-        if not rcpts:
-            raise SMTPSendError("the message has no recipients (To, Cc, Bcc)", stage="mail")
-        if self._client is None:
-            self._open()
-        client = self._client
-        stage = "mail"
-        try:
-            options = ["SMTPUTF8"] if any(not a.isascii() for a in [sender, *rcpts]) else []
-            if not data.isascii():
-                options.append("BODY=8BITMIME")
-            code, reply = client.mail(sender, options)
-            if code != 250:
-                raise _smtp._refused("sender", sender, code, reply, "mail")
-            stage = "rcpt"
-            for rcpt in rcpts:
-                code, reply = client.rcpt(rcpt)
-                if code not in (250, 251):
-                    raise _smtp._refused("recipient", rcpt, code, reply, "rcpt")
-            stage = "data"
-            code, reply = client.data(data)
-            if code != 250:
-                raise _smtp._refused("message", None, code, reply, "data")
-        except BaseException as e:
-            self.close(polite=False)
-            raise _as_send_error(e, stage, cfg) from None
-        return SendResult(
-            code=code,
-            text=reply.decode("utf-8", "replace"),
-            envelope_from=sender,
-            recipients=tuple(rcpts),
-            tls_version=self._tls_version,
-            auth_mechanism=self._mechanism,
-        )
-
-    def close(self, *, polite: bool = True) -> None:
-        client, self._client = self._client, None
-        if client is None:
-            return
-        if polite:
-            try:
-                client.quit()
-                return
-            except (smtplib.SMTPException, OSError):
-                pass
-        client.close()
-
-
-def _as_send_error(e: BaseException, stage: str, cfg: SMTPConfig) -> BaseException:
-    """The :class:`SMTPSendError` for an exception at ``stage`` (as ``smtp.send`` words it)."""
-    where = f"{cfg.host}:{cfg.port}"
-    if isinstance(e, SMTPSendError) or not isinstance(e, Exception):
-        return e  # ours already, or KeyboardInterrupt/SystemExit: let it through
-    if isinstance(e, smtplib.SMTPResponseException):
-        text = _smtp._text(e.smtp_error)
-        return SMTPSendError(
-            f"{where} refused at {stage}: {e.smtp_code} {text}", stage=stage, code=e.smtp_code, text=text
-        )
-    if isinstance(e, smtplib.SMTPServerDisconnected):
-        if isinstance(e.__context__, TimeoutError):
-            return SMTPSendError(f"{where} did not answer within {cfg.timeout:g} s ({stage})", stage=stage)
-        return SMTPSendError(f"{where} closed the connection during {stage}", stage=stage)
-    if isinstance(e, ssl.SSLCertVerificationError):
-        return SMTPSendError(
-            f"TLS certificate of {where} failed verification: {e.verify_message}", stage="tls"
-        )
-    if isinstance(e, ssl.SSLError):
-        return SMTPSendError(f"TLS with {where} failed: {e.reason or e}", stage="tls")
-    if isinstance(e, TimeoutError):
-        return SMTPSendError(f"{where} did not answer in time ({stage})", stage=stage)
-    if isinstance(e, OSError):
-        return SMTPSendError(f"cannot talk to {where} ({stage}): {e.strerror or e}", stage=stage)
-    if isinstance(e, (smtplib.SMTPException, SendError)):
-        return SMTPSendError(f"{where} {stage} failed: {e}", stage=stage)
-    return e
 
 
 # -- HTTP --------------------------------------------------------------------------------------

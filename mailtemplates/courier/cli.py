@@ -83,7 +83,12 @@ def add_parser(sub: Any) -> None:
         description="Queue emails and SMS in a database and deliver them with retries, like Kratos's "
         "courier (docs/courier.md).",
     )
-    csub = group.add_subparsers(dest="courier_command", metavar="COMMAND", required=True)
+    csub = group.add_subparsers(
+        dest="courier_command",
+        metavar="COMMAND",
+        required=True,
+        help="one of these commands:",
+    )
 
     p = csub.add_parser(
         "watch",
@@ -116,7 +121,7 @@ def add_parser(sub: Any) -> None:
 
     p = csub.add_parser("list", help="list messages", description="List messages, oldest first.")
     _store_option(p)
-    p.add_argument("--status", choices=STATUSES)
+    p.add_argument("--status", choices=STATUSES, help="only messages with this status")
     p.add_argument("--recipient", metavar="ADDR", help="only messages to this exact recipient")
     p.add_argument("--limit", type=_positive_int, default=50, metavar="N", help="page size (default 50)")
     p.add_argument("--offset", type=_positive_int, default=0, metavar="N", help="skip N messages")
@@ -125,13 +130,13 @@ def add_parser(sub: Any) -> None:
 
     p = csub.add_parser("show", help="one message with its dispatch log")
     _store_option(p)
-    p.add_argument("id", metavar="ID")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("id", metavar="ID", help="the message id (as courier list prints it)")
+    p.add_argument("--json", action="store_true", help="print the message as one JSON document")
     p.set_defaults(func=cmd_show)
 
     p = csub.add_parser("retry", help="queue an abandoned message again")
     _store_option(p)
-    p.add_argument("id", metavar="ID")
+    p.add_argument("id", metavar="ID", help="the id of an abandoned message")
     p.set_defaults(func=cmd_retry)
 
     p = csub.add_parser("purge", help="delete sent messages older than a given age")

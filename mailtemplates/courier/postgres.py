@@ -34,6 +34,10 @@ class _Cursor:
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> None:
         self._cur.execute(sql.replace("?", "%s"), params)
 
+    def executemany(self, sql: str, params: list[tuple[Any, ...]]) -> None:
+        # psycopg sends the rows in pipeline mode: one round trip for the batch, not one per row.
+        self._cur.executemany(sql.replace("?", "%s"), params)
+
     def fetchone(self) -> Any:
         return self._cur.fetchone()
 

@@ -135,6 +135,30 @@ class Store(ABC):
             raise CourierError("the message could not be stored; try again")
         return str(found[0]), False
 
+    def insert_many(self, rows: Sequence[NewMessage]) -> None:
+        """Store new messages in one transaction (one durable commit for all of them).
+
+        All or nothing: if an idempotency key of the batch is already stored (another process
+        queued it since it was checked), nothing is stored and :class:`CourierError` says which.
+        """
+        if not rows:
+            return
+        cols = list(rows[0])
+        sql = (
+            f"INSERT INTO mt_courier_messages ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+            "ON CONFLICT (idempotency_key) DO NOTHING"
+        )
+        with self._tx() as cur:
+            cur.executemany(sql, [tuple(r[c] for c in cols) for r in rows])
+            stored = cur.rowcount
+            if stored != len(rows):
+                keys = [r["idempotency_key"] for r in rows if r["idempotency_key"] is not None]
+                raise CourierError(
+                    f"{len(rows) - stored} message(s) of the batch have an idempotency key that was queued "
+                    f"meanwhile (one of {', '.join(map(repr, keys[:5]))}{', ...' if len(keys) > 5 else ''}); "
+                    "nothing of the batch was stored"
+                )
+
     def find_key(self, key: str) -> str | None:
         """The id of the message queued with idempotency key ``key``, if any."""
         with self._tx(write=False) as cur:

@@ -32,27 +32,57 @@ from ..limits import DEFAULT_MAX_TEMPLATE_SIZE
 from . import nodes
 from . import runtime as rt
 from .compiler import DEFAULT_MAX_DEPTH, CompiledSet, compile_trees
-from .funcs import FuncKind, FuncMap, GoFunc, funcmap
-from .parser import DEFAULT_MAX_NESTING, TOO_DEEP, parse_set
-from .values import MISSING
+from .funcs import HERMETIC_EXCLUDED, FuncKind, FuncMap, GoFunc, GoFuncError, funcmap
+from .gostrconv import quote
+from .lexer import ItemType, Lexer
+from .parser import DEFAULT_MAX_NESTING, TOO_DEEP, parse_file, parse_set
+from .runtime import printed_size
+from .values import MISSING, StrList
 
 __all__ = [
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_ITERATIONS",
     "DEFAULT_MAX_NESTING",
     "DEFAULT_MAX_OUTPUT",
+    "DEFAULT_MAX_SECONDS",
     "DEFAULT_MAX_TEMPLATE_SIZE",
+    "DEFAULT_MAX_VALUES",
+    "HERMETIC_EXCLUDED",
     "MISSING",
+    "FuncMap",
+    "GoFunc",
+    "GoFuncError",
+    "ItemType",
+    "Lexer",
+    "StrList",
     "TemplateSet",
+    "funcmap",
+    "nodes",
+    "parse_file",
     "parse_files",
+    "printed_size",
+    "quote",
     "render_files",
 ]
+
+# The rest of the package reaches the engine through this module only (tests/test_layers.py).
+# Besides TemplateSet it needs a few of the engine's parts, re-exported above: the parse tree
+# (``nodes``, ``parse_file``: the linter walks trees), the lexer (``Lexer``, ``ItemType``:
+# load-time CSS inlining finds actions without parsing), function maps (``GoFunc``,
+# ``GoFuncError``, ``funcmap``, ``HERMETIC_EXCLUDED``: the Renderer adds the locale functions,
+# the linter checks names), Go's ``strconv.Quote`` (``quote``: the linter's messages quote
+# names as Go's do) and Go's ``[]string`` (``StrList``: the models' header values).
 
 #: Characters one execution may write (``max_output``); also the largest string or list a
 #: template function may return.
 DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024
 #: ``range`` iterations and template calls of one execution, all together (``max_iterations``).
 DEFAULT_MAX_ITERATIONS = 1_000_000
+#: Characters and list elements of all the strings and lists the functions of one execution
+#: return, together (``max_values``): sixteen outputs' worth.
+DEFAULT_MAX_VALUES = 64 * 1024 * 1024
+#: Seconds one execution may run (``max_seconds``), checked between steps.
+DEFAULT_MAX_SECONDS = 10.0
 
 _MISSINGKEY_MODES = {
     "missingkey=default": rt.MODE_DEFAULT,
@@ -82,6 +112,8 @@ class TemplateSet:
         max_depth: int,
         max_output: int | None,
         max_iterations: int | None = DEFAULT_MAX_ITERATIONS,
+        max_values: int | None = DEFAULT_MAX_VALUES,
+        max_seconds: float | None = DEFAULT_MAX_SECONDS,
         origin: str | None = None,
     ) -> None:
         self.trees = trees
@@ -92,7 +124,9 @@ class TemplateSet:
         self.max_depth = max_depth
         self.max_output = max_output
         self.max_iterations = max_iterations
-        self._state = rt.new_state(max_output, max_iterations)
+        self.max_values = max_values
+        self.max_seconds = max_seconds
+        self._state = rt.new_state(max_output, max_iterations, max_values, max_seconds)
         self._compiled: dict[str | None, CompiledSet] = {}
         self._escape_errors: dict[str, EscapeError] = {}
         self._lock = threading.Lock()
@@ -124,7 +158,7 @@ class TemplateSet:
 
     def _build(self, name: str) -> CompiledSet:
         trees, funcs = self._escaped(name)
-        return compile_trees(trees, funcs, self.mode, self.max_depth, self.max_output, self.origin)
+        return compile_trees(trees, funcs, self.mode, self.max_depth, self.origin)
 
     def _escaped(self, name: str) -> tuple[dict[str, nodes.Tree], FuncMap]:
         """The trees and functions to compile for ``name``: escaped copies for an HTML set."""
@@ -173,9 +207,9 @@ class TemplateSet:
     def _check_name(self, name: str) -> None:
         if name not in self.trees:
             raise TemplateExecError(
-                f"no template {nodes.go_quote(name)} associated with the set",
+                f"no template {quote(name)} associated with the set",
                 name=name,
-                go_message=f"template: no template {nodes.go_quote(name)} associated with template {nodes.go_quote(name)}",
+                go_message=f"template: no template {quote(name)} associated with template {quote(name)}",
             )
 
     def execute(self, name: str, data: Any = None) -> str:
@@ -188,7 +222,7 @@ class TemplateSet:
         out: list[str] = []
         try:
             # Execute(w, nil): reflect.ValueOf(nil) is the invalid value, not a nil pointer.
-            compiled.functions[name](MISSING if data is None else data, out, 0, self._state[:])
+            compiled.functions[name](MISSING if data is None else data, out, 0, rt.start(self._state))
         except rt.ExecFailure as e:
             raise self._exec_error(compiled, e) from None
         except RecursionError:
@@ -215,12 +249,12 @@ class TemplateSet:
         line, byte_col, char_col = info.tree.location(info.pos)
         parse_name = info.tree.parse_name
         go = (
-            f"template: {parse_name}:{line}:{byte_col}: executing {nodes.go_quote(info.template)} "
+            f"template: {parse_name}:{line}:{byte_col}: executing {quote(info.template)} "
             f"at <{info.context}>: {e.message}"
         )
         cls = LimitExceeded if isinstance(e, rt.LimitFailure) else TemplateExecError
         return cls(
-            f"executing {nodes.go_quote(info.template)} at <{info.context}>: {e.message}",
+            f"executing {quote(info.template)} at <{info.context}>: {e.message}",
             name=parse_name,
             line=line,
             col=char_col,
@@ -254,6 +288,8 @@ def parse_files(
     max_iterations: int | None = DEFAULT_MAX_ITERATIONS,
     max_nesting: int = DEFAULT_MAX_NESTING,
     max_template_size: int | None = DEFAULT_MAX_TEMPLATE_SIZE,
+    max_values: int | None = DEFAULT_MAX_VALUES,
+    max_seconds: float | None = DEFAULT_MAX_SECONDS,
     origin: str | None = None,
 ) -> TemplateSet:
     """Parse ``files`` (name -> source) into one :class:`TemplateSet`.
@@ -264,7 +300,9 @@ def parse_files(
     ``max_output`` characters of output (and of any string or list a function returns);
     ``max_iterations`` range iterations and template calls per execution; ``max_nesting``
     (never None) nested ``if``/``range``/``with``/``block``/``else if`` and parentheses;
-    ``max_template_size`` characters per source file.
+    ``max_template_size`` characters per source file; ``max_values`` characters and list
+    elements of all the strings and lists functions return in one execution; ``max_seconds``
+    seconds per execution.
 
     ``origin`` (the entry file's path, say) names the compiled code in tracebacks:
     ``<gotmpl ORIGIN#N>``; without it, the first file's name.
@@ -292,6 +330,8 @@ def parse_files(
         max_depth=max_depth,
         max_output=max_output,
         max_iterations=max_iterations,
+        max_values=max_values,
+        max_seconds=max_seconds,
         origin=origin,
     )
 

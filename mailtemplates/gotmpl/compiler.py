@@ -53,6 +53,7 @@ from typing import Any, Final
 from . import nodes as n
 from . import runtime as rt
 from .funcs import GoFunc, funcmap
+from .gostrconv import quote
 from .values import MISSING, Int64
 
 __all__ = ["CompiledSet", "NodeInfo", "compile_trees"]
@@ -393,7 +394,7 @@ class _TemplateCompiler:
             if not node.pipe.decl:
                 t = self.tmp()
                 self.w.line(f"{t} = {value}")
-                self.w.line(f"w({t} if type({t}) is str else _print({t}, {self.nid(node)}))")
+                self.w.line(f"w({t} if type({t}) is str else _print({t}, {self.nid(node)}, st))")
             else:
                 self.w.line(value)
         elif isinstance(node, n.IfNode | n.WithNode):
@@ -528,7 +529,7 @@ class _TemplateCompiler:
         target = self.owner.function_name(node.name)
         if target is None:
             # Go looks the template up before evaluating the pipeline.
-            self.w.line(f"_fail({nid}, {('template ' + n.go_quote(node.name) + ' not defined')!r})")
+            self.w.line(f"_fail({nid}, {('template ' + quote(node.name) + ' not defined')!r})")
             return
         value = "MISSING" if node.pipe is None else self.pipeline(node.pipe, dot)
         self.w.line(f"if depth >= _MAX_DEPTH: _too_deep({nid})")
@@ -660,7 +661,7 @@ class _TemplateCompiler:
             return self.ideal_constant(first)
         if isinstance(first, n.StringNode):
             return repr(first.text)
-        return self.fail(first, f"can't evaluate command {n.go_quote(str(first))}")
+        return self.fail(first, f"can't evaluate command {quote(str(first))}")
 
     def field_chain(
         self,
@@ -846,7 +847,7 @@ class _TemplateCompiler:
         name = ident.ident
         f = self.owner.funcs.get(name)
         if f is None:
-            return self.seq(final, self.fail(ident, f"{n.go_quote(name)} is not a defined function"))
+            return self.seq(final, self.fail(ident, f"{quote(name)} is not a defined function"))
         nargs = len(args) + (1 if final is not None else 0)
         if name in ("and", "or"):
             if nargs < 1:
@@ -887,21 +888,16 @@ class _TemplateCompiler:
             else:
                 parts.append(f"_check({value}, {typ!r}, {self.nid(at)})")
         fn = self.owner.func_ref(name)
-        limit = self.owner.max_value
-        if limit is not None and name in rt.SIZE_GUARDS and f is _stock(name):
-            expr = f"_guarded({fn}, [{', '.join(parts)}], {self.nid(cmd)}, {limit})"
+        if (name in rt.SIZE_GUARDS and f is _stock(name)) or name.startswith("_html_template_"):
+            # Sized before it runs; a printed result counts as output, not as a value.
+            expr = f"_guarded({fn}, [{', '.join(parts)}], {self.nid(cmd)}, st{', False' if printed else ''})"
         elif name == "call" and f is _stock(name):
             # evalCall hands the builtin the callee's source text (or, piped, its value).
             callee = repr(str(args[0])) if args else "None"
             expr = f"_call_builtin({fn}, [{', '.join(parts)}], {self.nid(cmd)}, {callee})"
-        elif (
-            limit is not None
-            and not printed
-            and f.result not in _SMALL_RESULTS
-            and not name.startswith("_html_template_")
-        ):
-            # A string or list result is checked against the limit; escapers write at once.
-            expr = f"_callv({fn}, [{', '.join(parts)}], {self.nid(cmd)})"
+        elif not printed and f.result not in _SMALL_RESULTS and not name.startswith("_html_template_"):
+            # A string or list result is charged to the budgets; escapers write at once.
+            expr = f"_callv({fn}, [{', '.join(parts)}], {self.nid(cmd)}, st)"
         else:
             expr = f"_call({fn}, [{', '.join(parts)}], {self.nid(cmd)})"
         return self.seq(prefix, expr) if prefix is not None else expr
@@ -954,14 +950,11 @@ class _SetCompiler:
         trees: Mapping[str, n.Tree],
         funcs: Mapping[str, GoFunc],
         mode: int,
-        max_value: int | None,
         origin: str | None = None,
     ) -> None:
         self.trees = trees
         self.funcs = funcs
         self.mode = mode
-        #: Largest string or list a function may return (the output limit), None for no limit.
-        self.max_value = max_value
         self.node_table: list[NodeInfo] = []
         self.consts: list[object] = []
         self.fnames: dict[str, str] = {}
@@ -1022,7 +1015,7 @@ class _SetCompiler:
             "_truth": rt.truth,
             "_check": rt.check_arg,
             "_call": rt.call,
-            "_callv": rt.call if self.max_value is None else rt.limited_call(self.max_value),
+            "_callv": rt.charged_call,
             "_guarded": rt.guarded_call,
             "_call_builtin": rt.call_builtin,
             "_tick": rt.tick,
@@ -1081,10 +1074,8 @@ def compile_trees(
     funcs: Mapping[str, GoFunc],
     mode: int = rt.MODE_DEFAULT,
     max_depth: int = DEFAULT_MAX_DEPTH,
-    max_value: int | None = None,
     origin: str | None = None,
 ) -> CompiledSet:
-    """Compile a set of trees. ``max_value`` bounds what a function may return (see
-    :func:`.runtime.limited_call`); the other limits are in the state each execution passes
-    along (:func:`.runtime.new_state`). ``origin`` names the set in its filename."""
-    return _SetCompiler(trees, funcs, mode, max_value, origin).compile(max_depth)
+    """Compile a set of trees. The limits other than ``max_depth`` are in the state each
+    execution passes along (:func:`.runtime.new_state`). ``origin`` names the set in its filename."""
+    return _SetCompiler(trees, funcs, mode, origin).compile(max_depth)

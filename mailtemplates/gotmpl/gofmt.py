@@ -19,21 +19,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 from .gostrconv import MAX_RUNE as _MAX_RUNE
-from .gostrconv import can_backquote, format_float, go_bytes, go_str, is_bad_byte, quote, quote_rune
+from .gostrconv import can_backquote, format_float, go_bytes, go_str, quote, quote_rune
 from .gostrconv import is_print as _is_print
 from .values import MISSING, GoTime, Int64, Missing, go_type_name
 
-# go_bytes, go_str, quote, quote_rune and format_float are re-exported, and the two below kept
-# under their former names: the function library (funcs/) and the escaper import them from here.
-_can_backquote = can_backquote
-_is_bad_byte = is_bad_byte
 __all__ = [
-    "format_float",
     "format_value",
-    "go_bytes",
-    "go_str",
-    "quote",
-    "quote_rune",
     "sprint",
     "sprintf",
     "sprintln",
@@ -372,7 +363,7 @@ class _Printer:
     def fmt_q(self, s: str) -> None:
         """fmt.fmtQ: a Go string literal, or a raw one with the sharp flag when possible."""
         s = self.truncate(s)
-        if self.sharp and _can_backquote(s):
+        if self.sharp and can_backquote(s):
             self.pad("`" + s + "`")
             return
         self.pad(quote(s, ascii_only=self.plus))

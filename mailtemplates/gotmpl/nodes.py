@@ -13,10 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from .gostrconv import go_bytes
-
-# strconv.Quote, re-exported under the name the parser, lint and the escaper use.
-from .gostrconv import quote as go_quote
+from .gostrconv import go_bytes, quote
 
 __all__ = [
     "ActionNode",
@@ -45,7 +42,6 @@ __all__ = [
     "Tree",
     "VariableNode",
     "WithNode",
-    "go_quote",
     "is_empty_tree",
 ]
 
@@ -95,7 +91,7 @@ class TextNode(Node):
     text: str
 
     def __str__(self) -> str:
-        return go_quote(self.text) if TEXT_QUOTED else self.text
+        return quote(self.text) if TEXT_QUOTED else self.text
 
 
 @dataclass(eq=False)
@@ -303,7 +299,7 @@ class TemplateNode(Node):
     pipe: PipeNode | None = None
 
     def __str__(self) -> str:
-        s = "{{template " + go_quote(self.name)
+        s = "{{template " + quote(self.name)
         if self.pipe is not None:
             s += " " + str(self.pipe)
         return s + "}}"

@@ -16,7 +16,7 @@ from typing import NoReturn
 
 from ..errors import TemplateSyntaxError
 from . import nodes as n
-from .gostrconv import go_string
+from .gostrconv import go_string, quote
 from .lexer import Item, ItemType, Lexer
 from .literals import new_number, unquote
 
@@ -183,7 +183,7 @@ class Parser:
             self.tree_set[self.name] = n.Tree(self.name, self.parse_name, self.root, self.text)
             return
         if not n.is_empty_tree(self.root):
-            self.errorf(f"template: multiple definition of template {n.go_quote(self.name)}")
+            self.errorf(f"template: multiple definition of template {quote(self.name)}")
 
     def parse_definition(self) -> None:
         context = "define clause"
@@ -496,7 +496,7 @@ class Parser:
             if isinstance(node, n.VariableNode):
                 return n.VariableNode(chain.pos, node.ident + chain.field)
             if isinstance(node, (n.BoolNode, n.StringNode, n.NumberNode, n.NilNode, n.DotNode)):
-                self.errorf(f"unexpected . after term {n.go_quote(str(node))}")
+                self.errorf(f"unexpected . after term {quote(str(node))}")
             return chain
         return node
 
@@ -507,7 +507,7 @@ class Parser:
         t = tok.typ
         if t == ItemType.IDENTIFIER:
             if tok.val not in self.funcs:
-                self.errorf(f"function {n.go_quote(tok.val)} not defined")
+                self.errorf(f"function {quote(tok.val)} not defined")
             return n.IdentifierNode(tok.pos, tok.val)
         if t == ItemType.DOT:
             return n.DotNode(tok.pos)
@@ -546,7 +546,7 @@ class Parser:
     def use_var(self, pos: int, name: str) -> n.Node:
         parts = name.split(".")
         if parts[0] not in self.vars:
-            self.errorf(f"undefined variable {n.go_quote(parts[0])}")
+            self.errorf(f"undefined variable {quote(parts[0])}")
         return n.VariableNode(pos, parts)
 
 

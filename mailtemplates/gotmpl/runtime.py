@@ -22,7 +22,10 @@ check it too; so do function results. Everything else (appending text) stays a b
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import chain as _chain_iters
 from types import GetSetDescriptorType, MemberDescriptorType
@@ -96,6 +99,8 @@ _TOO_DEEP = (
 #: Loops of at most this many elements are iterated as they are (their length is charged to the
 #: iteration budget at entry); longer ones go in chunks, with a check between chunks.
 SHORT_LOOP = 16
+#: Seconds a slice of a long loop should take at most (the deadline is read between slices).
+_SLICE_SECONDS = 0.05
 #: Output chunks written since the last check before a loop entry bothers to count characters.
 _TICK_CHUNKS = 256
 
@@ -106,17 +111,44 @@ COUNTED = 1  # output chunks whose characters are in CHARS
 CHARS = 2  # characters of the first COUNTED chunks
 LIMIT = 3  # max_output (sys.maxsize: none)
 ITERATIONS = 4  # max_iterations (None: none)
+VALUES = 5  # characters and list elements functions may still return (max_values)
+MAX_VALUES = 6  # max_values (None: none)
+DEADLINE = 7  # time.monotonic() past which the execution stops (inf: none)
+SECONDS = 8  # max_seconds (None: none)
+
+#: A function result at least this long also looks at the clock (see :func:`charged_call`).
+_CLOCK_SIZE = 4096
 
 
-def new_state(limit: int | None, iterations: int | None) -> list[Any]:
-    """The state an execution starts from (copy it: it is updated in place)."""
+def new_state(
+    limit: int | None, iterations: int | None, values: int | None = None, seconds: float | None = None
+) -> list[Any]:
+    """The state executions start from (copy it with :func:`start`: it is updated in place)."""
     return [
         sys.maxsize if iterations is None else iterations,
         0,
         0,
         sys.maxsize if limit is None else limit,
         iterations,
+        sys.maxsize if values is None else values,
+        values,
+        math.inf,
+        seconds,
     ]
+
+
+def start(state: list[Any]) -> list[Any]:
+    """A fresh copy of ``state`` for one execution, its deadline set from now."""
+    st = state[:]
+    if st[SECONDS] is not None:
+        st[DEADLINE] = time.monotonic() + st[SECONDS]
+    return st
+
+
+def check_clock(st: list[Any], nid: int) -> None:
+    """Fail at node ``nid`` once the execution is past its deadline (``max_seconds``)."""
+    if st[DEADLINE] != math.inf and time.monotonic() > st[DEADLINE]:
+        raise LimitFailure(nid, f"execution took longer than {st[SECONDS]:g} s (max_seconds)")
 
 
 def output_size(out: list[str], st: list[Any]) -> int:
@@ -129,9 +161,11 @@ def output_size(out: list[str], st: list[Any]) -> int:
 
 
 def tick(out: list[str], st: list[Any], nid: int) -> None:
-    """Fail at node ``nid`` once the output is over its limit (called at template calls and loops)."""
+    """Fail at node ``nid`` once the output is over its limit or the time is up (called at
+    template calls and loops)."""
     if output_size(out, st) > st[LIMIT]:
         raise LimitFailure(nid, f"output exceeds the limit of {st[LIMIT]} characters (max_output)")
+    check_clock(st, nid)
 
 
 def tick_call(out: list[str], st: list[Any], nid: int) -> None:
@@ -149,6 +183,7 @@ def _charge(st: list[Any], n: int, nid: int) -> None:
     st[BUDGET] -= n
     if st[BUDGET] < 0:
         _over_budget(st, nid)
+    check_clock(st, nid)
 
 
 def _over_budget(st: list[Any], nid: int) -> None:
@@ -157,16 +192,56 @@ def _over_budget(st: list[Any], nid: int) -> None:
     )
 
 
-def print_value(v: object, nid: int = -1) -> str:
-    """``printValue``: what an action writes. ``<no value>`` for missing and nil values."""
+def print_value(v: object, nid: int = -1, st: list[Any] | None = None) -> str:
+    """``printValue``: what an action writes. ``<no value>`` for missing and nil values.
+
+    With the execution's state ``st``, a container whose text would exceed the output limit
+    (one list held many times over) is refused before it is formatted."""
     if v is MISSING or v is None:
         return "<no value>"
     from .gofmt import format_value
 
     try:
+        if st is not None and isinstance(v, (list, tuple, Mapping)):
+            size = printed_size(v, st[LIMIT])
+            if size > st[LIMIT]:
+                raise LimitFailure(
+                    nid,
+                    f"printing a value of at least {size} characters exceeds the limit of {st[LIMIT]} "
+                    "(max_output)",
+                )
         return format_value(v)
     except RecursionError:
         raise LimitFailure(nid, f"can't print value: {_TOO_DEEP}") from None
+
+
+def printed_size(v: object, limit: int) -> int:
+    """A lower bound of the characters ``fmt`` writes for ``v`` (counting stops past ``limit``).
+
+    Each distinct container is measured once, however often it is held: a list that holds one
+    list twice, twenty levels deep, costs twenty steps here, not the 2**20 formatting would.
+    """
+    memo: dict[int, int] = {}
+
+    def size(x: object) -> int:
+        if type(x) is str:
+            return len(x)
+        if isinstance(x, (list, tuple, Mapping)) and not isinstance(x, Missing):
+            known = memo.get(id(x))
+            if known is not None:
+                return known
+            memo[id(x)] = 0  # a cycle: left to the printer's own recursion limit
+            total = len(x) + 1  # brackets and separators
+            items = x.items() if isinstance(x, Mapping) else ((e, "") for e in x)
+            for k, e in items:
+                total += size(k) + size(e)
+                if total > limit:
+                    break
+            memo[id(x)] = total
+            return total
+        return 1
+
+    return size(v)
 
 
 _struct_fields: dict[type, frozenset[str]] = {}
@@ -555,11 +630,16 @@ def _chunks(seq: Sequence[Any], pairs: bool, out: list[str], st: list[Any], nid:
         before = output_size(out, st)
         if before > limit:
             tick(out, st, nid)
+        started = time.monotonic()
         yield zip(range(i, i + k), seq[i : i + k], strict=True) if pairs else seq[i : i + k]
         i += k
         after = output_size(out, st)
         per_item = (after - before) // k + 1
         step = max(1, min(1024, (limit - after) // (2 * per_item)))
+        spent = time.monotonic() - started
+        if spent > _SLICE_SECONDS:
+            # Slow elements: smaller slices, so that the deadline (read per slice) is kept.
+            step = max(1, min(step, int(k * _SLICE_SECONDS / spent)))
 
 
 def _sorted_keys(m: Mapping[Any, Any], nid: int) -> list[Any]:
@@ -570,9 +650,9 @@ def _sorted_keys(m: Mapping[Any, Any], nid: int) -> list[Any]:
 
 
 def _q(s: str) -> str:
-    from .nodes import go_quote
+    from .gostrconv import quote
 
-    return go_quote(s)
+    return quote(s)
 
 
 # -- function calls ------------------------------------------------------------------------------
@@ -632,26 +712,47 @@ def _call_failure(f: GoFunc, e: Exception, nid: int) -> ExecFailure | None:
         return e
     if isinstance(e, RecursionError):
         return LimitFailure(nid, f"error calling {f.name}: {_TOO_DEEP}")
+    if isinstance(e, MemoryError):
+        # A last resort: the size guards refuse what they can foresee before it is built.
+        return LimitFailure(nid, f"error calling {f.name}: out of memory")
     if isinstance(e, (ValueError, TypeError, KeyError, IndexError, ArithmeticError, AttributeError)):
         # A function that trips over its input behaves as a Go panic recovered by safeCall.
         return ExecFailure(nid, f"error calling {f.name}: {e}")
     return None
 
 
-def limited_call(limit: int) -> Callable[[GoFunc, list[Any], int], Any]:
-    """:func:`call`, refusing a result longer than ``limit`` (a string of more characters or a
-    list of more elements than the output may hold): values built up in variables (``{{ $s =
-    print $s $s }}`` in a loop) stay bounded although they are never written."""
-
-    def call_limited(f: GoFunc, args: list[Any], nid: int) -> Any:
-        r = call(f, args, nid)
-        if (type(r) is str or isinstance(r, list)) and len(r) > limit:
+def charged_call(f: GoFunc, args: list[Any], nid: int, st: list[Any]) -> Any:
+    """:func:`call`, charging a string or list result to the execution's budgets: no longer than
+    the output may be (``max_output``), all of them together within ``max_values``. Values
+    built up in variables (``{{ $s = print $s $s }}``, ``{{ $l = append $l $s }}`` in a loop) stay
+    bounded although they are never written. A long result also looks at the clock."""
+    try:
+        r = f.fn(*args)  # call(), inlined: this is the common call of compiled code
+    except Exception as e:
+        failure = _call_failure(f, e, nid)
+        if failure is None:
+            raise
+        raise failure from None
+    if type(r) is str or isinstance(r, list):
+        n = len(r)
+        if n > st[LIMIT]:
             raise LimitFailure(
-                nid, f"error calling {f.name}: result of {len(r)} exceeds the limit of {limit} (max_output)"
+                nid, f"error calling {f.name}: result of {n} exceeds the limit of {st[LIMIT]} (max_output)"
             )
-        return r
+        st[VALUES] -= n
+        if st[VALUES] < 0:
+            _over_values(st, f.name, n, nid)
+        if n >= _CLOCK_SIZE:
+            check_clock(st, nid)
+    return r
 
-    return call_limited
+
+def _over_values(st: list[Any], name: str, n: int, nid: int) -> None:
+    raise LimitFailure(
+        nid,
+        f"error calling {name}: a result of {n} would take the values this execution created past "
+        f"the limit of {st[MAX_VALUES]} characters and list elements (max_values)",
+    )
 
 
 def call_builtin(f: GoFunc, args: list[Any], nid: int, callee: str | None) -> Any:
@@ -667,14 +768,144 @@ def _range_len(start: int, stop: int, step: int) -> int:
     return len(range(start, stop, step)) if step else 0
 
 
+#: Beneath this size, a cheap upper bound is enough to let a call through (no exact count).
+_SMALL_ENOUGH = 1 << 20
+#: Where measuring a value may stop (the limits are far smaller).
+_BIG = 1 << 62
+
+
+def _replace_size(old: str, new: str, src: str) -> int:
+    if len(new) <= len(old):
+        return 0  # no longer than src
+    count = len(src) + 1 if old == "" else src.count(old)
+    return len(src) + count * (len(new) - len(old))
+
+
+def _indent_size(spaces: int, s: str) -> int:
+    return max(spaces, 0) * (s.count("\n") + 1) + len(s)
+
+
+def _wrap_size(width: int, sep: str, s: str, *, stop: int = _BIG) -> int:
+    if len(sep) <= 1:
+        return 0  # at most one character per character of s
+    from .funcs.sprig_text import wrap_breaks
+
+    if (len(s) // max(width, 1) + s.count(" ") + 1) * len(sep) + len(s) <= _SMALL_ENOUGH:
+        return 0  # cheap upper bound first: most calls never count
+    return len(s) + wrap_breaks(s, width, True, stop // len(sep) + 1) * len(sep)
+
+
+class _GuardFailure(Exception):
+    """A size guard's own failure that is the call's (a regexp past its deadline)."""
+
+
+def _regex_replace_size(literal: bool) -> Callable[..., int]:
+    def size(expr: str, src: str, repl: str, *, stop: int = _BIG) -> int:
+        if (len(src) + 1) * (len(repl) + repl.count("$") * len(src)) + len(src) <= _SMALL_ENOUGH:
+            return 0
+        from .funcs.sprig_regex import RegexTimeout, compile_go
+
+        try:
+            return compile_go(expr).replace_size(src, repl, literal, stop)
+        except RegexTimeout as e:
+            raise _GuardFailure(e) from None
+
+    return size
+
+
+def _join_size(sep: str, v: object) -> int:
+    if not isinstance(v, (list, tuple)):
+        return 0
+    return len(sep) * max(len(v) - 1, 0) + printed_size(v, _BIG) - len(v) - 1
+
+
+def _args_size(*args: object) -> int:
+    """What a function printing all its arguments writes at least (print, cat, toJson, ...)."""
+    return sum(printed_size(a, _BIG) for a in args if a is not None and type(a) is not str)
+
+
+_VERB = re.compile(r"%[-+# 0]*(\[\d+\])?(\d+|\*)?(?:\.(\[\d+\])?(\d+|\*)?)?(?:\[\d+\])?([a-zA-Z%])")
+#: Go's fmt ignores a width or precision past this (``%!(BADWIDTH)``, tooLarge in fmt/print.go).
+_FMT_MAX = 1_000_000
+
+
+def _printf_size(fmt: str, *args: object) -> int:
+    """A lower bound of printf's output: the widths it pads to, the digits a precision asks of
+    numbers, and the containers its arguments hold (``%v`` of a list held many times over).
+
+    A ``*`` width or precision counts as the largest integer argument Go would accept as one
+    (``%[1]*[2]d`` repeated reuses one width without more arguments): an overestimate only for
+    formats mixing ``*`` with large unrelated integers."""
+    star = max((abs(a) for a in args if type(a) is int and abs(a) <= _FMT_MAX), default=0)
+    total = 0
+    for m in _VERB.finditer(fmt):
+        index, width, prec_index, prec, verb = m.groups()
+        if index and width != "*" and (width or prec is not None or prec_index):
+            continue  # "%[1]5d", "%[1].2f": Go's BADINDEX, nothing padded
+        if prec_index and prec != "*":
+            prec = None
+        w = star if width == "*" else int(width or 0)
+        p = star if prec == "*" else int(prec or 0)
+        total += max(w if w <= _FMT_MAX else 0, p if p <= _FMT_MAX and verb in "dfFeE" else 0)
+    return total + _args_size(*args)
+
+
+_REGEX_REPLACE_SIZE = _regex_replace_size(False)
+_REGEX_REPLACE_LITERAL_SIZE = _regex_replace_size(True)
+#: Guards that take ``stop=``: they stop counting once the size is past it (counting is work).
+_STOPPING: frozenset[Callable[..., int]] = frozenset(
+    {_REGEX_REPLACE_SIZE, _REGEX_REPLACE_LITERAL_SIZE, _wrap_size}
+)
+
 #: Functions that can allocate a huge value from small arguments, with the size of their result
-#: computed from the (converted) arguments before they run. Keyed by sprig's function name; the
-#: compiler applies a guard only to the stock sprig function of that name.
+#: (exact, or a lower bound) computed from the (converted) arguments before they run. Keyed by
+#: sprig's function name; the compiler applies a guard only to the stock function of that name.
+#: Functions not listed return at most a few times the size of their arguments, which the
+#: limits already bound, and are charged after the call (:func:`charged_call`).
 SIZE_GUARDS: dict[str, Callable[..., int]] = {
     "repeat": lambda count, s: count * len(s) if count > 0 else 0,
     "until": lambda count: abs(count),
     "untilStep": lambda start, stop, step: _range_len(start, stop, step),
     "seq": lambda *p: _seq_size(*p),
+    "replace": _replace_size,
+    "indent": _indent_size,
+    "nindent": lambda spaces, s: _indent_size(spaces, s) + 1,
+    "wrapWith": _wrap_size,
+    "regexReplaceAll": _REGEX_REPLACE_SIZE,
+    "mustRegexReplaceAll": _REGEX_REPLACE_SIZE,
+    "regexReplaceAllLiteral": _REGEX_REPLACE_LITERAL_SIZE,
+    "mustRegexReplaceAllLiteral": _REGEX_REPLACE_LITERAL_SIZE,
+    "b64enc": lambda s: (len(s) + 2) // 3 * 4 if type(s) is str else 0,
+    "b32enc": lambda s: (len(s) + 4) // 5 * 8 if type(s) is str else 0,
+    "join": _join_size,
+    "printf": _printf_size,
+    "randAlpha": lambda count: count,
+    "randAlphaNum": lambda count: count,
+    "randAscii": lambda count: count,
+    "randNumeric": lambda count: count,
+    "randBytes": lambda count: count * 4 // 3,
+    **{
+        name: _args_size
+        for name in (
+            "print",
+            "println",
+            "cat",
+            "quote",
+            "squote",
+            "toString",
+            "toStrings",
+            "toJson",
+            "mustToJson",
+            "toRawJson",
+            "mustToRawJson",
+            "toPrettyJson",
+            "mustToPrettyJson",
+            "html",
+            "js",
+            "urlquery",
+        )
+    },
+    "concat": lambda *lists: sum(len(x) for x in lists if isinstance(x, (list, tuple))),
 }
 
 
@@ -688,17 +919,31 @@ def _seq_size(*p: int) -> int:
     return count * (max(len(str(start)), len(str(end))) + 1)
 
 
-def guarded_call(f: GoFunc, args: list[Any], nid: int, limit: int) -> Any:
-    """:func:`call` for a function of :data:`SIZE_GUARDS`: refuse a result over ``limit``
-    before it is built."""
+def guarded_call(f: GoFunc, args: list[Any], nid: int, st: list[Any], charge: bool = True) -> Any:
+    """:func:`call` for a function of :data:`SIZE_GUARDS` (or an html/template escaper, which
+    prints its arguments): refuse a result over the output limit
+    (or, ``charge``d, over what is left of ``max_values``) before it is built."""
+    guard = SIZE_GUARDS.get(f.name, _args_size)
     try:
-        size = SIZE_GUARDS[f.name](*args)
-    except (TypeError, ValueError, OverflowError):
-        size = 0  # let the function report its own error
-    if size > limit:
+        if guard in _STOPPING:
+            size = guard(*args, stop=min(st[LIMIT], st[VALUES]) if charge else st[LIMIT])
+        else:
+            size = guard(*args)
+    except _GuardFailure as e:
+        failure = _call_failure(f, e.args[0], nid)
+        assert failure is not None
+        raise failure from None
+    except Exception:
+        size = 0  # bad arguments (a bad pattern, ...): let the function report its own error
+    if size > st[LIMIT]:
         raise LimitFailure(
-            nid, f"error calling {f.name}: result of about {size} exceeds the limit of {limit} (max_output)"
+            nid,
+            f"error calling {f.name}: result of about {size} exceeds the limit of {st[LIMIT]} (max_output)",
         )
+    if charge:
+        if size > st[VALUES]:
+            _over_values(st, f.name, size, nid)
+        return charged_call(f, args, nid, st)
     return call(f, args, nid)
 
 

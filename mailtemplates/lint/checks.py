@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from .. import gotmpl, i18n
 from ..errors import EscapeError, InvalidName, LocaleError, TemplateError
-from ..gotmpl import nodes
+from ..gotmpl import nodes, quote
 from ..loader import BUILTIN_ROOT, PART_STEMS
 from ..models import Model, TemplateType, model_fields
 from .codes import Diagnostic, diag
@@ -55,7 +55,7 @@ def check_locales(files: list[TemplateFile], gofiles: Mapping[str, TemplateFile]
                 0,
                 0,
                 f"{f.locale!r} is not a locale Babel knows: this file is never chosen for a locale",
-                f"if it is a partial, call it with {{{{ template {nodes.go_quote(f.name)} . }}}}",
+                f"if it is a partial, call it with {{{{ template {quote(f.name)} . }}}}",
             )
             f.role = "partial"
             continue
@@ -137,13 +137,13 @@ def check_calls(
                     suggestion = f"{stem}* does not match {node.name}: give {stem}* its own copy of it"
                 else:
                     close = close_match(node.name, [n for n in tset.trees if n != name])
-                    suggestion = f"did you mean {nodes.go_quote(close)}?" if close else None
+                    suggestion = f"did you mean {quote(close)}?" if close else None
                 yield diag(
                     "MT004",
                     os.path.join(folder, name),
                     line,
                     col,
-                    f"template {nodes.go_quote(node.name)} is not defined: {name} is parsed with the "
+                    f"template {quote(node.name)} is not defined: {name} is parsed with the "
                     f"files matching {stem}* only, so this call fails when it runs",
                     suggestion,
                 )
@@ -175,9 +175,9 @@ def check_defines(
                     path,
                     line,
                     col,
-                    f"the HTML email renders {winner_file}'s {{{{define {nodes.go_quote(tname)}}}}}, not this "
+                    f"the HTML email renders {winner_file}'s {{{{define {quote(tname)}}}}}, not this "
                     f"one: email.body* also matches {winner_file}, which sorts later and replaces it",
-                    f"rename the block, for example {nodes.go_quote('html-' + tname)}",
+                    f"rename the block, for example {quote('html-' + tname)}",
                 )
             else:
                 yield diag(
@@ -185,7 +185,7 @@ def check_defines(
                     path,
                     line,
                     col,
-                    f"{{{{define {nodes.go_quote(tname)}}}}} is replaced by the one in {winner_file}: "
+                    f"{{{{define {quote(tname)}}}}} is replaced by the one in {winner_file}: "
                     f"files are parsed in name order and the later definition wins",
                     "give each file's blocks their own names",
                 )

@@ -26,8 +26,8 @@ Severity = Literal["error", "warning", "note"]
 #: guidelines and spam-filter rule sets: few links, few images, text to go with them).
 MAX_LINKS = 10
 MAX_IMAGES = 5
-#: The clients the compatibility check targets when none are named: the five with the largest
-#: share of opens (here, not in .compat, so the command line's help needs no caniemail data).
+#: The clients the compatibility check targets when none are named: the big webmail, desktop and
+#: mobile clients (here, not in .compat, so the command line's help needs no caniemail data).
 DEFAULT_CLIENTS = ("apple-mail", "gmail", "outlook", "yahoo", "samsung-email")
 
 

@@ -77,7 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="LIST",
         help="email clients the compatibility check targets, comma-separated, a client or "
-        "client.platform (outlook.windows), or 'all' (default: " + ",".join(DEFAULT_CLIENTS) + ")",
+        "client.platform (outlook.windows), 'all' or 'none' (default: " + ",".join(DEFAULT_CLIENTS) + ")",
     )
     parser.add_argument(
         "--ignore",

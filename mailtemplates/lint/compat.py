@@ -51,16 +51,13 @@ def _data() -> dict[str, Any]:
 
 def parse_clients(spec: str | Iterable[str] | None) -> dict[str, frozenset[str] | None]:
     """``"gmail,outlook.windows"`` -> ``{"gmail": None, "outlook": {"windows"}}``; ``"all"`` is
-    every client of the data, ``"none"`` none (the check is off); None is
-    :data:`DEFAULT_CLIENTS`. Raises MailTemplateError naming
-    the known clients or platforms for a name the data does not have."""
+    every client of the data, ``"none"`` none (the check is off), None :data:`DEFAULT_CLIENTS`.
+    Raises MailTemplateError naming the known clients or platforms for a name the data lacks."""
     data = _data()
     items = spec.split(",") if isinstance(spec, str) else list(spec) if spec is not None else DEFAULT_CLIENTS
     out: dict[str, set[str] | None] = {}
     for raw in (i.strip() for i in items):
-        if not raw:
-            continue
-        if raw == "none":
+        if not raw or raw == "none":
             continue
         if raw == "all":
             out.update(dict.fromkeys(data["clients"]))

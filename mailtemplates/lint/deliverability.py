@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from email.utils import parseaddr
 
-from ..gotmpl import nodes
+from ..gotmpl import nodes, quote
 from ..loader import PART_STEMS
 from .codes import MAX_IMAGES, MAX_LINKS, Diagnostic, diag
 from .files import TemplateFile
@@ -73,7 +73,7 @@ def check_text(f: TemplateFile) -> Iterator[Diagnostic]:
 
 
 def where(tree: nodes.Tree) -> str:
-    return "" if tree.name == tree.parse_name else f" in {{{{define {nodes.go_quote(tree.name)}}}}}"
+    return "" if tree.name == tree.parse_name else f" in {{{{define {quote(tree.name)}}}}}"
 
 
 def check_html(f: TemplateFile, tree: nodes.Tree) -> Iterator[Diagnostic]:

@@ -15,9 +15,7 @@ from typing import Literal
 
 from .. import i18n
 from ..errors import InvalidName, MailTemplateError, TemplateError, TemplateSourceError
-from ..gotmpl import DEFAULT_MAX_TEMPLATE_SIZE, nodes
-from ..gotmpl.funcs import HERMETIC_EXCLUDED, FuncMap, funcmap
-from ..gotmpl.parser import parse_file
+from ..gotmpl import DEFAULT_MAX_TEMPLATE_SIZE, HERMETIC_EXCLUDED, FuncMap, funcmap, nodes, parse_file, quote
 from ..loader import BUILTIN_ROOT, PART_STEMS
 from ..models import TEMPLATE_TYPES, TemplateType
 from ..render import Renderer
@@ -327,9 +325,9 @@ class _Linter:
                             f.path,
                             line,
                             col,
-                            f"function {nodes.go_quote(node.ident)} is not available in override templates: "
+                            f"function {quote(node.ident)} is not available in override templates: "
                             f"Kratos parses them with sprig's hermetic functions, so this is the parse error "
-                            f'"function {nodes.go_quote(node.ident)} not defined"',
+                            f'"function {quote(node.ident)} not defined"',
                         )
                     )
 

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from .. import i18n
 from ..errors import MailTemplateError, PreviewError, TemplateError
-from ..loader import BUILTIN_ROOT, PART_STEMS
+from ..loader import BUILTIN_ROOT, PART_STEMS, locale_file_tags
 from ..models import TEMPLATE_TYPES, TemplateType, get_template_type, sample_context
 from ..render import Renderer
 from ..resolution import mixed
@@ -182,7 +182,9 @@ class PreviewApp:
             self.smtp_config = self._smtp(config.local_name)
         self.port = config.port
         #: Names the Host check accepts (the listen name, if it is one, and --allowed-host).
-        self.allowed_hosts = [h for h in (config.host, *config.allowed_hosts) if not _is_ip(h.strip("[]"))]
+        self.allowed_hosts = [
+            h for h in (config.host, *config.allowed_hosts) if h and not _is_ip(h.strip("[]"))
+        ]
         #: Sending mail needs this per-process secret (the email page has it), on top of the
         #: Origin check: a request from anywhere else cannot know it.
         self.token = secrets.token_urlsafe(24)
@@ -237,26 +239,8 @@ class PreviewApp:
 
     def locales(self, tt: TemplateType) -> list[str]:
         """The default locale, then every locale some root has a file for, sorted."""
-        found: set[str] = set()
-        stems = sorted(PART_STEMS.values(), key=len, reverse=True)
-        for _, real, _ in self.roots:
-            folder = os.path.join(real, *tt.path_parts)
-            try:
-                names = os.listdir(folder)
-            except OSError:
-                continue
-            for name in names:
-                base, ext = os.path.splitext(name)
-                if ext not in (".gotmpl", ".jinja"):
-                    continue
-                for stem in stems:
-                    if base == stem:
-                        break  # the generic file
-                    if base.startswith(stem + "."):
-                        tag = base[len(stem) + 1 :]
-                        if _is_locale_file_tag(tag):
-                            found.add(tag)
-                        break
+        dirs = (os.path.join(real, *tt.path_parts) for _, real, _ in self.roots)
+        found = {tag for tag in locale_file_tags(dirs) if _is_locale_file_tag(tag)}
         found.discard(self.default_locale)
         return [self.default_locale, *sorted(found)]
 

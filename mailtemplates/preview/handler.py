@@ -186,7 +186,7 @@ class _Handler(BaseHTTPRequestHandler):
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             return read_chunked(self.rfile, _MAX_BODY)
         raw = (self.headers.get("Content-Length") or "0").strip()
-        if not raw.isdigit():  # int() would take "-1", "+5", " 1_0"
+        if not (raw.isascii() and raw.isdigit()):  # int() would take "-1", "+5", "1_0", "١"
             raise _BadRequest(400, f"bad Content-Length: {raw[:40]!r}")
         length = int(raw)
         if length > _MAX_BODY:

@@ -11,6 +11,9 @@ Module map (named after Go's files): :mod:`.context` (parser state), :mod:`.tran
 text moves the state), :mod:`.escape` (the pass over trees), :mod:`.escapers` (the sanitizers),
 :mod:`.html`, :mod:`.js`, :mod:`.css`, :mod:`.url`, :mod:`.attr` (helpers), :mod:`.content`
 (trusted string types), :mod:`.gojson` (``encoding/json`` for the JS value escaper).
+
+Follows Go 1.26 ``src/html/template/escape.go`` (``escapeTemplate``) and ``template.go`` (escaping
+at the first execution).
 """
 
 from __future__ import annotations

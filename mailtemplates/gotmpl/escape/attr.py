@@ -1,4 +1,7 @@
-"""What kind of content an HTML attribute holds: Go's ``attr.go`` and the content types of ``content.go``."""
+"""What kind of content an HTML attribute holds: Go's ``attr.go`` and the content types of ``content.go``.
+
+Follows Go 1.26 ``src/html/template/attr.go`` and ``content.go``.
+"""
 
 from __future__ import annotations
 

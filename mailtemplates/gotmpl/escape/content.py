@@ -4,6 +4,8 @@ Data from JSON is never trusted, so templates rendered from Kratos data never se
 exist so that code which *does* hold trusted markup (a pre-rendered, sanitized fragment) can say
 so, exactly as a Go program would with ``template.HTML(s)``: the escapers pass it through (or
 normalize it) instead of escaping it.
+
+Follows Go 1.26 ``src/html/template/content.go``.
 """
 
 from __future__ import annotations

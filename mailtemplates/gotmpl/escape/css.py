@@ -1,4 +1,7 @@
-"""CSS helpers of the escaper: Go's ``html/template/css.go`` (escapes and keywords, on UTF-8 bytes)."""
+"""CSS helpers of the escaper: Go's ``html/template/css.go`` (escapes and keywords, on UTF-8 bytes).
+
+Follows Go 1.26 ``src/html/template/css.go``.
+"""
 
 from __future__ import annotations
 

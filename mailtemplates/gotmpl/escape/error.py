@@ -4,6 +4,8 @@ Go builds an ``*Error`` deep inside the escaper, then edits it on the way out (t
 prefixes the description, the top level fills in the template name), and only formats it at the
 end. :class:`Error` is that mutable record; :meth:`Error.to_exception` turns it into the public
 :class:`~mailtemplates.errors.EscapeError`.
+
+Follows Go 1.26 ``src/html/template/error.go``.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ escaped), and new callee names for ``{{template}}`` calls whose callee must be e
 context other than HTML text (a derived copy named ``name$htmltemplate_<context>``). Nothing
 changes until the whole walk succeeded; then :meth:`Escaper.commit` applies the edits in place
 and adds the derived trees to the set.
+
+Follows Go 1.26 ``src/html/template/escape.go``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import re
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 
-from ...errors import EscapeError
+from ...errors import EscapeError, LimitExceeded
+from ..gostrconv import quote
 from ..nodes import (
     ActionNode,
     BranchNode,
@@ -33,7 +36,6 @@ from ..nodes import (
     TextNode,
     Tree,
     WithNode,
-    go_quote,
 )
 from .context import Attr, Context, Delim, Element, JsCtx, State, UrlPart, is_comment, is_in_script_literal
 from .error import Error, errorf
@@ -209,6 +211,11 @@ def _join_range(c0: Context, rc: _RangeContext, tree: Tree | None) -> Context:
 MAX_CALL_DEPTH = 50
 
 
+#: Nodes one escaping may walk (range bodies are walked more than once): far more than any
+#: real template needs (the built-in templates take at most 33), and a few seconds at most.
+MAX_ESCAPE_STEPS = 100_000
+
+
 class Namespace:
     """The set of trees being escaped, with the escaper state Go keeps per template namespace.
 
@@ -222,6 +229,10 @@ class Namespace:
         self.results: dict[str, EscapeError | None] = {}
         # Nesting of escape_tree calls that derive or escape a template body.
         self.depth = 0
+        # Nodes walked so far (bounded by MAX_ESCAPE_STEPS), and what Escaper.reentry learnt.
+        self.steps = 0
+        self.reentry: dict[tuple[object, ...], tuple[Context, list[Context], list[Context]]] = {}
+        self.calls_templates: dict[int, bool] = {}
 
     def escape(self, name: str) -> None:
         """``escapeTemplate``: escape ``name`` and what it calls, or raise EscapeError."""
@@ -233,10 +244,10 @@ class Namespace:
         tree = self.trees.get(name)
         if tree is None:
             exc = EscapeError(
-                f"{go_quote(name)} is undefined",
+                f"{quote(name)} is undefined",
                 code="ErrNoSuchTemplate",
                 name=name,
-                go_message=f"html/template: {go_quote(name)} is undefined",
+                go_message=f"html/template: {quote(name)} is undefined",
             )
             self.results[name] = exc
             raise exc
@@ -285,6 +296,13 @@ class Escaper:
     # -- the walk ---------------------------------------------------------------------------------
 
     def escape(self, c: Context, n: Node) -> Context:
+        self.ns.steps += 1
+        if self.ns.steps > MAX_ESCAPE_STEPS:
+            tree = self.tree
+            raise LimitExceeded(
+                f"escaping needs more than {MAX_ESCAPE_STEPS} steps (range loops nested too deeply)",
+                name=tree.parse_name if tree is not None else "",
+            )
         if isinstance(n, ActionNode):
             return self.escape_action(c, n)
         if isinstance(n, BreakNode):
@@ -409,7 +427,7 @@ class Escaper:
                 return c0
             # The body may run again: running it twice must end where running it once does.
             self.range_context = _RangeContext(self.range_context)
-            c1, _ = self.escape_list_conditionally(c0, n.list, None)
+            c1 = self.reentry(c0, n.list)
             c0 = join(c0, c1, n, self.tree, node_name)
             if c0.state == State.ERROR:
                 self.range_context = self.range_context.outer
@@ -424,6 +442,54 @@ class Escaper:
                 return c0
         c1 = self.escape_list(c, n.else_list)
         return join(c0, c1, n, self.tree, node_name)
+
+    def reentry(self, c: Context, body: ListNode) -> Context:
+        """The context after a range body runs again from ``c`` (its edits are dropped).
+
+        Go runs each body twice, so nested ranges cost 2**depth body walks (depth 18: 9.5 s).
+        Without template calls in it, a body run from the same context ends the same way, with
+        the same breaks and continues: that is remembered per body and context, which makes
+        nesting cost quadratic in its depth. (With template calls, what they infer may change
+        between runs: those bodies are walked again, within MAX_ESCAPE_STEPS.)
+        """
+        rc = self.range_context
+        assert rc is not None
+        key: tuple[object, ...] | None = None
+        if c.err is None and not self._calls_templates(body):
+            key = (
+                id(body),
+                c.state,
+                c.delim,
+                c.url_part,
+                c.js_ctx,
+                c.js_brace_depth or (),
+                c.attr,
+                c.element,
+            )
+            known = self.ns.reentry.get(key)
+            if known is not None:
+                rc.breaks.extend(known[1])
+                rc.continues.extend(known[2])
+                return known[0]
+        nb, nc = len(rc.breaks), len(rc.continues)
+        out, _ = self.escape_list_conditionally(c, body, None)
+        if key is not None:
+            self.ns.reentry[key] = (out, rc.breaks[nb:], rc.continues[nc:])
+        return out
+
+    def _calls_templates(self, n: Node | None) -> bool:
+        known = self.ns.calls_templates.get(id(n))
+        if known is None:
+            if isinstance(n, TemplateNode):
+                known = True
+            elif isinstance(n, ListNode):
+                known = any(self._calls_templates(m) for m in n.nodes)
+            elif isinstance(n, BranchNode):
+                known = self._calls_templates(n.list) or self._calls_templates(n.else_list)
+            else:
+                known = False
+            self.ns.calls_templates[id(n)] = known
+        return known
 
     def escape_list(self, c: Context, n: ListNode | None) -> Context:
         """``escapeList``."""
@@ -444,6 +510,7 @@ class Escaper:
     ) -> tuple[Context, bool]:
         """``escapeListConditionally``: escape ``n`` in a scratch escaper; keep its work if accepted."""
         e1 = Escaper(self.ns)
+        self.ns.steps += len(self.output)  # the copy below is work too
         e1.range_context = self.range_context
         e1.tree = tree if tree is not None else self.tree
         # Inferences made so far are visible to the scratch escaper.

@@ -9,6 +9,9 @@ How a value becomes a string first (``stringify``): a string is used as it is; a
 ``MISSING``, which the runtime passes as nil) is *skipped*, so a missing value prints as nothing;
 anything else is printed as ``fmt.Sprint`` prints it. A single trusted value (see
 :mod:`.content`) keeps its content type.
+
+Follows Go 1.26 ``src/html/template/html.go``, ``js.go``, ``css.go``, ``url.go`` and
+``escape.go``'s ``funcMap``.
 """
 
 from __future__ import annotations

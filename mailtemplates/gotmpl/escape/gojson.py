@@ -3,6 +3,8 @@
 Go's rules, not Python's: HTML-safe string escaping (``<`` is ``\\u003c``), U+2028/U+2029 escaped,
 invalid UTF-8 as ``\\ufffd``, map keys sorted, floats like ES6 (``1e+21``, ``1e-7``), NaN and
 infinities an error.
+
+Follows Go 1.26 ``src/encoding/json/encode.go`` (the parts ``jsValEscaper`` reaches).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ class JSONError(Exception):
 
 
 def _float(f: float) -> str:
-    from ..gofmt import format_float
+    from ..gostrconv import format_float
 
     if math.isinf(f) or math.isnan(f):
         raise JSONError(f"json: unsupported value: {format_float(f, 'g', -1)}")

@@ -1,4 +1,7 @@
-"""HTML helpers of the escaper: Go's ``html/template/html.go`` and ``html.UnescapeString``."""
+"""HTML helpers of the escaper: Go's ``html/template/html.go`` and ``html.UnescapeString``.
+
+Follows Go 1.26 ``src/html/template/html.go`` and Go 1.26 ``src/html/escape.go``.
+"""
 
 from __future__ import annotations
 

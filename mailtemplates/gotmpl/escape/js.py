@@ -1,4 +1,7 @@
-"""JavaScript helpers of the escaper: Go's ``html/template/js.go`` (regexp-or-division, tables)."""
+"""JavaScript helpers of the escaper: Go's ``html/template/js.go`` (regexp-or-division, tables).
+
+Follows Go 1.26 ``src/html/template/js.go``.
+"""
 
 from __future__ import annotations
 

@@ -4,13 +4,15 @@ A transition function takes a context and some template text (UTF-8 bytes, as Go
 returns the context after a prefix of the text and the number of bytes of that prefix. The
 escaper calls them until the text is used up. Working on bytes keeps every offset, and so every
 edit of a text node, the same as Go's.
+
+Follows Go 1.26 ``src/html/template/transition.go``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..nodes import go_quote
+from ..gostrconv import quote
 from .attr import ContentType, attr_type, go_lower
 from .context import Attr, Context, Delim, Element, JsCtx, State, UrlPart, is_comment, is_in_script_literal
 from .css import decode_css, ends_with_css_keyword
@@ -39,7 +41,7 @@ def quote_bytes(b: bytes, precision: int | None = None) -> str:
     s = b.decode("utf-8", "surrogateescape")
     if precision is not None:
         s = s[:precision]
-    return go_quote(s)
+    return quote(s)
 
 
 def _error(err: Error) -> Context:

@@ -1,4 +1,7 @@
-"""URL helpers of the escaper: Go's ``html/template/url.go`` (scheme check, %-encoding, srcset)."""
+"""URL helpers of the escaper: Go's ``html/template/url.go`` (scheme check, %-encoding, srcset).
+
+Follows Go 1.26 ``src/html/template/url.go``.
+"""
 
 from __future__ import annotations
 

@@ -11,6 +11,9 @@ Parameter type names are Go's: ``"any"`` (``interface {}``), ``"string"``, ``"in
 ``"time.Time"``, ``"time.Duration"``, and ``"reflect.Value"`` (Go's builtins: the raw
 value, a missing one stays ``MISSING``). A function signals a Go error return or a Go panic by raising
 :class:`GoFuncError`; the executor reports it as ``error calling NAME: MESSAGE``.
+
+Follows Go 1.26 ``src/text/template/funcs.go`` (``FuncMap``, ``builtins``) and ``exec.go``
+(``evalCall``, ``evalArg``); sprig v3.3.0 for :mod:`.sprig`.
 """
 
 from __future__ import annotations

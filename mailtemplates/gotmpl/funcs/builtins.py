@@ -7,6 +7,8 @@ where Go's messages differ (``len of nil pointer`` for a nil interface, a reflec
 invalid value).
 
 Error messages are Go's, without the ``error calling NAME:`` prefix that the executor adds.
+
+Follows Go 1.26 ``src/text/template/funcs.go``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Final
 
 from .. import gofmt
+from ..gostrconv import go_bytes, go_str, is_bad_byte, is_print
 from ..values import MISSING, GoTime, StrList, is_true
 from . import GoFuncError, Registry
 
@@ -102,7 +105,7 @@ def go_index(item: object, *indexes: object) -> object:
             # A nil interface inside a container (JSON null, or a missing key's zero value).
             raise GoFuncError("index of nil pointer")
         if isinstance(item, str):
-            b = gofmt.go_bytes(item)
+            b = go_bytes(item)
             x = _index_arg(index, len(b))
             if x == len(b):
                 # indexArg allows x == len; the reflect call then panics.
@@ -140,7 +143,7 @@ def go_slice(item: object, *indexes: object) -> object:
     if isinstance(item, str):
         if len(indexes) == 3:
             raise GoFuncError("cannot 3-index slice a string")
-        data = gofmt.go_bytes(item)
+        data = go_bytes(item)
     elif isinstance(item, (list, tuple, bytes, bytearray)):
         data = item
     else:
@@ -156,7 +159,7 @@ def go_slice(item: object, *indexes: object) -> object:
     part = data[idx[0] : idx[1]]
     if isinstance(item, str):
         assert isinstance(part, bytes)
-        return gofmt.go_str(part)
+        return go_str(part)
     if isinstance(item, StrList):
         return StrList(part)
     if isinstance(item, (bytes, bytearray)):
@@ -172,7 +175,7 @@ def go_len(item: object) -> int:
     if item is None:
         raise GoFuncError("len of nil pointer")
     if isinstance(item, str):
-        return len(gofmt.go_bytes(item))
+        return len(go_bytes(item))
     if isinstance(item, (list, tuple, Mapping, bytes, bytearray)):
         return len(item)
     raise GoFuncError(f"len of type {_elem_type(item)}")
@@ -219,7 +222,7 @@ def _has_surrogates(s: str) -> bool:
 def _str_less(a: str, b: str) -> bool:
     # Go compares strings by bytes; code point order is the same unless bad bytes are present.
     if _has_surrogates(a) or _has_surrogates(b):
-        return gofmt.go_bytes(a) < gofmt.go_bytes(b)
+        return go_bytes(a) < go_bytes(b)
     return a < b
 
 
@@ -393,8 +396,9 @@ def js_escape(s: str) -> str:
             out.append(rep)
         elif o < 0x20:
             out.append(f"\\u00{o:02X}")
-        elif o < 0x80 or gofmt._is_bad_byte(c) or c.isprintable():
-            # Invalid UTF-8 bytes decode as U+FFFD, which is printable: written as they are.
+        elif o < 0x80 or is_bad_byte(c) or is_print(c):
+            # Go's unicode.IsPrint (its Unicode version, not Python's). Invalid UTF-8 bytes decode
+            # as U+FFFD, which is printable: written as they are.
             out.append(c)
         else:
             out.append(f"\\u{o:04X}")
@@ -407,7 +411,7 @@ _URL_SAFE: Final = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 def urlquery_escape(s: str) -> str:
     """net/url.QueryEscape."""
     out: list[str] = []
-    for b in gofmt.go_bytes(s):
+    for b in go_bytes(s):
         if b in _URL_SAFE:
             out.append(chr(b))
         elif b == 0x20:

@@ -3,6 +3,8 @@
 Python's decoders accept and reject different inputs and report no offsets; sprig's ``b64dec``
 and ``b32dec`` print the Go error (``illegal base64 data at input byte 4``) as their result, so
 the decoding loops here follow Go's ``decodeQuantum`` / ``decode`` step by step.
+
+Follows Go 1.26 ``src/encoding/base64/base64.go`` and ``src/encoding/base32/base32.go``.
 """
 
 from __future__ import annotations

@@ -8,12 +8,15 @@ is 0. Since cast 1.9 a decimal string loses its fraction before integer parsing 
 ``[-+]digits.digits`` string: ``"1_000.0"`` and ``"0x1A.0"`` stay unparsable. ``time.Month``,
 ``time.Weekday`` and ``time.Duration`` convert as their integers. Integer results are Go
 ``int64`` and wrap around on overflow.
+
+Follows Go 1.26 ``src/strconv/atoi.go`` and ``atof.go``, spf13/cast v1.9.2 and sprig v3.3.0's
+``reflect.go``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any, Final
 
 from ..values import MISSING, GoTime, Int64, StrList
@@ -350,6 +353,8 @@ def strval(v: object) -> str:
     """sprig's ``strval``: strings as they are, Stringers through String, the rest with ``%v``."""
     if isinstance(v, str):
         return v
+    if type(v) is int and -(1 << 63) <= v < 1 << 63:
+        return str(v)  # %v of an int, without fmt's dispatch (sortAlpha of a million ints)
     go_string = getattr(v, "go_string", None)
     if callable(go_string):
         return str(go_string())
@@ -400,6 +405,31 @@ def kind_of(v: object) -> str:
     if isinstance(v, GoTime):
         return "struct"
     return "ptr" if type_of(v).startswith("*") else "struct"
+
+
+_KEYED_SCALARS: Final = frozenset({str, int, float, bool})
+
+
+def deep_key(v: object) -> Hashable | None:
+    """A hashable key of ``v`` such that two keyed values are :func:`deep_equal` exactly when
+    their keys are equal; None for what has no such key (NaN, objects, str subclasses, ...).
+
+    The fast path of ``uniq`` and ``without``: a set lookup instead of a scan of the list.
+    """
+    t = type(v)
+    if t in _KEYED_SCALARS:
+        return None if v != v else (t, v)  # NaN equals nothing, not even itself
+    if isinstance(v, (list, tuple, dict)):
+        parts: list[Hashable] = []
+        items = v.items() if isinstance(v, dict) else enumerate(v)
+        for k, e in items:
+            ek = deep_key(e)
+            if ek is None or type(k) not in (int, str):
+                return None
+            parts.append((k, ek))
+        body: Hashable = frozenset(parts) if isinstance(v, dict) else tuple(parts)
+        return (type_of(v), body)
+    return None
 
 
 def deep_equal(a: object, b: object) -> bool:

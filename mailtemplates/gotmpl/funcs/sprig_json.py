@@ -8,6 +8,8 @@ refused with ``json: unsupported value: NaN``.
 Decoding follows ``json.Unmarshal`` into ``interface{}``: the input is checked first with a port
 of Go's scanner (so syntax errors carry Go's wording), numbers become float64 and strings have
 invalid UTF-8 and lone surrogates replaced by U+FFFD.
+
+Follows Go 1.26 ``src/encoding/json/encode.go``, ``decode.go`` and ``scanner.go``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Callable, Mapping
 from operator import itemgetter
 from typing import Any, Final
 
-from ..gofmt import format_float, go_bytes, quote
+from ..gostrconv import format_float, go_bytes, quote
 from ..values import MISSING, GoTime
 
 __all__ = ["JSONError", "marshal", "unmarshal"]

@@ -1,5 +1,10 @@
 """Go's ``regexp`` (RE2 syntax) on top of the ``regex`` engine (``re``'s syntax and semantics).
 
+Over 800 lines because it holds Go's ``regexp/syntax/parse.go`` (one file in Go; the parser here
+is ~400 lines), the translation that walks its private parse tree, and the ``Regexp`` methods
+sprig calls; splitting the parser from its tree and translation would only publish the tree
+classes between two modules that nothing else uses.
+
 The pattern is parsed with Go's grammar (``regexp/syntax``, Perl flags), so syntax errors are
 Go's (``error parsing regexp: missing closing ): `(```) and Go-only syntax works (``\\z``,
 ``[[:alpha:]]``, ``\\Q..\\E``, ``(?U)``, ``(?<name>x)``, ``\\x{263a}``), then translated to an
@@ -18,6 +23,9 @@ Known differences: a repeated group that can match the empty string (``(a*|..)+`
 earlier in Python than in RE2, which skips empty iterations; and backtracking has no linear-time
 guarantee, so a pathological pattern can be slow where RE2 is not: each function call stops
 matching after :data:`MATCH_SECONDS` with a template error instead of hanging the render.
+
+Follows Go 1.26 ``src/regexp/syntax/parse.go`` (the grammar and its errors) and
+``src/regexp/regexp.go`` (``allMatches``, ``ReplaceAll``, ``Split``).
 """
 
 from __future__ import annotations
@@ -984,13 +992,19 @@ class GoRegexp:
             raise RegexUnsupported(f"regexp: cannot translate `{expr}` to Python: {e}") from e
 
     def _search(self, s: str, pos: int, deadline: float) -> Any:
-        """One search, within what is left of the operation's time (see MATCH_SECONDS)."""
+        """One search, within what is left of the operation's time (see MATCH_SECONDS).
+
+        The clock is read before each search too: a loop of many quick searches (every empty
+        match of a long string) must stop at the deadline as well as one slow search."""
+        left = deadline - time.monotonic()
         try:
-            return self.py.search(s, pos, timeout=max(deadline - time.monotonic(), 0.001))
+            if left <= 0:
+                raise TimeoutError
+            return self.py.search(s, pos, timeout=left)
         except TimeoutError:
             raise RegexTimeout(
                 f"regexp: matching `{self.expr}` took longer than {MATCH_SECONDS:g} s "
-                "(a backtracking pattern on this input; RE2 would be linear)"
+                "(a backtracking pattern on this input, or too many matches)"
             ) from None
 
     def match_string(self, s: str) -> bool:
@@ -1033,6 +1047,33 @@ class GoRegexp:
         """regexp.ReplaceAllString / ReplaceAllLiteralString."""
         out: list[str] = []
         last = 0
+        for m in self._replaced(src):
+            a0, a1 = m.span()
+            out.append(src[last:a0])
+            if a1 > last or a0 == 0:
+                out.append(repl if literal else self._expand(repl, m))
+            last = a1
+        out.append(src[last:])
+        return "".join(out)
+
+    def replace_size(self, src: str, repl: str, literal: bool, stop: int) -> int:
+        """The length of :meth:`replace_all`'s result, found without building it; counting
+        ends once it is past ``stop`` (a result over the limit is refused after a few matches)."""
+        size = len(src)
+        last = 0
+        for m in self._replaced(src):
+            a0, a1 = m.span()
+            if a1 > last or a0 == 0:
+                size += len(repl if literal else self._expand(repl, m))
+            size -= a1 - a0
+            last = a1
+            if size - (len(src) - a1) > stop:
+                break  # what is left of src only adds to it
+        return size
+
+    def _replaced(self, src: str) -> Iterator[Any]:
+        """The matches regexp.replaceAll replaces (an empty match after a match is skipped by
+        the caller's ``a1 > last`` test, as Go does)."""
         search = 0
         end = len(src)
         deadline = time.monotonic() + MATCH_SECONDS
@@ -1040,11 +1081,8 @@ class GoRegexp:
             m = self._search(src, search, deadline)
             if m is None:
                 break
-            a0, a1 = m.span()
-            out.append(src[last:a0])
-            if a1 > last or a0 == 0:
-                out.append(repl if literal else self._expand(repl, m))
-            last = a1
+            yield m
+            a1 = m.end()
             width = 1 if search < end else 0
             if search + width > a1:
                 search += width
@@ -1052,8 +1090,6 @@ class GoRegexp:
                 search += 1
             else:
                 search = a1
-        out.append(src[last:])
-        return "".join(out)
 
     def _expand(self, template: str, m: Any) -> str:
         """Regexp.expand: $1, ${1}, $name, ${name}; $$ is a dollar."""
@@ -1160,9 +1196,9 @@ def compile_go(expr: str) -> GoRegexp:
 
 def _quote_expr(expr: str) -> str:
     """regexp's quote for MustCompile panics: backquoted when possible, else strconv.Quote."""
-    from ..gofmt import _can_backquote, quote
+    from ..gostrconv import can_backquote, quote
 
-    if _can_backquote(expr):
+    if can_backquote(expr):
         return "`" + expr + "`"
     return quote(expr)
 

@@ -1,21 +1,25 @@
 """Go's ``unicode`` and ``strings`` rules, and the string helpers sprig borrows from goutils/xstrings.
 
 Go strings are bytes; ours are code points, with invalid UTF-8 bytes held as surrogate-escaped
-code points (see :func:`..gofmt.go_bytes`). Functions that Go writes with byte indexes
+code points (see :func:`..gostrconv.go_bytes`). Functions that Go writes with byte indexes
 (``trunc``, ``substr``, ``abbrev``, ``wrap``, goutils' ``Initials`` and ``DeleteWhiteSpace``) work
 on the bytes here too, so that they cut multi-byte characters exactly where Go does.
 
 Case mapping is Go's *simple* (one code point to one code point) mapping: ``upper "ß"`` is ``ß``
 and ``lower "İ"`` is ``i``, where Python's full mappings give ``SS`` and ``i̇``.
+
+Follows Go 1.26 ``src/unicode`` and ``src/strings``, Masterminds/goutils as sprig v3.3.0 pins it,
+and huandu/xstrings v1.5.0.
 """
 
 from __future__ import annotations
 
 import random
 import unicodedata
-from typing import Final
+from collections.abc import Callable, Iterator
+from typing import Final, cast
 
-from ..gofmt import go_bytes, go_str
+from ..gostrconv import go_bytes, go_str
 
 __all__ = [
     "abbreviate_full",
@@ -39,6 +43,7 @@ __all__ = [
     "trim_space",
     "trim_suffix",
     "uncapitalize",
+    "wrap_breaks",
     "wrap_custom",
 ]
 
@@ -137,23 +142,44 @@ def title_rune(c: str) -> str:
     return t if len(t) == 1 else c
 
 
+class _RuneMap(dict[int, str]):
+    """A ``str.translate`` table computing a rune's mapping on first use (the per-rune Python
+    calls cost microseconds a character: 2.7 s for a million ``ß``). Code points past the
+    Supplementary Multilingual Plane are not kept, so the table stays small."""
+
+    def __init__(self, fn: Callable[[str], str]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, cp: int) -> str:
+        r = self.fn(chr(cp))
+        if cp < 0x20000:
+            self[cp] = r
+        return r
+
+
+_TO_UPPER: Final = _RuneMap(upper_rune)
+_TO_LOWER: Final = _RuneMap(lower_rune)
+_TO_TITLE: Final = _RuneMap(title_rune)
+
+
 def to_upper(s: str) -> str:
     """strings.ToUpper: per-rune simple mapping; invalid bytes become U+FFFD."""
     if s.isascii():
         return s.upper()
-    return "".join(upper_rune(c) for c in s)
+    return s.translate(_TO_UPPER)
 
 
 def to_lower(s: str) -> str:
     """strings.ToLower."""
     if s.isascii():
         return s.lower()
-    return "".join(lower_rune(c) for c in s)
+    return s.translate(_TO_LOWER)
 
 
 def to_title(s: str) -> str:
     """strings.ToTitle."""
-    return "".join(title_rune(c) for c in s)
+    return s.translate(_TO_TITLE)
 
 
 def _is_separator(c: str) -> bool:
@@ -402,12 +428,32 @@ def wrap_custom(s: str, wrap_length: int, new_line: str, wrap_long_words: bool) 
     if s == "":
         return ""
     nl = go_bytes(new_line) if new_line else b"\n"
+    b = go_bytes(s)
+    out = bytearray()
+    for start, stop, br in _wrap_lines(b, wrap_length, wrap_long_words):
+        out += b[start:stop]
+        if br:
+            out += nl
+    return go_str(bytes(out))
+
+
+def wrap_breaks(s: str, wrap_length: int, wrap_long_words: bool, stop: int) -> int:
+    """How many line breaks :func:`wrap_custom` inserts (its result's size, before building it);
+    counting ends past ``stop`` breaks."""
+    n = 0
+    for _, _, br in _wrap_lines(go_bytes(s), wrap_length, wrap_long_words):
+        n += br
+        if n > stop:
+            break
+    return n
+
+
+def _wrap_lines(b: bytes, wrap_length: int, wrap_long_words: bool) -> Iterator[tuple[int, int, bool]]:
+    """WrapCustom's lines: (start, stop, whether a line break follows) byte ranges of ``b``."""
     if wrap_length < 1:
         wrap_length = 1
-    b = go_bytes(s)
     n = len(b)
     offset = 0
-    out = bytearray()
     while n - offset > wrap_length:
         if b[offset] == 0x20:
             offset += 1
@@ -415,23 +461,21 @@ def wrap_custom(s: str, wrap_length: int, new_line: str, wrap_long_words: bool) 
         end = wrap_length + offset + 1
         space_at = b.rfind(b" ", offset, end)
         if space_at >= offset:
-            out += b[offset:space_at] + nl
+            yield offset, space_at, True
             offset = space_at + 1
         elif wrap_long_words:
-            end = wrap_length + offset
-            out += b[offset:end] + nl
+            yield offset, wrap_length + offset, True
             offset += wrap_length
         else:
             end = wrap_length + offset
             idx = b.find(b" ", end)
             if idx == -1:
-                out += b[offset:]
+                yield offset, n, False
                 offset = n
             else:
-                out += b[offset:idx] + nl
+                yield offset, idx, True
                 offset = idx + 1
-    out += b[offset:]
-    return go_str(bytes(out))
+    yield offset, n, False
 
 
 # -- xstrings ------------------------------------------------------------------------------------
@@ -527,7 +571,7 @@ def _decode_one(b: bytes, i: int) -> tuple[str, int]:
     for n in (2, 3, 4):
         chunk = b[i : i + n]
         try:
-            c = chunk.decode("utf-8")
+            c = str(chunk, "utf-8")
         except UnicodeDecodeError:
             continue
         if len(c) == 1:
@@ -645,7 +689,9 @@ def _camel_to_lower(s: str, connector: str) -> str:
         return ""
     conn = connector.encode()
     out = bytearray()
-    wt, word, remaining = _next_word(go_bytes(s))
+    # A memoryview: the scanner slices off what it read at each rune, which must not copy the
+    # rest (bytes slices made snakecase quadratic: 109 s on a million characters).
+    wt, word, remaining = _next_word(cast(bytes, memoryview(go_bytes(s))))  # read as bytes
     while remaining:
         if wt != _CONNECTOR:
             _to_lower_word(out, wt, word, connector)

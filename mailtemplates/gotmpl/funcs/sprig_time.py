@@ -1,5 +1,9 @@
 """Go's ``time`` package as sprig's date functions use it: layouts, parsing, durations, zones.
 
+Over 800 lines because it ports Go's ``time/format.go``, one file in Go: formatting and parsing
+share the layout chunker (``nextStdChunk``), its chunk codes and the name tables, and parsing
+alone is ~430 lines; the zone helpers and durations around it are short.
+
 A Go ``time.Time`` is a :class:`~..values.GoTime` holding an aware ``datetime`` (microsecond
 precision; Go keeps nanoseconds). The process-local zone ``time.Local`` is UTC here, as in the
 conformance oracle, so ``date``/``toDate`` give the same results on every machine. Fixed zones
@@ -9,6 +13,9 @@ has the empty name, which formats as ``-0700`` for ``MST`` exactly as Go does.
 Layouts are Go's reference-time layouts (``2006-01-02 15:04:05``), parsed with the same chunking
 as ``time.nextStdChunk``, and parse errors carry Go's messages
 (``parsing time "x" as "2006": cannot parse "x" as "2006"``).
+
+Follows Go 1.26 ``src/time/format.go`` (layouts, ``Parse``, ``ParseDuration``), ``time.go``
+(``Duration.String``) and ``zoneinfo.go``.
 """
 
 from __future__ import annotations
@@ -487,7 +494,7 @@ def _append_nano(nanos: int, code: int, n: int, sep: str) -> str:
 
 def _tquote(s: str) -> str:
     """time's own quote: ASCII as is (\\ and " escaped), other bytes as \\x escapes."""
-    from ..gofmt import go_bytes
+    from ..gostrconv import go_bytes
 
     out = ['"']
     for c in s:

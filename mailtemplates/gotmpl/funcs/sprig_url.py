@@ -4,6 +4,8 @@
 raw query, fragment), with Go's escaping rules per component and Go's error messages
 (``parse "http://a b": invalid character " " in host name``). ``base``, ``dir``, ``clean``,
 ``ext`` and ``isAbs`` are Go's ``path`` functions (``filepath`` is the same on Unix).
+
+Follows Go 1.26 ``src/net/url/url.go``, ``src/path/path.go`` and ``src/os/env.go`` (``Expand``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from ..gofmt import go_bytes, go_str, quote
+from ..gostrconv import go_bytes, go_str, quote
 
 __all__ = ["URL", "URLError", "base", "clean", "dir_", "expand", "ext", "is_abs", "parse_url"]
 

@@ -18,7 +18,7 @@ import threading
 import zlib
 from typing import Any
 
-from ...gofmt import go_bytes, go_str
+from ...gostrconv import go_bytes, go_str
 from .. import GoFuncError
 from ..sprig_codec import CorruptInput, b64decode
 from ._common import ANY, INT, LIST, STR, _slice_panic, _unsupported, reg

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 from ...values import StrList
 from .. import GoFuncError
-from ..sprig_conv import ChunkList, NilList, StrMap, deep_equal, to_int
+from ..sprig_conv import ChunkList, NilList, StrMap, deep_equal, deep_key, to_int
 from ._common import ANY, INT, LIST, _conv_err, _items, _kind, reg
 
 
@@ -71,10 +71,22 @@ reg("reverse", ANY, result=LIST, aliases=("mustReverse",))(_reverse)
 
 
 def _uniq(lst: object) -> list[Any]:
+    # sprig compares each element with all those kept (quadratic); values with a deep_key are
+    # looked up in a set instead, the others still compared one by one.
     out: list[Any] = []
+    seen: set[Hashable] = set()
+    unkeyed: list[Any] = []
     for x in _items(lst, "find uniq on"):
-        if not any(deep_equal(x, y) for y in out):
-            out.append(x)
+        k = deep_key(x)
+        if k is not None:
+            if k in seen or any(deep_equal(x, y) for y in unkeyed):
+                continue
+            seen.add(k)
+        elif any(deep_equal(x, y) for y in out):
+            continue
+        else:
+            unkeyed.append(x)
+        out.append(x)
     return out
 
 
@@ -82,7 +94,16 @@ reg("uniq", ANY, result=LIST, aliases=("mustUniq",))(_uniq)
 
 
 def _without(lst: object, *omit: object) -> list[Any]:
-    return [x for x in _items(lst, "find without on") if not any(deep_equal(x, o) for o in omit)]
+    keys = {k for k in map(deep_key, omit) if k is not None}
+    unkeyed = [o for o in omit if deep_key(o) is None]
+
+    def omitted(x: object) -> bool:
+        k = deep_key(x)
+        if k is None:
+            return any(deep_equal(x, o) for o in omit)
+        return k in keys or any(deep_equal(x, o) for o in unkeyed)
+
+    return [x for x in _items(lst, "find without on") if not omitted(x)]
 
 
 reg("without", ANY, variadic=ANY, result=LIST, aliases=("mustWithout",))(_without)
@@ -91,7 +112,16 @@ reg("without", ANY, variadic=ANY, result=LIST, aliases=("mustWithout",))(_withou
 def _has(needle: object, haystack: object) -> bool:
     if haystack is None:
         return False
-    return any(deep_equal(needle, x) for x in _items(haystack, "find has on"))
+    items = _items(haystack, "find has on")
+    k = deep_key(needle)
+    if k is None:
+        return any(deep_equal(needle, x) for x in items)
+    # Keys compare as deep_equal does, without its per-element type names (70 s for a million).
+    for x in items:
+        kx = deep_key(x)
+        if kx == k or (kx is None and deep_equal(needle, x)):
+            return True
+    return False
 
 
 reg("has", ANY, ANY, result="bool", aliases=("mustHas",))(_has)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import base64
 import secrets
 
-from ...gofmt import format_value, go_bytes, go_str, quote
+from ...gofmt import format_value
+from ...gostrconv import go_bytes, go_str, quote
 from ...values import StrList
 from .. import GoFuncError
 from .. import sprig_text as st
