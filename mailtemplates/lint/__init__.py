@@ -26,6 +26,7 @@ roots and folders), :mod:`.checks` and :mod:`.deliverability` (the checks), :mod
 formats and exit code) and :mod:`.command` (the command line, shared with ``mailtemplates lint``).
 This module is the public face; the names below are the API.
 
+    >>> from mailtemplates.lint import exit_code, lint_paths
     >>> from mailtemplates.loader import BUILTIN_ROOT
     >>> diags = lint_paths([str(BUILTIN_ROOT)])
     >>> exit_code(diags)
