@@ -10,7 +10,8 @@ PKG = Path(__file__).parent.parent / "mailtemplates"
 # The layers, bottom first (docs/architecture.md draws the same map). A module may import the
 # modules of lower layers only; FORBIDDEN below is derived from this list.
 LAYERS: list[set[str]] = [
-    {"errors", "resolution"},  # the error tree; plain values of where parts came from
+    # the error tree; plain values of where parts came from; limits the CLI shows without the engine
+    {"errors", "resolution", "limits"},
     {"gotmpl"},  # the engine: sources in, strings out (reached through its facade only)
     {"models", "i18n", "loadtime", "jinja", "_http", "inline", "plaintext", "mime"},
     {"loader", "rendered", "smtp"},  # loader -> _http; rendered -> mime, resolution
@@ -74,6 +75,24 @@ def test_every_module_has_a_layer() -> None:
     assert modules == set(_LEVEL), (
         f"not in LAYERS: {sorted(modules - set(_LEVEL))}; gone: {sorted(set(_LEVEL) - modules)}"
     )
+
+
+def test_the_architecture_diagram_is_layers() -> None:
+    """docs/architecture.md draws LAYERS: its first diagram, read top down, names each layer's
+    modules on one row, top layer first."""
+    import re
+
+    doc = (PKG.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    diagram = doc.split("```\n", 2)[1]
+    rows = [
+        {
+            m.removesuffix(".py").removesuffix("/")
+            for m in re.findall(r"(?<![\w.])[a-z_][a-z0-9_]*(?:\.py\b|/)", line)
+        }
+        for line in diagram.splitlines()
+    ]
+    drawn = [row for row in rows if row]
+    assert drawn == LAYERS[::-1], f"docs/architecture.md draws {drawn}, LAYERS is {LAYERS[::-1]}"
 
 
 def engine_internals(path: Path) -> list[str]:
