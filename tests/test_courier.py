@@ -64,6 +64,23 @@ def test_queue_then_work_sends_once_with_the_message_id_fixed_at_enqueue(tmp_pat
         assert c.work(until_idle=True) == 0  # nothing due: no second send
 
 
+def test_sqlite_enqueues_wait_for_the_disk_and_bookkeeping_does_not(tmp_path: Path) -> None:
+    # An acknowledged enqueue must survive a power loss (synchronous=FULL: the WAL is fsynced);
+    # claims and outcomes only need to survive a crash of the process (NORMAL).
+    def synchronous(c: Courier) -> int:
+        return int(c.store._db.execute("PRAGMA synchronous").fetchone()[0])  # type: ignore[attr-defined]
+
+    with smtp_sink() as (_, port):
+        c = make(tmp_path, port)
+        c.queue_email("recovery/valid", CTX, to="ann@example.org")
+        assert synchronous(c) == 2  # FULL
+        c.work(until_idle=True)
+        assert synchronous(c) == 1  # NORMAL
+        c.queue_email("recovery/valid", CTX, to="bob@example.org")
+        assert synchronous(c) == 2
+        c.close()
+
+
 def test_a_configured_message_id_header_is_the_stored_one(tmp_path: Path) -> None:
     with smtp_sink() as (sink, port):
         c = make(tmp_path, port)

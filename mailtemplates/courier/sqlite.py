@@ -1,8 +1,11 @@
 """SQLite backend (standard library): WAL, one writer, one worker at a time.
 
-The database is opened in WAL mode with ``synchronous=NORMAL``: a commit survives a crash of the
-process (kill -9) at any moment; after a power loss the last commits may be lost (SQLite's WAL
-guarantee), and the courier then re-sends what it had not recorded, never less. Writers are
+The database is opened in WAL mode. Enqueues (and every other durable change) commit with
+``synchronous=FULL``: the WAL is on disk before ``queue_email`` returns, so an acknowledged
+message survives a power loss too. The worker's bookkeeping (claims, outcomes, releases) commits
+with ``synchronous=NORMAL``, which survives a crash of the process (kill -9) at any moment; a
+power loss may forget the last of those, and the courier then re-sends what it had not recorded,
+never less. Writers are
 serialised by ``BEGIN IMMEDIATE``, so a claim is atomic. A worker holds an exclusive lock on
 ``<database>-courier.lock`` (``flock``, released by the kernel if the process dies), which is how
 a second worker on the same file is refused.
@@ -47,7 +50,8 @@ class SQLiteStore(Store):
             # Autocommit mode: transactions are begun explicitly below.
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._synchronous = "FULL"
             self._db.execute("PRAGMA foreign_keys=ON")
         except sqlite3.Error as e:
             raise CourierError(f"cannot open the SQLite store {self.path}: {e}") from None
@@ -56,9 +60,13 @@ class SQLiteStore(Store):
 
     @contextmanager
     def _tx(self, *, write: bool = True, durable: bool = True, single: bool = False) -> Iterator[Any]:
-        # WAL with synchronous=NORMAL: every commit survives a process crash; none waits for fsync.
+        # Durable commits wait for the WAL's fsync; bookkeeping survives a process crash only.
         with self._lock:
             try:
+                mode = "FULL" if durable else "NORMAL"
+                if mode != self._synchronous:
+                    self._db.execute(f"PRAGMA synchronous={mode}")
+                    self._synchronous = mode
                 cur = self._db.cursor()
                 cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             except sqlite3.Error as e:
