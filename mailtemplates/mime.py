@@ -5,6 +5,9 @@ Fast path and reference: the wire bytes written while building (below) sit besid
 message changed after it was built, and the reference ``tests/test_mime.py`` compares the bytes
 with; it is the stdlib's code, so no second copy of the writer lives here.
 
+Just over 800 lines: the builder checks, folds and encodes every header and body itself in one
+pass (that is the fast path), and those steps share its policy, caches and wire pieces.
+
 Structure (RFC 2046)::
 
     text/plain                                   html is None

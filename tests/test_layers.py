@@ -76,6 +76,24 @@ def test_every_module_has_a_layer() -> None:
     )
 
 
+def test_the_architecture_diagram_is_layers() -> None:
+    """docs/architecture.md draws LAYERS: its first diagram, read top down, names each layer's
+    modules on one row, top layer first."""
+    import re
+
+    doc = (PKG.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    diagram = doc.split("```\n", 2)[1]
+    rows = [
+        {
+            m.removesuffix(".py").removesuffix("/")
+            for m in re.findall(r"(?<![\w.])[a-z_][a-z0-9_]*(?:\.py\b|/)", line)
+        }
+        for line in diagram.splitlines()
+    ]
+    drawn = [row for row in rows if row]
+    assert drawn == LAYERS[::-1], f"docs/architecture.md draws {drawn}, LAYERS is {LAYERS[::-1]}"
+
+
 def engine_internals(path: Path) -> list[str]:
     """Imports of the engine's submodules (``gotmpl.lexer``...) instead of its facade."""
     tree = ast.parse(path.read_text(encoding="utf-8"))

@@ -7,16 +7,24 @@ carrying the id of the node being executed; the template set turns that into a
 :class:`TemplateExecError` with Go's ``template: NAME:LINE:COL: executing "NAME" at <NODE>: ...``.
 
 Sandbox: templates reach data only. A dict is read by key; an object by its public, non-callable
-attributes (dataclass fields or instance attributes). No method is ever called, no attribute that
-starts with ``_`` is ever read, and no Python code of the object's class runs to read a field:
-properties, ``__getattr__``/``__getattribute__`` overrides and other descriptors are never invoked
-(a class that overrides attribute access exposes no fields at all).
+attributes (dataclass fields or instance attributes). No method of the caller's objects is ever
+called, no attribute that starts with ``_`` is ever read, and no Python code of the object's class
+runs to read a field: properties, ``__getattr__``/``__getattribute__`` overrides and other
+descriptors are never invoked (a class that overrides attribute access exposes no fields at all).
+The only methods a template can call are Go's methods of the library values sprig returns
+(``time.Time``, ``time.Duration``, ``semver.Version``), from a fixed table keyed by exact type
+(``funcs.METHODS``; :func:`lookup_method`).
 
 Limits (``docs/limits.md``): each execution writes into a plain ``list`` and carries a small
 state list (:func:`new_state`) with its budgets. ``range`` charges its iterations to the budget
 and checks the output size at entry and, for long loops, every few iterations; template calls
 check it too; so do function results. Everything else (appending text) stays a bare
 ``list.append``.
+
+This module is over 800 lines because it is one contract: every helper the generated code calls
+(field lookup, truth, argument conversion, calls, methods, ranges, limits) is read by the
+compiler's output through this one namespace, and splitting it would put a module boundary in
+the middle of exec.go's evaluation rules without making any piece independently usable.
 """
 
 from __future__ import annotations
