@@ -357,7 +357,7 @@ def _date_template(locale: str) -> str:
 def _cldr_expected(locale: str, when: datetime.datetime) -> str:
     # Go prints the zone as its abbreviation ("UTC"), not CLDR's localized name ("TU" in fr).
     pattern = bt.datetime_pattern(Locale.parse(locale)).replace(" z", " 'UTC'")
-    return format_datetime(when, pattern, locale=locale).replace("\u202f", "\u00a0")
+    return format_datetime(when, pattern, locale=locale).replace("\u202f", " ").replace("\u00a0", " ")
 
 
 def _rfc3339(when: datetime.datetime) -> str:

@@ -586,12 +586,22 @@ _GO_MONTH_NAMES = (
 )  # fmt: skip
 _GO_MONTHS = {3: tuple(n[:3] for n in _GO_MONTH_NAMES), 4: _GO_MONTH_NAMES}
 #: Literal text that can sit inside a Go layout: none of it starts a Go layout element.
-_SEPARATORS = " \u00a0.,:/-"
+_SEPARATORS = " .,:/-"
 _LAYOUT_SAFE = re.compile(f"[{re.escape(_SEPARATORS)}]+")
 
 
 def _go_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
+
+
+def _plain_spaces(text: str) -> str:
+    """CLDR's (narrow) no-break spaces, as before AM/PM, as plain spaces.
+
+    U+202F is missing from fonts some mail clients use, and a no-break space produced at send time
+    comes out as ``&nbsp;`` or as the character depending on whether the HTML is re-serialised
+    (CSS inlining), so built-ins and their copies would differ.
+    """
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
 
 
 def datetime_pattern(locale: Locale) -> str:
@@ -619,8 +629,7 @@ def go_datetime_pieces(locale: Locale, var: str = "$t") -> list[tuple[str, str]]
 
     for kind, value in tokenize_pattern(datetime_pattern(locale)):
         if kind == "chars":
-            # U+202F (CLDR's space before AM/PM) is missing from fonts some mail clients use.
-            text = str(value).replace("\u202f", "\u00a0")
+            text = _plain_spaces(str(value))
             add(
                 "layout" if _LAYOUT_SAFE.fullmatch(text) and pieces and pieces[-1][0] == "layout" else "text",
                 text,
@@ -643,7 +652,7 @@ def go_datetime_pieces(locale: Locale, var: str = "$t") -> list[tuple[str, str]]
                 add("go", f"index (list {items}) (sub (int {var}.Month) 1)")
         elif letter == "a":
             periods = locale.day_periods["format"]["abbreviated"]
-            am, pm = (str(periods[k]).replace("\u202f", "\u00a0") for k in ("am", "pm"))
+            am, pm = (_plain_spaces(str(periods[k])) for k in ("am", "pm"))
             if (am, pm) == ("AM", "PM"):
                 add("layout", "PM")
             else:
