@@ -27,8 +27,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, Literal, TypeGuard
 
-import babel.dates
-import babel.numbers
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 
@@ -430,6 +428,9 @@ def _aware(moment: _dt.date | _dt.datetime, tz: str | None, fn: str) -> _dt.date
         dt = _dt.datetime(moment.year, moment.month, moment.day, tzinfo=_dt.timezone.utc)
     if tz:
         try:
+            # Babel's dates and numbers load on first use (start-up cost, see docs/performance.md).
+            import babel.dates
+
             zone = babel.dates.get_timezone(tz)
         except LookupError:
             raise ValueError(f"{fn}: unknown time zone {tz!r}") from None
@@ -443,6 +444,8 @@ def format_date(value: object, format: str = "medium", tz: str | None = None, *,
     moment = _to_moment(value, "formatDate")
     if isinstance(moment, _dt.datetime) or tz:
         moment = _aware(moment, tz, "formatDate")
+    import babel.dates
+
     return babel.dates.format_date(moment, format, locale=_locale_obj(locale))
 
 
@@ -451,12 +454,16 @@ def format_datetime(
 ) -> str:
     """Date and time of ``value`` for ``locale``, in the value's own offset or in ``tz``."""
     dt = _aware(_to_moment(value, "formatDateTime"), tz, "formatDateTime")
+    import babel.dates
+
     return babel.dates.format_datetime(dt, format, tzinfo=dt.tzinfo, locale=_locale_obj(locale))
 
 
 def format_time(value: object, format: str = "medium", tz: str | None = None, *, locale: str | Locale) -> str:
     """Time of day of ``value`` for ``locale``, in the value's own offset or in ``tz``."""
     dt = _aware(_to_moment(value, "formatTime"), tz, "formatTime")
+    import babel.dates
+
     return babel.dates.format_time(dt, format, tzinfo=dt.tzinfo, locale=_locale_obj(locale))
 
 
@@ -473,6 +480,8 @@ def format_number(value: object, format: str | None = None, *, locale: str | Loc
             raise ValueError(f"formatNumber: {_shown(value)} is not a number") from None
     else:
         number = value
+    import babel.numbers
+
     return babel.numbers.format_decimal(number, format=format, locale=_locale_obj(locale))
 
 
@@ -520,6 +529,8 @@ def format_relative(value: object, format: str = "long", *, locale: str | Locale
         raise ValueError(f"formatRelative: want minutes or a timedelta, got {_describe(value)}")
     unit = zero_unit if seconds == 0 else next(u for u, size in _UNITS if seconds % size == 0)
     # threshold=inf makes Babel skip every unit until `granularity`, so it uses exactly `unit`.
+    import babel.dates
+
     return babel.dates.format_timedelta(
         _dt.timedelta(seconds=seconds),
         granularity=unit,

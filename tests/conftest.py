@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings
 
 if TYPE_CHECKING:
     import trustme
@@ -12,6 +13,12 @@ if TYPE_CHECKING:
 # preview_support is a fixtures plugin of the preview tests, which register it for assertion
 # rewriting; collected first as a --doctest-modules module, it would be imported unrewritten.
 collect_ignore = ["preview_support.py"]
+
+# Property tests check behaviour, never speed (speed is measured in benchmarks/): Hypothesis's
+# per-example deadline only made them fail on a loaded machine (a first example that loads
+# Babel's data took 311 ms against the default 200 ms).
+settings.register_profile("mailtemplates", deadline=None)
+settings.load_profile("mailtemplates")
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ PKG = Path(__file__).parent.parent / "mailtemplates"
 # The layers, bottom first (docs/architecture.md draws the same map). A module may import the
 # modules of lower layers only; FORBIDDEN below is derived from this list.
 LAYERS: list[set[str]] = [
-    {"errors", "resolution"},  # the error tree; plain values of where parts came from
+    # the error tree; plain values of where parts came from; limits the CLI shows without the engine
+    {"errors", "resolution", "limits"},
     {"gotmpl"},  # the engine: sources in, strings out (reached through its facade only)
     {"models", "i18n", "loadtime", "jinja", "_http", "inline", "plaintext", "mime"},
     {"loader", "rendered", "smtp"},  # loader -> _http; rendered -> mime, resolution

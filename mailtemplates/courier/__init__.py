@@ -24,17 +24,22 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from email.utils import parseaddr
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mailtemplates.mime import Attachment
-from mailtemplates.smtp import SMTPConfig, SMTPConnection, parse_connection_uri
+from mailtemplates.errors import HTTPSendError
 
-from .channels import HTTPChannel, HTTPChannelConfig, HTTPSendError, override_config
 from .message import STATUSES, CourierError, Dispatch, Message, MessageExtras, Status, TransportOverride
-from .metrics import Metrics
-from .store import Store, open_store
-from .worker import JSONLog, Worker, WorkerSettings
+
+# SMTP, HTTP, the stores and the worker load when a Courier is built: ``mailtemplates --help``
+# imports this package (for the courier's command line) and should not pay for them.
+if TYPE_CHECKING:
+    from mailtemplates.mime import Attachment
+    from mailtemplates.smtp import SMTPConfig, SMTPConnection
+
+    from .channels import HTTPChannelConfig
+    from .metrics import Metrics
+    from .store import Store, open_store
+    from .worker import JSONLog
 
 __all__ = [
     "STATUSES",
@@ -101,6 +106,12 @@ class Courier:
         for name, seconds in (("pull_wait", pull_wait), ("lease", lease), ("retry_backoff", retry_backoff)):
             if not seconds >= 0 or (name == "lease" and not seconds > 0):
                 raise CourierError(f"{name} must be a positive number of seconds, got {seconds!r}")
+        from mailtemplates.smtp import parse_connection_uri
+
+        from .channels import HTTPChannel, HTTPChannelConfig
+        from .store import open_store
+        from .worker import WorkerSettings
+
         self.store = open_store(store) if isinstance(store, str) else store
         self.smtp = smtp if smtp is not None else (parse_connection_uri(smtp_uri) if smtp_uri else None)
         self.from_address = from_address
@@ -368,6 +379,8 @@ class Courier:
                 "nothing to deliver with: give an SMTP server (smtp_uri, courier.smtp.connection_uri) "
                 "or HTTP channels (courier.channels)"
             )
+        from .worker import Worker
+
         worker = Worker(
             self.store,
             _Dispatcher(self),
@@ -418,6 +431,8 @@ def _envelope(msg: Any, from_address: str, to: str, headers: Mapping[str, str]) 
             "envelope_to": tuple(_smtp._envelope_recipients(msg)),
         }
     # A bare address (what build_message accepted without "<" or a comment) is its own addr-spec.
+    from email.utils import parseaddr
+
     rcpt = to if "<" not in to and "(" not in to and '"' not in to else parseaddr(to)[1]
     return {"envelope_from": from_address, "envelope_to": (rcpt.strip(), *msg.envelope_bcc)}
 
@@ -430,6 +445,10 @@ class _Dispatcher:
         self.session: SMTPConnection | None = None
 
     def send(self, m: Message) -> None:
+        from mailtemplates.smtp import SMTPConnection
+
+        from .channels import override_config
+
         c = self.courier
         http = c.channels.get(m.channel)
         if http is not None:
@@ -452,3 +471,22 @@ class _Dispatcher:
     def idle(self) -> None:
         if self.session is not None:
             self.session.close()
+
+
+_LAZY = {
+    "HTTPChannelConfig": ".channels",
+    "JSONLog": ".worker",
+    "Metrics": ".metrics",
+    "Store": ".store",
+    "open_store": ".store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..errors import EscapeError, LimitExceeded, TemplateError, TemplateExecError, TemplateSyntaxError
+from ..limits import DEFAULT_MAX_TEMPLATE_SIZE
 from . import nodes
 from . import runtime as rt
 from .compiler import DEFAULT_MAX_DEPTH, CompiledSet, compile_trees
@@ -82,8 +83,6 @@ DEFAULT_MAX_ITERATIONS = 1_000_000
 DEFAULT_MAX_VALUES = 64 * 1024 * 1024
 #: Seconds one execution may run (``max_seconds``), checked between steps.
 DEFAULT_MAX_SECONDS = 10.0
-#: Characters of one template source (``max_template_size``).
-DEFAULT_MAX_TEMPLATE_SIZE = 1024 * 1024
 
 _MISSINGKEY_MODES = {
     "missingkey=default": rt.MODE_DEFAULT,
@@ -158,24 +157,45 @@ class TemplateSet:
             return compiled
 
     def _build(self, name: str) -> CompiledSet:
-        trees = self.trees
-        funcs = self.funcs
-        if self.html:
-            from .escape import ESCAPER_FUNCS, escape_trees
-
-            trees = {k: t.copy() for k, t in self.trees.items()}
-            funcs = {**self.funcs, **ESCAPER_FUNCS}
-            try:
-                escape_trees(trees, name, funcs)
-            except EscapeError as e:
-                self._escape_errors[name] = e
-                raise
+        trees, funcs = self._escaped(name)
         return compile_trees(trees, funcs, self.mode, self.max_depth, self.origin)
 
-    def escape(self, name: str) -> None:
-        """Run html/template's escaper on ``name`` now (Go does it at the first execution)."""
+    def _escaped(self, name: str) -> tuple[dict[str, nodes.Tree], FuncMap]:
+        """The trees and functions to compile for ``name``: escaped copies for an HTML set."""
+        if not self.html:
+            return self.trees, self.funcs
+        from .escape import ESCAPER_FUNCS, escape_trees
+
+        trees = {k: t.copy() for k, t in self.trees.items()}
+        funcs = {**self.funcs, **ESCAPER_FUNCS}
+        try:
+            escape_trees(trees, name, funcs)
+        except EscapeError as e:
+            self._escape_errors[name] = e
+            raise
+        return trees, funcs
+
+    def escape(self, name: str, *, compile_code: bool = True) -> None:
+        """Run html/template's escaper on ``name`` now (Go does it at the first execution).
+
+        ``compile_code=False`` stops there, for a caller that only wants the escaper's verdict
+        (lint): compiling the escaped trees to Python is most of the rest of the work, and
+        nothing is kept for a later execution.
+        """
         self._check_name(name)
-        self._compiled_for(name)
+        if compile_code or not self.html:
+            self._compiled_for(name)
+            return
+        with self._lock:
+            if name in self._compiled:
+                return
+            err = self._escape_errors.get(name)
+            if err is not None:
+                raise err
+            try:
+                self._escaped(name)
+            except RecursionError:
+                raise LimitExceeded(TOO_DEEP, name=name) from None
 
     def python_source(self, name: str) -> str:
         """The Python module the set compiles to for executing ``name`` (for debugging: the

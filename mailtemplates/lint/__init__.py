@@ -26,6 +26,7 @@ roots and folders), :mod:`.checks` and :mod:`.deliverability` (the checks), :mod
 formats and exit code) and :mod:`.command` (the command line, shared with ``mailtemplates lint``).
 This module is the public face; the names below are the API.
 
+    >>> from mailtemplates.lint import exit_code, lint_paths
     >>> from mailtemplates.loader import BUILTIN_ROOT
     >>> diags = lint_paths([str(BUILTIN_ROOT)])
     >>> exit_code(diags)
@@ -34,10 +35,14 @@ This module is the public face; the names below are the API.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .codes import CODES, MAX_IMAGES, MAX_LINKS, CodeInfo, Diagnostic, Severity
 from .command import add_arguments, main, run
-from .linter import lint_paths
 from .report import Format, exit_code, format_diagnostics
+
+if TYPE_CHECKING:
+    from .linter import lint_paths
 
 __all__ = [
     "CODES",
@@ -54,3 +59,13 @@ __all__ = [
     "main",
     "run",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The linter (and with it the engine) loads on first use: the CLI imports this package to
+    # build ``mailtemplates --help``.
+    if name == "lint_paths":
+        from .linter import lint_paths
+
+        return lint_paths
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

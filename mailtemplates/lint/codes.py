@@ -9,7 +9,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["CODES", "MAX_IMAGES", "MAX_LINKS", "CodeInfo", "Diagnostic", "Severity", "diag"]
+__all__ = [
+    "CODES",
+    "DEFAULT_CLIENTS",
+    "MAX_IMAGES",
+    "MAX_LINKS",
+    "CodeInfo",
+    "Diagnostic",
+    "Severity",
+    "diag",
+]
 
 Severity = Literal["error", "warning", "note"]
 
@@ -17,6 +26,9 @@ Severity = Literal["error", "warning", "note"]
 #: guidelines and spam-filter rule sets: few links, few images, text to go with them).
 MAX_LINKS = 10
 MAX_IMAGES = 5
+#: The clients the compatibility check targets when none are named: the big webmail, desktop and
+#: mobile clients (here, not in .compat, so the command line's help needs no caniemail data).
+DEFAULT_CLIENTS = ("apple-mail", "gmail", "outlook", "yahoo", "samsung-email")
 
 
 @dataclass(frozen=True)

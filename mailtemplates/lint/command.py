@@ -16,10 +16,8 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import MailTemplateError
-from ..gotmpl import DEFAULT_MAX_TEMPLATE_SIZE
-from .compat import DEFAULT_CLIENTS
-from .linter import lint_paths
-from .report import exit_code, format_diagnostics
+from ..limits import DEFAULT_MAX_TEMPLATE_SIZE
+from .codes import DEFAULT_CLIENTS
 
 __all__ = ["DESCRIPTION", "EXIT_CANNOT_RUN", "add_arguments", "main", "run"]
 
@@ -99,6 +97,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Lint what parsed ``args`` name, print the report, return the exit status (table above)."""
+    # Here, not at the top: ``mailtemplates --help`` builds this parser without loading the engine.
+    from .linter import lint_paths
+    from .report import exit_code, format_diagnostics
+
     try:
         paths, from_address = _targets(args)
         diags = lint_paths(

@@ -30,15 +30,13 @@ from typing import Any
 
 from ..errors import MailTemplateError
 from ..gotmpl import nodes
-from .codes import Diagnostic, diag
+from .codes import DEFAULT_CLIENTS, Diagnostic, diag
 from .files import TemplateFile
 from .scan import MASK, masked
 
 __all__ = ["DEFAULT_CLIENTS", "Clients", "check_compat", "features_used", "parse_clients"]
 
 DATA = Path(__file__).parent / "data" / "caniemail.json"
-#: The clients checked when none are named: the big webmail, desktop and mobile clients.
-DEFAULT_CLIENTS = ("apple-mail", "gmail", "outlook", "yahoo", "samsung-email")
 
 #: family -> platforms to check (None: all of the family's).
 Clients = Mapping[str, "frozenset[str] | None"]

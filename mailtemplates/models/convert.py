@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
-import difflib
 import math
 import re
-import uuid
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -115,7 +114,9 @@ def _json_value(value: object, path: str) -> Any:
         return [_json_value(item, f"{path}[{i}]") for i, item in enumerate(value)]
     if isinstance(value, _dt.datetime):
         return _go_time(value, path)
-    if isinstance(value, uuid.UUID):
+    # A UUID can only come from a process that imported uuid: no need to import it here.
+    uuid = sys.modules.get("uuid")
+    if uuid is not None and isinstance(value, uuid.UUID):
         return str(value)
     raise ContextError(
         f"{path}: {_describe(value)} is not JSON data (null, bool, number, string, list or dict)"
@@ -208,6 +209,8 @@ def _join(path: str, name: str) -> str:
 def _unknown_field_message(key: str, cls: type[Model], path: str) -> str:
     fields = model_fields(cls)
     candidates = [fi.go_name for fi in fields] + [fi.json_name for fi in fields if fi.json_name]
+    import difflib  # only on this error path
+
     lowered = {c.lower(): c for c in reversed(candidates)}
     close = difflib.get_close_matches(key.lower(), list(lowered), n=1, cutoff=0.6)
     where = f"{path} ({cls.GO_TYPE})" if path else cls.GO_TYPE

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -520,6 +519,8 @@ _BY_KRATOS_TYPE: Final = {t.kratos_type: t for t in TEMPLATE_TYPES.values()}
 
 def _did_you_mean(word: str, candidates: list[str]) -> str:
     # Compare case-insensitively so that "recoveryurl" still finds "RecoveryURL".
+    import difflib  # only on this error path: not part of every process's start-up
+
     lowered = {c.lower(): c for c in reversed(candidates)}
     close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return f" (did you mean {lowered[close[0]]!r}?)" if close else ""

@@ -38,8 +38,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Final
 
-import regex as _engine
-
 __all__ = [
     "MATCH_SECONDS",
     "GoRegexp",
@@ -985,6 +983,9 @@ class GoRegexp:
         self.expr = expr
         self.num_cap = p.ncap
         self.names = p.names
+        # The regex module loads with the first expression, not with the function library.
+        import regex as _engine
+
         try:
             self.py = _engine.compile(_emit(tree))
         except _engine.error as e:  # pragma: no cover - a translation bug, not a user error

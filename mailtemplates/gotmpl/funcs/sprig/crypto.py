@@ -15,7 +15,6 @@ import hmac
 import secrets
 import struct
 import threading
-import uuid
 import zlib
 from typing import Any
 
@@ -241,4 +240,6 @@ def _rand_bytes(count: int) -> str:
 
 @reg("uuidv4", result=STR)
 def _uuidv4() -> str:
+    import uuid  # here: uuid (with platform) costs every process's start-up, few templates call this
+
     return str(uuid.uuid4())
