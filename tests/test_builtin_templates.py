@@ -7,6 +7,7 @@ by the Go oracle (``oracle -fill``), and the tests that need fresh Go output run
 
 from __future__ import annotations
 
+import datetime
 import gettext
 import html
 import importlib.util
@@ -22,6 +23,7 @@ from typing import Any
 
 import pytest
 from babel import Locale
+from babel.dates import format_datetime
 from babel.messages.plurals import get_plural
 from babel.support import NullTranslations
 
@@ -268,9 +270,7 @@ def test_plural_selection_in_go_agrees_with_gettext(locale: str) -> None:
         for n in counts
     ]
     got = _oracle_batch(cases)
-    assert {n: got[str(n)] for n in counts} == {
-        n: {"output": f"form{forms._index(n)} {n}"} for n in counts
-    }
+    assert {n: got[str(n)] for n in counts} == {n: {"output": f"form{forms._index(n)} {n}"} for n in counts}
 
 
 def test_brand_is_validated(tmp_path: Path) -> None:
@@ -335,3 +335,73 @@ def test_adding_a_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     body = files["recovery_code/valid/email.body.he.gotmpl"]
     assert '<html lang="he" dir="rtl">' in body and 'align="right"' in body
     assert "sms.body.he.gotmpl" in {path.rsplit("/", 1)[1] for path in files}
+
+
+# ---------------------------------------------------------------------------------------------
+# Timestamps (ChangedAt, AddedAt): CLDR formats written as Go Format calls
+
+DATE_LOCALES = [*LOCALES, "ko", "ru", "ar", "zh", "hi"]  # + day periods, RTL marks, CJK
+DATE_SAMPLES = [
+    datetime.datetime(2024, month, (month * 2) % 28 + 1, hour, 5, 9, tzinfo=datetime.timezone.utc)
+    for month in range(1, 13)
+    for hour in (0, 9, 12, 13, 23)
+]
+
+
+def _date_template(locale: str) -> str:
+    env = bt.make_env(html=False)
+    env.globals["go_date"] = bt.make_go_date(bt.LocaleSpec(locale, NullTranslations(), Locale.parse(locale)))
+    return env.from_string('<< go_date(".X") >>').render()
+
+
+def _cldr_expected(locale: str, when: datetime.datetime) -> str:
+    # Go prints the zone as its abbreviation ("UTC"), not CLDR's localized name ("TU" in fr).
+    pattern = bt.datetime_pattern(Locale.parse(locale)).replace(" z", " 'UTC'")
+    return format_datetime(when, pattern, locale=locale).replace("\u202f", " ").replace("\u00a0", " ")
+
+
+def _rfc3339(when: datetime.datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.mark.parametrize("locale", DATE_LOCALES)
+def test_dates_in_our_engine_follow_cldr(locale: str) -> None:
+    tset = gotmpl.parse_files({"m.gotmpl": _date_template(locale)})
+    for when in DATE_SAMPLES:
+        assert tset.execute("m.gotmpl", {"X": _rfc3339(when)}) == _cldr_expected(locale, when), when
+
+
+@needs_oracle
+@pytest.mark.parametrize("locale", DATE_LOCALES)
+def test_dates_in_go_follow_cldr(locale: str) -> None:
+    source = _date_template(locale)
+    cases = [
+        {
+            "id": _rfc3339(when),
+            "engine": "text",
+            "funcs": "hermetic",
+            "files": {"m.gotmpl": source},
+            "entry": "m.gotmpl",
+            "data": {"X": _rfc3339(when)},
+        }
+        for when in DATE_SAMPLES
+    ]
+    got = _oracle_batch(cases)
+    assert {c["id"]: got[c["id"]] for c in cases} == {
+        _rfc3339(when): {"output": _cldr_expected(locale, when)} for when in DATE_SAMPLES
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("2024-05-06 07:08:09", "2024-05-06 07:08:09"),
+        ("yesterday <b>", "yesterday &lt;b&gt;"),
+        ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z"),  # toDate's failure value: kept as is
+        (1714979289, "1714979289"),
+        (True, "true"),
+    ],
+)
+def test_dates_that_do_not_parse_are_shown_as_they_are(value: object, shown: str) -> None:
+    tset = gotmpl.parse_files({"m.gotmpl": _date_template("de")}, html=True)
+    assert tset.execute("m.gotmpl", {"X": value}) == shown

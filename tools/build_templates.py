@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from babel.dates import tokenize_pattern
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
@@ -553,6 +554,153 @@ def make_count_go(spec: LocaleSpec) -> Callable[..., str]:
     return count_go
 
 
+#: What Kratos puts in ChangedAt / AddedAt: time.RFC3339 (Go also accepts fractional seconds here).
+RFC3339 = "2006-01-02T15:04:05Z07:00"
+#: A timestamp toDate cannot parse: the built-ins print it unchanged (a golden variant).
+RAW_TIMESTAMP = "2024-05-06 07:08:09 UTC"
+
+#: Go layout chunks for CLDR fields Go's Format writes itself: (letter, width) -> layout.
+_GO_LAYOUT: dict[tuple[str, int], str] = {
+    ("y", 1): "2006",
+    ("y", 4): "2006",
+    ("y", 2): "06",
+    ("M", 1): "1",
+    ("M", 2): "01",
+    ("L", 1): "1",
+    ("L", 2): "01",
+    ("d", 1): "2",
+    ("d", 2): "02",
+    ("H", 2): "15",
+    ("h", 1): "3",
+    ("h", 2): "03",
+    ("m", 1): "4",
+    ("m", 2): "04",
+    ("s", 1): "5",
+    ("s", 2): "05",
+    ("z", 1): "MST",
+}
+#: Go's own (English) month names, which Format writes for "January"; "Jan" is their first three letters.
+_GO_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_GO_MONTHS = {3: tuple(n[:3] for n in _GO_MONTH_NAMES), 4: _GO_MONTH_NAMES}
+#: Literal text that can sit inside a Go layout: none of it starts a Go layout element.
+_SEPARATORS = " .,:/-"
+_LAYOUT_SAFE = re.compile(f"[{re.escape(_SEPARATORS)}]+")
+
+
+def _go_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _plain_spaces(text: str) -> str:
+    """CLDR's (narrow) no-break spaces, as before AM/PM, as plain spaces.
+
+    U+202F is missing from fonts some mail clients use, and a no-break space produced at send time
+    comes out as ``&nbsp;`` or as the character depending on whether the HTML is re-serialised
+    (CSS inlining), so built-ins and their copies would differ.
+    """
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
+
+
+def datetime_pattern(locale: Locale) -> str:
+    """The CLDR pattern for a notice's timestamp: medium date, short time and the zone."""
+    combine = str(locale.datetime_formats["medium"])
+    date = locale.date_formats["medium"].pattern
+    time = locale.time_formats["short"].pattern
+    return combine.replace("{1}", date).replace("{0}", time + " z")
+
+
+def go_datetime_pieces(locale: Locale, var: str = "$t") -> list[tuple[str, str]]:
+    """A CLDR date-time pattern as ("go", action) and ("text", literal) pieces for ``var``.
+
+    Go's Format knows English month and AM/PM names only and has no unpadded 24-hour field, so
+    numeric fields become layout chunks (adjacent ones merged into one Format call), and month
+    names, day periods and ``H`` become small expressions on the time value.
+    """
+    pieces: list[tuple[str, str]] = []  # ("layout" | "go" | "text", value)
+
+    def add(kind: str, value: str) -> None:
+        if pieces and pieces[-1][0] == kind and kind != "go":
+            pieces[-1] = (kind, pieces[-1][1] + value)
+        else:
+            pieces.append((kind, value))
+
+    for kind, value in tokenize_pattern(datetime_pattern(locale)):
+        if kind == "chars":
+            text = _plain_spaces(str(value))
+            add(
+                "layout" if _LAYOUT_SAFE.fullmatch(text) and pieces and pieces[-1][0] == "layout" else "text",
+                text,
+            )
+            continue
+        letter, width = str(value[0]), int(value[1])
+        if (letter, width) in _GO_LAYOUT:
+            add("layout", _GO_LAYOUT[(letter, width)])
+        elif letter == "H" and width == 1:
+            add("go", f"{var}.Hour")
+        elif letter in "ML" and width in (3, 4):
+            context = "format" if letter == "M" else "stand-alone"
+            names = tuple(
+                locale.months[context]["abbreviated" if width == 3 else "wide"][i] for i in range(1, 13)
+            )
+            if names == _GO_MONTHS[width]:
+                add("layout", "Jan" if width == 3 else "January")
+            else:
+                items = " ".join(_go_string(n) for n in names)
+                add("go", f"index (list {items}) (sub (int {var}.Month) 1)")
+        elif letter == "a":
+            periods = locale.day_periods["format"]["abbreviated"]
+            am, pm = (_plain_spaces(str(periods[k])) for k in ("am", "pm"))
+            if (am, pm) == ("AM", "PM"):
+                add("layout", "PM")
+            else:
+                add("go", f"index (list {_go_string(am)} {_go_string(pm)}) (div {var}.Hour 12)")
+        else:
+            raise BuildError(f"{locale}: CLDR date field {letter * width!r} has no Go equivalent here")
+    # Separators at the end of a layout are plain text, so each Format call holds fields only.
+    out: list[tuple[str, str]] = []
+    for kind, value in pieces:
+        tail = ""
+        if kind == "layout":
+            body = value.rstrip(_SEPARATORS)
+            value, tail = body, value[len(body) :]
+            if body:
+                out.append(("go", f"{var}.Format {_go_string(body)}"))
+        else:
+            tail = value
+        if kind == "go":
+            out.append(("go", value))
+        elif tail and out and out[-1][0] == "text":
+            out[-1] = ("text", out[-1][1] + tail)
+        elif tail:
+            out.append(("text", tail))
+    return out
+
+
+def make_go_date(spec: LocaleSpec) -> Callable[..., str]:
+    """go_date(expr): an RFC 3339 string shown in the locale's CLDR date-time format.
+
+    Go's sprig ``toDate`` gives the zero time for a value it cannot parse; the raw value is then
+    printed as it is, so an unexpected format still says when.
+    """
+    pieces = go_datetime_pieces(spec.locale)
+
+    @pass_eval_context
+    def go_date(ectx: EvalContext, expr: str) -> str:
+        parts: list[str] = [
+            _raw(ectx, "{{ $t := toDate " + _go_string(RFC3339) + " (toString " + expr + ") }}"),
+            _raw(ectx, "{{ if $t.IsZero }}{{ " + expr + " }}{{ else }}"),
+        ]
+        for kind, value in pieces:
+            parts.append(_raw(ectx, "{{ " + value + " }}") if kind == "go" else value)
+        parts.append(_raw(ectx, "{{ end }}"))
+        return _join(ectx, parts)
+
+    return go_date
+
+
 def make_env(html: bool) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(SRC)),
@@ -602,6 +750,7 @@ class Generator:
         env = self.html_env if part.engine == "html" else self.text_env
         env.install_gettext_translations(spec.translations, newstyle=True)  # type: ignore[attr-defined]
         env.globals["count_go"] = make_count_go(spec)
+        env.globals["go_date"] = make_go_date(spec)
         # Sentences in one line (SMS) are separated by a space, except in scripts without one.
         env.globals["sp"] = "" if spec.locale.language in NO_SENTENCE_SPACE else " "
         direction = "rtl" if spec.locale.character_order == "right-to-left" else "ltr"
@@ -753,9 +902,39 @@ def _has_expiry(ttype: TemplateType, part: Part) -> bool:
     )
 
 
+_TIMESTAMP_FIELDS = ("ChangedAt", "AddedAt")
+
+
+def _shows_timestamp(ttype: TemplateType, part: Part) -> bool:
+    return part.name in ("body", "plaintext") and any(f in ttype.email_fields for f in _TIMESTAMP_FIELDS)
+
+
+def _with_timestamp(value: str) -> Callable[[TemplateType, Part], dict[str, Any]]:
+    def data(ttype: TemplateType, part: Part) -> dict[str, Any]:
+        out = sample_data(ttype, part)
+        for name in _TIMESTAMP_FIELDS:
+            if name in out:
+                out[name] = value
+        return out
+
+    return data
+
+
 GOLDEN_VARIANTS: tuple[Variant, ...] = (
     Variant("", "sample data", sample_data),
     Variant("-empty", "empty model", lambda t, p: {}),
+    Variant(
+        "-offset-time",
+        "sample data, timestamp with fractional seconds and a +02:00 offset",
+        _with_timestamp("2024-05-06T09:08:09.123456+02:00"),
+        _shows_timestamp,
+    ),
+    Variant(
+        "-raw-time",
+        "sample data, timestamp that is not RFC 3339 (shown as it is)",
+        _with_timestamp(RAW_TIMESTAMP),
+        _shows_timestamp,
+    ),
     Variant(
         "-one-minute",
         "sample data, ExpiresInMinutes=1 (singular)",
@@ -1171,7 +1350,7 @@ def judge(
     data = case["data"]
     if part.engine == "html" and f'lang="{code.replace("_", "-")}"' not in out:
         problems.append("missing lang attribute")
-    if variant.suffix in ("", "-one-minute", "-two-minutes"):
+    if variant.suffix in ("", "-one-minute", "-two-minutes", "-offset-time", "-raw-time"):
         for key in ("RecoveryCode", "VerificationCode", "LoginCode", "RegistrationCode"):
             if key in data and data[key] not in out and part.name != "subject":
                 problems.append(f"{key} not shown")
@@ -1189,6 +1368,13 @@ def judge(
             code_value = next(data[k] for k in data if k.endswith("Code"))
             if not out.endswith(f"\n@{data['RequestURLDomain']} #{code_value}"):
                 problems.append("WebOTP line is not the last line")
+        for key in _TIMESTAMP_FIELDS:
+            if key in data and part.name in ("body", "plaintext"):
+                raw = data[key]
+                if raw == RAW_TIMESTAMP and raw not in out:
+                    problems.append(f"unparseable {key} not shown as it is")
+                if raw != RAW_TIMESTAMP and (raw in out or "2024" not in out or "0001" in out):
+                    problems.append(f"{key} not shown as a formatted date")
         if (
             part.name in ("body", "plaintext")
             and "Identity" in data
