@@ -15,7 +15,6 @@ plaintext body):
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
 import time
@@ -60,10 +59,13 @@ class _LRU(Generic[_K, _V]):
         self._d: OrderedDict[_K, _V] = OrderedDict()
 
     def get(self, key: _K) -> _V | None:
-        value = self._d.get(key)
+        d = self._d
+        value = d.get(key)
         if value is not None:
-            with contextlib.suppress(KeyError):  # evicted meanwhile
-                self._d.move_to_end(key)
+            try:  # noqa: SIM105 (a try is free; contextlib.suppress costs a context manager per hit)
+                d.move_to_end(key)
+            except KeyError:  # evicted meanwhile
+                pass
         return value
 
     def put(self, key: _K, value: _V) -> None:

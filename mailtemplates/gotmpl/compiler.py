@@ -888,7 +888,10 @@ class _TemplateCompiler:
             else:
                 parts.append(f"_check({value}, {typ!r}, {self.nid(at)})")
         fn = self.owner.func_ref(name)
-        if (name in rt.SIZE_GUARDS and f is _stock(name)) or name.startswith("_html_template_"):
+        if name.startswith("_html_template_"):
+            # An escaper: sized before it runs only when it prints a non-string (see escaper_call).
+            expr = f"_escaper({fn}, [{', '.join(parts)}], {self.nid(cmd)}, st{', False' if printed else ''})"
+        elif name in rt.SIZE_GUARDS and f is _stock(name):
             # Sized before it runs; a printed result counts as output, not as a value.
             expr = f"_guarded({fn}, [{', '.join(parts)}], {self.nid(cmd)}, st{', False' if printed else ''})"
         elif name == "call" and f is _stock(name):
@@ -1017,6 +1020,7 @@ class _SetCompiler:
             "_call": rt.call,
             "_callv": rt.charged_call,
             "_guarded": rt.guarded_call,
+            "_escaper": rt.escaper_call,
             "_call_builtin": rt.call_builtin,
             "_tick": rt.tick,
             "_tick_call": rt.tick_call,

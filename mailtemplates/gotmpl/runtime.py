@@ -955,6 +955,17 @@ def guarded_call(f: GoFunc, args: list[Any], nid: int, st: list[Any], charge: bo
     return call(f, args, nid)
 
 
+def escaper_call(f: GoFunc, args: list[Any], nid: int, st: list[Any], charge: bool = True) -> Any:
+    """:func:`guarded_call` for an html/template escaper, without its sizing when every argument
+    is a string: an escaper prints its arguments, and only a non-string one (a container printed
+    whole) can make it write more than a few times what it was given (the guard, ``_args_size``,
+    counts nothing for strings). The common case, one string, costs one type check."""
+    for a in args:
+        if type(a) is not str:
+            return guarded_call(f, args, nid, st, charge)
+    return charged_call(f, args, nid, st) if charge else call(f, args, nid)
+
+
 def truth(v: object) -> bool:
     return is_true(v)
 
