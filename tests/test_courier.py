@@ -663,13 +663,11 @@ def _tls_sink(sink: Sink, ca: Any, **kw: Any) -> Any:
     return Controller(sink, hostname="127.0.0.1", port=port, server_hostname="tls.test", **kw), port
 
 
-def test_transport_override_with_starttls_and_login_and_with_implicit_tls(tmp_path: Path) -> None:
+def test_transport_override_with_starttls_and_login_and_with_implicit_tls(
+    tmp_path: Path, ca: Any, ca_file: str
+) -> None:
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
-    trustme = pytest.importorskip("trustme")
-    ca = trustme.CA()
-    ca_file = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(ca_file))
     logins: list[tuple[str, str]] = []
 
     def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
@@ -684,7 +682,7 @@ def test_transport_override_with_starttls_and_login_and_with_implicit_tls(tmp_pa
     c2.start()
     try:
         with smtp_sink() as (plain, port):
-            base = parse_connection_uri(uri(port), ca_file=str(ca_file))
+            base = parse_connection_uri(uri(port), ca_file=ca_file)
             c = Courier(f"sqlite:///{tmp_path}/courier.db", smtp=base, from_address="a@example.org", retry_backoff=0)
             ok = c.queue_email("recovery/valid", CTX, to="ann@example.org", transport=TransportOverride(
                 host="127.0.0.1", port=p1, user="ann", password="s3cret", security="starttls"))
