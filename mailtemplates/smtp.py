@@ -75,6 +75,7 @@ __all__ = [
     "SMTPSendError",
     "SendResult",
     "build_ssl_context",
+    "envelope",
     "parse_connection_uri",
     "send",
 ]
@@ -389,10 +390,7 @@ class SMTPConnection:
         recipients: Sequence[str] | None = None,
     ) -> SendResult:
         """Send ``message`` (envelope from its headers unless given; ``Bcc`` never in the data)."""
-        sender = envelope_from or _envelope_sender(message)
-        rcpts = list(recipients) if recipients is not None else _envelope_recipients(message)
-        if not rcpts:
-            raise SMTPSendError("the message has no recipients (To, Cc, Bcc)", stage="mail")
+        sender, rcpts = envelope(message, envelope_from=envelope_from, recipients=recipients)
         return self.send_raw(_flatten(message), sender, rcpts)
 
     def send_raw(self, data: bytes, envelope_from: str, recipients: Sequence[str]) -> SendResult:
@@ -548,10 +546,7 @@ def send(
 
     Returns the server's answer to the message data. Raises :class:`SMTPSendError`.
     """
-    sender = envelope_from or _envelope_sender(message)
-    rcpts = list(recipients) if recipients is not None else _envelope_recipients(message)
-    if not rcpts:
-        raise SMTPSendError("the message has no recipients (To, Cc, Bcc)", stage="mail")
+    sender, rcpts = envelope(message, envelope_from=envelope_from, recipients=recipients)  # before dialling
     data = _flatten(message)
     with SMTPConnection(config) as conn:
         return conn.send_raw(data, sender, rcpts)
@@ -631,6 +626,18 @@ def _envelope_recipients(message: EmailMessage) -> list[str]:
     found = _addresses(message, "To", "Cc", "Bcc")
     found.extend(getattr(message, "envelope_bcc", ()))
     return list(dict.fromkeys(found))  # ory/mail getRecipients drops duplicates
+
+
+def envelope(
+    message: EmailMessage, *, envelope_from: str | None = None, recipients: Sequence[str] | None = None
+) -> tuple[str, list[str]]:
+    """The SMTP envelope of ``message``: the sender and recipients given, else those its headers
+    name (Sender or From; To, Cc, Bcc and a configured Bcc), as ory/mail derives them."""
+    sender = envelope_from or _envelope_sender(message)
+    rcpts = list(recipients) if recipients is not None else _envelope_recipients(message)
+    if not rcpts:
+        raise SMTPSendError("the message has no recipients (To, Cc, Bcc)", stage="mail")
+    return sender, rcpts
 
 
 def _flatten(message: EmailMessage) -> bytes:

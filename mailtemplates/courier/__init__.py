@@ -426,10 +426,8 @@ def _envelope(msg: Any, from_address: str, to: str, headers: Mapping[str, str]) 
     from mailtemplates import smtp as _smtp
 
     if any(h.lower() in _ENVELOPE_HEADERS for h in headers):
-        return {
-            "envelope_from": _smtp._envelope_sender(msg),
-            "envelope_to": tuple(_smtp._envelope_recipients(msg)),
-        }
+        sender, rcpts = _smtp.envelope(msg)
+        return {"envelope_from": sender, "envelope_to": tuple(rcpts)}
     # A bare address (what build_message accepted without "<" or a comment) is its own addr-spec.
     from email.utils import parseaddr
 
