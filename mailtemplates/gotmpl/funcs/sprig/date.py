@@ -25,7 +25,7 @@ from ..sprig_time import (
 from ._common import ANY, STR, TIME, reg
 
 
-def _date_of(d: object, *, ints: tuple[type, ...] = (int,)) -> GoTime:
+def _date_of(d: object) -> GoTime:
     """The time a sprig date function makes of its argument: time.Time, int, int64; else now."""
     if isinstance(d, GoTime):
         return d
