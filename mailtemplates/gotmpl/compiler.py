@@ -54,7 +54,7 @@ from . import nodes as n
 from . import runtime as rt
 from .funcs import GoFunc, funcmap
 from .gostrconv import quote
-from .values import MISSING, Int64
+from .values import MISSING, Int64, is_true
 
 __all__ = ["CompiledSet", "NodeInfo", "compile_trees"]
 
@@ -80,6 +80,16 @@ _GO_WALRUS = re.compile(r"\b(v_\w+) :=")
 _ATOM = re.compile(
     r"(?:[A-Za-z_]\w*|_K\[\d+\]|-?[0-9][0-9a-fA-FxXoObBjJ._+-]*|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")\Z"
 )
+
+
+# A name (a Python local or global of the generated code).
+_NAME = re.compile(r"[A-Za-z_]\w*\Z")
+# A literal that is never None or MISSING: a string, a number, a bool, a constant of the table.
+_LITERAL = re.compile(
+    r"(?:True|False|_K\[\d+\]|-?[0-9][0-9a-fA-FxXoObBjJ._+-]*|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")\Z"
+)
+# Python types check_arg accepts, exactly, for these Go parameter types.
+_EXACT_TYPES: Final = {"string": "str", "int": "int", "bool": "bool", "float64": "float"}
 
 
 def _bracket_depth(code: str) -> int:
@@ -294,6 +304,8 @@ class _TemplateCompiler:
         # name the container's element type, as Go's evalField does.
         self.elem_of: dict[str, str] = {}
         self.line_starts: list[int] | None = None  # offsets of the tree's lines, for position()
+        # Code made by dig() -> the code it digs: _any and _check see through it.
+        self.dug: dict[str, str] = {}
 
     @property
     def w(self) -> _Writer:
@@ -341,6 +353,47 @@ class _TemplateCompiler:
 
     def ret_value(self, sig: str) -> str:
         return f"({sig}, {', '.join(self.fn.ret)})" if self.fn.ret else sig
+
+    # The runtime's smallest helpers, written inline: a conditional expression costs a fraction
+    # of a Python call, and these run for almost every value.
+    def bind(self, code: str, prefix: str = "_g") -> tuple[str, str]:
+        """(``code`` bound to a name, that name): ``code`` itself when it is a name already."""
+        if _NAME.match(code):
+            return code, code
+        g = self.tmp(prefix)
+        return f"({g} := {code})", g
+
+    def dig(self, code: str) -> str:
+        """``_dig(code)``: a nil interface becomes the invalid value (MISSING)."""
+        if code == "None":
+            return "MISSING"
+        if _LITERAL.match(code) or code == "MISSING":
+            return code
+        bound, g = self.bind(code)
+        out = f"(MISSING if {bound} is None else {g})"
+        self.dug[out] = code
+        return out
+
+    def any_(self, code: str) -> str:
+        """``_any(code)``: an argument of type interface{}, the invalid value as nil. The nil of
+        a dug value is nil again, so the dig is skipped."""
+        code = self.dug.get(code, code)
+        if code == "MISSING":
+            return "None"
+        if _LITERAL.match(code) or code == "None":
+            return code
+        bound, g = self.bind(code)
+        return f"(None if {bound} is MISSING else {g})"
+
+    def check(self, code: str, typ: str, nid: int) -> str:
+        """``_check(code, typ, nid)`` (``validateType``), its exact-type case inline."""
+        pytype = _EXACT_TYPES.get(typ)
+        if pytype is None:
+            return f"_check({code}, {typ!r}, {nid})"
+        raw = self.dug.get(code)
+        bound, g = self.bind(code if raw is None else raw)
+        slow = g if raw is None else self.dig(g)
+        return f"({g} if type({bound}) is {pytype} else _check({slow}, {typ!r}, {nid}))"
 
     # -- statements --------------------------------------------------------------------------------
     def compile(self) -> list[str]:
@@ -473,7 +526,7 @@ class _TemplateCompiler:
         value = self.pipeline(node.pipe, dot, dig=isinstance(node, n.WithNode))
         t = self.tmp()
         self.w.line(f"{t} = {value}")
-        self.w.line(f"if _truth({t}):")
+        self.w.line(f"if ({t} if type({t}) is bool else _truth({t})):")
         self.block(node.list, t if isinstance(node, n.WithNode) else dot)
         if node.else_list is not None:
             self.w.line("else:")
@@ -578,29 +631,39 @@ class _TemplateCompiler:
         """
         self.pipe_depth += 1
         value: str | None = None
+        fused = self.escaper_chain(pipe, printed)
+        base = first = ""
         for i, cmd in enumerate(pipe.cmds):
             self.printed = printed and i == len(pipe.cmds) - 1 and not pipe.decl
             # Where Go's state.at stands when this command starts: the pipeline, then the last
             # node the previous command evaluated.
             at = pipe if i == 0 else _last_of_command(pipe.cmds[i - 1])
             value = self.command(cmd, dot, value, at)
+            if i == 0 and fused is not None:
+                # The escapers' string path takes the first command's value; the calls of the
+                # pipeline, generated on, are for any other value.
+                base, value = value, self.tmp("_s")
+                first = value
             if i < len(pipe.cmds) - 1:
-                value = f"_dig({value})"
+                value = self.dig(value)
             value = self.shallow(value)
         self.pipe_depth -= 1
         assert value is not None
+        if fused is not None:
+            chain, nids = fused
+            value = self.shallow(f"({chain}({first}, st, {nids!r}) if type({first} := {base}) is str else {value})")
         if not pipe.decl:
-            return f"_dig({value})" if dig else value
+            return self.dig(value) if dig else value
         if pipe.is_assign:
             last = _last_evaluated(pipe)
             if len(pipe.decl) == 1:
                 var = pipe.decl[0].ident[0]
-                return self.shallow(self._store_chain(last, var, self.scope.lookup(var), f"_dig({value})"))
+                return self.shallow(self._store_chain(last, var, self.scope.lookup(var), self.dig(value)))
             a = self.tmp("a")
             stores = [
                 self._store_chain(last, v.ident[0], self.scope.lookup(v.ident[0]), a) for v in pipe.decl
             ]
-            return self.shallow(f"(({a} := _dig({value})), {', '.join(stores)})[0]")
+            return self.shallow(f"(({a} := {self.dig(value)}), {', '.join(stores)})[0]")
         targets = []
         for v in pipe.decl:
             name = v.ident[0]
@@ -614,10 +677,28 @@ class _TemplateCompiler:
                 if self.cond_depth:
                     self.cond[local] = (name, shadowed)
             targets.append(local)
-        expr = f"_dig({value})"
+        expr = self.dig(value)
         for local in reversed(targets):
             expr = f"({local} := {expr})"
         return expr
+
+    def escaper_chain(self, pipe: n.PipeNode, printed: bool) -> tuple[str, tuple[int, ...]] | None:
+        """For ``X | esc1 | esc2 ...`` with html/template's own escapers: the fused function
+        of the escapers for a string ``X`` (``runtime.escaper_chain``) and their node ids."""
+        if len(pipe.cmds) < 2 or not self.owner.str_escapers:
+            return None
+        steps: list[tuple[str, bool]] = []
+        last = len(pipe.cmds) - 1
+        for i, cmd in enumerate(pipe.cmds[1:], 1):
+            if len(cmd.args) != 1 or not isinstance(cmd.args[0], n.IdentifierNode):
+                return None
+            name = cmd.args[0].ident
+            if name not in self.owner.str_escapers:
+                return None
+            # Charged as call() charges it: unless written out at once.
+            steps.append((name, not (printed and i == last and not pipe.decl)))
+        nids = tuple(self.nid(cmd) for cmd in pipe.cmds[1:])
+        return self.owner.escaper_chain_ref(tuple(steps)), nids
 
     def command(self, cmd: n.CommandNode, dot: str, final: str | None, at: n.Node | None = None) -> str:
         printed, self.printed = self.printed, False
@@ -799,7 +880,7 @@ class _TemplateCompiler:
                 return "None"
             if isinstance(node, (n.BoolNode, n.NumberNode, n.StringNode)):
                 return self.arg_value(node, dot)
-            return f"_any({self.arg_value(node, dot)})"
+            return self.any_(self.arg_value(node, dot))
         if isinstance(node, n.NilNode):
             if typ in ("[]interface {}", "[]string", "map[string]interface {}"):
                 return "None"
@@ -807,7 +888,7 @@ class _TemplateCompiler:
         if isinstance(node, (n.BoolNode, n.NumberNode, n.StringNode)):
             return self.literal_for(node, typ)
         # validateType: at the last node evalArg evaluated (inside a parenthesized pipeline).
-        return f"_check({self.arg_value(node, dot)}, {typ!r}, {self.nid(_last_of_arg(node))})"
+        return self.check(self.arg_value(node, dot), typ, self.nid(_last_of_arg(node)))
 
     def literal_for(self, node: n.BoolNode | n.NumberNode | n.StringNode, typ: str) -> str:
         if typ == "bool":
@@ -884,9 +965,9 @@ class _TemplateCompiler:
             if typ == "reflect.Value":
                 parts.append(value)
             elif typ == "any":
-                parts.append(f"_any({value})")
+                parts.append(self.any_(value))
             else:
-                parts.append(f"_check({value}, {typ!r}, {self.nid(at)})")
+                parts.append(self.check(value, typ, self.nid(at)))
         fn = self.owner.func_ref(name)
         if name.startswith("_html_template_"):
             # An escaper: sized before it runs only when it prints a non-string (see escaper_call).
@@ -973,6 +1054,15 @@ class _SetCompiler:
         self.origin = origin or next((t.parse_name for _, t in sorted(trees.items())), "empty")
         self.used_funcs: dict[str, str] = {}
         self.names = 0
+        # html/template's own escapers in this set's functions, with their string fast paths.
+        self.str_escapers: dict[str, tuple[GoFunc, Any]] = {}
+        if any(name.startswith("_html_template_") for name in funcs):
+            from .escape.escapers import ESCAPER_FUNCS, STR_ESCAPERS
+
+            self.str_escapers = {
+                name: (f, STR_ESCAPERS[name]) for name, f in ESCAPER_FUNCS.items() if funcs.get(name) is f
+            }
+        self.escaper_chains: dict[tuple[tuple[str, bool], ...], str] = {}
 
     def new_name(self, prefix: str) -> str:
         """A module-level name unique in the set."""
@@ -999,6 +1089,13 @@ class _SetCompiler:
             self.used_funcs[name] = ref
         return ref
 
+    def escaper_chain_ref(self, steps: tuple[tuple[str, bool], ...]) -> str:
+        """The name of the fused escapers ``steps`` (name, charged) in the generated module."""
+        ref = self.escaper_chains.get(steps)
+        if ref is None:
+            ref = self.escaper_chains[steps] = f"_esc_{len(self.escaper_chains)}"
+        return ref
+
     def compile(self, max_depth: int) -> CompiledSet:
         lines: list[str] = []
         for name in sorted(self.trees):
@@ -1015,7 +1112,7 @@ class _SetCompiler:
             "_mcall": rt.call_method,
             "_Bound": rt.BoundMethod,
             "_range": rt.range_items,
-            "_truth": rt.truth,
+            "_truth": is_true,
             "_check": rt.check_arg,
             "_call": rt.call,
             "_callv": rt.charged_call,
@@ -1039,6 +1136,8 @@ class _SetCompiler:
         }
         for name, ref in self.used_funcs.items():
             namespace[ref] = self.funcs[name]
+        for steps, ref in self.escaper_chains.items():
+            namespace[ref] = rt.escaper_chain([(*self.str_escapers[name], charge) for name, charge in steps])
         filename = f"<gotmpl {self.origin}#{next(_SET_IDS)}>"
         code = compile(source, filename, "exec")
         exec(code, namespace)

@@ -275,6 +275,8 @@ def format_float(x: float, fmt: str, prec: int) -> str:
         # Fast path for %v of a whole number (Kratos's float64 ExpiresInMinutes): shortest %g
         # switches to %e only from exponent 6, below that it is the integer's digits.
         return str(int(x))
+    if prec < 0 and fmt == "g" and x == 0:
+        return "-0" if math.copysign(1.0, x) < 0 else "0"
     if math.isnan(x):
         return "NaN"
     if math.isinf(x):

@@ -41,6 +41,8 @@ from typing import Any, Final
 
 from .funcs import METHODS, GoFunc, GoFuncError
 from .funcs.time_methods import Duration, Month, Weekday
+from .gofmt import format_value
+from .gostrconv import format_float
 from .values import MISSING, Int64, Missing, StrList, go_type_name, is_true
 
 __all__ = [
@@ -123,6 +125,9 @@ VALUES = 5  # characters and list elements functions may still return (max_value
 MAX_VALUES = 6  # max_values (None: none)
 DEADLINE = 7  # time.monotonic() past which the execution stops (inf: none)
 SECONDS = 8  # max_seconds (None: none)
+LONG = 9  # a function result this long or longer is checked beyond the max_values count
+
+_INT64 = 1 << 63
 
 #: A function result at least this long also looks at the clock (see :func:`charged_call`).
 _CLOCK_SIZE = 4096
@@ -142,6 +147,8 @@ def new_state(
         values,
         math.inf,
         seconds,
+        # Past max_output or long enough to look at the clock: see _charge_long.
+        _CLOCK_SIZE if limit is None else min(_CLOCK_SIZE, limit + 1),
     ]
 
 
@@ -205,10 +212,14 @@ def print_value(v: object, nid: int = -1, st: list[Any] | None = None) -> str:
 
     With the execution's state ``st``, a container whose text would exceed the output limit
     (one list held many times over) is refused before it is formatted."""
+    t = type(v)
+    # format_value's own fast paths, without its type tests (numbers are most non-strings).
+    if t is float:
+        return format_float(v, "g", -1)  # type: ignore[arg-type]
+    if t is int and -_INT64 <= v < _INT64:  # type: ignore[operator]
+        return str(v)
     if v is MISSING or v is None:
         return "<no value>"
-    from .gofmt import format_value
-
     try:
         if st is not None and isinstance(v, (list, tuple, Mapping)):
             size = printed_size(v, st[LIMIT])
@@ -600,8 +611,6 @@ def range_items(
         # A Python int past Go's int64 wraps, as fmt prints it and sprig's arithmetic makes it.
         seq = range(((int(x) + (1 << 63)) & ((1 << 64) - 1)) - (1 << 63))
     else:
-        from .gofmt import format_value
-
         try:
             shown = format_value(x)
         except RecursionError:
@@ -743,16 +752,26 @@ def charged_call(f: GoFunc, args: list[Any], nid: int, st: list[Any]) -> Any:
         raise failure from None
     if type(r) is str or isinstance(r, list):
         n = len(r)
-        if n > st[LIMIT]:
-            raise LimitFailure(
-                nid, f"error calling {f.name}: result of {n} exceeds the limit of {st[LIMIT]} (max_output)"
-            )
         st[VALUES] -= n
-        if st[VALUES] < 0:
-            _over_values(st, f.name, n, nid)
-        if n >= _CLOCK_SIZE:
-            check_clock(st, nid)
+        if n >= st[LONG] or st[VALUES] < 0:
+            _charge_long(st, f.name, n, nid)
     return r
+
+
+def _charge_long(st: list[Any], name: str, n: int, nid: int) -> None:
+    """The rest of charging a result of ``n`` characters or elements, already taken off
+    ``max_values``: fail past ``max_output`` or once ``max_values`` is spent; a long result
+    also looks at the clock. Callers come here only for a result of at least ``st[LONG]``
+    (the smaller of _CLOCK_SIZE and ``max_output`` + 1) or a spent budget: the common short
+    result costs two comparisons."""
+    if n > st[LIMIT]:
+        raise LimitFailure(
+            nid, f"error calling {name}: result of {n} exceeds the limit of {st[LIMIT]} (max_output)"
+        )
+    if st[VALUES] < 0:
+        _over_values(st, name, n, nid)
+    if n >= _CLOCK_SIZE:
+        check_clock(st, nid)
 
 
 def _over_values(st: list[Any], name: str, n: int, nid: int) -> None:
@@ -964,6 +983,56 @@ def escaper_call(f: GoFunc, args: list[Any], nid: int, st: list[Any], charge: bo
         if type(a) is not str:
             return guarded_call(f, args, nid, st, charge)
     return charged_call(f, args, nid, st) if charge else call(f, args, nid)
+
+
+def escaper_chain(steps: Sequence[tuple[GoFunc, Callable[[str], str], bool]]) -> Callable[..., str]:
+    """html/template's escapers of one pipeline (``X | urlfilter | urlnormalizer | attrescaper``)
+    fused into one function of a plain string ``X``: ``run(s, st, nids)``.
+
+    ``steps``: each escaper, its string fast path (``escape.escapers.STR_ESCAPERS``) and whether
+    its result is charged; ``nids``: the node id of each step. For a string, this is what the
+    pipeline of :func:`escaper_call` calls does step by step (each escaper of a string returns a
+    string, so every later step takes the string path too): the same results, the same charges
+    in the same order, the same errors at the same nodes; only the calls, argument lists and
+    type tests between the steps are gone. The compiler uses it when the value is a ``str`` and
+    the nested calls otherwise.
+    """
+    if len(steps) == 1 and not steps[0][2]:
+        f, fast, _ = steps[0]
+
+        def run1(s: str, st: list[Any], nids: tuple[int, ...]) -> str:
+            try:
+                return fast(s)
+            except Exception as e:
+                failure = _call_failure(f, e, nids[0])
+                if failure is None:
+                    raise
+                raise failure from None
+
+        return run1
+    fns = tuple(steps)
+
+    def run(s: str, st: list[Any], nids: tuple[int, ...]) -> str:
+        i = 0
+        try:
+            for f, fast, charge in fns:
+                s = fast(s)
+                if charge:
+                    n = len(s)
+                    st[VALUES] -= n
+                    if n >= st[LONG] or st[VALUES] < 0:
+                        _charge_long(st, f.name, n, nids[i])
+                i += 1
+        except ExecFailure:
+            raise
+        except Exception as e:
+            failure = _call_failure(fns[i][0], e, nids[i])
+            if failure is None:
+                raise
+            raise failure from None
+        return s
+
+    return run
 
 
 def truth(v: object) -> bool:

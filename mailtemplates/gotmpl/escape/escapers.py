@@ -16,7 +16,8 @@ Follows Go 1.26 ``src/html/template/html.go``, ``js.go``, ``css.go``, ``url.go``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 
 from ..funcs import GoFunc
 from ..values import MISSING
@@ -30,6 +31,7 @@ from .html import (
     HTML_NOSPACE_TABLE,
     HTML_TABLE,
     html_replacer,
+    str_replacer,
     strip_tags,
 )
 from .js import (
@@ -44,6 +46,7 @@ from .url import FILTER_FAILSAFE, filter_srcset_element, is_safe_url, process_ur
 
 __all__ = [
     "ESCAPER_FUNCS",
+    "STR_ESCAPERS",
     "attrescaper",
     "commentescaper",
     "cssescaper",
@@ -389,4 +392,48 @@ ESCAPER_FUNCS: dict[str, GoFunc] = {
         "_html_template_urlnormalizer": urlnormalizer,
         "_eval_args_": eval_args,
     }.items()
+}
+
+
+# -- string fast paths ---------------------------------------------------------------------------
+
+_html_str = str_replacer(HTML_TABLE, True)
+_nospace_str = str_replacer(HTML_NOSPACE_TABLE, False)
+# process_url_onto's patterns for a str: a character outside the classes is a byte outside them
+# in UTF-8 (every non-ASCII character is), so no match means the bytes come back unchanged.
+_URL_CHANGED = re.compile(r"[^-._~a-zA-Z0-9]")
+_URL_CHANGED_NORM = re.compile(r"[^-._~a-zA-Z0-9!#$&*+,/:;=?@\[\]%]|%(?![0-9a-fA-F]{2})")
+
+
+def _nospace_fast(s: str) -> str:
+    return FILTER_FAILSAFE if s == "" else _nospace_str(s)
+
+
+def _urlfilter_fast(s: str) -> str:
+    return s if is_safe_url(s) else "#" + FILTER_FAILSAFE
+
+
+def _urlnormalizer_fast(s: str) -> str:
+    return s if _URL_CHANGED_NORM.search(s) is None else urlnormalizer(s)
+
+
+def _urlescaper_fast(s: str) -> str:
+    return s if _URL_CHANGED.search(s) is None else urlescaper(s)
+
+
+#: Each escaper of :data:`ESCAPER_FUNCS` as a function of one plain ``str`` (``type(s) is str``:
+#: not trusted content), returning what the escaper returns for that one argument. Compiled
+#: templates call these when the value is such a string (most are), skipping ``stringify`` and
+#: the variadic call; anything else goes to the escaper itself. ``tests/test_escapers.py`` checks
+#: them against the escapers.
+STR_ESCAPERS: dict[str, Callable[[str], str]] = {
+    **{name: f.fn for name, f in ESCAPER_FUNCS.items()},
+    "_html_template_htmlescaper": _html_str,
+    "_html_template_attrescaper": _html_str,
+    "_html_template_rcdataescaper": _html_str,
+    "_html_template_nospaceescaper": _nospace_fast,
+    "_html_template_urlfilter": _urlfilter_fast,
+    "_html_template_urlnormalizer": _urlnormalizer_fast,
+    "_html_template_urlescaper": _urlescaper_fast,
+    "_eval_args_": lambda s: s,
 }

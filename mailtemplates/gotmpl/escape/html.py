@@ -21,6 +21,7 @@ __all__ = [
     "HTML_TABLE",
     "html_replacer",
     "html_unescape",
+    "str_replacer",
     "strip_tags",
 ]
 
@@ -175,6 +176,19 @@ def html_replacer(s: str, table: dict[int, str], bad_runes: bool) -> str:
     if rx.search(s) is None:
         return s
     return rx.sub(compiled[1], s)
+
+
+def str_replacer(table: dict[int, str], bad_runes: bool) -> Callable[[str], str]:
+    """``html_replacer(s, table, bad_runes)`` as a one-argument function of a string, its
+    pattern and replacement bound once (for the compiled templates' string fast paths)."""
+    compiled = _REPLACERS.get(id(table)) or _compile_replacer(table)
+    rx = compiled[2] if bad_runes else compiled[3]
+    search, sub, repl = rx.search, rx.sub, compiled[1]
+
+    def replace(s: str) -> str:
+        return s if search(s) is None else sub(repl, s)
+
+    return replace
 
 
 def _noncharacter(ch: str) -> str:
