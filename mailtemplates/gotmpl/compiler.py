@@ -88,6 +88,7 @@ _NAME = re.compile(r"[A-Za-z_]\w*\Z")
 _LITERAL = re.compile(
     r"(?:True|False|_K\[\d+\]|-?[0-9][0-9a-fA-FxXoObBjJ._+-]*|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")\Z"
 )
+_STRING = re.compile(r"(?:'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")\Z")
 # Python types check_arg accepts, exactly, for these Go parameter types.
 _EXACT_TYPES: Final = {"string": "str", "int": "int", "bool": "bool", "float64": "float"}
 
@@ -444,7 +445,10 @@ class _TemplateCompiler:
                 self.w.line(f"w({node.text!r})")
         elif isinstance(node, n.ActionNode):
             value = self.pipeline(node.pipe, dot, dig=False, printed=True)
-            if not node.pipe.decl:
+            last = node.pipe.cmds[-1].args[0]
+            if not node.pipe.decl and isinstance(last, n.IdentifierNode) and last.ident in self.owner.str_escapers:
+                self.w.line(f"w({value})")  # an escaper returns a string
+            elif not node.pipe.decl:
                 t = self.tmp()
                 self.w.line(f"{t} = {value}")
                 self.w.line(f"w({t} if type({t}) is str else _print({t}, {self.nid(node)}, st))")
@@ -650,8 +654,19 @@ class _TemplateCompiler:
         self.pipe_depth -= 1
         assert value is not None
         if fused is not None:
-            chain, nids = fused
-            value = self.shallow(f"({chain}({first}, st, {nids!r}) if type({first} := {base}) is str else {value})")
+            chain, nids, numbers = fused
+            if not numbers:
+                value = f"({chain}({first}, st, {nids!r}) if type({first} := {base}) is str else {value})"
+            else:
+                k = self.tmp("_k")
+                # A number prints as its digits, then escaped as that string: Go's stringify. The
+                # size guard of the first escaper counts 1 for it, refused only by a spent budget.
+                value = (
+                    f"({chain}({first}, st, {nids!r}) if ({k} := type({first} := {base})) is str else "
+                    f"{chain}(_print({first}), st, {nids!r}) if ({k} is float or {k} is int) and "
+                    f"st[{rt.LIMIT}] > 0 and st[{rt.VALUES}] > 0 else {value})"
+                )
+            value = self.shallow(value)
         if not pipe.decl:
             return self.dig(value) if dig else value
         if pipe.is_assign:
@@ -682,9 +697,10 @@ class _TemplateCompiler:
             expr = f"({local} := {expr})"
         return expr
 
-    def escaper_chain(self, pipe: n.PipeNode, printed: bool) -> tuple[str, tuple[int, ...]] | None:
+    def escaper_chain(self, pipe: n.PipeNode, printed: bool) -> tuple[str, tuple[int, ...], bool] | None:
         """For ``X | esc1 | esc2 ...`` with html/template's own escapers: the fused function
-        of the escapers for a string ``X`` (``runtime.escaper_chain``) and their node ids."""
+        of the escapers for a string ``X`` (``runtime.escaper_chain``), their node ids, and
+        whether the first prints a number as its ``%v`` text."""
         if len(pipe.cmds) < 2 or not self.owner.str_escapers:
             return None
         steps: list[tuple[str, bool]] = []
@@ -698,7 +714,7 @@ class _TemplateCompiler:
             # Charged as call() charges it: unless written out at once.
             steps.append((name, not (printed and i == last and not pipe.decl)))
         nids = tuple(self.nid(cmd) for cmd in pipe.cmds[1:])
-        return self.owner.escaper_chain_ref(tuple(steps)), nids
+        return self.owner.escaper_chain_ref(tuple(steps)), nids, steps[0][0] in self.owner.stringifying
 
     def command(self, cmd: n.CommandNode, dot: str, final: str | None, at: n.Node | None = None) -> str:
         printed, self.printed = self.printed, False
@@ -769,7 +785,16 @@ class _TemplateCompiler:
         if len(idents) == 1 and mode == rt.MODE_DEFAULT:
             key = idents[0]
             return f"(_d.get({key!r}, MISSING) if type(_d := {receiver}) is dict else _field(_d, {key!r}, {nid}, 0{elem_of}))"
-        return f"_chain({receiver}, {tuple(idents)!r}, {nid}, {mode}{elem_of})"
+        slow = f"_chain({{}}, {tuple(idents)!r}, {nid}, {mode}{elem_of})"
+        if mode != rt.MODE_DEFAULT:
+            return slow.format(receiver)
+        # Maps all the way down (JSON data): the lookups inline; anything else, a missing key
+        # included, goes to chain() from the start (reading maps again changes nothing).
+        bound, r = self.bind(receiver, "_r")
+        g = self.tmp("_c")
+        tests = [f"type({g} := {bound}) is dict"]
+        tests += [f"type({g} := {g}.get({key!r}, MISSING)) is dict" for key in idents[:-1]]
+        return f"({g}.get({idents[-1]!r}, MISSING) if {' and '.join(tests)} else {slow.format(r)})"
 
     def method_call(
         self,
@@ -969,6 +994,8 @@ class _TemplateCompiler:
             else:
                 parts.append(self.check(value, typ, self.nid(at)))
         fn = self.owner.func_ref(name)
+        if name == "eq" and final is None and len(parts) == 2 and f is _stock(name):
+            return self.eq_strings(fn, parts, self.nid(cmd))
         if name.startswith("_html_template_"):
             # An escaper: sized before it runs only when it prints a non-string (see escaper_call).
             expr = f"_escaper({fn}, [{', '.join(parts)}], {self.nid(cmd)}, st{', False' if printed else ''})"
@@ -985,6 +1012,22 @@ class _TemplateCompiler:
         else:
             expr = f"_call({fn}, [{', '.join(parts)}], {self.nid(cmd)})"
         return self.seq(prefix, expr) if prefix is not None else expr
+
+    def eq_strings(self, fn: str, parts: list[str], nid: int) -> str:
+        """``eq a b``, compared inline when both are strings (Go: basicKind string, ``==``)."""
+        a, b = parts
+        if _STRING.match(b):
+            bound, g = self.bind(a)
+            return f"({g} == {b} if type({bound}) is str else _call({fn}, [{g}, {b}], {nid}))"
+        if _STRING.match(a):
+            bound, g = self.bind(b)
+            return f"({a} == {g} if type({bound}) is str else _call({fn}, [{a}, {g}], {nid}))"
+        bound_a, ga = self.bind(a)
+        bound_b, gb = self.bind(b)
+        return (
+            f"({ga} == {gb} if (type({bound_a}) is str) & (type({bound_b}) is str) "
+            f"else _call({fn}, [{ga}, {gb}], {nid}))"
+        )
 
     def and_or(self, name: str, args: list[n.Node], dot: str, final: str | None) -> str:
         """Short-circuit ``and``/``or``: evaluate left to right, return the deciding operand.
@@ -1056,9 +1099,11 @@ class _SetCompiler:
         self.names = 0
         # html/template's own escapers in this set's functions, with their string fast paths.
         self.str_escapers: dict[str, tuple[GoFunc, Any]] = {}
+        self.stringifying: frozenset[str] = frozenset()
         if any(name.startswith("_html_template_") for name in funcs):
-            from .escape.escapers import ESCAPER_FUNCS, STR_ESCAPERS
+            from .escape.escapers import ESCAPER_FUNCS, STR_ESCAPERS, STRINGIFYING
 
+            self.stringifying = STRINGIFYING
             self.str_escapers = {
                 name: (f, STR_ESCAPERS[name]) for name, f in ESCAPER_FUNCS.items() if funcs.get(name) is f
             }

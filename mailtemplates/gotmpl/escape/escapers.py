@@ -46,6 +46,7 @@ from .url import FILTER_FAILSAFE, filter_srcset_element, is_safe_url, process_ur
 
 __all__ = [
     "ESCAPER_FUNCS",
+    "STRINGIFYING",
     "STR_ESCAPERS",
     "attrescaper",
     "commentescaper",
@@ -437,3 +438,7 @@ STR_ESCAPERS: dict[str, Callable[[str], str]] = {
     "_html_template_urlescaper": _urlescaper_fast,
     "_eval_args_": lambda s: s,
 }
+
+#: The escapers that see a value only through ``stringify`` (all but ``jsvalescaper``, which
+#: marshals it as JSON): for a number, the escaper of its ``%v`` text.
+STRINGIFYING: frozenset[str] = frozenset(ESCAPER_FUNCS) - {"_html_template_jsvalescaper"}
