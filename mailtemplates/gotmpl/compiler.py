@@ -53,6 +53,7 @@ from typing import Any, Final
 from . import nodes as n
 from . import runtime as rt
 from .funcs import GoFunc, funcmap
+from .gofmt import simple_printf
 from .gostrconv import quote
 from .values import MISSING, Int64, is_true
 
@@ -90,7 +91,14 @@ _LITERAL = re.compile(
 )
 _STRING = re.compile(r"(?:'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")\Z")
 # Python types check_arg accepts, exactly, for these Go parameter types.
-_EXACT_TYPES: Final = {"string": "str", "int": "int", "bool": "bool", "float64": "float"}
+_EXACT_TYPES: Final = {
+    "string": "str",
+    "int": "int",
+    "bool": "bool",
+    "float64": "float",
+    "map[string]interface {}": "dict",
+    "[]interface {}": "list",
+}
 
 
 def _bracket_depth(code: str) -> int:
@@ -999,6 +1007,14 @@ class _TemplateCompiler:
         if name.startswith("_html_template_"):
             # An escaper: sized before it runs only when it prints a non-string (see escaper_call).
             expr = f"_escaper({fn}, [{', '.join(parts)}], {self.nid(cmd)}, st{', False' if printed else ''})"
+        elif (
+            name == "printf"
+            and f is _stock(name)
+            and args
+            and isinstance(args[0], n.StringNode)
+            and (fast := simple_printf(args[0].text)) is not None
+        ):
+            expr = f"_printf({self.const(fast)}, {fn}, [{', '.join(parts)}], {self.nid(cmd)}, st{', False' if printed else ''})"
         elif name in rt.SIZE_GUARDS and f is _stock(name):
             # Sized before it runs; a printed result counts as output, not as a value.
             expr = f"_guarded({fn}, [{', '.join(parts)}], {self.nid(cmd)}, st{', False' if printed else ''})"
@@ -1162,6 +1178,7 @@ class _SetCompiler:
             "_call": rt.call,
             "_callv": rt.charged_call,
             "_guarded": rt.guarded_call,
+            "_printf": rt.printf_call,
             "_escaper": rt.escaper_call,
             "_call_builtin": rt.call_builtin,
             "_tick": rt.tick,

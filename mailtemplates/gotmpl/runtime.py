@@ -218,6 +218,8 @@ def print_value(v: object, nid: int = -1, st: list[Any] | None = None) -> str:
         return format_float(v, "g", -1)  # type: ignore[arg-type]
     if t is int and -_INT64 <= v < _INT64:  # type: ignore[operator]
         return str(v)
+    if t is bool:
+        return "true" if v else "false"
     if v is MISSING or v is None:
         return "<no value>"
     try:
@@ -972,6 +974,28 @@ def guarded_call(f: GoFunc, args: list[Any], nid: int, st: list[Any], charge: bo
             _over_values(st, f.name, size, nid)
         return charged_call(f, args, nid, st)
     return call(f, args, nid)
+
+
+def printf_call(
+    fast: Callable[[Sequence[object]], str | None],
+    f: GoFunc,
+    args: list[Any],
+    nid: int,
+    st: list[Any],
+    charge: bool = True,
+) -> Any:
+    """:func:`guarded_call` of sprig's ``printf`` with a constant format, trying its fast path
+    first (``gofmt.simple_printf``: no widths, so the guard counts 1 per argument that is not
+    a string, at most ``len(args)``; with budgets that small, the guard decides)."""
+    r = fast(args)
+    if r is None or st[LIMIT] < len(args) or (charge and st[VALUES] < len(args)):
+        return guarded_call(f, args, nid, st, charge)
+    if charge:
+        n = len(r)
+        st[VALUES] -= n
+        if n >= st[LONG] or st[VALUES] < 0:
+            _charge_long(st, f.name, n, nid)
+    return r
 
 
 def escaper_call(f: GoFunc, args: list[Any], nid: int, st: list[Any], charge: bool = True) -> Any:
