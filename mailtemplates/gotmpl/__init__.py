@@ -227,11 +227,13 @@ class TemplateSet:
             entry = self._entries[name] = (compiled.functions[name], compiled)
         fn, compiled = entry
         out: list[str] = []
-        # runtime.start(), inlined: this runs once per execution and Go's fastest templates take
-        # less than a microsecond.
-        st = self._state[:]
-        if self.max_seconds is not None:
-            st[rt.DEADLINE] = _monotonic() + self.max_seconds
+        st = self._state
+        if compiled.stateful:
+            # runtime.start(), inlined: this runs once per execution and Go's fastest templates
+            # take less than a microsecond.
+            st = st[:]
+            if self.max_seconds is not None:
+                st[rt.DEADLINE] = _monotonic() + self.max_seconds
         try:
             # Execute(w, nil): reflect.ValueOf(nil) is the invalid value, not a nil pointer.
             fn(MISSING if data is None else data, out, 0, st)

@@ -89,6 +89,7 @@ _NAME = re.compile(r"[A-Za-z_]\w*\Z")
 _LITERAL = re.compile(
     r"(?:True|False|_K\[\d+\]|-?[0-9][0-9a-fA-FxXoObBjJ._+-]*|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")\Z"
 )
+_ROOT = re.compile(r"\bv_root\b")
 _STRING = re.compile(r"(?:'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")\Z")
 # Python types check_arg accepts, exactly, for these Go parameter types.
 _EXACT_TYPES: Final = {
@@ -214,6 +215,10 @@ class CompiledSet:
     source: str
     #: The filename of the generated code (in tracebacks and :mod:`linecache`).
     filename: str = "<gotmpl>"
+    #: Whether the code updates the execution's state (budgets, output count, clock): range,
+    #: template calls, charged function results. When it does not, executions share one state
+    #: list, only read, and start without reading the clock.
+    stateful: bool = True
     _lines: list[str] = field(default_factory=list, repr=False)
 
     def template_positions(self, tb: Any) -> list[str]:
@@ -415,14 +420,33 @@ class _TemplateCompiler:
         self.walk_list(self.tree.root, "dot")
         w.line("return None")
         lines = w.lines
+        if not any(_ROOT.search(line) for line in lines[3:]) and not any(
+            _ROOT.search(line) for h in self.hoisted for line in h
+        ):
+            del lines[2]  # v_root = dot: $ is never read
         for h in self.hoisted:
             lines.append("")
             lines.extend(h)
         return lines
 
     def walk_list(self, lst: n.ListNode, dot: str) -> None:
+        text: list[str] = []  # adjacent text (a comment between writes nothing): one write
         for node in lst.nodes:
+            if isinstance(node, n.TextNode):
+                text.append(node.text)
+                continue
+            if isinstance(node, n.CommentNode):
+                continue
+            if text:
+                self.write_text("".join(text))
+                text = []
             self.walk(node, dot)
+        if text:
+            self.write_text("".join(text))
+
+    def write_text(self, text: str) -> None:
+        if text:
+            self.w.line(f"w({text!r})")
 
     def position(self, node: n.Node, context: str) -> None:
         """A ``# file:line:col context`` comment: where the code that follows comes from."""
@@ -449,8 +473,7 @@ class _TemplateCompiler:
         elif isinstance(node, n.BranchNode):
             self.position(node, f"{{{{{node.keyword} {node.pipe}}}}}")
         if isinstance(node, n.TextNode):
-            if node.text:
-                self.w.line(f"w({node.text!r})")
+            self.write_text(node.text)
         elif isinstance(node, n.ActionNode):
             value = self.pipeline(node.pipe, dot, dig=False, printed=True)
             last = node.pipe.cmds[-1].args[0]
@@ -558,6 +581,7 @@ class _TemplateCompiler:
         # the range itself.
         last = _last_evaluated(pipe)
         w.line(f"{it} = _range({t}, {self.nid(last)}, {nvars}, out, st, {self.nid(node)})")
+        self.owner.stateful = True
         w.line(f"if {it}:")
         w.indent += 1
         elem = self.tmp("e")
@@ -602,6 +626,7 @@ class _TemplateCompiler:
         # ever being deep), and a point to check the output (its characters are counted only
         # once enough chunks were written since the last count).
         self.w.line("st[_BUDGET] -= 1")
+        self.owner.stateful = True
         self.w.line(
             f"if st[_BUDGET] < 0 or len(out) - st[_COUNTED] > _CALL_TICK_CHUNKS: _tick_call(out, st, {nid})"
         )
@@ -672,7 +697,7 @@ class _TemplateCompiler:
                 value = (
                     f"({chain}({first}, st, {nids!r}) if ({k} := type({first} := {base})) is str else "
                     f"{chain}(_print({first}), st, {nids!r}) if ({k} is float or {k} is int) and "
-                    f"st[{rt.LIMIT}] > 0 and st[{rt.VALUES}] > 0 else {value})"
+                    f"st[_LIMIT] > 0 and st[_VALUES] > 0 else {value})"
                 )
             value = self.shallow(value)
         if not pipe.decl:
@@ -722,6 +747,8 @@ class _TemplateCompiler:
             # Charged as call() charges it: unless written out at once.
             steps.append((name, not (printed and i == last and not pipe.decl)))
         nids = tuple(self.nid(cmd) for cmd in pipe.cmds[1:])
+        if any(charged for _, charged in steps):
+            self.owner.stateful = True
         return self.owner.escaper_chain_ref(tuple(steps)), nids, steps[0][0] in self.owner.stringifying
 
     def command(self, cmd: n.CommandNode, dot: str, final: str | None, at: n.Node | None = None) -> str:
@@ -1027,6 +1054,8 @@ class _TemplateCompiler:
             expr = f"_callv({fn}, [{', '.join(parts)}], {self.nid(cmd)}, st)"
         else:
             expr = f"_call({fn}, [{', '.join(parts)}], {self.nid(cmd)})"
+        if expr.startswith("_callv(") or (not printed and expr.startswith(("_escaper(", "_printf(", "_guarded("))):
+            self.owner.stateful = True  # the result is charged
         return self.seq(prefix, expr) if prefix is not None else expr
 
     def eq_strings(self, fn: str, parts: list[str], nid: int) -> str:
@@ -1124,6 +1153,7 @@ class _SetCompiler:
                 name: (f, STR_ESCAPERS[name]) for name, f in ESCAPER_FUNCS.items() if funcs.get(name) is f
             }
         self.escaper_chains: dict[tuple[tuple[str, bool], ...], str] = {}
+        self.stateful = False  # see CompiledSet.stateful
 
     def new_name(self, prefix: str) -> str:
         """A module-level name unique in the set."""
@@ -1193,6 +1223,8 @@ class _SetCompiler:
             "_MAX_DEPTH": max_depth,
             "_BUDGET": rt.BUDGET,
             "_COUNTED": rt.COUNTED,
+            "_LIMIT": rt.LIMIT,
+            "_VALUES": rt.VALUES,
             "_CALL_TICK_CHUNKS": _CALL_TICK_CHUNKS,
             "_K": self.consts,
         }
@@ -1204,7 +1236,7 @@ class _SetCompiler:
         code = compile(source, filename, "exec")
         exec(code, namespace)
         functions = {name: namespace[fname] for name, fname in self.fnames.items()}
-        compiled = CompiledSet(functions, self.node_table, source, filename)
+        compiled = CompiledSet(functions, self.node_table, source, filename, stateful=self.stateful)
         # Tracebacks through the generated code show its lines for as long as the set lives
         # (an entry without a modification time is never dropped by linecache.checkcache).
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
