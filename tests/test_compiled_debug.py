@@ -33,7 +33,7 @@ def test_crash_in_custom_function_names_template_file_and_line() -> None:
         tset.execute("main.gotmpl", {"X": 1})
     text = "".join(traceback.format_exception(info.value))
     # the generated frames, with their source lines (linecache) and template-named functions
-    assert re.search(r'File "<gotmpl recovery/valid/email\.body\.gotmpl#\d+>", line \d+, in tmpl_p\n +t\d+ = _call\(fn_boom', text)
+    assert re.search(r'File "<gotmpl recovery/valid/email\.body\.gotmpl#\d+>", line \d+, in tmpl_p\n +t\d+ = dc_boom_c1\(', text)
     assert re.search(r"in tmpl_main_gotmpl\n +tmpl_p\(", text)
     # the note: innermost template position first, then the template call that led there
     assert info.value.__notes__ == [

@@ -1049,8 +1049,14 @@ class _TemplateCompiler:
             # evalCall hands the builtin the callee's source text (or, piped, its value).
             callee = repr(str(args[0])) if args else "None"
             expr = f"_call_builtin({fn}, [{', '.join(parts)}], {self.nid(cmd)}, {callee})"
-        elif not printed and f.result not in _SMALL_RESULTS and not name.startswith("_html_template_"):
-            # A string or list result is charged to the budgets; escapers write at once.
+        elif len(parts) <= rt.DIRECT_ARGS:
+            # A string or list result is charged to the budgets (runtime.direct_call).
+            charged = not printed and f.result not in _SMALL_RESULTS
+            if charged:
+                self.owner.stateful = True
+            ref = self.owner.direct_ref(name, len(parts), charged)
+            expr = f"{ref}({''.join(p + ', ' for p in parts)}{self.nid(cmd)}, st)"
+        elif not printed and f.result not in _SMALL_RESULTS:
             expr = f"_callv({fn}, [{', '.join(parts)}], {self.nid(cmd)}, st)"
         else:
             expr = f"_call({fn}, [{', '.join(parts)}], {self.nid(cmd)})"
@@ -1154,6 +1160,7 @@ class _SetCompiler:
             }
         self.escaper_chains: dict[tuple[tuple[str, bool], ...], str] = {}
         self.stateful = False  # see CompiledSet.stateful
+        self.direct_calls: dict[tuple[str, int, bool], str] = {}
 
     def new_name(self, prefix: str) -> str:
         """A module-level name unique in the set."""
@@ -1178,6 +1185,16 @@ class _SetCompiler:
             if ref in self.used_funcs.values():  # only non-ASCII names can collide
                 ref += f"_{len(self.used_funcs)}"
             self.used_funcs[name] = ref
+        return ref
+
+    def direct_ref(self, name: str, nargs: int, charged: bool) -> str:
+        """The name of function ``name``'s caller for ``nargs`` arguments (runtime.direct_call)."""
+        key = (name, nargs, charged)
+        ref = self.direct_calls.get(key)
+        if ref is None:
+            # "dc_" + the function's own unique "fn_" name + a suffix: unique too.
+            ref = f"dc_{self.func_ref(name)[3:]}_{'v' if charged else 'c'}{nargs}"
+            self.direct_calls[key] = ref
         return ref
 
     def escaper_chain_ref(self, steps: tuple[tuple[str, bool], ...]) -> str:
@@ -1230,6 +1247,8 @@ class _SetCompiler:
         }
         for name, ref in self.used_funcs.items():
             namespace[ref] = self.funcs[name]
+        for (name, nargs, charged), ref in self.direct_calls.items():
+            namespace[ref] = rt.direct_call(self.funcs[name], nargs, charged)
         for steps, ref in self.escaper_chains.items():
             namespace[ref] = rt.escaper_chain([(*self.str_escapers[name], charge) for name, charge in steps])
         filename = f"<gotmpl {self.origin}#{next(_SET_IDS)}>"

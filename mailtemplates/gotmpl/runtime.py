@@ -220,6 +220,8 @@ def print_value(v: object, nid: int = -1, st: list[Any] | None = None) -> str:
         return str(v)
     if t is bool:
         return "true" if v else "false"
+    if t is Int64:
+        return str(int(v))  # type: ignore[call-overload]  # sprig's math wraps to int64
     if v is MISSING or v is None:
         return "<no value>"
     try:
@@ -774,6 +776,44 @@ def _charge_long(st: list[Any], name: str, n: int, nid: int) -> None:
         _over_values(st, name, n, nid)
     if n >= _CLOCK_SIZE:
         check_clock(st, nid)
+
+
+# The body of a direct caller (:func:`direct_call`): call(), or charged_call() when CHARGE.
+_DIRECT_SOURCE = """
+def make(fn, f, _call_failure, VALUES, LONG, _charge_long):
+    def run({params}nid, st):
+        try:
+            r = fn({params})
+        except Exception as e:
+            failure = _call_failure(f, e, nid)
+            if failure is None:
+                raise
+            raise failure from None
+        if CHARGE and (type(r) is str or isinstance(r, list)):
+            n = len(r)
+            st[VALUES] -= n
+            if n >= st[LONG] or st[VALUES] < 0:
+                _charge_long(st, f.name, n, nid)
+        return r
+    return run
+"""
+_direct_makers: dict[tuple[int, bool], Callable[..., Callable[..., Any]]] = {}
+#: Calls of at most this many arguments get a caller of their own.
+DIRECT_ARGS: Final = 4
+
+
+def direct_call(f: GoFunc, nargs: int, charge: bool) -> Callable[..., Any]:
+    """``run(a1, ..., aN, nid, st)``: :func:`call` (or, ``charge``d, :func:`charged_call`) of
+    ``f`` with ``nargs`` arguments (at most DIRECT_ARGS), without building an argument list and
+    unpacking it again; compiled templates call it for most function calls."""
+    maker = _direct_makers.get((nargs, charge))
+    if maker is None:
+        params = "".join(f"a{i}, " for i in range(nargs))
+        namespace: dict[str, Any] = {}
+        source = _DIRECT_SOURCE.replace("{params}", params).replace("CHARGE", str(charge))
+        exec(compile(source, f"<gotmpl direct call {nargs}{' charged' if charge else ''}>", "exec"), namespace)
+        maker = _direct_makers[(nargs, charge)] = namespace["make"]
+    return maker(f.fn, f, _call_failure, VALUES, LONG, _charge_long)
 
 
 def _over_values(st: list[Any], name: str, n: int, nid: int) -> None:
