@@ -694,10 +694,12 @@ class _TemplateCompiler:
                 k = self.tmp("_k")
                 # A number prints as its digits, then escaped as that string: Go's stringify. The
                 # size guard of the first escaper counts 1 for it, refused only by a spent budget.
+                # A nil or missing value is skipped: the escapers of "" (the guard counts 0).
                 value = (
                     f"({chain}({first}, st, {nids!r}) if ({k} := type({first} := {base})) is str else "
                     f"{chain}(_print({first}), st, {nids!r}) if ({k} is float or {k} is int) and "
-                    f"st[_LIMIT] > 0 and st[_VALUES] > 0 else {value})"
+                    f"st[_LIMIT] > 0 and st[_VALUES] > 0 else "
+                    f"{chain}('', st, {nids!r}) if {first} is None or {first} is MISSING else {value})"
                 )
             value = self.shallow(value)
         if not pipe.decl:

@@ -247,24 +247,36 @@ def printed_size(v: object, limit: int) -> int:
     memo: dict[int, int] = {}
 
     def size(x: object) -> int:
-        if type(x) is str:
-            return len(x)
-        if isinstance(x, (list, tuple, Mapping)) and not isinstance(x, Missing):
+        t = type(x)
+        if t is str:
+            return len(x)  # type: ignore[arg-type]
+        if t in _SCALARS:
+            return 1
+        if t is dict or t is list or (isinstance(x, (list, tuple, Mapping)) and not isinstance(x, Missing)):
             known = memo.get(id(x))
             if known is not None:
                 return known
             memo[id(x)] = 0  # a cycle: left to the printer's own recursion limit
-            total = len(x) + 1  # brackets and separators
-            items = x.items() if isinstance(x, Mapping) else ((e, "") for e in x)
-            for k, e in items:
-                total += size(k) + size(e)
-                if total > limit:
-                    break
+            total = len(x) + 1  # type: ignore[arg-type]  # brackets and separators
+            if t is dict or isinstance(x, Mapping):
+                for k, e in x.items():  # type: ignore[attr-defined]
+                    total += (len(k) if type(k) is str else size(k)) + (len(e) if type(e) is str else size(e))
+                    if total > limit:
+                        break
+            else:
+                for e in x:  # type: ignore[attr-defined]
+                    total += len(e) if type(e) is str else size(e)
+                    if total > limit:
+                        break
             memo[id(x)] = total
             return total
         return 1
 
     return size(v)
+
+
+#: Types printed_size counts as 1 without looking further.
+_SCALARS: Final = frozenset({int, float, bool, type(None), Int64})
 
 
 _struct_fields: dict[type, frozenset[str]] = {}

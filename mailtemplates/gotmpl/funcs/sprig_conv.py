@@ -19,6 +19,7 @@ import math
 from collections.abc import Hashable, Mapping
 from typing import Any, Final
 
+from ..gofmt import type_string
 from ..values import MISSING, GoTime, Int64, StrList
 
 __all__ = [
@@ -380,8 +381,6 @@ def type_of(v: object) -> str:
     go_type = getattr(v, "go_type", None) or getattr(v, "GO_TYPE", None)
     if isinstance(go_type, str) and go_type:
         return go_type
-    from ..gofmt import type_string
-
     return type_string(v)
 
 
