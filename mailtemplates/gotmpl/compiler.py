@@ -676,7 +676,7 @@ class _TemplateCompiler:
             # node the previous command evaluated.
             at = pipe if i == 0 else _last_of_command(pipe.cmds[i - 1])
             value = self.command(cmd, dot, value, at)
-            if i == 0 and fused is not None:
+            if fused is not None and i == fused[3]:
                 # The escapers' string path takes the first command's value; the calls of the
                 # pipeline, generated on, are for any other value.
                 base, value = value, self.tmp("_s")
@@ -687,7 +687,7 @@ class _TemplateCompiler:
         self.pipe_depth -= 1
         assert value is not None
         if fused is not None:
-            chain, nids, numbers = fused
+            chain, nids, numbers, _ = fused
             if not numbers:
                 value = f"({chain}({first}, st, {nids!r}) if type({first} := {base}) is str else {value})"
             else:
@@ -697,7 +697,7 @@ class _TemplateCompiler:
                 # A nil or missing value is skipped: the escapers of "" (the guard counts 0).
                 value = (
                     f"({chain}({first}, st, {nids!r}) if ({k} := type({first} := {base})) is str else "
-                    f"{chain}(_print({first}), st, {nids!r}) if ({k} is float or {k} is int) and "
+                    f"{chain}(_print({first}), st, {nids!r}) if ({k} is float or {k} is int or {k} is bool) and "
                     f"st[_LIMIT] > 0 and st[_VALUES] > 0 else "
                     f"{chain}('', st, {nids!r}) if {first} is None or {first} is MISSING else {value})"
                 )
@@ -732,26 +732,33 @@ class _TemplateCompiler:
             expr = f"({local} := {expr})"
         return expr
 
-    def escaper_chain(self, pipe: n.PipeNode, printed: bool) -> tuple[str, tuple[int, ...], bool] | None:
-        """For ``X | esc1 | esc2 ...`` with html/template's own escapers: the fused function
-        of the escapers for a string ``X`` (``runtime.escaper_chain``), their node ids, and
-        whether the first prints a number as its ``%v`` text."""
+    def escaper_chain(self, pipe: n.PipeNode, printed: bool) -> tuple[str, tuple[int, ...], bool, int] | None:
+        """For ``X | esc1 | esc2 ...`` with html/template's own escapers ending a pipeline: the
+        fused function of the escapers for a string ``X`` (``runtime.escaper_chain``), their
+        node ids, whether the first prints a number as its ``%v`` text, and the index of the
+        command computing ``X``."""
         if len(pipe.cmds) < 2 or not self.owner.str_escapers:
+            return None
+        start = len(pipe.cmds)
+        while start > 1:
+            cmd = pipe.cmds[start - 1]
+            if len(cmd.args) != 1 or not isinstance(cmd.args[0], n.IdentifierNode):
+                break
+            if cmd.args[0].ident not in self.owner.str_escapers:
+                break
+            start -= 1
+        if start == len(pipe.cmds):
             return None
         steps: list[tuple[str, bool]] = []
         last = len(pipe.cmds) - 1
-        for i, cmd in enumerate(pipe.cmds[1:], 1):
-            if len(cmd.args) != 1 or not isinstance(cmd.args[0], n.IdentifierNode):
-                return None
-            name = cmd.args[0].ident
-            if name not in self.owner.str_escapers:
-                return None
+        for i in range(start, len(pipe.cmds)):
+            name = pipe.cmds[i].args[0].ident  # type: ignore[attr-defined]
             # Charged as call() charges it: unless written out at once.
             steps.append((name, not (printed and i == last and not pipe.decl)))
-        nids = tuple(self.nid(cmd) for cmd in pipe.cmds[1:])
+        nids = tuple(self.nid(cmd) for cmd in pipe.cmds[start:])
         if any(charged for _, charged in steps):
             self.owner.stateful = True
-        return self.owner.escaper_chain_ref(tuple(steps)), nids, steps[0][0] in self.owner.stringifying
+        return self.owner.escaper_chain_ref(tuple(steps)), nids, steps[0][0] in self.owner.stringifying, start - 1
 
     def command(self, cmd: n.CommandNode, dot: str, final: str | None, at: n.Node | None = None) -> str:
         printed, self.printed = self.printed, False

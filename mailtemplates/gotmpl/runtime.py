@@ -811,7 +811,7 @@ def make(fn, f, _call_failure, VALUES, LONG, _charge_long):
 """
 _direct_makers: dict[tuple[int, bool], Callable[..., Callable[..., Any]]] = {}
 #: Calls of at most this many arguments get a caller of their own.
-DIRECT_ARGS: Final = 4
+DIRECT_ARGS: Final = 6
 
 
 def direct_call(f: GoFunc, nargs: int, charge: bool) -> Callable[..., Any]:
