@@ -89,6 +89,7 @@ _NAME = re.compile(r"[A-Za-z_]\w*\Z")
 _LITERAL = re.compile(
     r"(?:True|False|_K\[\d+\]|-?[0-9][0-9a-fA-FxXoObBjJ._+-]*|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")\Z"
 )
+_INT = re.compile(r"-?[0-9]+\Z")
 _ROOT = re.compile(r"\bv_root\b")
 _STRING = re.compile(r"(?:'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")\Z")
 # Python types check_arg accepts, exactly, for these Go parameter types.
@@ -1076,6 +1077,10 @@ class _TemplateCompiler:
     def eq_strings(self, fn: str, parts: list[str], nid: int) -> str:
         """``eq a b``, compared inline when both are strings (Go: basicKind string, ``==``)."""
         a, b = parts
+        if _INT.match(b):
+            # Go's int against int (a literal is an int): ==; against anything else, eq itself.
+            bound, g = self.bind(a)
+            return f"({g} == {b} if type({bound}) is int else _call({fn}, [{g}, {b}], {nid}))"
         if _STRING.match(b):
             bound, g = self.bind(a)
             return f"({g} == {b} if type({bound}) is str else _call({fn}, [{g}, {b}], {nid}))"

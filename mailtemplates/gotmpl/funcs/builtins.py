@@ -101,6 +101,9 @@ def go_index(item: object, *indexes: object) -> object:
     if _is_nil(item):
         raise GoFuncError("index of untyped nil")
     for index in indexes:
+        if type(item) is dict and type(index) is str:
+            item = item.get(index)  # the Mapping case below, for JSON data without its tests
+            continue
         if _is_nil(item):
             # A nil interface inside a container (JSON null, or a missing key's zero value).
             raise GoFuncError("index of nil pointer")

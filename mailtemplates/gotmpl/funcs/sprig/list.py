@@ -163,7 +163,7 @@ def _dig(*ps: object) -> object:
     if len(ps) < 3:
         raise GoFuncError("dig needs at least three arguments")
     d = ps[-1]
-    if not isinstance(d, Mapping) or isinstance(d, StrMap):
+    if type(d) is not dict and (not isinstance(d, Mapping) or isinstance(d, StrMap)):
         raise _conv_err(d, "map[string]interface {}")
     default = ps[-2]
     keys: list[str] = []
@@ -178,7 +178,7 @@ def _dig(*ps: object) -> object:
         step = cur[k]
         if i == len(keys) - 1:
             return step
-        if not isinstance(step, Mapping) or isinstance(step, StrMap):
+        if type(step) is not dict and (not isinstance(step, Mapping) or isinstance(step, StrMap)):
             raise _conv_err(step, "map[string]interface {}")
         cur = step
     return default
