@@ -277,6 +277,10 @@ def format_float(x: float, fmt: str, prec: int) -> str:
         return str(int(x))
     if prec < 0 and fmt == "g" and x == 0:
         return "-0" if math.copysign(1.0, x) < 0 else "0"
+    if prec < 0 and fmt == "g" and 1e-4 <= abs(x) < 1e6:
+        # Shortest %g without an exponent (decimal exponent -4..5): Python's repr writes the
+        # same shortest round-trip digits in the same fixed notation (whole numbers are above).
+        return float.__repr__(x)
     if math.isnan(x):
         return "NaN"
     if math.isinf(x):
