@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -101,8 +105,12 @@ def design_contenders() -> dict[str, object]:
     }
 
 
-def measure(rounds: int = 11, echo: Callable[[str], object] = print) -> dict[str, Any]:
-    """Run the three measurements; return the figures (what main() writes to results/engine.json)."""
+def measure(rounds: int = 11, echo: Callable[[str], object] = print, live_go: bool = False) -> dict[str, Any]:
+    """Run the three measurements; return the figures (what main() writes to results/engine.json).
+
+    ``live_go``: also time Go in this run (the oracle, interleaved with our executions), when
+    the oracle is there (``$MT_GO_ORACLE``, by default /tmp/oracle/oracle): on a loaded machine
+    the recorded baseline (go_baseline.json, a quiet machine) makes every ratio look worse."""
     go = json.loads((HERE / "go_baseline.json").read_text(encoding="utf-8"))["ns_per_exec"]
 
     echo("== design: how to run Go templates (same template, same output) ==")
@@ -155,14 +163,58 @@ def measure(rounds: int = 11, echo: Callable[[str], object] = print) -> dict[str
     echo(f"vectors timed: {len(vt)}; median ours/Go over them and the override parts: {med:.2f}x "
          f"(min {min(ratios.values()):.2f}x, max {max(ratios.values()):.2f}x)")
     echo("slowest vs Go: " + ", ".join(f"{cid} {r:.1f}x" for cid, r in worst))
-    return {"design": design, "override": timed, "vectors": vt, "ratios_vs_go": ratios, "median_ratio_vs_go": med}
+    result = {"design": design, "override": timed, "vectors": vt, "ratios_vs_go": ratios, "median_ratio_vs_go": med}
+    oracle = os.environ.get("MT_GO_ORACLE", "/tmp/oracle/oracle")
+    if live_go and os.access(oracle, os.X_OK):
+        fns = {**vec, **contenders}
+        live = live_ratios(fns, [*kratos_vectors(), *override_cases()], oracle, go, max(3, rounds // 3))
+        lmed = statistics.median(live.values())
+        lworst = sorted(live.items(), key=lambda kv: -kv[1])[:5]
+        echo(f"\n== the same, against Go timed in this run (the oracle interleaved, load {os.getloadavg()[0]:.2f}) ==")
+        echo(f"median ours/Go: {lmed:.2f}x (min {min(live.values()):.2f}x, max {max(live.values()):.2f}x)")
+        echo("slowest vs Go: " + ", ".join(f"{cid} {r:.1f}x" for cid, r in lworst))
+        result |= {"ratios_vs_go_live": live, "median_ratio_vs_go_live": lmed}
+    return result
+
+
+def live_ratios(
+    fns: dict[str, Callable[[], object]], cases: list[dict[str, Any]], oracle: str, go: dict[str, float], rounds: int
+) -> dict[str, float]:
+    """Ours / Go per case, Go measured now: each round times every case here (about 10 ms) and
+    then has the Go oracle time the same case (20000 executions in its own process, ``-bench``,
+    as go_baseline.json was recorded), so both see the same load. Medians over the rounds."""
+    by_id = {c["id"]: c for c in cases if c["id"] in fns and c["id"] in go}
+    paths: dict[str, str] = {}
+    ours: dict[str, list[float]] = {cid: [] for cid in by_id}
+    theirs: dict[str, list[float]] = {cid: [] for cid in by_id}
+    try:
+        for cid, case in by_id.items():
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+                json.dump(case, f)
+            paths[cid] = f.name
+        for _ in range(rounds):
+            for cid in by_id:
+                fn = fns[cid]
+                n = max(1, int(0.02 / (go[cid] * 1e-9 * 2)))
+                t0 = time.perf_counter()
+                for _ in range(n):
+                    fn()
+                ours[cid].append((time.perf_counter() - t0) / n * 1e9)
+                # 20000 executions, as record_go_baseline.py runs them (the first ones are slower).
+                out = subprocess.run([oracle, "-bench", "20000", paths[cid]], capture_output=True, text=True, check=True)
+                theirs[cid].append(json.loads(out.stdout)["ns_per_exec"])
+    finally:
+        for path in paths.values():
+            Path(path).unlink()
+    return {cid: statistics.median(ours[cid]) / statistics.median(theirs[cid]) for cid in by_id}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=11)
+    ap.add_argument("--live-go", action="store_true", help="also time the Go oracle in this run (see measure)")
     args = ap.parse_args()
-    path = write_results("engine", measure(args.rounds))
+    path = write_results("engine", measure(args.rounds, live_go=args.live_go))
     print(f"\nwrote {path}")
     return 0
 

@@ -24,8 +24,8 @@ and ``max_nesting`` are checked while parsing (:class:`~mailtemplates.errors.Tem
 from __future__ import annotations
 
 import threading
-from time import monotonic as _monotonic
 from collections.abc import Iterable, Mapping
+from time import monotonic as _monotonic
 from typing import Any
 
 from ..errors import EscapeError, LimitExceeded, TemplateError, TemplateExecError, TemplateSyntaxError

@@ -478,7 +478,11 @@ class _TemplateCompiler:
         elif isinstance(node, n.ActionNode):
             value = self.pipeline(node.pipe, dot, dig=False, printed=True)
             last = node.pipe.cmds[-1].args[0]
-            if not node.pipe.decl and isinstance(last, n.IdentifierNode) and last.ident in self.owner.str_escapers:
+            if (
+                not node.pipe.decl
+                and isinstance(last, n.IdentifierNode)
+                and last.ident in self.owner.str_escapers
+            ):
                 self.w.line(f"w({value})")  # an escaper returns a string
             elif not node.pipe.decl:
                 t = self.tmp()
@@ -759,7 +763,12 @@ class _TemplateCompiler:
         nids = tuple(self.nid(cmd) for cmd in pipe.cmds[start:])
         if any(charged for _, charged in steps):
             self.owner.stateful = True
-        return self.owner.escaper_chain_ref(tuple(steps)), nids, steps[0][0] in self.owner.stringifying, start - 1
+        return (
+            self.owner.escaper_chain_ref(tuple(steps)),
+            nids,
+            steps[0][0] in self.owner.stringifying,
+            start - 1,
+        )
 
     def command(self, cmd: n.CommandNode, dot: str, final: str | None, at: n.Node | None = None) -> str:
         printed, self.printed = self.printed, False
@@ -1070,7 +1079,9 @@ class _TemplateCompiler:
             expr = f"_callv({fn}, [{', '.join(parts)}], {self.nid(cmd)}, st)"
         else:
             expr = f"_call({fn}, [{', '.join(parts)}], {self.nid(cmd)})"
-        if expr.startswith("_callv(") or (not printed and expr.startswith(("_escaper(", "_printf(", "_guarded("))):
+        if expr.startswith("_callv(") or (
+            not printed and expr.startswith(("_escaper(", "_printf(", "_guarded("))
+        ):
             self.owner.stateful = True  # the result is charged
         return self.seq(prefix, expr) if prefix is not None else expr
 

@@ -1053,7 +1053,7 @@ def simple_printf(format: str) -> Callable[[Sequence[object]], str | None] | Non
             if t is str:
                 if verb == "d":
                     return None
-                out.append(a)  # type: ignore[arg-type]
+                out.append(a)
             elif t is int and -limit <= a < limit:  # type: ignore[operator]
                 out.append(str(a) if verb != "s" else f"%!s(int={a})")
             elif t is float:

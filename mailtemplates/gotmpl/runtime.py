@@ -823,7 +823,9 @@ def direct_call(f: GoFunc, nargs: int, charge: bool) -> Callable[..., Any]:
         params = "".join(f"a{i}, " for i in range(nargs))
         namespace: dict[str, Any] = {}
         source = _DIRECT_SOURCE.replace("{params}", params).replace("CHARGE", str(charge))
-        exec(compile(source, f"<gotmpl direct call {nargs}{' charged' if charge else ''}>", "exec"), namespace)
+        exec(
+            compile(source, f"<gotmpl direct call {nargs}{' charged' if charge else ''}>", "exec"), namespace
+        )
         maker = _direct_makers[(nargs, charge)] = namespace["make"]
     return maker(f.fn, f, _call_failure, VALUES, LONG, _charge_long)
 

@@ -1,0 +1,239 @@
+"""The execution fast paths of issue 17 item 1 give what the general paths give.
+
+Compiled templates take shortcuts for the common values: html/template's escapers of one
+pipeline fused into one function of a plain string (``runtime.escaper_chain`` with
+``escape.escapers.STR_ESCAPERS``), numbers, bools and nil through it as their printed text,
+``printf`` with a simple constant format (``gofmt.simple_printf``), the shortest ``%v`` of a
+float as ``repr``, executions that change no state sharing one state list. Each is checked here
+against the general code it stands for, and the limits against the messages they gave before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mailtemplates import gotmpl
+from mailtemplates.errors import LimitExceeded, TemplateExecError
+from mailtemplates.gotmpl.escape.content import HTML, URL
+from mailtemplates.gotmpl.escape.escapers import ESCAPER_FUNCS, STR_ESCAPERS, STRINGIFYING
+from mailtemplates.gotmpl.gofmt import simple_printf, sprintf
+from mailtemplates.gotmpl.gostrconv import format_float
+from mailtemplates.gotmpl.values import MISSING, Int64
+
+# Text with what the escapers treat specially: HTML and URL specials, controls, non-ASCII,
+# noncharacters and surrogate-escaped bytes (invalid UTF-8).
+_TEXT = st.text(
+    st.one_of(
+        st.sampled_from([*"<>&'\"+=`:/?#%[]@!$*,;() \t\n\v\f\r\0-._~aZ09", "\ufdd0", "\uffff", "\udc80", "é"]),
+        st.characters(),
+    ),
+    max_size=24,
+) | st.sampled_from(["javascript:alert(1)", "http://a.example/?q=1&r=2", "mailto:x@y", "%41%zz", "ſcript:", ""])
+
+
+@given(_TEXT)
+@settings(max_examples=300)
+def test_string_escapers_are_the_escapers_of_one_string(s: str) -> None:
+    for name, fast in STR_ESCAPERS.items():
+        assert _outcome(fast, s) == _outcome(ESCAPER_FUNCS[name].fn, s), name
+
+
+def _outcome(f: Any, s: str) -> tuple[str, object]:
+    # A lone surrogate that is no escaped byte cannot be encoded: the same error either way
+    # (the runtime reports it as the escaper's error at its node).
+    try:
+        return "ok", f(s)
+    except UnicodeEncodeError as e:
+        return "error", type(e)
+
+
+_VERBS = st.lists(st.sampled_from(["%s", "%d", "%v", "%%", "%", "%x", "%5d", "%[1]s", "a", " ", "é", "\n"]), max_size=6)
+_ARGS = st.lists(
+    st.one_of(
+        st.text(max_size=5),
+        st.integers(min_value=-(2**64), max_value=2**64),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.booleans(),
+        st.none(),
+        st.just(Int64(7)),
+        st.just([1, "a"]),
+    ),
+    max_size=5,
+)
+
+
+@given(_VERBS, _ARGS)
+@settings(max_examples=400)
+def test_simple_printf_is_sprintf_or_declines(pieces: list[str], args: list[object]) -> None:
+    fmt = "".join(pieces)
+    fast = simple_printf(fmt)
+    if fast is None:
+        return
+    r = fast([fmt, *args])
+    if r is not None:
+        assert r == sprintf(fmt, args)
+
+
+def _fixed_from_e(x: float) -> str:
+    """Go's shortest %g without an exponent, built from the shortest %e (the digit path)."""
+    mant, exp = format_float(x, "e", -1).split("e")
+    sign = "-" if mant.startswith("-") else ""
+    digits = mant.lstrip("-").replace(".", "")
+    dp = int(exp) + 1  # digits before the decimal point
+    if dp <= 0:
+        return sign + "0." + "0" * -dp + digits
+    if dp >= len(digits):
+        return sign + digits + "0" * (dp - len(digits))
+    return sign + digits[:dp] + "." + digits[dp:]
+
+
+@given(st.floats(min_value=1e-4, max_value=999999.9999, allow_nan=False) | st.floats(min_value=-999999.9999, max_value=-1e-4))
+@settings(max_examples=500)
+def test_shortest_float_fast_path_is_the_digit_algorithm(x: float) -> None:
+    assert format_float(x, "g", -1) == _fixed_from_e(x)
+
+
+_VALUES: list[Any] = [
+    "https://a.example/p?q=1&r=<2>",
+    "javascript:alert(1)",
+    "",
+    0,
+    -5,
+    2**70,
+    1.5,
+    10.0,
+    1e21,
+    float("nan"),
+    True,
+    False,
+    None,
+    Int64(3),
+    [1, "<a>"],
+    {"k": "v"},
+    HTML("<b>x</b>"),
+    URL("javascript:ok()"),
+]
+
+
+@pytest.mark.parametrize("value", _VALUES, ids=repr)
+def test_fused_escapers_are_the_escapers_in_turn(value: Any) -> None:
+    """``<a href="{{.}}" title="{{.}}">{{.}}</a>``: three pipelines of escapers, run fused
+    for strings, numbers, bools and nil, and one by one for anything else."""
+    tset = gotmpl.parse_files({"m": '<a href="{{.V}}" title="{{.V}}">{{.V}}</a>'}, html=True)
+    f = {name: g.fn for name, g in ESCAPER_FUNCS.items()}
+    v = None if value is None else value
+    href = f["_html_template_attrescaper"](f["_html_template_urlnormalizer"](f["_html_template_urlfilter"](v)))
+    title = f["_html_template_attrescaper"](v)
+    text = f["_html_template_htmlescaper"](v)
+    assert tset.execute("m", {"V": value}) == f'<a href="{href}" title="{title}">{text}</a>'
+    assert tset.execute("m", {}) == '<a href="" title=""></a>'  # a missing value: nothing
+
+
+def test_js_values_are_not_stringified() -> None:
+    # jsvalescaper marshals its value: the number path of the fused escapers is not for it.
+    assert "jsvalescaper" not in " ".join(STRINGIFYING)
+    tset = gotmpl.parse_files({"m": "<script>var a = {{ .N }}, b = {{ .S }};</script>"}, html=True)
+    assert tset.execute("m", {"N": 3, "S": "x"}) == '<script>var a =  3 , b = "x";</script>'
+
+
+# The limits through the fast paths: the same refusals, at the same nodes, with the same words
+# as through the general code (these messages were taken from the code before the fast paths).
+_LIMIT_CASES: list[tuple[str, dict[str, Any], dict[str, Any], bool, str]] = [
+    (
+        '<a href="{{ .U }}">x</a>',
+        {"U": "https://e.example/" + "a" * 40},
+        {"max_values": 30},
+        True,
+        "error calling _html_template_urlfilter: a result of 58 would take the values this execution "
+        "created past the limit of 30 characters and list elements (max_values)",
+    ),
+    (
+        '<a href="{{ .U }}">x</a>',
+        {"U": 12345},
+        {"max_values": 0},
+        True,
+        "error calling _html_template_urlfilter: a result of 1 would take the values this execution "
+        "created past the limit of 0 characters and list elements (max_values)",
+    ),
+    (
+        '<a href="{{ .U }}">x</a>',
+        {"U": 12345},
+        {"max_output": 0},
+        True,
+        "error calling _html_template_urlfilter: result of about 1 exceeds the limit of 0 (max_output)",
+    ),
+    (
+        '{{ $x := printf "%s-%d" .U .N }}{{ $x }}',
+        {"U": "abc", "N": 3},
+        {"max_values": 1},
+        False,
+        "error calling printf: a result of 5 would take the values this execution created past the limit of 1",
+    ),
+    (
+        '{{ $x := printf "%v" .N }}{{ $x }}',
+        {"N": 3.5},
+        {"max_values": 0},
+        False,
+        "error calling printf: a result of 1 would take the values this execution created past the limit of 0",
+    ),
+    (
+        '<p>{{ printf "%s-%d" .U .N }}</p>',
+        {"U": "abc", "N": 3},
+        {"max_output": 1},
+        True,
+        "error calling printf: result of 5 exceeds the limit of 1 (max_output)",
+    ),
+    (
+        '{{ $x := lower .U }}{{ $x }}',
+        {"U": "ABCDEFG"},
+        {"max_values": 3},
+        False,
+        "error calling lower: a result of 7 would take the values this execution created past the limit of 3",
+    ),
+    (
+        '{{ $x := lower .U }}{{ $x }}',
+        {"U": "A" * 5000},
+        {"max_output": 4000},
+        False,
+        "error calling lower: result of 5000 exceeds the limit of 4000 (max_output)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "data", "limits", "html", "message"), _LIMIT_CASES)
+def test_limits_hold_through_the_fast_paths(
+    src: str, data: dict[str, Any], limits: dict[str, Any], html: bool, message: str
+) -> None:
+    tset = gotmpl.parse_files({"m": src}, html=html, **limits)
+    with pytest.raises(LimitExceeded) as info:
+        tset.execute("m", data)
+    assert message in str(info.value)
+
+
+def test_eq_fast_paths_keep_go_errors() -> None:
+    tset = gotmpl.parse_files({"m": '{{ eq .U "x" }} {{ eq .N 1 }} {{ eq .A .B }}'})
+    assert tset.execute("m", {"U": "x", "N": 1, "A": "p", "B": "p"}) == "true true true"
+    assert tset.execute("m", {"U": "y", "N": 2, "A": "p", "B": "q"}) == "false false false"
+    with pytest.raises(TemplateExecError, match="incompatible types for comparison"):
+        tset.execute("m", {"U": 1, "N": 1, "A": "p", "B": "p"})
+    with pytest.raises(TemplateExecError, match="incompatible types for comparison"):
+        tset.execute("m", {"U": "x", "N": "1", "A": "p", "B": "p"})
+
+
+def test_executions_that_change_no_state_share_it() -> None:
+    plain = gotmpl.parse_files({"m": "Hi {{ .N }} {{ printf `%s` .S }}!"})
+    assert plain.execute("m", {"N": 1, "S": "x"}) == "Hi 1 x!"
+    assert plain._compiled_for("m").stateful is False
+    assert plain._state == gotmpl.parse_files({"m": ""})._state  # never written
+    for src in ("{{ range .L }}{{ . }}{{ end }}", '{{ define "t" }}x{{ end }}{{ template "t" }}', "{{ $x := lower .S }}"):
+        assert gotmpl.parse_files({"m": src})._compiled_for("m").stateful is True, src
+
+
+def test_missing_and_nil_values_print_nothing_through_escapers() -> None:
+    tset = gotmpl.parse_files({"m": "<p>{{ .A.B }}|{{ .N }}|{{ .A | default `d` }}</p>"}, html=True)
+    assert tset.execute("m", {"N": None}) == "<p>||d</p>"
+    assert tset.execute("m", {"N": MISSING, "A": {"B": 2.50}}) == "<p>2.5||map[B:2.5]</p>"
