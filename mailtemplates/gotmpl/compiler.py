@@ -92,6 +92,8 @@ _LITERAL = re.compile(
 _INT = re.compile(r"-?[0-9]+\Z")
 _ROOT = re.compile(r"\bv_root\b")
 _STRING = re.compile(r"(?:'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")\Z")
+# Values printed by their %v text, a size guard counting 1 for them (the fused escapers).
+_SCALAR_TYPES: Final = frozenset({int, float, bool, Int64})
 # Python types check_arg accepts, exactly, for these Go parameter types.
 _EXACT_TYPES: Final = {
     "string": "str",
@@ -566,7 +568,9 @@ class _TemplateCompiler:
         value = self.pipeline(node.pipe, dot, dig=isinstance(node, n.WithNode))
         t = self.tmp()
         self.w.line(f"{t} = {value}")
-        self.w.line(f"if ({t} if type({t}) is bool else _truth({t})):")
+        k = self.tmp("_k")
+        # IsTrue, inline for the usual bools and strings.
+        self.w.line(f"if ({t} if ({k} := type({t})) is bool else {t} != '' if {k} is str else _truth({t})):")
         self.block(node.list, t if isinstance(node, n.WithNode) else dot)
         if node.else_list is not None:
             self.w.line("else:")
@@ -702,7 +706,7 @@ class _TemplateCompiler:
                 # A nil or missing value is skipped: the escapers of "" (the guard counts 0).
                 value = (
                     f"({chain}({first}, st, {nids!r}) if ({k} := type({first} := {base})) is str else "
-                    f"{chain}(_print({first}), st, {nids!r}) if ({k} is float or {k} is int or {k} is bool) and "
+                    f"{chain}(_print({first}), st, {nids!r}) if {k} in _SCALAR_TYPES and "
                     f"st[_LIMIT] > 0 and st[_VALUES] > 0 else "
                     f"{chain}('', st, {nids!r}) if {first} is None or {first} is MISSING else {value})"
                 )
@@ -1266,6 +1270,7 @@ class _SetCompiler:
             "_BUDGET": rt.BUDGET,
             "_COUNTED": rt.COUNTED,
             "_LIMIT": rt.LIMIT,
+            "_SCALAR_TYPES": _SCALAR_TYPES,
             "_VALUES": rt.VALUES,
             "_CALL_TICK_CHUNKS": _CALL_TICK_CHUNKS,
             "_K": self.consts,

@@ -220,8 +220,8 @@ def print_value(v: object, nid: int = -1, st: list[Any] | None = None) -> str:
         return str(v)
     if t is bool:
         return "true" if v else "false"
-    if t is Int64:
-        return str(int(v))  # type: ignore[call-overload]  # sprig's math wraps to int64
+    if t is Int64 and -_INT64 <= v < _INT64:  # type: ignore[operator]
+        return str(int(v))  # type: ignore[call-overload]
     if v is MISSING or v is None:
         return "<no value>"
     try:
