@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from mailtemplates import gotmpl
 from mailtemplates.errors import LimitExceeded, TemplateExecError
 from mailtemplates.gotmpl.escape.content import HTML, URL
-from mailtemplates.gotmpl.escape.escapers import ESCAPER_FUNCS, STR_ESCAPERS, STRINGIFYING
+from mailtemplates.gotmpl.escape.escapers import ESCAPER_FUNCS, STR_ESCAPERS, STRINGIFYING, UNCHANGED
 from mailtemplates.gotmpl.gofmt import simple_printf, sprintf
 from mailtemplates.gotmpl.gostrconv import format_float
 from mailtemplates.gotmpl.values import MISSING, Int64
@@ -40,6 +40,9 @@ _TEXT = st.text(
 def test_string_escapers_are_the_escapers_of_one_string(s: str) -> None:
     for name, fast in STR_ESCAPERS.items():
         assert _outcome(fast, s) == _outcome(ESCAPER_FUNCS[name].fn, s), name
+    for name, search in UNCHANGED.items():
+        if search(s) is None:
+            assert ESCAPER_FUNCS[name].fn(s) == s, name
 
 
 def _outcome(f: Any, s: str) -> tuple[str, object]:

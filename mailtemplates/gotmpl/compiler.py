@@ -697,15 +697,21 @@ class _TemplateCompiler:
         assert value is not None
         if fused is not None:
             chain, nids, numbers, _ = fused
+            on_str = f"{chain}({first}, st, {nids!r})"
+            unchanged = self.owner.unchanged_ref(chain)
+            if unchanged is not None:
+                # One escaper, uncharged, that leaves most strings as they are: a C-level scan
+                # decides, and the escaper runs only for a string it changes.
+                on_str = f"({first} if {unchanged}({first}) is None else {on_str})"
             if not numbers:
-                value = f"({chain}({first}, st, {nids!r}) if type({first} := {base}) is str else {value})"
+                value = f"({on_str} if type({first} := {base}) is str else {value})"
             else:
                 k = self.tmp("_k")
                 # A number prints as its digits, then escaped as that string: Go's stringify. The
                 # size guard of the first escaper counts 1 for it, refused only by a spent budget.
                 # A nil or missing value is skipped: the escapers of "" (the guard counts 0).
                 value = (
-                    f"({chain}({first}, st, {nids!r}) if ({k} := type({first} := {base})) is str else "
+                    f"({on_str} if ({k} := type({first} := {base})) is str else "
                     f"{chain}(_print({first}), st, {nids!r}) if {k} in _SCALAR_TYPES and "
                     f"st[_LIMIT] > 0 and st[_VALUES] > 0 else "
                     f"{chain}('', st, {nids!r}) if {first} is None or {first} is MISSING else {value})"
@@ -1180,10 +1186,13 @@ class _SetCompiler:
         # html/template's own escapers in this set's functions, with their string fast paths.
         self.str_escapers: dict[str, tuple[GoFunc, Any]] = {}
         self.stringifying: frozenset[str] = frozenset()
+        self.unchanged: Mapping[str, Any] = {}
+        self.unchanged_refs: dict[str, Any] = {}
         if any(name.startswith("_html_template_") for name in funcs):
-            from .escape.escapers import ESCAPER_FUNCS, STR_ESCAPERS, STRINGIFYING
+            from .escape.escapers import ESCAPER_FUNCS, STR_ESCAPERS, STRINGIFYING, UNCHANGED
 
             self.stringifying = STRINGIFYING
+            self.unchanged = UNCHANGED
             self.str_escapers = {
                 name: (f, STR_ESCAPERS[name]) for name, f in ESCAPER_FUNCS.items() if funcs.get(name) is f
             }
@@ -1224,6 +1233,16 @@ class _SetCompiler:
             # "dc_" + the function's own unique "fn_" name + a suffix: unique too.
             ref = f"dc_{self.func_ref(name)[3:]}_{'v' if charged else 'c'}{nargs}"
             self.direct_calls[key] = ref
+        return ref
+
+    def unchanged_ref(self, chain: str) -> str | None:
+        """For fused escapers that are one uncharged escaper with an ``UNCHANGED`` pattern
+        (``escape.escapers``): the name of that pattern's search in the generated module."""
+        steps = next(k for k, v in self.escaper_chains.items() if v == chain)
+        if len(steps) != 1 or steps[0][1] or steps[0][0] not in self.unchanged:
+            return None
+        ref = f"_unchanged_{_ident(steps[0][0])}"
+        self.unchanged_refs[ref] = self.unchanged[steps[0][0]]
         return ref
 
     def escaper_chain_ref(self, steps: tuple[tuple[str, bool], ...]) -> str:
@@ -1279,6 +1298,8 @@ class _SetCompiler:
             namespace[ref] = self.funcs[name]
         for (name, nargs, charged), ref in self.direct_calls.items():
             namespace[ref] = rt.direct_call(self.funcs[name], nargs, charged)
+        for ref, search in self.unchanged_refs.items():
+            namespace[ref] = search
         for steps, ref in self.escaper_chains.items():
             namespace[ref] = rt.escaper_chain([(*self.str_escapers[name], charge) for name, charge in steps])
         filename = f"<gotmpl {self.origin}#{next(_SET_IDS)}>"

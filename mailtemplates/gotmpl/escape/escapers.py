@@ -32,6 +32,7 @@ from .html import (
     HTML_TABLE,
     html_replacer,
     str_replacer,
+    str_replacer_pattern,
     strip_tags,
 )
 from .js import (
@@ -48,6 +49,7 @@ __all__ = [
     "ESCAPER_FUNCS",
     "STRINGIFYING",
     "STR_ESCAPERS",
+    "UNCHANGED",
     "attrescaper",
     "commentescaper",
     "cssescaper",
@@ -442,3 +444,14 @@ STR_ESCAPERS: dict[str, Callable[[str], str]] = {
 #: The escapers that see a value only through ``stringify`` (all but ``jsvalescaper``, which
 #: marshals it as JSON): for a number, the escaper of its ``%v`` text.
 STRINGIFYING: frozenset[str] = frozenset(ESCAPER_FUNCS) - {"_html_template_jsvalescaper"}
+
+#: For some escapers, the ``search`` of a pattern that finds nothing in a string the escaper
+#: returns unchanged (what most values are): compiled templates scan first, call after.
+UNCHANGED: dict[str, Callable[[str], object]] = {
+    **dict.fromkeys(
+        ("_html_template_htmlescaper", "_html_template_attrescaper", "_html_template_rcdataescaper"),
+        str_replacer_pattern(HTML_TABLE, True).search,
+    ),
+    "_html_template_urlnormalizer": _URL_CHANGED_NORM.search,
+    "_html_template_urlescaper": _URL_CHANGED.search,
+}

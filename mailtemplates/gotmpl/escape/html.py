@@ -22,6 +22,7 @@ __all__ = [
     "html_replacer",
     "html_unescape",
     "str_replacer",
+    "str_replacer_pattern",
     "strip_tags",
 ]
 
@@ -178,11 +179,17 @@ def html_replacer(s: str, table: dict[int, str], bad_runes: bool) -> str:
     return rx.sub(compiled[1], s)
 
 
+def str_replacer_pattern(table: dict[int, str], bad_runes: bool) -> re.Pattern[str]:
+    """The pattern of what ``html_replacer(s, table, bad_runes)`` replaces: no match, no change."""
+    compiled = _REPLACERS.get(id(table)) or _compile_replacer(table)
+    return compiled[2] if bad_runes else compiled[3]
+
+
 def str_replacer(table: dict[int, str], bad_runes: bool) -> Callable[[str], str]:
     """``html_replacer(s, table, bad_runes)`` as a one-argument function of a string, its
     pattern and replacement bound once (for the compiled templates' string fast paths)."""
     compiled = _REPLACERS.get(id(table)) or _compile_replacer(table)
-    rx = compiled[2] if bad_runes else compiled[3]
+    rx = str_replacer_pattern(table, bad_runes)
     search, sub, repl = rx.search, rx.sub, compiled[1]
 
     def replace(s: str) -> str:
