@@ -128,6 +128,8 @@ SECONDS = 8  # max_seconds (None: none)
 LONG = 9  # a function result this long or longer is checked beyond the max_values count
 
 _INT64 = 1 << 63
+_INF = math.inf
+_monotonic = time.monotonic
 
 #: A function result at least this long also looks at the clock (see :func:`charged_call`).
 _CLOCK_SIZE = 4096
@@ -640,7 +642,12 @@ def range_items(
             tick(out, st, nid)
             return _chain_iters.from_iterable(_chunks(seq, pairs, out, st, nid))
         if n:
-            _charge(st, n, nid)
+            # _charge(), inlined (a short loop is the common one).
+            st[BUDGET] -= n
+            if st[BUDGET] < 0:
+                _over_budget(st, nid)
+            if st[DEADLINE] != _INF and _monotonic() > st[DEADLINE]:
+                check_clock(st, nid)
             if len(out) - st[COUNTED] > _TICK_CHUNKS:
                 tick(out, st, nid)
     return list(enumerate(seq)) if pairs else seq
