@@ -240,3 +240,15 @@ def test_missing_and_nil_values_print_nothing_through_escapers() -> None:
     tset = gotmpl.parse_files({"m": "<p>{{ .A.B }}|{{ .N }}|{{ .A | default `d` }}</p>"}, html=True)
     assert tset.execute("m", {"N": None}) == "<p>||d</p>"
     assert tset.execute("m", {"N": MISSING, "A": {"B": 2.50}}) == "<p>2.5||map[B:2.5]</p>"
+
+
+@given(_TEXT)
+@settings(max_examples=200)
+def test_replacement_calls_are_the_regex_substitution(s: str) -> None:
+    # html_replacer writes the replacements with str.replace calls: the same as substituting
+    # every character its pattern finds (the general way, with a callback per match).
+    from mailtemplates.gotmpl.escape import html
+
+    for table in (html.HTML_TABLE, html.HTML_NORM_TABLE, html.HTML_NOSPACE_TABLE, html.HTML_NOSPACE_NORM_TABLE):
+        _, repl, with_bad, _, calls = html._compile_replacer(table)
+        assert calls(s) == with_bad.sub(repl, s)

@@ -176,6 +176,8 @@ def html_replacer(s: str, table: dict[int, str], bad_runes: bool) -> str:
     rx = compiled[2] if bad_runes else compiled[3]
     if rx.search(s) is None:
         return s
+    if bad_runes:
+        return compiled[4](s)
     return rx.sub(compiled[1], s)
 
 
@@ -191,6 +193,13 @@ def str_replacer(table: dict[int, str], bad_runes: bool) -> Callable[[str], str]
     compiled = _REPLACERS.get(id(table)) or _compile_replacer(table)
     rx = str_replacer_pattern(table, bad_runes)
     search, sub, repl = rx.search, rx.sub, compiled[1]
+    if bad_runes:
+        chained = compiled[4]
+
+        def replace_chained(s: str) -> str:
+            return s if search(s) is None else chained(s)
+
+        return replace_chained
 
     def replace(s: str) -> str:
         return s if search(s) is None else sub(repl, s)
@@ -203,16 +212,32 @@ def _noncharacter(ch: str) -> str:
     return "&#xfffd;" if 0xDC80 <= r <= 0xDCFF else f"&#x{r:x};"
 
 
-#: id(table) -> (table, replace function, pattern with bad_runes, pattern without). The table
-#: is kept so that its id cannot be reused by another object.
-_REPLACERS: dict[
-    int, tuple[dict[int, str], Callable[[re.Match[str]], str], re.Pattern[str], re.Pattern[str]]
-] = {}
+_Replacer = tuple[
+    dict[int, str], Callable[[re.Match[str]], str], re.Pattern[str], re.Pattern[str], Callable[[str], str]
+]
+#: id(table) -> (table, replace function, pattern with bad_runes, pattern without, the
+#: replacements with bad_runes as str.replace calls). The table is kept so that its id cannot
+#: be reused by another object.
+_REPLACERS: dict[int, _Replacer] = {}
 
 
-def _compile_replacer(
-    table: dict[int, str],
-) -> tuple[dict[int, str], Callable[[re.Match[str]], str], re.Pattern[str], re.Pattern[str]]:
+def _replace_calls(by_char: dict[str, str]) -> Callable[[str], str]:
+    """Every character of ``by_char`` replaced, one ``str.replace`` each (a C scan each: several
+    times faster than a regex substitution calling back per match). "&" goes first: the other
+    replacements write "&", and no replacement writes another character of the table."""
+    order = sorted(by_char, key=lambda c: c != "&")
+    assert all(c not in repl for c in by_char for repl in by_char.values() if c != "&")
+    pairs = [(c, by_char[c]) for c in order]
+
+    def replace(s: str) -> str:
+        for c, repl in pairs:
+            s = s.replace(c, repl)
+        return s
+
+    return replace
+
+
+def _compile_replacer(table: dict[int, str]) -> _Replacer:
     by_char = {chr(r): repl for r, repl in table.items() if r < _TABLE_LIMIT}
     chars = "".join(re.escape(c) for c in sorted(by_char))
     # Noncharacters, and surrogate-escaped bytes (which stand for U+FFFD, one of them).
@@ -225,7 +250,7 @@ def _compile_replacer(
 
     with_bad = re.compile(f"[{chars}]" if chars else "(?!)")
     without = re.compile(f"[{chars}{nonchars}]")
-    compiled = (table, replace, with_bad, without)
+    compiled = (table, replace, with_bad, without, _replace_calls(by_char))
     _REPLACERS[id(table)] = compiled
     return compiled
 
