@@ -1,12 +1,13 @@
 """The Go-template engine: parse and execute times, against Go's own and against Jinja2.
 
-    python benchmarks/bench_engine.py [--rounds N]
+    python benchmarks/bench_engine.py [--rounds N] [--live-go]
 
 Three questions, one run (contenders interleaved round-robin, see _roundrobin.py):
 
 1. Parse and execute time of a realistic Kratos override template (recovery code, i18n
    ``define`` blocks, html/template escaping) and of every ``kratos*`` conformance vector,
-   as a ratio to Go's execute time recorded in go_baseline.json (record_go_baseline.py).
+   as a ratio to Go's execute time recorded in go_baseline.json (record_go_baseline.py); with
+   ``--live-go``, also against Go timed in the same run (the oracle interleaved, same load).
 2. The design choice (docs/architecture.md): Go trees compiled to Python functions, against the
    same runtime helpers driven through Jinja2's compiled-template machinery (what translating the
    Go tree into ``jinja2.nodes`` gives), against the bare Jinja2 floor of an equivalent template.

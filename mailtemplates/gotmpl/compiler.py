@@ -29,6 +29,14 @@ deeply nested body becomes a function of its own (``_bN``: Go variables in as pa
 it assigns back out with a ``break``/``continue`` signal), and a deeply nested expression becomes
 a closure (``_eN``) called where it stood, so evaluation order and short-circuiting are unchanged.
 
+Fast paths (issue 17, ``docs/performance.md`` "Execute vs Go"): the smallest runtime helpers
+(``_dig``, ``_any``, exact-type ``_check``, truth, one-key and all-map field chains, ``eq`` of a
+string or int) are written inline as conditional expressions; html/template's escapers ending a
+pipeline are fused into one function of a plain string (``runtime.escaper_chain``), numbers,
+bools and nil going through it as their printed text; function calls of a few arguments go
+through a caller of their own (``runtime.direct_call``). Each falls back to the general helper
+for any other value, so results, charges and errors are the general code's.
+
 Variables declared inside ``and``/``or`` operands exist only when the operand was evaluated: they
 start as ``UNDEF`` and a read falls back to the variable the declaration shadowed, or fails with
 Go's ``undefined variable`` error, as Go's variable stack does.
