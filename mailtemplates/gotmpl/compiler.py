@@ -577,8 +577,11 @@ class _TemplateCompiler:
         t = self.tmp()
         self.w.line(f"{t} = {value}")
         k = self.tmp("_k")
-        # IsTrue, inline for the usual bools and strings.
-        self.w.line(f"if ({t} if ({k} := type({t})) is bool else {t} != '' if {k} is str else _truth({t})):")
+        # IsTrue, inline for the usual bools, strings and ints.
+        self.w.line(
+            f"if ({t} if ({k} := type({t})) is bool else {t} != '' if {k} is str else {t} != 0 if {k} is int "
+            f"else _truth({t})):"
+        )
         self.block(node.list, t if isinstance(node, n.WithNode) else dot)
         if node.else_list is not None:
             self.w.line("else:")
