@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .message import CourierError
-from .store import CLAIM_SET, COLUMNS, DUE_WHERE, Store
+from .store import CLAIM_SET, CONTENT, DUE_WHERE, SLIM, Store
 
 __all__ = ["SQLiteStore"]
 
@@ -93,10 +93,18 @@ class SQLiteStore(Store):
     def _claim(self, cur: Any, lease_until: float, token: str, now: float, limit: int) -> list[Any]:
         cur.execute(
             f"UPDATE mt_courier_messages SET {CLAIM_SET} WHERE id IN "
-            f"(SELECT id FROM mt_courier_messages WHERE {DUE_WHERE}) RETURNING {COLUMNS}",
+            f"(SELECT id FROM mt_courier_messages WHERE {DUE_WHERE}) RETURNING {', '.join(SLIM)}",
             (lease_until, token, now, now, now, limit),
         )
-        return list(cur.fetchall())
+        claimed = cur.fetchall()
+        if not claimed:
+            return []
+        cur.execute(
+            f"SELECT id, {', '.join(CONTENT)} FROM mt_courier_contents WHERE id IN ({', '.join('?' * len(claimed))})",
+            tuple(r[0] for r in claimed),
+        )
+        content = {r[0]: r[1:] for r in cur.fetchall()}
+        return [(*r, *content[r[0]]) for r in claimed]
 
     @contextmanager
     def worker_lock(self) -> Iterator[None]:
