@@ -1,6 +1,8 @@
 """Courier throughput to a local SMTP sink, as ratios within one run (docs/performance.md).
 
     .venv/bin/python benchmarks/bench_courier.py [--messages 300] [--rounds 3]
+    .venv/bin/python benchmarks/bench_courier.py --compare /tmp/main-export   # before/after
+
 
 Contenders, interleaved round by round (each round a fresh batch of N login-code emails):
 
@@ -11,6 +13,14 @@ sqlite-batch, pg-batch   the same, queueing inside ``courier.batch()`` blocks of
              (one commit per block)
 pg-dispatch-1 / pg-dispatch-2   dispatch only: N messages already queued, delivered by one or by two
              worker processes (forked before the round, started together)
+sqlite-pipe, pg-pipe   the deployment's shape: the application queues (``queue_email``, one commit
+             each) while a ``courier watch``-like worker process delivers at the same time; the
+             clock runs from the first enqueue to the last delivery recorded. Two processes, so up
+             to two cores, against the bare loop's one: say so when quoting it.
+
+``--compare TREE`` runs each round twice, in subprocesses, alternating: every contender against
+the mailtemplates of TREE (e.g. ``git archive main | tar -x -C /tmp/main-export``), then against
+this checkout, and prints both columns; ``--tree TREE`` alone measures TREE.
 
 The sink is a minimal SMTP responder that forks per connection, so it is not the bottleneck and
 can use both cores; the PostgreSQL server comes from tests/pg_server.py (Debian's packages).
@@ -21,10 +31,12 @@ pg-dispatch-1. Record the load average with the figures: the machine is shared.
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,8 +47,10 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+# --tree TREE: measure the mailtemplates of another checkout (read before the imports below).
+TREE = Path(sys.argv[sys.argv.index("--tree") + 1]).resolve() if "--tree" in sys.argv[:-1] else ROOT
 sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(TREE))
 
 from courier_sink import forking_sink  # noqa: E402
 
@@ -117,42 +131,104 @@ def dispatch(store: str, uri: str, n: int, workers: int) -> float:
     return dt
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--messages", type=int, default=300)
-    ap.add_argument("--rounds", type=int, default=3)
-    args = ap.parse_args()
-    n = args.messages
+#: The pipelined worker's pull_wait: when it has caught up with the producer it polls this often
+#: (``courier watch`` waits 1 s by default, which adds latency when idle, not throughput cost).
+PIPE_WAIT = 0.005
+
+
+def _pipe_worker(store: str, uri: str, n: int, ready: Any, out: Any) -> None:
+    sent = 0
+
+    def count(record: dict[str, Any]) -> None:
+        nonlocal sent
+        sent += record["outcome"] == "sent"
+        if sent >= n:
+            c.stop()  # the worker records the batch's outcomes, then work() returns
+
+    c = Courier(store, smtp_uri=uri, from_address=FROM, pull_wait=PIPE_WAIT, log=count)
+    ready.set()
+    out.put(c.work(until_idle=False))
+    c.close()
+
+
+def pipelined(store: str, uri: str, n: int) -> float:
+    """Seconds from the first enqueue to the last delivery recorded, a worker process delivering
+    while this process queues."""
+    Courier(store, from_address=FROM).close()  # migrate before the worker starts
+    fork = mp.get_context("fork")
+    ready, out = fork.Event(), fork.Queue()
+    worker = fork.Process(target=_pipe_worker, args=(store, uri, n, ready, out))
+    worker.start()
+    ready.wait(60)
+    with Courier(store, from_address=FROM) as app:
+        time.sleep(0.2)  # the worker is polling the empty queue
+        t0 = time.perf_counter()
+        for i in range(n):
+            app.queue_email("login_code/valid", ctx(i), to=f"u{i}@example.org")
+        done = out.get(timeout=600)
+        dt = time.perf_counter() - t0
+    worker.join()
+    assert done == n, (done, n)
+    return dt
+
+
+def measure(n: int, rounds: int) -> dict[str, list[Any]]:
+    """Every contender, ``rounds`` times, interleaved: name -> one result per round."""
     from pg_server import find_bindir, pg_server
 
-    load0 = os.getloadavg()
-    sink = start_sink()
-    uri = sink.__enter__()
-    tmp = tempfile.mkdtemp(prefix="mt-bench-courier-")
     results: dict[str, list[Any]] = {}
     render("login_code/valid", ctx(0))  # warm the template cache
+    tmp = tempfile.mkdtemp(prefix="mt-bench-courier-")
     try:
-        with pg_server(durable=True) if find_bindir() else _none() as pg:
-            for r in range(args.rounds):
+        with start_sink() as uri, pg_server(durable=True) if find_bindir() else _none() as pg:
+            for r in range(rounds):
                 runs: list[tuple[str, Any]] = [
                     ("bare", lambda: bare(uri, n)),
                     ("sqlite-1", lambda r=r: end_to_end(f"sqlite:///{tmp}/r{r}.db", uri, n)),
                     ("sqlite-batch", lambda r=r: end_to_end(f"sqlite:///{tmp}/b{r}.db", uri, n, BATCH)),
+                    ("sqlite-pipe", lambda r=r: pipelined(f"sqlite:///{tmp}/p{r}.db", uri, n)),
                 ]
                 if pg is not None:
                     runs += [
                         ("pg-1", lambda r=r: end_to_end(pg.create_database(f"e{r}"), uri, n)),
                         ("pg-batch", lambda r=r: end_to_end(pg.create_database(f"eb{r}"), uri, n, BATCH)),
+                        ("pg-pipe", lambda r=r: pipelined(pg.create_database(f"p{r}"), uri, n)),
                         ("pg-dispatch-1", lambda r=r: dispatch(pg.create_database(f"d1_{r}"), uri, n, 1)),
                         ("pg-dispatch-2", lambda r=r: dispatch(pg.create_database(f"d2_{r}"), uri, n, 2)),
                     ]
                 for name, fn in runs:
                     results.setdefault(name, []).append(fn())
-                print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+                print(f"round {r + 1}/{rounds} done ({TREE})", file=sys.stderr)
     finally:
-        sink.__exit__(None, None, None)
         shutil.rmtree(tmp, ignore_errors=True)
-    load1 = os.getloadavg()
+    return results
+
+
+def compare(tree: str, n: int, rounds: int) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    """Each round in two subprocesses, TREE's mailtemplates then this checkout's."""
+    before: dict[str, list[Any]] = {}
+    after: dict[str, list[Any]] = {}
+    for _ in range(rounds):
+        for target, into in ((tree, before), (str(ROOT), after)):
+            cmd = [
+                sys.executable,
+                __file__,
+                "--tree",
+                target,
+                "--messages",
+                str(n),
+                "--rounds",
+                "1",
+                "--json",
+            ]
+            out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
+            for k, v in json.loads(out).items():
+                into.setdefault(k, []).extend(tuple(x) if isinstance(x, list) else x for x in v)
+    return before, after
+
+
+def medians(results: dict[str, list[Any]], n: int) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+    """ms per message: the median total, and (queueing, delivering) where split."""
     med: dict[str, float] = {}
     split: dict[str, tuple[float, float]] = {}
     for k, v in results.items():
@@ -164,21 +240,54 @@ def main() -> None:
             med[k] = statistics.median(x[0] + x[1] for x in v) / n * 1000
         else:
             med[k] = statistics.median(v) / n * 1000
+    return med, split
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--messages", type=int, default=300)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--tree", help="measure the mailtemplates of this checkout instead of this one")
+    ap.add_argument("--compare", metavar="TREE", help="before (TREE) / after (this checkout), alternating")
+    ap.add_argument("--json", action="store_true", help="print the raw results as JSON (for --compare)")
+    args = ap.parse_args()
+    n = args.messages
+    load0 = os.getloadavg()
+    if args.json:
+        print(json.dumps(measure(n, args.rounds)))
+        return
+    if args.compare:
+        before, after = compare(args.compare, n, args.rounds)
+    else:
+        before, after = {}, measure(n, args.rounds)
+    load1 = os.getloadavg()
     print(
         f"\n{n} messages per run, median of {args.rounds} rounds; load average {load0[0]:.1f} -> {load1[0]:.1f} "
         f"({os.cpu_count()} cores)\n"
     )
+    columns = [("before", before), ("after", after)] if before else [("", after)]
     print(
-        "| contender | ms per message | of which queueing | of which delivering | messages/s | vs bare loop |"
+        "| contender | "
+        + " | ".join(f"{c} ms/msg (queue + deliver) | {c} vs bare".strip() for c, _ in columns)
+        + " |"
     )
-    print("|---|---:|---:|---:|---:|---:|")
-    for k, v in med.items():
-        q, d = (f"{split[k][0]:.2f}", f"{split[k][1]:.2f}") if k in split else ("", "")
-        print(f"| {k} | {v:.2f} | {q} | {d} | {1000 / v:.0f} | {v / med['bare']:.2f}x |")
-    if "pg-dispatch-2" in med:
-        print(
-            f"\ntwo PostgreSQL workers vs one (dispatch only): {med['pg-dispatch-1'] / med['pg-dispatch-2']:.2f}x the throughput"
-        )
+    print("|---|" + "---:|---:|" * len(columns))
+    tables = [medians(r, n) for _, r in columns]
+    for k in after:
+        cells = []
+        for med, split in tables:
+            if k not in med:
+                cells += ["", ""]
+                continue
+            q = f" ({split[k][0]:.2f} + {split[k][1]:.2f})" if k in split else ""
+            cells += [f"{med[k]:.2f}{q}", f"{med[k] / med['bare']:.2f}x"]
+        print(f"| {k} | " + " | ".join(cells) + " |")
+    for (c, _), (med, _) in zip(columns, tables, strict=True):
+        if "pg-dispatch-2" in med:
+            print(
+                f"\n{c + ': ' if c else ''}two PostgreSQL workers vs one (dispatch only): "
+                f"{med['pg-dispatch-1'] / med['pg-dispatch-2']:.2f}x the throughput"
+            )
 
 
 class _none:

@@ -6,7 +6,11 @@ message survives a power loss too. The worker's bookkeeping (claims, outcomes, r
 with ``synchronous=NORMAL``, which survives a crash of the process (kill -9) at any moment; a
 power loss may forget the last of those, and the courier then re-sends what it had not recorded,
 never less. Writers are
-serialised by ``BEGIN IMMEDIATE``, so a claim is atomic. A worker holds an exclusive lock on
+serialised by ``BEGIN IMMEDIATE``, so a claim is atomic. A writer that finds the lock taken polls
+for it every 50 µs to 2 ms (SQLite's own busy handler sleeps 1, 2, 5, 10... ms, much longer than
+the transactions here hold it: an application queueing while the worker records would stall for
+milliseconds). A worker looks for due messages with a read (which never waits) before it claims,
+so polling an empty queue takes no lock from the application. A worker holds an exclusive lock on
 ``<database>-courier.lock`` (``flock``, released by the kernel if the process dies), which is how
 a second worker on the same file is refused.
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -24,6 +29,11 @@ from .message import CourierError
 from .store import CLAIM_SET, CONTENT, DUE_WHERE, SLIM, Store
 
 __all__ = ["SQLiteStore"]
+
+#: Seconds a statement waits for another connection's lock before it fails.
+_BUSY_TIMEOUT = 30
+_SQLITE_BUSY = 5  # sqlite3.SQLITE_BUSY, missing from typeshed
+_SQLITE_BUSY = 5  # sqlite3.SQLITE_BUSY, missing from typeshed
 
 
 def _path(url: str) -> str:
@@ -48,7 +58,9 @@ class SQLiteStore(Store):
             raise CourierError(f"store URL {url!r}: the folder {parent} does not exist")
         try:
             # Autocommit mode: transactions are begun explicitly below.
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=_BUSY_TIMEOUT
+            )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._synchronous = "FULL"
@@ -64,11 +76,14 @@ class SQLiteStore(Store):
         with self._lock:
             try:
                 mode = "FULL" if durable else "NORMAL"
-                if mode != self._synchronous:
+                if write and mode != self._synchronous:  # (a read commits nothing)
                     self._db.execute(f"PRAGMA synchronous={mode}")
                     self._synchronous = mode
                 cur = self._db.cursor()
-                cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                if write:
+                    self._begin_immediate(cur)
+                else:
+                    cur.execute("BEGIN")
             except sqlite3.Error as e:
                 raise CourierError(f"SQLite store {self.path}: {e}") from None
             try:
@@ -86,6 +101,28 @@ class SQLiteStore(Store):
                     raise CourierError(f"SQLite store {self.path}: {e}") from None
             finally:
                 cur.close()
+
+    def _begin_immediate(self, cur: Any) -> None:
+        self._db.execute("PRAGMA busy_timeout = 0")
+        try:
+            delay, deadline = 50e-6, time.monotonic() + _BUSY_TIMEOUT
+            while True:
+                try:
+                    cur.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as e:
+                    busy = getattr(e, "sqlite_errorcode", 0) & 0xFF == _SQLITE_BUSY
+                    if not busy or time.monotonic() > deadline:
+                        raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.002)
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT * 1000}")
+
+    def _maybe_due(self, now: float) -> bool:
+        with self._tx(write=False) as cur:
+            cur.execute(f"SELECT 1 FROM mt_courier_messages WHERE {DUE_WHERE}", (now, now, 1))
+            return cur.fetchone() is not None
 
     def _has_table_sql(self) -> str:
         return "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?"

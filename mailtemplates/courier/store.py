@@ -117,6 +117,10 @@ class Store(ABC):
         """Run the claim (an UPDATE ... over DUE_WHERE) and return the claimed messages' rows:
         the SLIM columns then the CONTENT ones."""
 
+    def _maybe_due(self, now: float) -> bool:
+        """Whether a claim may find something (SQLite: a read, so an empty poll takes no lock)."""
+        return True
+
     def _lock_schema(self, cur: Any) -> None:
         """Serialise concurrent migrations (PostgreSQL: an advisory lock)."""
         return None
@@ -228,6 +232,8 @@ class Store(ABC):
         """Take up to ``limit`` due messages (queued and due, or processing with a lapsed lease):
         processing, ``send_count`` + 1, leased until ``now + lease``, under one new claim token.
         """
+        if not self._maybe_due(now):
+            return []
         token = uuid.uuid4().hex
         with self._tx(durable=False, single=True) as cur:
             rows = self._claim(cur, now + lease, token, now, limit)

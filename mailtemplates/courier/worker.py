@@ -45,6 +45,11 @@ __all__ = ["RECORD_WITHIN", "Dispatcher", "JSONLog", "Worker", "WorkerSettings"]
 
 #: Seconds an outcome may wait for the rest of its batch before the outcomes so far are recorded.
 RECORD_WITHIN = 1.0
+#: Seconds the queue stays empty before the worker closes its connections. An application that
+#: queues a message every few milliseconds leaves the queue empty between most of them, and a
+#: new SMTP session per message would cost more than the send; a server that drops the idle
+#: session meanwhile is dialed again before the next message (mailtemplates.smtp).
+IDLE_CLOSE = 10.0
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ class Dispatcher(Protocol):
         """Deliver ``m``; raise a MailTemplateError (``permanent`` attribute for no retry)."""
 
     def idle(self) -> None:
-        """The queue ran dry: close connections."""
+        """The queue has been empty for IDLE_CLOSE seconds, or the worker stops: close connections."""
 
 
 class JSONLog:
@@ -121,16 +126,21 @@ class Worker:
         number of attempts made."""
         s = self.settings
         attempts = 0
+        idle_since: float | None = None
         with self.store.worker_lock():
             try:
                 while not self._stop.is_set():
                     batch = self.store.claim(s.pull_count, s.lease, time.time())
                     if not batch:
-                        self.dispatcher.idle()
                         if until_idle:
                             break
+                        if idle_since is None:
+                            idle_since = time.monotonic()
+                        elif time.monotonic() - idle_since >= IDLE_CLOSE:
+                            self.dispatcher.idle()
                         self._stop.wait(s.pull_wait)
                         continue
+                    idle_since = None
                     attempts += self._deliver(batch)
             finally:
                 self.dispatcher.idle()
@@ -141,11 +151,12 @@ class Worker:
         attempts = 0
         pending: list[Outcome] = []
         oldest = 0.0
+        started = 0  # batch[started:] were not attempted: given back at the end
         try:
-            for i, m in enumerate(batch):
+            for m in batch:
                 if self._stop.is_set():
-                    self.store.release(batch[i:], time.time())
                     break
+                started += 1
                 outcome, attempted = self._one(m)
                 attempts += attempted
                 if not pending:
@@ -155,8 +166,12 @@ class Worker:
                     self.store.record(pending)
                     pending = []
         finally:
-            # Also when a send raised something unexpected: what was sent is recorded as sent.
-            self.store.record(pending)
+            # Also when a send raised something unexpected: what was sent is recorded as sent,
+            # the message that raised stays in flight (its lease), the untried ones go back.
+            try:
+                self.store.record(pending)
+            finally:
+                self.store.release(batch[started:], time.time())
         return attempts
 
     def _one(self, m: Message) -> tuple[Outcome, int]:
