@@ -172,6 +172,22 @@ def pipelined(store: str, uri: str, n: int) -> float:
     return dt
 
 
+def fsync_floor(folder: str, k: int = 50) -> float:
+    """Median seconds of a 4 KB write + fdatasync in ``folder``: what one durable SQLite commit
+    waits for at least (an enqueue outside ``courier.batch()`` makes one)."""
+    fd = os.open(os.path.join(folder, "fsync-probe"), os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        times = []
+        for _ in range(k):
+            t0 = time.perf_counter()
+            os.write(fd, b"x" * 4096)
+            os.fdatasync(fd)
+            times.append(time.perf_counter() - t0)
+    finally:
+        os.close(fd)
+    return statistics.median(times)
+
+
 def measure(n: int, rounds: int) -> dict[str, list[Any]]:
     """Every contender, ``rounds`` times, interleaved: name -> one result per round."""
     from pg_server import find_bindir, pg_server
@@ -196,6 +212,7 @@ def measure(n: int, rounds: int) -> dict[str, list[Any]]:
                         ("pg-dispatch-1", lambda r=r: dispatch(pg.create_database(f"d1_{r}"), uri, n, 1)),
                         ("pg-dispatch-2", lambda r=r: dispatch(pg.create_database(f"d2_{r}"), uri, n, 2)),
                     ]
+                results.setdefault("_fsync", []).append(fsync_floor(tmp))
                 for name, fn in runs:
                     results.setdefault(name, []).append(fn())
                 print(f"round {r + 1}/{rounds} done ({TREE})", file=sys.stderr)
@@ -232,6 +249,8 @@ def medians(results: dict[str, list[Any]], n: int) -> tuple[dict[str, float], di
     med: dict[str, float] = {}
     split: dict[str, tuple[float, float]] = {}
     for k, v in results.items():
+        if k.startswith("_"):
+            continue
         if isinstance(v[0], tuple):
             split[k] = (
                 statistics.median(x[0] for x in v) / n * 1000,
@@ -273,7 +292,7 @@ def main() -> None:
     )
     print("|---|" + "---:|---:|" * len(columns))
     tables = [medians(r, n) for _, r in columns]
-    for k in after:
+    for k in (k for k in after if not k.startswith("_")):
         cells = []
         for med, split in tables:
             if k not in med:
@@ -282,6 +301,13 @@ def main() -> None:
             q = f" ({split[k][0]:.2f} + {split[k][1]:.2f})" if k in split else ""
             cells += [f"{med[k]:.2f}{q}", f"{med[k] / med['bare']:.2f}x"]
         print(f"| {k} | " + " | ".join(cells) + " |")
+    for c, r in columns:
+        if "_fsync" in r:
+            print(
+                f"\n{c + ': ' if c else ''}one 4 KB write + fdatasync in the temp folder (the floor of a "
+                f"durable commit): median {statistics.median(r['_fsync']) * 1000:.2f} ms "
+                f"(per round: {', '.join(f'{x * 1000:.2f}' for x in r['_fsync'])})"
+            )
     for (c, _), (med, _) in zip(columns, tables, strict=True):
         if "pg-dispatch-2" in med:
             print(
