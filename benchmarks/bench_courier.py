@@ -18,6 +18,11 @@ sqlite-pipe, pg-pipe   the deployment's shape: the application queues (``queue_e
              clock runs from the first enqueue to the last delivery recorded. Two processes, so up
              to two cores, against the bare loop's one: say so when quoting it.
 
+``--no-disk`` takes the disk out: SQLite files on /dev/shm (tmpfs, where fsync returns at once) and
+PostgreSQL with fsync off. Not a deployment: it shows what the queue costs besides waiting for the
+disk, which on a shared virtual disk varies tenfold from minute to minute (the fsync floor each
+round prints).
+
 ``--compare TREE`` runs each round twice, in subprocesses, alternating: every contender against
 the mailtemplates of TREE (e.g. ``git archive main | tar -x -C /tmp/main-export``), then against
 this checkout, and prints both columns; ``--tree TREE`` alone measures TREE.
@@ -188,15 +193,15 @@ def fsync_floor(folder: str, k: int = 50) -> float:
     return statistics.median(times)
 
 
-def measure(n: int, rounds: int) -> dict[str, list[Any]]:
+def measure(n: int, rounds: int, disk: bool = True) -> dict[str, list[Any]]:
     """Every contender, ``rounds`` times, interleaved: name -> one result per round."""
     from pg_server import find_bindir, pg_server
 
     results: dict[str, list[Any]] = {}
     render("login_code/valid", ctx(0))  # warm the template cache
-    tmp = tempfile.mkdtemp(prefix="mt-bench-courier-")
+    tmp = tempfile.mkdtemp(prefix="mt-bench-courier-", dir=None if disk else "/dev/shm")
     try:
-        with start_sink() as uri, pg_server(durable=True) if find_bindir() else _none() as pg:
+        with start_sink() as uri, pg_server(durable=disk) if find_bindir() else _none() as pg:
             for r in range(rounds):
                 runs: list[tuple[str, Any]] = [
                     ("bare", lambda: bare(uri, n)),
@@ -221,7 +226,9 @@ def measure(n: int, rounds: int) -> dict[str, list[Any]]:
     return results
 
 
-def compare(tree: str, n: int, rounds: int) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+def compare(
+    tree: str, n: int, rounds: int, disk: bool = True
+) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
     """Each round in two subprocesses, TREE's mailtemplates then this checkout's."""
     before: dict[str, list[Any]] = {}
     after: dict[str, list[Any]] = {}
@@ -238,6 +245,7 @@ def compare(tree: str, n: int, rounds: int) -> tuple[dict[str, list[Any]], dict[
                 "1",
                 "--json",
             ]
+            cmd += [] if disk else ["--no-disk"]
             out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
             for k, v in json.loads(out).items():
                 into.setdefault(k, []).extend(tuple(x) if isinstance(x, list) else x for x in v)
@@ -269,20 +277,21 @@ def main() -> None:
     ap.add_argument("--tree", help="measure the mailtemplates of this checkout instead of this one")
     ap.add_argument("--compare", metavar="TREE", help="before (TREE) / after (this checkout), alternating")
     ap.add_argument("--json", action="store_true", help="print the raw results as JSON (for --compare)")
+    ap.add_argument("--no-disk", action="store_true", help="SQLite on tmpfs, PostgreSQL with fsync off")
     args = ap.parse_args()
     n = args.messages
     load0 = os.getloadavg()
     if args.json:
-        print(json.dumps(measure(n, args.rounds)))
+        print(json.dumps(measure(n, args.rounds, not args.no_disk)))
         return
     if args.compare:
-        before, after = compare(args.compare, n, args.rounds)
+        before, after = compare(args.compare, n, args.rounds, not args.no_disk)
     else:
-        before, after = {}, measure(n, args.rounds)
+        before, after = {}, measure(n, args.rounds, not args.no_disk)
     load1 = os.getloadavg()
     print(
         f"\n{n} messages per run, median of {args.rounds} rounds; load average {load0[0]:.1f} -> {load1[0]:.1f} "
-        f"({os.cpu_count()} cores)\n"
+        f"({os.cpu_count()} cores){'; no disk (tmpfs, fsync off)' if args.no_disk else ''}\n"
     )
     columns = [("before", before), ("after", after)] if before else [("", after)]
     print(
