@@ -3,7 +3,6 @@
     .venv/bin/python benchmarks/bench_courier.py [--messages 300] [--rounds 3]
     .venv/bin/python benchmarks/bench_courier.py --compare /tmp/main-export   # before/after
 
-
 Contenders, interleaved round by round (each round a fresh batch of N login-code emails):
 
 bare         render + to_message + send over one reused SMTP connection; no queue (the baseline)
@@ -27,9 +26,16 @@ round prints).
 the mailtemplates of TREE (e.g. ``git archive main | tar -x -C /tmp/main-export``), then against
 this checkout, and prints both columns; ``--tree TREE`` alone measures TREE.
 
+Each contender also reports its CPU time per message: this process's, plus the worker processes'
+(only theirs for pg-dispatch-*), not PostgreSQL's or the sink's. Waiting (for the disk, for the
+sink, for a core the other jobs hold) is not CPU time, so on a loaded machine this ratio moves far
+less than the wall-clock one; it is what the queue costs the application and the worker.
+
 The sink is a minimal SMTP responder that forks per connection, so it is not the bottleneck and
 can use both cores; the PostgreSQL server comes from tests/pg_server.py (Debian's packages).
-Targets: sqlite-1 and pg-1 at most 1.5x bare; pg-dispatch-2 at least 1.7x the throughput of
+Targets (issue 12): the queue at most 1.5x bare, read off sqlite-1 / pg-1 (one process, queue
+then deliver: the strict reading), with sqlite-pipe / pg-pipe (the deployment's shape) and the
+batch contenders reported alongside; pg-dispatch-2 at least 1.7x the throughput of
 pg-dispatch-1. Record the load average with the figures: the machine is shared.
 """
 
@@ -39,6 +45,7 @@ import argparse
 import json
 import multiprocessing as mp
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -110,10 +117,21 @@ def end_to_end(store: str, uri: str, n: int, batch: int = 0) -> tuple[float, flo
     return t1 - t0, t2 - t1
 
 
+def _cpu() -> float:
+    """CPU seconds of this process so far (user + system; waiting for the disk is not counted)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+#: CPU seconds the worker processes of the contender being measured reported.
+CHILD_CPU: list[float] = []
+
+
 def _worker(store: str, uri: str, go: Any, out: Any) -> None:
     with Courier(store, smtp_uri=uri, from_address=FROM) as c:
         go.wait()
-        out.put(c.work(until_idle=True))
+        c0 = _cpu()
+        out.put((c.work(until_idle=True), _cpu() - c0))
 
 
 def dispatch(store: str, uri: str, n: int, workers: int) -> float:
@@ -132,7 +150,8 @@ def dispatch(store: str, uri: str, n: int, workers: int) -> float:
     dt = time.perf_counter() - t0
     for p in procs:
         p.join()
-    assert sum(done) == n, (done, n)
+    assert sum(k for k, _ in done) == n, (done, n)
+    CHILD_CPU.extend(cpu for _, cpu in done)
     return dt
 
 
@@ -152,7 +171,8 @@ def _pipe_worker(store: str, uri: str, n: int, ready: Any, out: Any) -> None:
 
     c = Courier(store, smtp_uri=uri, from_address=FROM, pull_wait=PIPE_WAIT, log=count)
     ready.set()
-    out.put(c.work(until_idle=False))
+    c0 = _cpu()
+    out.put((c.work(until_idle=False), _cpu() - c0))
     c.close()
 
 
@@ -170,10 +190,11 @@ def pipelined(store: str, uri: str, n: int) -> float:
         t0 = time.perf_counter()
         for i in range(n):
             app.queue_email("login_code/valid", ctx(i), to=f"u{i}@example.org")
-        done = out.get(timeout=600)
+        done, cpu = out.get(timeout=600)
         dt = time.perf_counter() - t0
     worker.join()
     assert done == n, (done, n)
+    CHILD_CPU.append(cpu)
     return dt
 
 
@@ -219,7 +240,12 @@ def measure(n: int, rounds: int, disk: bool = True) -> dict[str, list[Any]]:
                     ]
                 results.setdefault("_fsync", []).append(fsync_floor(tmp))
                 for name, fn in runs:
+                    CHILD_CPU.clear()
+                    c0 = _cpu()
                     results.setdefault(name, []).append(fn())
+                    # dispatch-only contenders: the workers' CPU (queueing them is not timed)
+                    own = 0.0 if name.startswith("pg-dispatch") else _cpu() - c0
+                    results.setdefault(f"_cpu {name}", []).append(own + sum(CHILD_CPU))
                 print(f"round {r + 1}/{rounds} done ({TREE})", file=sys.stderr)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -296,19 +322,24 @@ def main() -> None:
     columns = [("before", before), ("after", after)] if before else [("", after)]
     print(
         "| contender | "
-        + " | ".join(f"{c} ms/msg (queue + deliver) | {c} vs bare".strip() for c, _ in columns)
+        + " | ".join(
+            f"{c} ms/msg (queue + deliver) | {c} vs bare | {c} CPU ms/msg".strip() for c, _ in columns
+        )
         + " |"
     )
-    print("|---|" + "---:|---:|" * len(columns))
+    print("|---|" + "---:|---:|---:|" * len(columns))
     tables = [medians(r, n) for _, r in columns]
     for k in (k for k in after if not k.startswith("_")):
         cells = []
-        for med, split in tables:
+        for (_, r), (med, split) in zip(columns, tables, strict=True):
             if k not in med:
-                cells += ["", ""]
+                cells += ["", "", ""]
                 continue
             q = f" ({split[k][0]:.2f} + {split[k][1]:.2f})" if k in split else ""
-            cells += [f"{med[k]:.2f}{q}", f"{med[k] / med['bare']:.2f}x"]
+            cpu = statistics.median(r[f"_cpu {k}"]) if f"_cpu {k}" in r else None
+            bare_cpu = statistics.median(r["_cpu bare"]) if "_cpu bare" in r else None
+            cpu_cell = f"{cpu / n * 1000:.2f} ({cpu / bare_cpu:.2f}x)" if cpu and bare_cpu else ""
+            cells += [f"{med[k]:.2f}{q}", f"{med[k] / med['bare']:.2f}x", cpu_cell]
         print(f"| {k} | " + " | ".join(cells) + " |")
     for c, r in columns:
         if "_fsync" in r:
