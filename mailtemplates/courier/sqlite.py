@@ -33,7 +33,6 @@ __all__ = ["SQLiteStore"]
 #: Seconds a statement waits for another connection's lock before it fails.
 _BUSY_TIMEOUT = 30
 _SQLITE_BUSY = 5  # sqlite3.SQLITE_BUSY, missing from typeshed
-_SQLITE_BUSY = 5  # sqlite3.SQLITE_BUSY, missing from typeshed
 
 
 def _path(url: str) -> str:
@@ -103,6 +102,7 @@ class SQLiteStore(Store):
                 cur.close()
 
     def _begin_immediate(self, cur: Any) -> None:
+        # SQLite's handler is off while we poll (busy_timeout 0), on again for everything else.
         self._db.execute("PRAGMA busy_timeout = 0")
         try:
             delay, deadline = 50e-6, time.monotonic() + _BUSY_TIMEOUT
