@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .message import CourierError
-from .store import CLAIM_SET, CONTENT, DUE_WHERE, SLIM, NewMessage, Outcome, Store
+from .store import CLAIM_SET, CONTENT, DUE_LAPSED, DUE_ORDER, DUE_QUEUED, SLIM, NewMessage, Outcome, Store
 
 __all__ = ["PostgresStore"]
 
@@ -104,14 +104,21 @@ class PostgresStore(Store):
         cur.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
 
     def _claim(self, cur: Any, lease_until: float, token: str, now: float, limit: int) -> list[Any]:
-        # One statement (one round trip): lock the due rows, claim them, join their contents.
+        # One statement (one round trip): lock the oldest due rows of each kind (SKIP LOCKED
+        # cannot apply to a UNION), keep the oldest of both, claim them, join their contents.
+        # Rows locked and not kept are unlocked when the statement commits.
+        pick = (
+            "SELECT id, due_at, created_at FROM mt_courier_messages WHERE {} "
+            f"{DUE_ORDER} LIMIT ? FOR UPDATE SKIP LOCKED"
+        )
         cur.execute(
-            f"WITH due AS (SELECT id FROM mt_courier_messages WHERE {DUE_WHERE} FOR UPDATE SKIP LOCKED), "
+            f"WITH q AS ({pick.format(DUE_QUEUED)}), l AS ({pick.format(DUE_LAPSED)}), "
+            f"due AS (SELECT id FROM (SELECT * FROM q UNION ALL SELECT * FROM l) x {DUE_ORDER} LIMIT ?), "
             f"claimed AS (UPDATE mt_courier_messages m SET {CLAIM_SET} FROM due WHERE m.id = due.id "
             f"RETURNING {', '.join('m.' + c for c in SLIM)}) "
             f"SELECT {', '.join('claimed.' + c for c in SLIM)}, {', '.join('c.' + c for c in CONTENT)} "
             "FROM claimed JOIN mt_courier_contents c ON c.id = claimed.id",
-            (now, now, limit, lease_until, token, now),
+            (now, limit, now, limit, limit, lease_until, token, now),
         )
         rows: list[Any] = cur.fetchall()
         return rows

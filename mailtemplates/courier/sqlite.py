@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .message import CourierError
-from .store import CLAIM_SET, CONTENT, DUE_WHERE, SLIM, Store
+from .store import CLAIM_SET, CONTENT, DUE_LAPSED, DUE_ORDER, DUE_QUEUED, SLIM, Store
 
 __all__ = ["SQLiteStore"]
 
@@ -121,17 +121,23 @@ class SQLiteStore(Store):
 
     def _maybe_due(self, now: float) -> bool:
         with self._tx(write=False) as cur:
-            cur.execute(f"SELECT 1 FROM mt_courier_messages WHERE {DUE_WHERE}", (now, now, 1))
-            return cur.fetchone() is not None
+            cur.execute(
+                f"SELECT EXISTS (SELECT 1 FROM mt_courier_messages WHERE {DUE_QUEUED}) "
+                f"OR EXISTS (SELECT 1 FROM mt_courier_messages WHERE {DUE_LAPSED})",
+                (now, now),
+            )
+            return bool(cur.fetchone()[0])
 
     def _has_table_sql(self) -> str:
         return "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?"
 
     def _claim(self, cur: Any, lease_until: float, token: str, now: float, limit: int) -> list[Any]:
+        pick = f"SELECT id, due_at, created_at FROM mt_courier_messages WHERE {{}} {DUE_ORDER} LIMIT ?"
         cur.execute(
-            f"UPDATE mt_courier_messages SET {CLAIM_SET} WHERE id IN "
-            f"(SELECT id FROM mt_courier_messages WHERE {DUE_WHERE}) RETURNING {', '.join(SLIM)}",
-            (lease_until, token, now, now, now, limit),
+            f"UPDATE mt_courier_messages SET {CLAIM_SET} WHERE id IN (SELECT id FROM ("
+            f"SELECT * FROM ({pick.format(DUE_QUEUED)}) UNION ALL SELECT * FROM ({pick.format(DUE_LAPSED)})"
+            f") {DUE_ORDER} LIMIT ?) RETURNING {', '.join(SLIM)}",
+            (lease_until, token, now, now, limit, now, limit, limit),
         )
         claimed = cur.fetchall()
         if not claimed:

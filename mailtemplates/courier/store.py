@@ -27,7 +27,18 @@ from typing import Any
 from .message import STATUSES, CourierError, Dispatch, Message, MessageExtras
 from .migrations import MIGRATIONS, statements
 
-__all__ = ["CLAIM_SET", "CONTENT", "DUE_WHERE", "SLIM", "NewMessage", "Outcome", "Store", "open_store"]
+__all__ = [
+    "CLAIM_SET",
+    "CONTENT",
+    "DUE_LAPSED",
+    "DUE_ORDER",
+    "DUE_QUEUED",
+    "SLIM",
+    "NewMessage",
+    "Outcome",
+    "Store",
+    "open_store",
+]
 
 #: The columns of ``mt_courier_messages`` (the mutable row), in the order ``_message`` reads them.
 SLIM = (
@@ -50,11 +61,12 @@ SLIM = (
 #: The columns of ``mt_courier_contents`` besides ``id`` (written once, at enqueue).
 CONTENT = ("subject", "body", "html", "template_data", "headers", "extras", "raw")
 
-#: Due messages, oldest due first; parameters (now, now, limit).
-DUE_WHERE = (
-    "(status = 'queued' AND due_at <= ?) OR (status = 'processing' AND lease_until <= ?) "
-    "ORDER BY due_at, created_at LIMIT ?"
-)
+#: The two kinds of due message, each read off the (status, due_at, created_at) index in due
+#: order, so that a claim reads ``limit`` rows, not the whole backlog: queued and due (parameter
+#: now), and processing with a lapsed lease (parameter now; a few per worker at most).
+DUE_QUEUED = "status = 'queued' AND due_at <= ?"
+DUE_LAPSED = "status = 'processing' AND lease_until <= ?"
+DUE_ORDER = "ORDER BY due_at, created_at"
 
 #: What a claim sets; parameters (lease_until, claim, updated_at).
 CLAIM_SET = "status = 'processing', send_count = send_count + 1, lease_until = ?, claim = ?, updated_at = ?"
@@ -114,7 +126,8 @@ class Store(ABC):
 
     @abstractmethod
     def _claim(self, cur: Any, lease_until: float, token: str, now: float, limit: int) -> list[Any]:
-        """Run the claim (an UPDATE ... over DUE_WHERE) and return the claimed messages' rows:
+        """Run the claim (an UPDATE of the oldest due rows, DUE_QUEUED or DUE_LAPSED, in
+        DUE_ORDER) and return the claimed messages' rows:
         the SLIM columns then the CONTENT ones."""
 
     def _maybe_due(self, now: float) -> bool:

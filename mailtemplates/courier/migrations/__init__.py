@@ -33,7 +33,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             created_at {real} NOT NULL,
             updated_at {real} NOT NULL
         )""",
-        "CREATE INDEX mt_courier_messages_due ON mt_courier_messages (status, due_at)",
+        "CREATE INDEX mt_courier_messages_due ON mt_courier_messages (status, due_at, created_at)",
         "CREATE INDEX mt_courier_messages_recipient ON mt_courier_messages (recipient)",
         # What is sent, written once at enqueue and never updated.
         """CREATE TABLE mt_courier_contents (
