@@ -1,6 +1,7 @@
 """Courier throughput to a local SMTP sink, as ratios within one run (docs/performance.md).
 
     .venv/bin/python benchmarks/bench_courier.py [--messages 300] [--rounds 3]
+    .venv/bin/python benchmarks/bench_courier.py --compare /tmp/main-export   # before/after
 
 Contenders, interleaved round by round (each round a fresh batch of N login-code emails):
 
@@ -11,20 +12,45 @@ sqlite-batch, pg-batch   the same, queueing inside ``courier.batch()`` blocks of
              (one commit per block)
 pg-dispatch-1 / pg-dispatch-2   dispatch only: N messages already queued, delivered by one or by two
              worker processes (forked before the round, started together)
+sqlite-pipe, pg-pipe   the deployment's shape: the application queues (``queue_email``, one commit
+             each) while a ``courier watch``-like worker process delivers at the same time; the
+             clock runs from the first enqueue to the last delivery recorded. Two processes, so up
+             to two cores, against the bare loop's one: say so when quoting it.
+
+``--no-disk`` takes the disk out: SQLite files on /dev/shm (tmpfs, where fsync returns at once) and
+PostgreSQL with fsync off. Not a deployment: it shows what the queue costs besides waiting for the
+disk, which on a shared virtual disk varies tenfold from minute to minute (the fsync floor each
+round prints).
+
+``--compare TREE`` runs each round twice, in subprocesses, alternating: every contender against
+the mailtemplates of TREE (e.g. ``git archive main | tar -x -C /tmp/main-export``), then against
+this checkout, and prints both columns; ``--tree TREE`` alone measures TREE.
+
+Each contender also reports its CPU time per message: this process's, plus the worker processes'
+(only theirs for pg-dispatch-*), not PostgreSQL's or the sink's. Waiting (for the disk, for the
+sink, for a core the other jobs hold) is not CPU time, so this ratio moves less than the
+wall-clock one on a loaded machine; not free of the disk, though: on the reference VM a process
+that sleeps on a 4 ms flush at every enqueue then runs its Python slower (1.3 ms of CPU per
+one-by-one enqueue on the disk against 0.56 ms on tmpfs, the same code).
 
 The sink is a minimal SMTP responder that forks per connection, so it is not the bottleneck and
 can use both cores; the PostgreSQL server comes from tests/pg_server.py (Debian's packages).
-Targets: sqlite-1 and pg-1 at most 1.5x bare; pg-dispatch-2 at least 1.7x the throughput of
+Targets (issue 12): the queue at most 1.5x bare, read off sqlite-1 / pg-1 (one process, queue
+then deliver: the strict reading), with sqlite-pipe / pg-pipe (the deployment's shape) and the
+batch contenders reported alongside; pg-dispatch-2 at least 1.7x the throughput of
 pg-dispatch-1. Record the load average with the figures: the machine is shared.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import os
+import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,8 +61,10 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+# --tree TREE: measure the mailtemplates of another checkout (read before the imports below).
+TREE = Path(sys.argv[sys.argv.index("--tree") + 1]).resolve() if "--tree" in sys.argv[:-1] else ROOT
 sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(TREE))
 
 from courier_sink import forking_sink  # noqa: E402
 
@@ -91,10 +119,21 @@ def end_to_end(store: str, uri: str, n: int, batch: int = 0) -> tuple[float, flo
     return t1 - t0, t2 - t1
 
 
+def _cpu() -> float:
+    """CPU seconds of this process so far (user + system; waiting for the disk is not counted)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+#: CPU seconds the worker processes of the contender being measured reported.
+CHILD_CPU: list[float] = []
+
+
 def _worker(store: str, uri: str, go: Any, out: Any) -> None:
     with Courier(store, smtp_uri=uri, from_address=FROM) as c:
         go.wait()
-        out.put(c.work(until_idle=True))
+        c0 = _cpu()
+        out.put((c.work(until_idle=True), _cpu() - c0))
 
 
 def dispatch(store: str, uri: str, n: int, workers: int) -> float:
@@ -113,49 +152,141 @@ def dispatch(store: str, uri: str, n: int, workers: int) -> float:
     dt = time.perf_counter() - t0
     for p in procs:
         p.join()
-    assert sum(done) == n, (done, n)
+    assert sum(k for k, _ in done) == n, (done, n)
+    CHILD_CPU.extend(cpu for _, cpu in done)
     return dt
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--messages", type=int, default=300)
-    ap.add_argument("--rounds", type=int, default=3)
-    args = ap.parse_args()
-    n = args.messages
+#: The pipelined worker's pull_wait: when it has caught up with the producer it polls this often
+#: (``courier watch`` waits 1 s by default, which adds latency when idle, not throughput cost).
+PIPE_WAIT = 0.005
+
+
+def _pipe_worker(store: str, uri: str, n: int, ready: Any, out: Any) -> None:
+    sent = 0
+
+    def count(record: dict[str, Any]) -> None:
+        nonlocal sent
+        sent += record["outcome"] == "sent"
+        if sent >= n:
+            c.stop()  # the worker records the batch's outcomes, then work() returns
+
+    c = Courier(store, smtp_uri=uri, from_address=FROM, pull_wait=PIPE_WAIT, log=count)
+    ready.set()
+    c0 = _cpu()
+    out.put((c.work(until_idle=False), _cpu() - c0))
+    c.close()
+
+
+def pipelined(store: str, uri: str, n: int) -> float:
+    """Seconds from the first enqueue to the last delivery recorded, a worker process delivering
+    while this process queues."""
+    Courier(store, from_address=FROM).close()  # migrate before the worker starts
+    fork = mp.get_context("fork")
+    ready, out = fork.Event(), fork.Queue()
+    worker = fork.Process(target=_pipe_worker, args=(store, uri, n, ready, out))
+    worker.start()
+    ready.wait(60)
+    with Courier(store, from_address=FROM) as app:
+        time.sleep(0.2)  # the worker is polling the empty queue
+        t0 = time.perf_counter()
+        for i in range(n):
+            app.queue_email("login_code/valid", ctx(i), to=f"u{i}@example.org")
+        done, cpu = out.get(timeout=600)
+        dt = time.perf_counter() - t0
+    worker.join()
+    assert done == n, (done, n)
+    CHILD_CPU.append(cpu)
+    return dt
+
+
+def fsync_floor(folder: str, k: int = 50) -> float:
+    """Median seconds of a 4 KB write + fdatasync in ``folder``: what one durable SQLite commit
+    waits for at least (an enqueue outside ``courier.batch()`` makes one)."""
+    fd = os.open(os.path.join(folder, "fsync-probe"), os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        times = []
+        for _ in range(k):
+            t0 = time.perf_counter()
+            os.write(fd, b"x" * 4096)
+            os.fdatasync(fd)
+            times.append(time.perf_counter() - t0)
+    finally:
+        os.close(fd)
+    return statistics.median(times)
+
+
+def measure(n: int, rounds: int, disk: bool = True) -> dict[str, list[Any]]:
+    """Every contender, ``rounds`` times, interleaved: name -> one result per round."""
     from pg_server import find_bindir, pg_server
 
-    load0 = os.getloadavg()
-    sink = start_sink()
-    uri = sink.__enter__()
-    tmp = tempfile.mkdtemp(prefix="mt-bench-courier-")
     results: dict[str, list[Any]] = {}
     render("login_code/valid", ctx(0))  # warm the template cache
+    tmp = tempfile.mkdtemp(prefix="mt-bench-courier-", dir=None if disk else "/dev/shm")
     try:
-        with pg_server(durable=True) if find_bindir() else _none() as pg:
-            for r in range(args.rounds):
+        with start_sink() as uri, pg_server(durable=disk) if find_bindir() else _none() as pg:
+            for r in range(rounds):
                 runs: list[tuple[str, Any]] = [
                     ("bare", lambda: bare(uri, n)),
                     ("sqlite-1", lambda r=r: end_to_end(f"sqlite:///{tmp}/r{r}.db", uri, n)),
                     ("sqlite-batch", lambda r=r: end_to_end(f"sqlite:///{tmp}/b{r}.db", uri, n, BATCH)),
+                    ("sqlite-pipe", lambda r=r: pipelined(f"sqlite:///{tmp}/p{r}.db", uri, n)),
                 ]
                 if pg is not None:
                     runs += [
                         ("pg-1", lambda r=r: end_to_end(pg.create_database(f"e{r}"), uri, n)),
                         ("pg-batch", lambda r=r: end_to_end(pg.create_database(f"eb{r}"), uri, n, BATCH)),
+                        ("pg-pipe", lambda r=r: pipelined(pg.create_database(f"p{r}"), uri, n)),
                         ("pg-dispatch-1", lambda r=r: dispatch(pg.create_database(f"d1_{r}"), uri, n, 1)),
                         ("pg-dispatch-2", lambda r=r: dispatch(pg.create_database(f"d2_{r}"), uri, n, 2)),
                     ]
+                results.setdefault("_fsync", []).append(fsync_floor(tmp))
                 for name, fn in runs:
+                    CHILD_CPU.clear()
+                    c0 = _cpu()
                     results.setdefault(name, []).append(fn())
-                print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+                    # dispatch-only contenders: the workers' CPU (queueing them is not timed)
+                    own = 0.0 if name.startswith("pg-dispatch") else _cpu() - c0
+                    results.setdefault(f"_cpu {name}", []).append(own + sum(CHILD_CPU))
+                print(f"round {r + 1}/{rounds} done ({TREE})", file=sys.stderr)
     finally:
-        sink.__exit__(None, None, None)
         shutil.rmtree(tmp, ignore_errors=True)
-    load1 = os.getloadavg()
+    return results
+
+
+def compare(
+    tree: str, n: int, rounds: int, disk: bool = True
+) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    """Each round in two subprocesses, TREE's mailtemplates then this checkout's."""
+    before: dict[str, list[Any]] = {}
+    after: dict[str, list[Any]] = {}
+    for _ in range(rounds):
+        for target, into in ((tree, before), (str(ROOT), after)):
+            cmd = [
+                sys.executable,
+                __file__,
+                "--tree",
+                target,
+                "--messages",
+                str(n),
+                "--rounds",
+                "1",
+                "--json",
+            ]
+            cmd += [] if disk else ["--no-disk"]
+            out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
+            for k, v in json.loads(out).items():
+                into.setdefault(k, []).extend(tuple(x) if isinstance(x, list) else x for x in v)
+    return before, after
+
+
+def medians(results: dict[str, list[Any]], n: int) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+    """ms per message: the median total, and (queueing, delivering) where split."""
     med: dict[str, float] = {}
     split: dict[str, tuple[float, float]] = {}
     for k, v in results.items():
+        if k.startswith("_"):
+            continue
         if isinstance(v[0], tuple):
             split[k] = (
                 statistics.median(x[0] for x in v) / n * 1000,
@@ -164,21 +295,67 @@ def main() -> None:
             med[k] = statistics.median(x[0] + x[1] for x in v) / n * 1000
         else:
             med[k] = statistics.median(v) / n * 1000
+    return med, split
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--messages", type=int, default=300)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--tree", help="measure the mailtemplates of this checkout instead of this one")
+    ap.add_argument("--compare", metavar="TREE", help="before (TREE) / after (this checkout), alternating")
+    ap.add_argument("--json", action="store_true", help="print the raw results as JSON (for --compare)")
+    ap.add_argument("--no-disk", action="store_true", help="SQLite on tmpfs, PostgreSQL with fsync off")
+    args = ap.parse_args()
+    n = args.messages
+    load0 = os.getloadavg()
+    if args.json:
+        print(json.dumps(measure(n, args.rounds, not args.no_disk)))
+        return
+    if args.compare:
+        before, after = compare(args.compare, n, args.rounds, not args.no_disk)
+    else:
+        before, after = {}, measure(n, args.rounds, not args.no_disk)
+    load1 = os.getloadavg()
     print(
         f"\n{n} messages per run, median of {args.rounds} rounds; load average {load0[0]:.1f} -> {load1[0]:.1f} "
-        f"({os.cpu_count()} cores)\n"
+        f"({os.cpu_count()} cores){'; no disk (tmpfs, fsync off)' if args.no_disk else ''}\n"
     )
+    columns = [("before", before), ("after", after)] if before else [("", after)]
     print(
-        "| contender | ms per message | of which queueing | of which delivering | messages/s | vs bare loop |"
-    )
-    print("|---|---:|---:|---:|---:|---:|")
-    for k, v in med.items():
-        q, d = (f"{split[k][0]:.2f}", f"{split[k][1]:.2f}") if k in split else ("", "")
-        print(f"| {k} | {v:.2f} | {q} | {d} | {1000 / v:.0f} | {v / med['bare']:.2f}x |")
-    if "pg-dispatch-2" in med:
-        print(
-            f"\ntwo PostgreSQL workers vs one (dispatch only): {med['pg-dispatch-1'] / med['pg-dispatch-2']:.2f}x the throughput"
+        "| contender | "
+        + " | ".join(
+            f"{c} ms/msg (queue + deliver) | {c} vs bare | {c} CPU ms/msg".strip() for c, _ in columns
         )
+        + " |"
+    )
+    print("|---|" + "---:|---:|---:|" * len(columns))
+    tables = [medians(r, n) for _, r in columns]
+    for k in (k for k in after if not k.startswith("_")):
+        cells = []
+        for (_, r), (med, split) in zip(columns, tables, strict=True):
+            if k not in med:
+                cells += ["", "", ""]
+                continue
+            q = f" ({split[k][0]:.2f} + {split[k][1]:.2f})" if k in split else ""
+            cpu = statistics.median(r[f"_cpu {k}"]) if f"_cpu {k}" in r else None
+            bare_cpu = statistics.median(r["_cpu bare"]) if "_cpu bare" in r else None
+            cpu_cell = f"{cpu / n * 1000:.2f} ({cpu / bare_cpu:.2f}x)" if cpu and bare_cpu else ""
+            cells += [f"{med[k]:.2f}{q}", f"{med[k] / med['bare']:.2f}x", cpu_cell]
+        print(f"| {k} | " + " | ".join(cells) + " |")
+    for c, r in columns:
+        if "_fsync" in r:
+            print(
+                f"\n{c + ': ' if c else ''}one 4 KB write + fdatasync in the temp folder (the floor of a "
+                f"durable commit): median {statistics.median(r['_fsync']) * 1000:.2f} ms "
+                f"(per round: {', '.join(f'{x * 1000:.2f}' for x in r['_fsync'])})"
+            )
+    for (c, _), (med, _) in zip(columns, tables, strict=True):
+        if "pg-dispatch-2" in med:
+            print(
+                f"\n{c + ': ' if c else ''}two PostgreSQL workers vs one (dispatch only): "
+                f"{med['pg-dispatch-1'] / med['pg-dispatch-2']:.2f}x the throughput"
+            )
 
 
 class _none:

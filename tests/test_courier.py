@@ -21,6 +21,7 @@ from courier_sink import Sink, forking_sink, free_port, http_endpoint, smtp_sink
 from mailtemplates.cli import main
 from mailtemplates.courier import Courier, CourierError, Metrics, TransportOverride, open_store
 from mailtemplates.courier.cli import parse_duration
+from mailtemplates.courier.store import Outcome
 from mailtemplates.errors import ContextError, InvalidName, MessageError, TemplateError
 from mailtemplates.mime import Attachment
 from mailtemplates.smtp import parse_connection_uri
@@ -401,29 +402,150 @@ def test_a_second_sqlite_worker_is_refused(tmp_path: Path) -> None:
         assert second.work(until_idle=True) == 0  # free again
 
 
+def check_lapsed_lease(store: str, port: int) -> None:
+    """A lapsed claim on ``store`` (also run on PostgreSQL by test_courier_pg.py)."""
+    c = Courier(store, smtp_uri=uri(port), from_address="accounts@example.org", retry_backoff=0,
+                lease=0.2, message_retries=1)
+    mid = c.queue_email("recovery/valid", CTX, to="ann@example.org")
+    # A worker claims and dies (nothing recorded): after the lease, the message is due again.
+    (claimed,) = c.store.claim(10, 0.2, time.time())
+    assert c.message(mid).status == "processing"
+    assert c.work(until_idle=True) == 0  # still leased
+    time.sleep(0.3)
+    c.work(until_idle=True)
+    assert (c.message(mid).status, c.message(mid).send_count) == ("sent", 2)
+    # The dead worker's late outcome does not overwrite the new owner's record; it is logged.
+    assert c.store.finish(claimed, "queued", error="late", now=time.time()) is False
+    m = c.message(mid)
+    assert m.status == "sent" and [d.error for d in m.dispatches] == [None, "late"]
+    # A batch's outcomes are recorded together, each under its own claim: one lost, one held.
+    a = c.queue_email("recovery/valid", CTX, to="a@example.org")
+    b = c.queue_email("recovery/valid", CTX, to="b@example.org")
+    old = {m.id: m for m in c.store.claim(10, 0.01, time.time())}
+    time.sleep(0.05)
+    new = {m.id: m for m in c.store.claim(10, 60, time.time())}
+    now = time.time()
+    assert c.store.record([Outcome(old[a], "sent", None, now), Outcome(new[b], "sent", None, now)]) == [False, True]
+    assert (c.message(a).status, c.message(b).status) == ("processing", "sent")
+    assert [len(c.message(x).dispatches) for x in (a, b)] == [1, 1]
+    assert c.store.record([Outcome(new[a], "abandoned", "550", now)]) == [True]
+    assert c.message(a).status == "abandoned"
+    # Two lapsed claims with message_retries=1 use up both attempts: abandoned, not sent.
+    other = c.queue_email("recovery/valid", CTX, to="bob@example.org")
+    for _ in range(2):
+        c.store.claim(10, 0.01, time.time())
+        time.sleep(0.05)
+    c.work(until_idle=True)
+    m = c.message(other)
+    assert m.status == "abandoned" and "whose worker stopped" in (m.dispatches[-1].error or "")
+    assert c.counts() == {"queued": 0, "processing": 0, "sent": 2, "abandoned": 2}
+    c.close()
+
+
 def test_a_lapsed_lease_is_taken_again_and_exhausted_attempts_abandon(tmp_path: Path) -> None:
     with smtp_sink() as (sink, port):
-        c = make(tmp_path, port, lease=0.2, message_retries=1)
-        mid = c.queue_email("recovery/valid", CTX, to="ann@example.org")
-        # A worker claims and dies (nothing recorded): after the lease, the message is due again.
-        (claimed,) = c.store.claim(10, 0.2, time.time())
-        assert c.message(mid).status == "processing"
-        assert c.work(until_idle=True) == 0  # still leased
-        time.sleep(0.3)
-        c.work(until_idle=True)
-        assert (c.message(mid).status, c.message(mid).send_count) == ("sent", 2)
-        # The dead worker's late outcome does not overwrite the new owner's record.
-        assert c.store.finish(claimed, "queued", error="late", now=time.time()) is False
-        assert c.message(mid).status == "sent"
-        # Two lapsed claims with message_retries=1 use up both attempts: abandoned, not sent.
-        other = c.queue_email("recovery/valid", CTX, to="bob@example.org")
-        for _ in range(2):
-            c.store.claim(10, 0.01, time.time())
-            time.sleep(0.05)
-        c.work(until_idle=True)
-        m = c.message(other)
-        assert m.status == "abandoned" and "whose worker stopped" in (m.dispatches[-1].error or "")
+        check_lapsed_lease(f"sqlite:///{tmp_path}/courier.db", port)
         assert sink.total == 1
+
+
+class Gate:
+    """A dispatcher that holds the second send until the test opens the gate (or raises there),
+    so that a test can look at the store while a batch is half sent. The store is real."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.sent: list[str] = []
+        self.second = threading.Event()
+        self.go = threading.Event()
+        self.fail = fail
+
+    def send(self, m: Any) -> None:
+        self.sent.append(m.id)
+        if len(self.sent) == 2:
+            self.second.set()
+            if self.fail:
+                raise RuntimeError("a bug in a channel")
+            assert self.go.wait(30)
+
+    def idle(self) -> None:
+        pass
+
+
+def test_a_batch_is_recorded_together_and_sent_messages_stay_in_flight_until_then(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mailtemplates.courier import worker as worker_module
+
+    c = make(tmp_path, None)
+    ids = [c.queue_email("login_code/valid", {"LoginCode": str(i)}, to=f"u{i}@example.org") for i in range(3)]
+    for record_within, first_while_sending in ((60.0, "processing"), (0.0, "sent")):
+        monkeypatch.setattr(worker_module, "RECORD_WITHIN", record_within)
+        gate = Gate()
+        w = worker_module.Worker(c.store, gate, c.settings)
+        t = threading.Thread(target=w.run, kwargs={"until_idle": True})
+        t.start()
+        assert gate.second.wait(30)
+        # The first message is sent; with the batch still going, it is in flight (claimed, not
+        # recorded), unless outcomes are recorded as soon as they wait (RECORD_WITHIN 0).
+        assert c.message(ids[0]).status == first_while_sending
+        gate.go.set()
+        t.join(30)
+        assert [c.message(i).status for i in ids] == ["sent"] * 3
+        assert [len(c.message(i).dispatches) for i in ids] == [1, 1, 1]
+        c.store.purge(time.time() + 1)
+        ids = [c.queue_email("login_code/valid", {"LoginCode": str(i)}, to=f"u{i}@example.org") for i in range(3)]
+
+
+def test_an_unexpected_error_records_what_was_sent_and_gives_back_the_untried(tmp_path: Path) -> None:
+    from mailtemplates.courier.worker import Worker
+
+    c = make(tmp_path, None)
+    ids = [c.queue_email("login_code/valid", {"LoginCode": str(i)}, to=f"u{i}@example.org") for i in range(3)]
+    with pytest.raises(RuntimeError, match="a bug"):
+        Worker(c.store, Gate(fail=True), c.settings).run(until_idle=True)
+    first, failed, untried = (c.message(i) for i in ids)
+    assert (first.status, [d.status for d in first.dispatches]) == ("sent", ["success"])
+    assert (failed.status, failed.dispatches) == ("processing", ())  # in flight: its lease decides
+    assert (untried.status, untried.send_count) == ("queued", 0)
+
+
+def test_an_idle_worker_keeps_its_smtp_session(tmp_path: Path) -> None:
+    with smtp_sink() as (sink, port):
+        c = make(tmp_path, port, pull_wait=0.01)
+        t = threading.Thread(target=c.work, kwargs={"until_idle": False})
+        t.start()
+        deadline = time.time() + 30
+        for i in range(3):  # the queue runs dry between the messages
+            c.queue_email("login_code/valid", {"LoginCode": str(i)}, to=f"u{i}@example.org")
+            while sink.total <= i and time.time() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.05)
+        c.stop()
+        t.join(30)
+        assert sink.total == 3 and sink.connections == 1
+
+
+def test_an_enqueue_waits_for_another_writers_lock_and_succeeds(tmp_path: Path) -> None:
+    import sqlite3
+
+    c = make(tmp_path, None)
+    other = sqlite3.connect(tmp_path / "courier.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    errors: list[BaseException] = []
+
+    def enqueue() -> None:
+        try:
+            c.queue_email("login_code/valid", {"LoginCode": "1"}, to="u@example.org")
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    t = threading.Thread(target=enqueue)
+    t.start()
+    t.join(0.3)
+    assert t.is_alive() and not errors  # waiting for the lock, not failed
+    other.rollback()
+    t.join(30)
+    assert not errors and c.counts()["queued"] == 1
+    other.close()
 
 
 def test_stop_releases_the_rest_of_the_batch(tmp_path: Path) -> None:

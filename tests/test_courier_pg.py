@@ -163,3 +163,11 @@ def test_batch_commits_once_all_or_nothing_on_postgres(pg_url: str) -> None:
     with smtp_sink() as (sink, port):
         check_batch(pg_url, port)
         assert sink.total == 8
+
+
+def test_lapsed_lease_and_a_batch_recorded_with_one_claim_lost_on_postgres(pg_url: str) -> None:
+    from test_courier import check_lapsed_lease
+
+    with smtp_sink() as (sink, port):
+        check_lapsed_lease(pg_url, port)
+        assert sink.total == 1

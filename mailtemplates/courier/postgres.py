@@ -2,7 +2,10 @@
 
 A claim is one statement: the due rows are selected ``FOR UPDATE SKIP LOCKED`` (rows another
 worker is claiming at that instant are skipped, not waited for) and updated to processing in the
-same statement, so two workers never take the same message while its lease runs. Claims and
+same statement (which also returns the messages' contents), so two workers never take the same
+message while its lease runs. The outcomes of a claimed batch are recorded by one statement too
+(arrays unnested into the dispatch log and the message rows), and an enqueue is one statement
+(both rows of the message): a worker makes two round trips per batch, an enqueue one. Claims and
 outcomes are committed with ``synchronous_commit = off`` (enqueues are not): if the PostgreSQL
 server itself crashes, up to ``wal_writer_delay`` x 3 (0.6 s by default) of them can be forgotten,
 which makes those messages due again, i.e. sent twice, never lost. Migrations take
@@ -12,12 +15,12 @@ a transaction-scoped advisory lock, so instances starting together migrate once.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from .message import CourierError, Message
-from .store import CLAIM_SET, COLUMNS, DUE_WHERE, Store
+from .message import CourierError
+from .store import CLAIM_SET, CONTENT, DUE_LAPSED, DUE_ORDER, DUE_QUEUED, SLIM, NewMessage, Outcome, Store
 
 __all__ = ["PostgresStore"]
 
@@ -101,35 +104,62 @@ class PostgresStore(Store):
         cur.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
 
     def _claim(self, cur: Any, lease_until: float, token: str, now: float, limit: int) -> list[Any]:
-        returning = ", ".join("m." + c.strip() for c in COLUMNS.split(","))
+        # One statement (one round trip): lock the oldest due rows of each kind (SKIP LOCKED
+        # cannot apply to a UNION), keep the oldest of both, claim them, join their contents.
+        # Rows locked and not kept are unlocked when the statement commits.
+        pick = (
+            "SELECT id, due_at, created_at FROM mt_courier_messages WHERE {} "
+            f"{DUE_ORDER} LIMIT ? FOR UPDATE SKIP LOCKED"
+        )
         cur.execute(
-            f"WITH due AS (SELECT id FROM mt_courier_messages WHERE {DUE_WHERE} FOR UPDATE SKIP LOCKED) "
-            f"UPDATE mt_courier_messages m SET {CLAIM_SET} FROM due WHERE m.id = due.id RETURNING {returning}",
-            (now, now, limit, lease_until, token, now),
+            f"WITH q AS ({pick.format(DUE_QUEUED)}), l AS ({pick.format(DUE_LAPSED)}), "
+            f"due AS (SELECT id FROM (SELECT * FROM q UNION ALL SELECT * FROM l) x {DUE_ORDER} LIMIT ?), "
+            f"claimed AS (UPDATE mt_courier_messages m SET {CLAIM_SET} FROM due WHERE m.id = due.id "
+            f"RETURNING {', '.join('m.' + c for c in SLIM)}) "
+            f"SELECT {', '.join('claimed.' + c for c in SLIM)}, {', '.join('c.' + c for c in CONTENT)} "
+            "FROM claimed JOIN mt_courier_contents c ON c.id = claimed.id",
+            (now, limit, now, limit, limit, lease_until, token, now),
         )
         rows: list[Any] = cur.fetchall()
         return rows
 
+    def _insert_rows(self, cur: Any, rows: Sequence[NewMessage]) -> int:
+        # Both rows of a message in one statement; a batch's statements go in one pipeline.
+        slim = [c for c in SLIM if c in rows[0]]
+        cur.executemany(
+            f"WITH m AS (INSERT INTO mt_courier_messages ({', '.join(slim)}) VALUES ({', '.join('?' * len(slim))}) "
+            "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id) "
+            f"INSERT INTO mt_courier_contents (id, {', '.join(CONTENT)}) SELECT m.id, "
+            f"{', '.join('?' * len(CONTENT))} FROM m",
+            [(*(r[c] for c in slim), *(r[c] for c in CONTENT)) for r in rows],
+        )
+        return int(cur.rowcount)
+
     record_is_one_statement = True
 
-    def _record(
-        self,
-        cur: Any,
-        m: Message,
-        status: str,
-        dispatch: str,
-        error: str | None,
-        worker: str | None,
-        now: float,
-        due: float,
-    ) -> bool:
+    def _record(self, cur: Any, outcomes: Sequence[Outcome]) -> list[bool]:
+        # A batch's outcomes in one statement: the dispatch rows, and each message row updated
+        # under its claim token; the ids returned are the claims still held.
         cur.execute(
-            "WITH d AS (INSERT INTO mt_courier_dispatches (message_id, status, error, worker, created_at) "
-            "VALUES (?, ?, ?, ?, ?)) UPDATE mt_courier_messages SET status = ?, due_at = ?, lease_until = NULL, "
-            "claim = NULL, updated_at = ? WHERE id = ? AND claim = ?",
-            (m.id, dispatch, error, worker, now, status, due, now, m.id, m.claim),
+            "WITH o AS (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], "
+            "?::float8[], ?::float8[]) WITH ORDINALITY AS o (id, claim, status, dispatch, error, worker, due, at, n)), "
+            "d AS (INSERT INTO mt_courier_dispatches (message_id, status, error, worker, created_at) "
+            "SELECT id, dispatch, error, worker, at FROM o ORDER BY n) "
+            "UPDATE mt_courier_messages m SET status = o.status, due_at = o.due, lease_until = NULL, claim = NULL, "
+            "updated_at = o.at FROM o WHERE m.id = o.id AND m.claim = o.claim RETURNING m.id",
+            (
+                [o.message.id for o in outcomes],
+                [o.message.claim for o in outcomes],
+                [o.status for o in outcomes],
+                [o.dispatch for o in outcomes],
+                [o.error for o in outcomes],
+                [o.worker for o in outcomes],
+                [o.due for o in outcomes],
+                [o.now for o in outcomes],
+            ),
         )
-        return bool(cur.rowcount == 1)
+        kept = {r[0] for r in cur.fetchall()}
+        return [o.message.id in kept for o in outcomes]
 
     def close(self) -> None:
         with self._lock:

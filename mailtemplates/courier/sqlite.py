@@ -6,7 +6,11 @@ message survives a power loss too. The worker's bookkeeping (claims, outcomes, r
 with ``synchronous=NORMAL``, which survives a crash of the process (kill -9) at any moment; a
 power loss may forget the last of those, and the courier then re-sends what it had not recorded,
 never less. Writers are
-serialised by ``BEGIN IMMEDIATE``, so a claim is atomic. A worker holds an exclusive lock on
+serialised by ``BEGIN IMMEDIATE``, so a claim is atomic. A writer that finds the lock taken polls
+for it every 50 µs to 2 ms (SQLite's own busy handler sleeps 1, 2, 5, 10... ms, much longer than
+the transactions here hold it: an application queueing while the worker records would stall for
+milliseconds). A worker looks for due messages with a read (which never waits) before it claims,
+so polling an empty queue takes no lock from the application. A worker holds an exclusive lock on
 ``<database>-courier.lock`` (``flock``, released by the kernel if the process dies), which is how
 a second worker on the same file is refused.
 """
@@ -16,14 +20,19 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from .message import CourierError
-from .store import CLAIM_SET, COLUMNS, DUE_WHERE, Store
+from .store import CLAIM_SET, CONTENT, DUE_LAPSED, DUE_ORDER, DUE_QUEUED, SLIM, Store
 
 __all__ = ["SQLiteStore"]
+
+#: Seconds a statement waits for another connection's lock before it fails.
+_BUSY_TIMEOUT = 30
+_SQLITE_BUSY = 5  # sqlite3.SQLITE_BUSY, missing from typeshed
 
 
 def _path(url: str) -> str:
@@ -48,7 +57,9 @@ class SQLiteStore(Store):
             raise CourierError(f"store URL {url!r}: the folder {parent} does not exist")
         try:
             # Autocommit mode: transactions are begun explicitly below.
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=_BUSY_TIMEOUT
+            )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._synchronous = "FULL"
@@ -64,11 +75,14 @@ class SQLiteStore(Store):
         with self._lock:
             try:
                 mode = "FULL" if durable else "NORMAL"
-                if mode != self._synchronous:
+                if write and mode != self._synchronous:  # (a read commits nothing)
                     self._db.execute(f"PRAGMA synchronous={mode}")
                     self._synchronous = mode
                 cur = self._db.cursor()
-                cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                if write:
+                    self._begin_immediate(cur)
+                else:
+                    cur.execute("BEGIN")
             except sqlite3.Error as e:
                 raise CourierError(f"SQLite store {self.path}: {e}") from None
             try:
@@ -87,16 +101,53 @@ class SQLiteStore(Store):
             finally:
                 cur.close()
 
+    def _begin_immediate(self, cur: Any) -> None:
+        # SQLite's handler is off while we poll (busy_timeout 0), on again for everything else.
+        self._db.execute("PRAGMA busy_timeout = 0")
+        try:
+            delay, deadline = 50e-6, time.monotonic() + _BUSY_TIMEOUT
+            while True:
+                try:
+                    cur.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as e:
+                    busy = getattr(e, "sqlite_errorcode", 0) & 0xFF == _SQLITE_BUSY
+                    if not busy or time.monotonic() > deadline:
+                        raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.002)
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT * 1000}")
+
+    def _maybe_due(self, now: float) -> bool:
+        with self._tx(write=False) as cur:
+            cur.execute(
+                f"SELECT EXISTS (SELECT 1 FROM mt_courier_messages WHERE {DUE_QUEUED}) "
+                f"OR EXISTS (SELECT 1 FROM mt_courier_messages WHERE {DUE_LAPSED})",
+                (now, now),
+            )
+            return bool(cur.fetchone()[0])
+
     def _has_table_sql(self) -> str:
         return "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?"
 
     def _claim(self, cur: Any, lease_until: float, token: str, now: float, limit: int) -> list[Any]:
+        pick = f"SELECT id, due_at, created_at FROM mt_courier_messages WHERE {{}} {DUE_ORDER} LIMIT ?"
         cur.execute(
-            f"UPDATE mt_courier_messages SET {CLAIM_SET} WHERE id IN "
-            f"(SELECT id FROM mt_courier_messages WHERE {DUE_WHERE}) RETURNING {COLUMNS}",
-            (lease_until, token, now, now, now, limit),
+            f"UPDATE mt_courier_messages SET {CLAIM_SET} WHERE id IN (SELECT id FROM ("
+            f"SELECT * FROM ({pick.format(DUE_QUEUED)}) UNION ALL SELECT * FROM ({pick.format(DUE_LAPSED)})"
+            f") {DUE_ORDER} LIMIT ?) RETURNING {', '.join(SLIM)}",
+            (lease_until, token, now, now, limit, now, limit, limit),
         )
-        return list(cur.fetchall())
+        claimed = cur.fetchall()
+        if not claimed:
+            return []
+        cur.execute(
+            f"SELECT id, {', '.join(CONTENT)} FROM mt_courier_contents WHERE id IN ({', '.join('?' * len(claimed))})",
+            tuple(r[0] for r in claimed),
+        )
+        content = {r[0]: r[1:] for r in cur.fetchall()}
+        return [(*r, *content[r[0]]) for r in claimed]
 
     @contextmanager
     def worker_lock(self) -> Iterator[None]:

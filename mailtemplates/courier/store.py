@@ -4,8 +4,13 @@ A store is opened from a URL (:func:`open_store`): ``sqlite:///courier.db`` (rel
 ``sqlite:////var/lib/courier.db`` (absolute), or ``postgresql://user:pass@host:5432/db``.
 The schema is migrated on first use (and by ``mailtemplates courier migrate``).
 
-Each backend supplies a transaction (``_tx``), its parameter style and its claim statement;
-everything else is the SQL below. Times are Unix seconds taken from the caller's clock (with
+A message is two rows: ``mt_courier_messages`` holds what changes (status, ``send_count``, due
+time, lease, claim) and what lists filter on, ``mt_courier_contents`` what is sent (subject,
+text, HTML, data, MIME), written once. A claim or an outcome rewrites only the small row.
+
+Each backend supplies a transaction (``_tx``), its parameter style and its claim statement, and
+may replace the insert and the outcome recording with fewer round trips; everything else is the
+SQL below. Times are Unix seconds taken from the caller's clock (with
 several machines on PostgreSQL, keep their clocks in sync: leases are minutes, skew is seconds).
 """
 
@@ -16,29 +21,86 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any
 
 from .message import STATUSES, CourierError, Dispatch, Message, MessageExtras
 from .migrations import MIGRATIONS, statements
 
-__all__ = ["CLAIM_SET", "COLUMNS", "DUE_WHERE", "NewMessage", "Store", "open_store"]
+__all__ = [
+    "CLAIM_SET",
+    "CONTENT",
+    "DUE_LAPSED",
+    "DUE_ORDER",
+    "DUE_QUEUED",
+    "SLIM",
+    "NewMessage",
+    "Outcome",
+    "Store",
+    "open_store",
+]
 
-COLUMNS = (
-    "id, type, channel, status, recipient, subject, body, html, template_type, template_data, locale, "
-    "headers, message_id, idempotency_key, extras, send_count, due_at, lease_until, claim, created_at, "
-    "updated_at, raw"
+#: The columns of ``mt_courier_messages`` (the mutable row), in the order ``_message`` reads them.
+SLIM = (
+    "id",
+    "type",
+    "channel",
+    "status",
+    "recipient",
+    "template_type",
+    "locale",
+    "message_id",
+    "idempotency_key",
+    "send_count",
+    "due_at",
+    "lease_until",
+    "claim",
+    "created_at",
+    "updated_at",
 )
-#: Due messages, oldest due first; parameters (now, now, limit).
-DUE_WHERE = (
-    "(status = 'queued' AND due_at <= ?) OR (status = 'processing' AND lease_until <= ?) "
-    "ORDER BY due_at, created_at LIMIT ?"
-)
+#: The columns of ``mt_courier_contents`` besides ``id`` (written once, at enqueue).
+CONTENT = ("subject", "body", "html", "template_data", "headers", "extras", "raw")
+
+#: The two kinds of due message, each read off the (status, due_at, created_at) index in due
+#: order, so that a claim reads ``limit`` rows, not the whole backlog: queued and due (parameter
+#: now), and processing with a lapsed lease (parameter now; a few per worker at most).
+DUE_QUEUED = "status = 'queued' AND due_at <= ?"
+DUE_LAPSED = "status = 'processing' AND lease_until <= ?"
+DUE_ORDER = "ORDER BY due_at, created_at"
 
 #: What a claim sets; parameters (lease_until, claim, updated_at).
 CLAIM_SET = "status = 'processing', send_count = send_count + 1, lease_until = ?, claim = ?, updated_at = ?"
 
+#: Both rows of a message, joined (``m`` and ``c``), in ``_message``'s order.
+_JOINED = (
+    ", ".join(f"m.{c}" for c in SLIM)
+    + ", "
+    + ", ".join(f"c.{c}" for c in CONTENT)
+    + " FROM mt_courier_messages m JOIN mt_courier_contents c ON c.id = m.id"
+)
+
 #: A row to insert: the Message fields as stored (JSON text for mappings).
 NewMessage = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An attempt's result, to record: ``status`` sent, queued (due at ``due_at``) or abandoned."""
+
+    message: Message
+    status: str
+    error: str | None
+    now: float
+    due_at: float | None = None
+    worker: str | None = None
+
+    @property
+    def dispatch(self) -> str:
+        return "success" if self.status == "sent" else "failed"
+
+    @property
+    def due(self) -> float:
+        return self.message.due_at if self.due_at is None else self.due_at
 
 
 class Store(ABC):
@@ -64,7 +126,13 @@ class Store(ABC):
 
     @abstractmethod
     def _claim(self, cur: Any, lease_until: float, token: str, now: float, limit: int) -> list[Any]:
-        """Run the claim (an UPDATE ... RETURNING COLUMNS over DUE_WHERE) and return its rows."""
+        """Run the claim (an UPDATE of the oldest due rows, DUE_QUEUED or DUE_LAPSED, in
+        DUE_ORDER) and return the claimed messages' rows:
+        the SLIM columns then the CONTENT ones."""
+
+    def _maybe_due(self, now: float) -> bool:
+        """Whether a claim may find something (SQLite: a read, so an empty poll takes no lock)."""
+        return True
 
     def _lock_schema(self, cur: Any) -> None:
         """Serialise concurrent migrations (PostgreSQL: an advisory lock)."""
@@ -116,16 +184,28 @@ class Store(ABC):
         return before, latest
 
     # -- queueing -----------------------------------------------------------------------------
+    def _insert_rows(self, cur: Any, rows: Sequence[NewMessage]) -> int:
+        """Insert ``rows`` (both tables), skipping a known idempotency key; return how many
+        messages were stored. A row whose key is known stores nothing at all."""
+        slim = [c for c in SLIM if c in rows[0]]
+        cur.executemany(
+            f"INSERT INTO mt_courier_messages ({', '.join(slim)}) VALUES ({', '.join('?' * len(slim))}) "
+            "ON CONFLICT (idempotency_key) DO NOTHING",
+            [tuple(r[c] for c in slim) for r in rows],
+        )
+        stored = int(cur.rowcount)
+        if stored == len(rows):
+            cur.executemany(
+                f"INSERT INTO mt_courier_contents (id, {', '.join(CONTENT)}) VALUES "
+                f"({', '.join('?' * (len(CONTENT) + 1))})",
+                [(r["id"], *(r[c] for c in CONTENT)) for r in rows],
+            )
+        return stored
+
     def insert(self, row: NewMessage) -> tuple[str, bool]:
         """Store a new message; return (id, True), or (first id, False) for a known idempotency key."""
-        cols = list(row)
-        sql = (
-            f"INSERT INTO mt_courier_messages ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
-            "ON CONFLICT (idempotency_key) DO NOTHING"
-        )
         with self._tx(single=True) as cur:
-            cur.execute(sql, tuple(row[c] for c in cols))
-            if cur.rowcount == 1:
+            if self._insert_rows(cur, [row]) == 1:
                 return row["id"], True
             cur.execute(
                 "SELECT id FROM mt_courier_messages WHERE idempotency_key = ?", (row["idempotency_key"],)
@@ -143,14 +223,8 @@ class Store(ABC):
         """
         if not rows:
             return
-        cols = list(rows[0])
-        sql = (
-            f"INSERT INTO mt_courier_messages ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
-            "ON CONFLICT (idempotency_key) DO NOTHING"
-        )
         with self._tx() as cur:
-            cur.executemany(sql, [tuple(r[c] for c in cols) for r in rows])
-            stored = cur.rowcount
+            stored = self._insert_rows(cur, rows)
             if stored != len(rows):
                 keys = [r["idempotency_key"] for r in rows if r["idempotency_key"] is not None]
                 raise CourierError(
@@ -171,6 +245,8 @@ class Store(ABC):
         """Take up to ``limit`` due messages (queued and due, or processing with a lapsed lease):
         processing, ``send_count`` + 1, leased until ``now + lease``, under one new claim token.
         """
+        if not self._maybe_due(now):
+            return []
         token = uuid.uuid4().hex
         with self._tx(durable=False, single=True) as cur:
             rows = self._claim(cur, now + lease, token, now, limit)
@@ -188,58 +264,54 @@ class Store(ABC):
         due_at: float | None = None,
         worker: str | None = None,
     ) -> bool:
-        """Record an attempt's outcome: ``status`` sent, queued (due at ``due_at``) or abandoned.
+        """Record one attempt's outcome (see :meth:`record`)."""
+        return self.record([Outcome(m, status, error, now, due_at, worker)])[0]
 
-        Returns False when the claim was lost (the lease ran out and another worker took the
-        message): the dispatch is still logged, the message row is left to its new owner.
+    def record(self, outcomes: Sequence[Outcome]) -> list[bool]:
+        """Record the outcomes of attempts (a claimed batch's), all in one transaction.
+
+        For each: True, or False when its claim was lost (the lease ran out and another worker
+        took the message): the dispatch is still logged, the message row is left to its new owner.
         """
-        dispatch = "success" if status == "sent" else "failed"
-        due = m.due_at if due_at is None else due_at
+        if not outcomes:
+            return []
         with self._tx(durable=False, single=self.record_is_one_statement) as cur:
-            return self._record(cur, m, status, dispatch, error, worker, now, due)
+            return self._record(cur, outcomes)
 
     #: Whether :meth:`_record` is a single statement (PostgreSQL: a data-modifying CTE).
     record_is_one_statement = False
 
-    def _record(
-        self,
-        cur: Any,
-        m: Message,
-        status: str,
-        dispatch: str,
-        error: str | None,
-        worker: str | None,
-        now: float,
-        due: float,
-    ) -> bool:
-        cur.execute(
+    def _record(self, cur: Any, outcomes: Sequence[Outcome]) -> list[bool]:
+        cur.executemany(
             "INSERT INTO mt_courier_dispatches (message_id, status, error, worker, created_at) VALUES (?, ?, ?, ?, ?)",
-            (m.id, dispatch, error, worker, now),
+            [(o.message.id, o.dispatch, o.error, o.worker, o.now) for o in outcomes],
         )
-        cur.execute(
-            "UPDATE mt_courier_messages SET status = ?, due_at = ?, lease_until = NULL, claim = NULL, "
-            "updated_at = ? WHERE id = ? AND claim = ?",
-            (status, due, now, m.id, m.claim),
-        )
-        return bool(cur.rowcount == 1)
+        kept = []
+        for o in outcomes:
+            cur.execute(
+                "UPDATE mt_courier_messages SET status = ?, due_at = ?, lease_until = NULL, claim = NULL, "
+                "updated_at = ? WHERE id = ? AND claim = ?",
+                (o.status, o.due, o.now, o.message.id, o.message.claim),
+            )
+            kept.append(cur.rowcount == 1)
+        return kept
 
     def release(self, messages: Sequence[Message], now: float) -> int:
         """Give claimed, unattempted messages back to the queue (their claim undone)."""
-        n = 0
+        if not messages:
+            return 0
         with self._tx(durable=False) as cur:
-            for m in messages:
-                cur.execute(
-                    "UPDATE mt_courier_messages SET status = 'queued', send_count = send_count - 1, "
-                    "lease_until = NULL, claim = NULL, updated_at = ? WHERE id = ? AND claim = ?",
-                    (now, m.id, m.claim),
-                )
-                n += cur.rowcount
-        return n
+            cur.executemany(
+                "UPDATE mt_courier_messages SET status = 'queued', send_count = send_count - 1, "
+                "lease_until = NULL, claim = NULL, updated_at = ? WHERE id = ? AND claim = ?",
+                [(now, m.id, m.claim) for m in messages],
+            )
+            return int(cur.rowcount)
 
     # -- inspecting ---------------------------------------------------------------------------
     def get(self, mid: str) -> Message:
         with self._tx(write=False) as cur:
-            cur.execute(f"SELECT {COLUMNS} FROM mt_courier_messages WHERE id = ?", (mid,))
+            cur.execute(f"SELECT {_JOINED} WHERE m.id = ?", (mid,))
             row = cur.fetchone()
             if row is None:
                 raise CourierError(f"no courier message with id {mid!r}")
@@ -264,7 +336,7 @@ class Store(ABC):
         where, args = _filters(status, recipient)
         with self._tx(write=False) as cur:
             cur.execute(
-                f"SELECT {COLUMNS} FROM mt_courier_messages{where} ORDER BY created_at, id LIMIT ? OFFSET ?",
+                f"SELECT {_JOINED}{where} ORDER BY m.created_at, m.id LIMIT ? OFFSET ?",
                 (*args, limit, offset),
             )
             return [_message(r) for r in cur.fetchall()]
@@ -295,13 +367,14 @@ class Store(ABC):
             )
 
     def purge(self, before: float) -> int:
-        """Delete sent messages (and their dispatch logs) last updated before ``before``."""
+        """Delete sent messages (their contents and dispatch logs too) last updated before ``before``."""
         with self._tx() as cur:
-            cur.execute(
-                "DELETE FROM mt_courier_dispatches WHERE message_id IN (SELECT id FROM mt_courier_messages "
-                "WHERE status = 'sent' AND updated_at < ?)",
-                (before,),
-            )
+            for table, key in (("mt_courier_dispatches", "message_id"), ("mt_courier_contents", "id")):
+                cur.execute(
+                    f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM mt_courier_messages "
+                    "WHERE status = 'sent' AND updated_at < ?)",
+                    (before,),
+                )
             cur.execute("DELETE FROM mt_courier_messages WHERE status = 'sent' AND updated_at < ?", (before,))
             return int(cur.rowcount)
 
@@ -312,38 +385,42 @@ def _filters(status: str | None, recipient: str | None) -> tuple[str, tuple[Any,
     if status is not None:
         if status not in STATUSES:
             raise CourierError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
-        conds.append("status = ?")
+        conds.append("m.status = ?")
         args.append(status)
     if recipient is not None:
-        conds.append("recipient = ?")
+        conds.append("m.recipient = ?")
         args.append(recipient)
     return (" WHERE " + " AND ".join(conds) if conds else ""), tuple(args)
 
 
 def _message(r: Sequence[Any]) -> Message:
+    """A Message from a row of SLIM then CONTENT columns."""
+    id_, type_, channel, status, recipient, template_type, locale, message_id, key = r[:9]
+    send_count, due_at, lease_until, claim, created_at, updated_at = r[9:15]
+    subject, body, html, template_data, headers, extras, raw = r[15:22]
     return Message(
-        id=r[0],
-        type=r[1],
-        channel=r[2],
-        status=r[3],
-        recipient=r[4],
-        subject=r[5],
-        body=r[6],
-        html=r[7],
-        template_type=r[8],
-        template_data=json.loads(r[9]),
-        locale=r[10],
-        headers=json.loads(r[11]),
-        message_id=r[12],
-        idempotency_key=r[13],
-        extras=MessageExtras.from_json(r[14]),
-        send_count=int(r[15]),
-        due_at=float(r[16]),
-        lease_until=None if r[17] is None else float(r[17]),
-        claim=r[18],
-        created_at=float(r[19]),
-        updated_at=float(r[20]),
-        raw=None if r[21] is None else bytes(r[21]),
+        id=id_,
+        type=type_,
+        channel=channel,
+        status=status,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        html=html,
+        template_type=template_type,
+        template_data=json.loads(template_data),
+        locale=locale,
+        headers=json.loads(headers),
+        message_id=message_id,
+        idempotency_key=key,
+        extras=MessageExtras.from_json(extras),
+        send_count=int(send_count),
+        due_at=float(due_at),
+        lease_until=None if lease_until is None else float(lease_until),
+        claim=claim,
+        created_at=float(created_at),
+        updated_at=float(updated_at),
+        raw=None if raw is None else bytes(raw),
     )
 
 

@@ -1,4 +1,11 @@
-"""The dispatch loop: claim a batch, send each message, record each outcome.
+"""The dispatch loop: claim a batch, send each message, record the batch's outcomes.
+
+Outcomes are recorded together, in one transaction, when the batch is done, or sooner once the
+oldest unrecorded one has waited ``RECORD_WITHIN`` seconds (a slow server), and always before
+the worker stops or raises. Until then the sent messages of the batch are still ``processing``
+under this worker's claim: they are in flight, and a worker killed then has them sent again
+after the lease (at-least-once, as for the message being sent). One transaction per batch
+instead of one per message is most of what a worker spends on the store (docs/performance.md).
 
 Retries differ from Kratos on purpose. Kratos re-queues a failed message for the next pull
 (``courier.worker.pull_wait``, 1 s), so its ``message_retries`` (5) attempts are spent within a
@@ -32,9 +39,17 @@ from mailtemplates.errors import MailTemplateError
 
 from .message import Message
 from .metrics import Metrics
-from .store import Store
+from .store import Outcome, Store
 
-__all__ = ["Dispatcher", "JSONLog", "Worker", "WorkerSettings"]
+__all__ = ["RECORD_WITHIN", "Dispatcher", "JSONLog", "Worker", "WorkerSettings"]
+
+#: Seconds an outcome may wait for the rest of its batch before the outcomes so far are recorded.
+RECORD_WITHIN = 1.0
+#: Seconds the queue stays empty before the worker closes its connections. An application that
+#: queues a message every few milliseconds leaves the queue empty between most of them, and a
+#: new SMTP session per message would cost more than the send; a server that drops the idle
+#: session meanwhile is dialed again before the next message (mailtemplates.smtp).
+IDLE_CLOSE = 10.0
 
 
 @dataclass(frozen=True)
@@ -58,7 +73,7 @@ class Dispatcher(Protocol):
         """Deliver ``m``; raise a MailTemplateError (``permanent`` attribute for no retry)."""
 
     def idle(self) -> None:
-        """The queue ran dry: close connections."""
+        """The queue has been empty for IDLE_CLOSE seconds, or the worker stops: close connections."""
 
 
 class JSONLog:
@@ -111,33 +126,63 @@ class Worker:
         number of attempts made."""
         s = self.settings
         attempts = 0
+        idle_since: float | None = None
         with self.store.worker_lock():
             try:
                 while not self._stop.is_set():
                     batch = self.store.claim(s.pull_count, s.lease, time.time())
                     if not batch:
-                        self.dispatcher.idle()
                         if until_idle:
                             break
+                        if idle_since is None:
+                            idle_since = time.monotonic()
+                        elif time.monotonic() - idle_since >= IDLE_CLOSE:
+                            self.dispatcher.idle()
                         self._stop.wait(s.pull_wait)
                         continue
-                    for i, m in enumerate(batch):
-                        if self._stop.is_set():
-                            self.store.release(batch[i:], time.time())
-                            break
-                        attempts += self._one(m)
+                    idle_since = None
+                    attempts += self._deliver(batch)
             finally:
                 self.dispatcher.idle()
         return attempts
 
-    def _one(self, m: Message) -> int:
+    def _deliver(self, batch: list[Message]) -> int:
+        """Attempt the messages of a claimed batch; return the number of attempts made."""
+        attempts = 0
+        pending: list[Outcome] = []
+        oldest = 0.0
+        started = 0  # batch[started:] were not attempted: given back at the end
+        try:
+            for m in batch:
+                if self._stop.is_set():
+                    break
+                started += 1
+                outcome, attempted = self._one(m)
+                attempts += attempted
+                if not pending:
+                    oldest = time.monotonic()
+                pending.append(outcome)
+                if time.monotonic() - oldest >= RECORD_WITHIN:
+                    self.store.record(pending)
+                    pending = []
+        finally:
+            # Also when a send raised something unexpected: what was sent is recorded as sent,
+            # the message that raised stays in flight (its lease), the untried ones go back.
+            try:
+                self.store.record(pending)
+            finally:
+                self.store.release(batch[started:], time.time())
+        return attempts
+
+    def _one(self, m: Message) -> tuple[Outcome, int]:
+        """Attempt ``m`` (or abandon it, its attempts used up); the outcome to record, and 1 if
+        an attempt was made."""
         s = self.settings
         if m.send_count > s.message_retries + 1:
             # Its earlier claims lapsed (workers died while sending it): attempts are used up.
             lapsed = f"abandoned after {m.send_count - 1} attempts whose worker stopped before recording them"
-            self.store.finish(m, "abandoned", error=lapsed, now=time.time(), worker=self.name)
             self._report(m, "abandoned", lapsed, None, None)
-            return 0
+            return Outcome(m, "abandoned", lapsed, time.time(), worker=self.name), 0
         t0 = time.perf_counter()
         error: str | None = None
         try:
@@ -153,9 +198,8 @@ class Worker:
         if outcome == "retry":
             due = now + s.backoff(m.send_count)
         status = "queued" if outcome == "retry" else outcome
-        self.store.finish(m, status, error=error, now=now, due_at=due, worker=self.name)
         self._report(m, outcome, error, elapsed, due)
-        return 1
+        return Outcome(m, status, error, now, due, self.name), 1
 
     def _report(
         self, m: Message, outcome: str, error: str | None, elapsed: float | None, due: float | None
