@@ -127,7 +127,7 @@ class TemplateSet:
         self.max_values = max_values
         self.max_seconds = max_seconds
         self._state = rt.new_state(max_output, max_iterations, max_values, max_seconds)
-        self._compiled: dict[str | None, CompiledSet] = {}
+        self._compiled: dict[str, CompiledSet] = {}
         self._escape_errors: dict[str, EscapeError] = {}
         self._lock = threading.Lock()
 
@@ -136,7 +136,7 @@ class TemplateSet:
         return sorted(self.trees)
 
     def _compiled_for(self, name: str) -> CompiledSet:
-        key: str | None = name if self.html else None
+        key = name
         compiled = self._compiled.get(key)
         if compiled is not None:
             return compiled
@@ -158,15 +158,34 @@ class TemplateSet:
 
     def _build(self, name: str) -> CompiledSet:
         trees, funcs = self._escaped(name)
-        return compile_trees(trees, funcs, self.mode, self.max_depth, self.origin)
+        # Named after the whole set, whatever part of it is compiled for this entry.
+        origin = self.origin or next((t.parse_name for _, t in sorted(self.trees.items())), None)
+        return compile_trees(trees, funcs, self.mode, self.max_depth, origin)
+
+    def _reachable(self, name: str) -> dict[str, nodes.Tree]:
+        """``name`` and the templates it calls, directly or not: all that executing it can run.
+        Only these are escaped and compiled for it (issue 17: a Kratos set carries every
+        language's partials and its sibling part, and one entry calls a few of them)."""
+        out: dict[str, nodes.Tree] = {}
+        todo = [name]
+        while todo:
+            tname = todo.pop()
+            tree = self.trees.get(tname)
+            if tree is None or tname in out:
+                continue
+            out[tname] = tree
+            todo.extend(nodes.template_calls(tree.root))
+        return out
 
     def _escaped(self, name: str) -> tuple[dict[str, nodes.Tree], FuncMap]:
-        """The trees and functions to compile for ``name``: escaped copies for an HTML set."""
+        """The trees and functions to compile for ``name`` (those it can reach): escaped
+        copies for an HTML set."""
+        reachable = self._reachable(name)
         if not self.html:
-            return self.trees, self.funcs
+            return reachable, self.funcs
         from .escape import ESCAPER_FUNCS, escape_trees
 
-        trees = {k: t.copy() for k, t in self.trees.items()}
+        trees = {k: t.copy() for k, t in reachable.items()}
         funcs = {**self.funcs, **ESCAPER_FUNCS}
         try:
             escape_trees(trees, name, funcs)
@@ -199,8 +218,8 @@ class TemplateSet:
 
     def python_source(self, name: str) -> str:
         """The Python module the set compiles to for executing ``name`` (for debugging: the
-        code a traceback through ``<gotmpl ...>`` points into). An HTML set is compiled per
-        entry template, after escaping; a text set once for all its templates."""
+        code a traceback through ``<gotmpl ...>`` points into): ``name`` and the templates it
+        calls, directly or not, after escaping in an HTML set."""
         self._check_name(name)
         return self._compiled_for(name).source
 
