@@ -310,6 +310,7 @@ def parse_files(
     max_values: int | None = DEFAULT_MAX_VALUES,
     max_seconds: float | None = DEFAULT_MAX_SECONDS,
     origin: str | None = None,
+    parsed: Mapping[str, Mapping[str, nodes.Tree]] | None = None,
 ) -> TemplateSet:
     """Parse ``files`` (name -> source) into one :class:`TemplateSet`.
 
@@ -325,6 +326,10 @@ def parse_files(
 
     ``origin`` (the entry file's path, say) names the compiled code in tracebacks:
     ``<gotmpl ORIGIN#N>``; without it, the first file's name.
+
+    ``parsed`` maps some of the file names to what :func:`parse_file` made of them with the
+    same ``funcs``, ``delims`` and ``max_nesting``: those are not parsed again (the linter
+    parses each file alone first, for errors of its own). The trees are shared, not copied.
     """
     mode = rt.MODE_DEFAULT
     for opt in options:
@@ -340,7 +345,7 @@ def parse_files(
                     "(max_template_size)",
                     name=fname,
                 )
-    trees = parse_set(files, fm, delims, max_nesting=max_nesting)
+    trees = parse_set(files, fm, delims, max_nesting=max_nesting, parsed=parsed)
     return TemplateSet(
         trees,
         fm,

@@ -574,16 +574,23 @@ def parse_set(
     delims: tuple[str, str] | None = None,
     *,
     max_nesting: int = DEFAULT_MAX_NESTING,
+    parsed: Mapping[str, Mapping[str, n.Tree]] | None = None,
 ) -> dict[str, n.Tree]:
-    """Parse files into one namespace as ``template.ParseFS`` does (sorted names, later wins)."""
+    """Parse files into one namespace as ``template.ParseFS`` does (sorted names, later wins).
+
+    ``parsed``: what :func:`parse_file` made of some of the files with the same ``funcs``,
+    ``delims`` and ``max_nesting``, used instead of parsing them again (the trees are shared).
+    """
     trees: dict[str, n.Tree] = {}
     for fname in sorted(files):
-        try:
-            file_trees = parse_file(fname, files[fname], funcs, delims, max_nesting)
-        except RecursionError:
-            raise TemplateSyntaxError(
-                TOO_DEEP, name=fname, go_message=f"template: {fname}: {TOO_DEEP}"
-            ) from None
+        file_trees = parsed.get(fname) if parsed is not None else None
+        if file_trees is None:
+            try:
+                file_trees = parse_file(fname, files[fname], funcs, delims, max_nesting)
+            except RecursionError:
+                raise TemplateSyntaxError(
+                    TOO_DEEP, name=fname, go_message=f"template: {fname}: {TOO_DEEP}"
+                ) from None
         for tname, tree in file_trees.items():
             old = trees.get(tname)
             # Template.associate: an empty definition never replaces an existing one.
