@@ -10,7 +10,7 @@ Follows Go 1.26 ``src/html/template/context.go``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
@@ -257,7 +257,14 @@ class Context:
     err: Error | None = None
 
     def with_(self, **changes: Any) -> Context:
-        return replace(self, **changes)
+        """A copy with ``changes`` (``dataclasses.replace``'s result, without its checks and
+        frozen ``__init__``: the escaper makes one per transition, issue 17)."""
+        assert _FIELDS.issuperset(changes), changes
+        new = object.__new__(Context)
+        d = new.__dict__
+        d.update(self.__dict__)
+        d.update(changes)
+        return new
 
     def eq(self, d: Context) -> bool:
         """``context.eq``: every field but ``n``; nil and empty brace depths are equal."""
@@ -300,6 +307,8 @@ class Context:
             s += f"_{self.element}"
         return s
 
+
+_FIELDS = frozenset(f.name for f in fields(Context))
 
 _COMMENT_STATES = frozenset(
     {
