@@ -54,7 +54,7 @@ def check_text(f: TemplateFile) -> Iterator[Diagnostic]:
             yield from check_subject(f, tree)
     for tree in f.trees.values():
         text = masked(tree)
-        for m in _SHORTENER_RE.finditer(text):
+        for m in _SHORTENER_RE.finditer(text) if _may_shorten(text) else ():
             host = m.group(1) or m.group(2)
             start = m.start(1) if m.group(1) else m.start(2)
             line, _, col = tree.location(start)
@@ -70,6 +70,20 @@ def check_text(f: TemplateFile) -> Iterator[Diagnostic]:
             for m in _HTTP_TEXT_RE.finditer(text):
                 line, _, col = tree.location(m.start())
                 yield diag("MT206", f.path, line, col, "link over http://", "use https://")
+
+
+# Characters other than ASCII capitals that (?i) matches to a letter of a shortener's host, and
+# that str.lower() does not turn into it (the Kelvin sign does).
+_UNLOWERED = ("\u0130", "\u0131", "\u017f")
+
+
+def _may_shorten(text: str) -> bool:
+    """False if :data:`_SHORTENER_RE` cannot match ``text`` (no host occurs in it): the
+    expression tries every host at every position, most of a lint run's deliverability time."""
+    if any(c in text for c in _UNLOWERED):
+        return True
+    lowered = text.lower()
+    return any(h in lowered for h in _SHORTENERS)
 
 
 def where(tree: nodes.Tree) -> str:
