@@ -122,6 +122,10 @@ class Item(NamedTuple):
         return quote(self.val)
 
 
+#: Item's tuple constructor without NamedTuple's Python-level ``__new__`` (one per token).
+_new_item = tuple.__new__
+
+
 def is_space(ch: str) -> bool:
     return ch in SPACE_CHARS and ch != ""
 
@@ -190,13 +194,17 @@ class Lexer:
                 self.line -= 1
 
     def this_item(self, typ: ItemType) -> Item:
-        item = Item(typ, self.start, self.input[self.start : self.pos], self.start_line)
-        self.start = self.pos
+        start, pos = self.start, self.pos
+        item = _new_item(Item, (typ, start, self.input[start:pos], self.start_line))
+        self.start = pos
         self.start_line = self.line
         return item
 
     def emit(self, typ: ItemType) -> StateFn | None:
-        self.item = self.this_item(typ)
+        start, pos = self.start, self.pos
+        self.item = _new_item(Item, (typ, start, self.input[start:pos], self.start_line))
+        self.start = pos
+        self.start_line = self.line
         return None
 
     def ignore(self) -> None:
@@ -339,12 +347,13 @@ class Lexer:
             if self.paren_depth == 0:
                 return Lexer.lex_right_delim
             return self.errorf("unclosed left paren")
-        ch = self.next()
-        if ch == EOF:
+        if pos >= len(s):
+            self.at_eof = True
             return self.errorf("unclosed action")
-        if is_space(ch):
-            self.backup()  # keep the space in case it starts " -}}"
-            return Lexer.lex_space
+        ch = s[pos]
+        if ch in SPACE_CHARS:
+            return Lexer.lex_space  # not consumed: the space may start " -}}"
+        self.pos = pos + 1  # next(), for a character that is no newline
         if ch == "=":
             return self.emit(ItemType.ASSIGN)
         if ch == ":":

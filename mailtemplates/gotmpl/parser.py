@@ -32,6 +32,9 @@ DEFAULT_MAX_NESTING = 50
 TOO_DEEP = "template too deeply nested for the Python stack (lower the nesting or max_nesting)"
 
 
+_SPACE = ItemType.SPACE
+
+
 class Parser:
     """Parses one file; ``define``/``block`` trees go into the shared ``tree_set``."""
 
@@ -98,14 +101,19 @@ class Parser:
         return self.token[0]
 
     def next_non_space(self) -> Item:
+        # next() inlined: this is the parser's most frequent call.
         while True:
-            tok = self.next()
-            if tok.typ != ItemType.SPACE:
+            if self.peek_count > 0:
+                self.peek_count -= 1
+                tok = self.token[self.peek_count]
+            else:
+                tok = self.token[0] = self.lex.next_item()
+            if tok.typ is not _SPACE:
                 return tok
 
     def peek_non_space(self) -> Item:
         tok = self.next_non_space()
-        self.backup()
+        self.peek_count += 1
         return tok
 
     # -- errors -------------------------------------------------------------------------------------
