@@ -623,10 +623,30 @@ class Escaper:
         written, i = 0, 0
         b = bytearray()
         tag_ends: dict[bytes, tuple[int, int]] = {}
-        while i != len(s):
+        n_s = len(s)
+        while i != n_s:
             c1, nread = context_after_text_at(c, s, i, tag_ends)
             i1 = i + nread
-            if c.state in (State.TEXT, State.RCDATA):
+            state, state1 = c.state, c1.state
+            if state is _TEXT and state1 is _TAG_STATE and c1.delim is _NO_DELIM:
+                # The commonest step by far (text up to a tag): the general case below, with
+                # what cannot apply to it left out (no comment, no script literal).
+                k = s.rfind(b"<", i, i1)
+                end = i1 if k == -1 else k
+                j = s.find(b"<", i, end)
+                while j != -1:
+                    if s[j : j + 9].upper() != b"<!DOCTYPE":
+                        b += s[written:j]
+                        b += b"&lt;"
+                        written = j + 1
+                    j = s.find(b"<", j + 1, end)
+                c, i = c1, i1
+                continue
+            if state in _PLAIN_STATES and state1 not in _COMMENT_STATES and i != i1:
+                # Nothing of this text is rewritten here (the branches below all skip it).
+                c, i = c1, i1
+                continue
+            if state in (State.TEXT, State.RCDATA):
                 end = i1
                 if c1.state != c.state:
                     k = s.rfind(b"<", i, end)
@@ -705,6 +725,15 @@ class Escaper:
         self.template_edits = {}
         self.text_edits = {}
 
+
+_TEXT, _TAG_STATE, _NO_DELIM = State.TEXT, State.TAG, Delim.NONE
+_COMMENT_STATES = frozenset(st for st in State if is_comment(st))
+# States whose text escape_text keeps as it is: no text, RCDATA, comment or script literal.
+_PLAIN_STATES = frozenset(
+    st
+    for st in State
+    if st not in (State.TEXT, State.RCDATA) and not is_comment(st) and not is_in_script_literal(st)
+)
 
 # "<!--", "<script" and "</script" inside JS literals are written with \x3C (WHATWG 4.12.1.3).
 _SPECIAL_SCRIPT_TAG = re.compile(rb"(?i)<(script|/script|!--)")
