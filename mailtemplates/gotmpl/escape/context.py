@@ -241,7 +241,7 @@ _GO_NAMES: dict[type, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, init=False)
 class Context:
     """Go's ``context``. ``n`` is the break/continue node a context was saved at; ``err`` the error."""
 
@@ -255,6 +255,31 @@ class Context:
     element: Element = Element.NONE
     n: Node | None = None
     err: Error | None = None
+
+    def __init__(
+        self,
+        state: State = State.TEXT,
+        delim: Delim = Delim.NONE,
+        url_part: UrlPart = UrlPart.NONE,
+        js_ctx: JsCtx = JsCtx.REGEXP,
+        js_brace_depth: tuple[int, ...] | None = None,
+        attr: Attr = Attr.NONE,
+        element: Element = Element.NONE,
+        n: Node | None = None,
+        err: Error | None = None,
+    ) -> None:
+        # The dataclass's own frozen __init__ sets each field through object.__setattr__: a
+        # third of a transition's time (the escaper makes a context per transition, issue 17).
+        d = self.__dict__
+        d["state"] = state
+        d["delim"] = delim
+        d["url_part"] = url_part
+        d["js_ctx"] = js_ctx
+        d["js_brace_depth"] = js_brace_depth
+        d["attr"] = attr
+        d["element"] = element
+        d["n"] = n
+        d["err"] = err
 
     def with_(self, **changes: Any) -> Context:
         """A copy with ``changes`` (``dataclasses.replace``'s result, without its checks and
