@@ -726,7 +726,9 @@ class Escaper:
         self.text_edits = {}
 
 
-_TEXT, _TAG_STATE, _NO_DELIM = State.TEXT, State.TAG, Delim.NONE
+# Enum members used once per transition, looked up once (a class attribute of an enum costs
+# several times a module global's lookup).
+_TEXT, _TAG_STATE, _NO_DELIM, _NO_ELEMENT = State.TEXT, State.TAG, Delim.NONE, Element.NONE
 _COMMENT_STATES = frozenset(st for st in State if is_comment(st))
 # States whose text escape_text keeps as it is: no text, RCDATA, comment or script literal.
 _PLAIN_STATES = frozenset(
@@ -749,8 +751,8 @@ def context_after_text_at(
 
     Go reads ``s[i:]`` in place; a copy per transition made escaping a large text node
     quadratic in its length (issue 17: 114 ms of a 125 KB template's first render)."""
-    if c.delim == Delim.NONE:
-        tag = special_tag_end_marker(c)
+    if c.delim == _NO_DELIM:
+        tag = None if c.element == _NO_ELEMENT else special_tag_end_marker(c)
         if tag is None:
             at = TRANSITIONS_AT.get(c.state)
             return at(c, s, i) if at is not None else context_after_text(c, s[i:])
@@ -781,7 +783,7 @@ def context_after_text_at(
                 and not is_js_type(s[i:k].decode("utf-8", "surrogateescape"))
             ):
                 element = Element.NONE
-            return Context(state=State.TAG, element=element), k - i + 1
+            return Context(_TAG_STATE, element=element), k - i + 1
     return context_after_text(c, s[i:])
 
 

@@ -131,6 +131,18 @@ def eat_attr_name(s: bytes, i: int, origin: int = 0) -> tuple[int, Error | None]
 # copying the rest of a large text node each time made escaping quadratic in its length).
 
 
+# Looked up once: see escape._TEXT.
+_TAG, _ATTR_NAME, _AFTER_NAME = State.TAG, State.ATTR_NAME, State.AFTER_NAME
+_NO_ELEMENT, _SCRIPT, _META, _NO_ATTR = Element.NONE, Element.SCRIPT, Element.META, Attr.NONE
+# The attribute kind of each content type an attribute name may have (others: Attr.NONE).
+_ATTR_OF_CONTENT = {
+    ContentType.URL: Attr.URL,
+    ContentType.CSS: Attr.STYLE,
+    ContentType.JS: Attr.SCRIPT,
+    ContentType.SRCSET: Attr.SRCSET,
+}
+
+
 def t_text(c: Context, s: bytes, start: int = 0) -> tuple[Context, int]:
     """``tText``: look for the next tag or comment."""
     k = start
@@ -150,9 +162,9 @@ def t_text(c: Context, s: bytes, start: int = 0) -> tuple[Context, int]:
         j, e = eat_tag_name(s, i)
         if j != i:
             if end:
-                e = Element.NONE
+                e = _NO_ELEMENT
             # An HTML tag.
-            return Context(state=State.TAG, element=e), j - start
+            return Context(_TAG, element=e), j - start
         k = j
 
 
@@ -190,23 +202,15 @@ def t_tag(c: Context, s: bytes, start: int = 0) -> tuple[Context, int]:
             )
         ), len(s) - start
     attr_name = go_lower(s[i:j].decode("utf-8", "surrogateescape"))
-    attr = Attr.NONE
-    if c.element == Element.SCRIPT and attr_name == "type":
+    element = c.element
+    if element == _SCRIPT and attr_name == "type":
         attr = Attr.SCRIPT_TYPE
-    elif c.element == Element.META and attr_name == "content":
+    elif element == _META and attr_name == "content":
         attr = Attr.META_CONTENT
     else:
-        t = attr_type(attr_name)
-        if t == ContentType.URL:
-            attr = Attr.URL
-        elif t == ContentType.CSS:
-            attr = Attr.STYLE
-        elif t == ContentType.JS:
-            attr = Attr.SCRIPT
-        elif t == ContentType.SRCSET:
-            attr = Attr.SRCSET
-    state = State.ATTR_NAME if j == len(s) else State.AFTER_NAME
-    return Context(state=state, element=c.element, attr=attr), j - start
+        attr = _ATTR_OF_CONTENT.get(attr_type(attr_name), _NO_ATTR)
+    state = _ATTR_NAME if j == len(s) else _AFTER_NAME
+    return Context(state, element=element, attr=attr), j - start
 
 
 def t_attr_name(c: Context, s: bytes) -> tuple[Context, int]:
