@@ -729,6 +729,12 @@ class Escaper:
 # Enum members used once per transition, looked up once (a class attribute of an enum costs
 # several times a module global's lookup).
 _TEXT, _TAG_STATE, _NO_DELIM, _NO_ELEMENT = State.TEXT, State.TAG, Delim.NONE, Element.NONE
+# Attributes with a quoted value closed in the same text (name as eat_attr_name reads one, white
+# space as eat_white_space): whatever the attribute, its value is not looked into and the tag of
+# an ordinary element is where the escaper is after it (context_after_text's end of a value).
+_QUOTED_ATTRS = re.compile(
+    rb"""(?:[ \t\n\f\r]*[^ \t\n\f\r=>'"<]+[ \t\n\f\r]*=[ \t\n\f\r]*(?:"[^"]*"|'[^']*'))+"""
+)
 _COMMENT_STATES = frozenset(st for st in State if is_comment(st))
 # States whose text escape_text keeps as it is: no text, RCDATA, comment or script literal.
 _PLAIN_STATES = frozenset(
@@ -753,6 +759,12 @@ def context_after_text_at(
     quadratic in its length (issue 17: 114 ms of a 125 KB template's first render)."""
     if c.delim == _NO_DELIM:
         tag = None if c.element == _NO_ELEMENT else special_tag_end_marker(c)
+        if tag is None and c.state == _TAG_STATE and c.element == _NO_ELEMENT:
+            m = _QUOTED_ATTRS.match(s, i)
+            if m is not None:
+                # As t_tag, t_after_name, t_before_value and the end of the value would take
+                # them, one transition each: back in the tag, with nothing of them rewritten.
+                return Context(_TAG_STATE), m.end() - i
         if tag is None:
             at = TRANSITIONS_AT.get(c.state)
             return at(c, s, i) if at is not None else context_after_text(c, s[i:])
