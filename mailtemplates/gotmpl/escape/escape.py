@@ -730,10 +730,12 @@ class Escaper:
 # several times a module global's lookup).
 _TEXT, _TAG_STATE, _NO_DELIM, _NO_ELEMENT = State.TEXT, State.TAG, Delim.NONE, Element.NONE
 # Attributes with a quoted value closed in the same text (name as eat_attr_name reads one, white
-# space as eat_white_space): whatever the attribute, its value is not looked into and the tag of
-# an ordinary element is where the escaper is after it (context_after_text's end of a value).
+# space as eat_white_space), then maybe the tag's ">": whatever the attribute, its value is not
+# looked into, and the tag of an ordinary element is where the escaper is after it
+# (context_after_text's end of a value), its text after the ">".
 _QUOTED_ATTRS = re.compile(
-    rb"""(?:[ \t\n\f\r]*[^ \t\n\f\r=>'"<]+[ \t\n\f\r]*=[ \t\n\f\r]*(?:"[^"]*"|'[^']*'))+"""
+    rb"""(?:[ \t\n\f\r]*[^ \t\n\f\r=>'"<]+[ \t\n\f\r]*=[ \t\n\f\r]*(?:"[^"]*"|'[^']*'))*"""
+    rb"""(?:[ \t\n\f\r]*(>))?"""
 )
 _COMMENT_STATES = frozenset(st for st in State if is_comment(st))
 # States whose text escape_text keeps as it is: no text, RCDATA, comment or script literal.
@@ -761,9 +763,12 @@ def context_after_text_at(
         tag = None if c.element == _NO_ELEMENT else special_tag_end_marker(c)
         if tag is None and c.state == _TAG_STATE and c.element == _NO_ELEMENT:
             m = _QUOTED_ATTRS.match(s, i)
-            if m is not None:
+            if m is not None and m.end() != i:
                 # As t_tag, t_after_name, t_before_value and the end of the value would take
-                # them, one transition each: back in the tag, with nothing of them rewritten.
+                # them, one transition each, nothing of them rewritten: back in the tag, or
+                # (t_tag at the ">" of an ordinary element) in text.
+                if m.group(1) is not None:
+                    return Context(_TEXT), m.end() - i
                 return Context(_TAG_STATE), m.end() - i
         if tag is None:
             at = TRANSITIONS_AT.get(c.state)
