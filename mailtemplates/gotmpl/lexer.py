@@ -93,6 +93,8 @@ _BINARY = "01_"
 # digit, an escape in a string) goes on one character at a time, as lex.go does.
 _SPACE_RUN = re.compile(r"[ \t\r\n]+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9_]*")
+# What may follow a word: at_terminator's characters (the right delimiter aside).
+_TERMINATOR_CHARS = frozenset(" \t\r\n.,|:()")
 _PLAIN_STRING = re.compile(r'[^"\\\n]*"')
 
 
@@ -363,17 +365,17 @@ class Lexer:
         if ch == "|":
             return self.emit(ItemType.PIPE)
         if ch == '"':
-            return Lexer.lex_quote
+            return self.lex_quote()
         if ch == "`":
             return Lexer.lex_raw_quote
         if ch == "$":
-            return Lexer.lex_variable
+            return self.lex_variable()
         if ch == "'":
             return Lexer.lex_char
         if ch == ".":
             nxt = self.peek()
             if nxt != EOF and not ("0" <= nxt <= "9"):
-                return Lexer.lex_field
+                return self.lex_field()
             self.backup()
             return Lexer.lex_number
         if ch in "+-" or "0" <= ch <= "9":
@@ -381,7 +383,7 @@ class Lexer:
             return Lexer.lex_number
         if is_alnum(ch):
             self.backup()
-            return Lexer.lex_identifier
+            return self.lex_identifier()
         if ch == "(":
             self.paren_depth += 1
             return self.emit(ItemType.LEFT_PAREN)
@@ -411,7 +413,23 @@ class Lexer:
                 return Lexer.lex_right_delim
         return self.emit(ItemType.SPACE)
 
+    def _word_end(self) -> int:
+        """Where the run of ASCII word characters at ``pos`` ends, if what follows it ends the
+        word and is a terminator (so the per-character loop would stop there with no error);
+        else -1."""
+        s = self.input
+        end = _ASCII_WORD.match(s, self.pos).end()  # type: ignore[union-attr]
+        if end < len(s):
+            ch = s[end]
+            if ch in _TERMINATOR_CHARS or (not is_alnum(ch) and s.startswith(self.right, end)):
+                return end
+        return -1
+
     def lex_identifier(self) -> StateFn | None:
+        end = self._word_end()
+        if end >= 0:
+            self.pos = end
+            return self._emit_word(self.input[self.start : end])
         self.pos = _ASCII_WORD.match(self.input, self.pos).end()  # type: ignore[union-attr]
         while True:
             ch = self.next()
@@ -421,18 +439,22 @@ class Lexer:
             word = self.input[self.start : self.pos]
             if not self.at_terminator():
                 return self.errorf(f"bad character {_go_rune(ch)}")
-            kw = KEYWORDS.get(word)
-            if kw is not None and kw > ItemType.KEYWORD:
-                if (kw == ItemType.BREAK and not self.break_ok) or (
-                    kw == ItemType.CONTINUE and not self.continue_ok
-                ):
-                    return self.emit(ItemType.IDENTIFIER)
-                return self.emit(kw)
-            if word[0] == ".":
-                return self.emit(ItemType.FIELD)
-            if word in ("true", "false"):
-                return self.emit(ItemType.BOOL)
-            return self.emit(ItemType.IDENTIFIER)
+            return self._emit_word(word)
+
+    def _emit_word(self, word: str) -> StateFn | None:
+        """The item of a complete word: a keyword, a field, a bool or an identifier."""
+        kw = KEYWORDS.get(word)
+        if kw is not None and kw > ItemType.KEYWORD:
+            if (kw == ItemType.BREAK and not self.break_ok) or (
+                kw == ItemType.CONTINUE and not self.continue_ok
+            ):
+                return self.emit(ItemType.IDENTIFIER)
+            return self.emit(kw)
+        if word[0] == ".":
+            return self.emit(ItemType.FIELD)
+        if word in ("true", "false"):
+            return self.emit(ItemType.BOOL)
+        return self.emit(ItemType.IDENTIFIER)
 
     def lex_field(self) -> StateFn | None:
         return self._lex_field_or_variable(ItemType.FIELD)
@@ -445,6 +467,10 @@ class Lexer:
     def _lex_field_or_variable(self, typ: ItemType) -> StateFn | None:
         if self.at_terminator():
             return self.emit(ItemType.VARIABLE if typ == ItemType.VARIABLE else ItemType.DOT)
+        end = self._word_end()
+        if end >= 0:
+            self.pos = end
+            return self.emit(typ)
         self.pos = _ASCII_WORD.match(self.input, self.pos).end()  # type: ignore[union-attr]
         while True:
             ch = self.next()
