@@ -32,7 +32,30 @@ DEFAULT_MAX_NESTING = 50
 TOO_DEEP = "template too deeply nested for the Python stack (lower the nesting or max_nesting)"
 
 
+# Item types looked up once: a class attribute of an enum costs several times a global, and the
+# parser compares a few per token (issue 17).
 _SPACE = ItemType.SPACE
+_FIELD, _IDENTIFIER, _DOT, _VARIABLE = ItemType.FIELD, ItemType.IDENTIFIER, ItemType.DOT, ItemType.VARIABLE
+_RIGHT_DELIM, _RIGHT_PAREN, _PIPE = ItemType.RIGHT_DELIM, ItemType.RIGHT_PAREN, ItemType.PIPE
+_STRINGS = frozenset({ItemType.STRING, ItemType.RAW_STRING})
+_NUMBERS = frozenset({ItemType.CHAR_CONSTANT, ItemType.COMPLEX, ItemType.NUMBER})
+# What a command may start with (the operands of ``pipeline``).
+_COMMAND_START = frozenset(
+    {
+        ItemType.BOOL,
+        ItemType.CHAR_CONSTANT,
+        ItemType.COMPLEX,
+        ItemType.DOT,
+        ItemType.FIELD,
+        ItemType.IDENTIFIER,
+        ItemType.NUMBER,
+        ItemType.NIL,
+        ItemType.RAW_STRING,
+        ItemType.STRING,
+        ItemType.VARIABLE,
+        ItemType.LEFT_PAREN,
+    }
+)
 
 
 class Parser:
@@ -323,20 +346,7 @@ class Parser:
             if tok.typ == end:
                 self.check_pipeline(pipe, context)
                 return pipe
-            if tok.typ in (
-                ItemType.BOOL,
-                ItemType.CHAR_CONSTANT,
-                ItemType.COMPLEX,
-                ItemType.DOT,
-                ItemType.FIELD,
-                ItemType.IDENTIFIER,
-                ItemType.NUMBER,
-                ItemType.NIL,
-                ItemType.RAW_STRING,
-                ItemType.STRING,
-                ItemType.VARIABLE,
-                ItemType.LEFT_PAREN,
-            ):
+            if tok.typ in _COMMAND_START:
                 self.backup()
                 pipe.cmds.append(self.command())
             else:
@@ -477,11 +487,11 @@ class Parser:
             if operand is not None:
                 cmd.args.append(operand)
             tok = self.next()
-            if tok.typ == ItemType.SPACE:
+            if tok.typ is _SPACE:
                 continue
-            if tok.typ in (ItemType.RIGHT_DELIM, ItemType.RIGHT_PAREN):
+            if tok.typ is _RIGHT_DELIM or tok.typ is _RIGHT_PAREN:
                 self.backup()
-            elif tok.typ == ItemType.PIPE:
+            elif tok.typ is _PIPE:
                 pass
             else:
                 self.unexpected(tok, "operand")
@@ -495,9 +505,9 @@ class Parser:
         node = self.term()
         if node is None:
             return None
-        if self.peek().typ == ItemType.FIELD:
+        if self.peek().typ is _FIELD:
             chain = n.ChainNode(self.peek().pos, node)
-            while self.peek().typ == ItemType.FIELD:
+            while self.peek().typ is _FIELD:
                 chain.field.append(self.next().val[1:])
             if isinstance(node, n.FieldNode):
                 return n.FieldNode(chain.pos, node.ident + chain.field)
@@ -513,21 +523,21 @@ class Parser:
         parenthesized pipeline; None (token unread) for anything else."""
         tok = self.next_non_space()
         t = tok.typ
-        if t == ItemType.IDENTIFIER:
+        if t is _FIELD:
+            return n.FieldNode(tok.pos, tok.val[1:].split("."))
+        if t is _IDENTIFIER:
             if tok.val not in self.funcs:
                 self.errorf(f"function {quote(tok.val)} not defined")
             return n.IdentifierNode(tok.pos, tok.val)
-        if t == ItemType.DOT:
+        if t is _DOT:
             return n.DotNode(tok.pos)
         if t == ItemType.NIL:
             return n.NilNode(tok.pos)
-        if t == ItemType.VARIABLE:
+        if t is _VARIABLE:
             return self.use_var(tok.pos, tok.val)
-        if t == ItemType.FIELD:
-            return n.FieldNode(tok.pos, tok.val[1:].split("."))
         if t == ItemType.BOOL:
             return n.BoolNode(tok.pos, tok.val == "true")
-        if t in (ItemType.CHAR_CONSTANT, ItemType.COMPLEX, ItemType.NUMBER):
+        if t in _NUMBERS:
             try:
                 return new_number(tok.pos, tok.val, t)
             except ValueError as e:
@@ -543,7 +553,7 @@ class Parser:
             finally:
                 self.stack_depth -= 1
                 self.nesting -= 1
-        if t in (ItemType.STRING, ItemType.RAW_STRING):
+        if t in _STRINGS:
             try:
                 return n.StringNode(tok.pos, tok.val, unquote(tok.val))
             except ValueError as e:
