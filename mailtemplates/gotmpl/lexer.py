@@ -301,8 +301,9 @@ class Lexer:
         return None
 
     def _left_trim_length(self) -> int:
-        rest = self.input[self.pos :]
-        return len(rest) - len(rest.lstrip(SPACE_CHARS))
+        # Matched in place: slicing off the rest of the input at every " -}}" was quadratic.
+        m = _SPACE_RUN.match(self.input, self.pos)
+        return 0 if m is None else m.end() - self.pos
 
     def lex_comment(self) -> StateFn | None:
         self.pos += len(LEFT_COMMENT)
