@@ -37,7 +37,22 @@ TOO_DEEP = "template too deeply nested for the Python stack (lower the nesting o
 _SPACE = ItemType.SPACE
 _FIELD, _IDENTIFIER, _DOT, _VARIABLE = ItemType.FIELD, ItemType.IDENTIFIER, ItemType.DOT, ItemType.VARIABLE
 _RIGHT_DELIM, _RIGHT_PAREN, _PIPE = ItemType.RIGHT_DELIM, ItemType.RIGHT_PAREN, ItemType.PIPE
+_TEXT, _LEFT_DELIM, _EOF = ItemType.TEXT, ItemType.LEFT_DELIM, ItemType.EOF
 _STRINGS = frozenset({ItemType.STRING, ItemType.RAW_STRING})
+# The keywords that start a control structure (``action``); any other token starts a pipeline.
+_CONTROL = frozenset(
+    {
+        ItemType.BLOCK,
+        ItemType.BREAK,
+        ItemType.CONTINUE,
+        ItemType.ELSE,
+        ItemType.END,
+        ItemType.IF,
+        ItemType.RANGE,
+        ItemType.TEMPLATE,
+        ItemType.WITH,
+    }
+)
 _NUMBERS = frozenset({ItemType.CHAR_CONSTANT, ItemType.COMPLEX, ItemType.NUMBER})
 # What a command may start with (the operands of ``pipeline``).
 _COMMAND_START = frozenset(
@@ -190,8 +205,8 @@ class Parser:
     def parse(self) -> n.ListNode:
         """``Tree.parse``: the top level of a file, with ``define``\\ s split off."""
         self.root = n.ListNode(self.peek().pos)
-        while self.peek().typ != ItemType.EOF:
-            if self.peek().typ == ItemType.LEFT_DELIM:
+        while self.peek().typ is not _EOF:
+            if self.peek().typ is _LEFT_DELIM:
                 delim = self.next()
                 if self.next_non_space().typ == ItemType.DEFINE:
                     self.opened.append(("define", delim.pos))
@@ -232,7 +247,7 @@ class Parser:
     def item_list(self) -> tuple[n.ListNode, n.Node]:
         """``itemList``: textOrAction* up to an {{end}} or {{else}}, which is returned apart."""
         lst = n.ListNode(self.peek_non_space().pos)
-        while self.peek_non_space().typ != ItemType.EOF:
+        while self.peek_non_space().typ is not _EOF:
             node = self.text_or_action()
             if isinstance(node, (n.EndNode, n.ElseNode)):
                 return lst, node
@@ -248,9 +263,9 @@ class Parser:
     def text_or_action(self) -> n.Node:
         """``textOrAction``: text, a comment or an action."""
         tok = self.next_non_space()
-        if tok.typ == ItemType.TEXT:
+        if tok.typ is _TEXT:
             return n.TextNode(tok.pos, tok.val)
-        if tok.typ == ItemType.LEFT_DELIM:
+        if tok.typ is _LEFT_DELIM:
             self.action_line = tok.line
             self.action_pos = tok.pos
             try:
@@ -266,6 +281,9 @@ class Parser:
         delimiter has been read; the first word may be a keyword."""
         tok = self.next_non_space()
         t = tok.typ
+        if t not in _CONTROL:
+            self.backup()  # tok is what peek() now gives
+            return n.ActionNode(tok.pos, tok.line, self.pipeline("command", _RIGHT_DELIM))
         if t == ItemType.BLOCK:
             return self.block_control()
         if t == ItemType.BREAK:
@@ -282,11 +300,7 @@ class Parser:
             return self.range_control()
         if t == ItemType.TEMPLATE:
             return self.template_control()
-        if t == ItemType.WITH:
-            return self.with_control()
-        self.backup()
-        tok = self.peek()
-        return n.ActionNode(tok.pos, tok.line, self.pipeline("command", ItemType.RIGHT_DELIM))
+        return self.with_control()  # the last of _CONTROL
 
     def break_control(self, pos: int, line: int) -> n.Node:
         tok = self.next_non_space()
@@ -313,7 +327,7 @@ class Parser:
             # (an argument) takes up to three tokens of lookahead: the one after the variable
             # is kept so that it can be pushed back.
             v = self.peek_non_space()
-            if v.typ != ItemType.VARIABLE:
+            if v.typ is not _VARIABLE:
                 break
             self.next()
             after_var = self.peek()
