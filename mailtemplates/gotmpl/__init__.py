@@ -211,8 +211,14 @@ class TemplateSet:
             err = self._escape_errors.get(name)
             if err is not None:
                 raise err
+            from .escape import escape_trees
+
             try:
-                self._escaped(name)
+                # The trees themselves: with nothing committed the escaper changes none of them.
+                escape_trees(self._reachable(name), name, verdict_only=True)
+            except EscapeError as e:
+                self._escape_errors[name] = e
+                raise
             except RecursionError:
                 raise LimitExceeded(TOO_DEEP, name=name) from None
 

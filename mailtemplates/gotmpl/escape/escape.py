@@ -227,12 +227,15 @@ MAX_ESCAPE_STEPS = 100_000
 class Namespace:
     """The set of trees being escaped, with the escaper state Go keeps per template namespace.
 
-    ``trees`` is changed in place on success. One Namespace may escape several entry templates
+    ``trees`` is changed in place on success, unless ``commit`` is false: then only the
+    verdict is wanted (nothing is changed while escaping, edits and derived templates are only
+    applied at the end, as Go's ``commit``). One Namespace may escape several entry templates
     one after another (Go escapes each executed template once, sharing what it learnt).
     """
 
-    def __init__(self, trees: MutableMapping[str, Tree]) -> None:
+    def __init__(self, trees: MutableMapping[str, Tree], commit: bool = True) -> None:
         self.trees = trees
+        self.commit_edits = commit
         self.esc = Escaper(self)
         self.results: dict[str, EscapeError | None] = {}
         # Nesting of escape_tree calls that derive or escape a template body.
@@ -280,7 +283,8 @@ class Namespace:
             exc = err.to_exception()
             self.results[name] = exc
             raise exc
-        self.esc.commit()
+        if self.commit_edits:
+            self.esc.commit()
         self.results[name] = None
 
 
