@@ -40,6 +40,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=9)
     ap.add_argument("--tree", action="append", default=[], metavar="DIR", help="another source tree to compare")
     ap.add_argument("--no-lint", action="store_true", help="leave out the (slow) lint case")
+    ap.add_argument("--only", action="append", default=[], metavar="CASE",
+                    help="run only the cases whose name contains CASE (repeatable; import jinja2 always runs)")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-startup-"))
@@ -54,6 +56,8 @@ def main() -> None:
     }
     if not args.no_lint:
         cases["lint (built-ins copy)"] = CLI.format(argv=["lint", str(work / "templates")])
+    if args.only:
+        cases = {k: v for k, v in cases.items() if k == "import jinja2" or any(o in k for o in args.only)}
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # bytecode caches, as an installed package has them
     env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")

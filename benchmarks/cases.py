@@ -55,3 +55,33 @@ def kratos_vectors() -> list[dict[str, Any]]:
             if "output" in c["expect"]:
                 cases.append(c)
     return cases
+
+
+def huge_static_case(size: int = 125_000) -> dict[str, Any]:
+    """A 125 KB HTML body that is almost all static markup (a long newsletter-style table with
+    two actions): the first render of a large template, where compile cost grows with the text."""
+    head = (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Acme</title>\n'
+        "<style>\n  td { font-family: Helvetica, Arial, sans-serif; font-size: 14px; }\n</style>\n"
+        '</head>\n<body>\n<p>Hello {{ .To }},</p>\n<table role="presentation" width="100%" '
+        'cellpadding="0" cellspacing="0">\n'
+    )
+    tail = "</table>\n<p>Your code: {{ .RecoveryCode }}</p>\n</body>\n</html>\n"
+    rows = []
+    i = 0
+    while len(head) + sum(map(len, rows)) + len(tail) < size:
+        i += 1
+        rows.append(
+            f'<tr><td class="item" style="padding: 8px 0; border-bottom: 1px solid #e5e7eb">'
+            f'<a href="https://acme.example/news/{i}">Release note {i}</a>: the widget now ships '
+            f"with a faster gearbox &amp; a quieter fan.</td></tr>\n"
+        )
+    return {
+        "id": "bench-huge-static-html",
+        "engine": "html",
+        "funcs": "hermetic",
+        "files": {"email.body.gotmpl": head + "".join(rows) + tail},
+        "entry": "email.body.gotmpl",
+        "data": SAMPLE_DATA,
+        "int_paths": ["ExpiresInMinutes"],
+    }

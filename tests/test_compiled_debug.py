@@ -51,8 +51,8 @@ def test_go_errors_are_unchanged_and_carry_no_note() -> None:
 def test_each_set_has_its_own_filename_in_linecache_while_it_lives() -> None:
     a, b = _tset(), _tset()
     sa, sb = a.python_source("main.gotmpl"), b.python_source("main.gotmpl")
-    fa = a._compiled[None].filename
-    fb = b._compiled[None].filename
+    fa = a._compiled["main.gotmpl"].filename
+    fb = b._compiled["main.gotmpl"].filename
     assert fa != fb and fa.startswith("<gotmpl main.gotmpl#")  # the first file names it by default
     assert "".join(linecache.getlines(fa)) == sa and sa == sb
     del a, b
@@ -79,8 +79,10 @@ def test_html_source_is_the_escaped_one_per_entry() -> None:
 
 
 def test_function_names_are_identifiers_and_unique() -> None:
-    tset = gotmpl.parse_files({"a-b": "{{ define `a.b` }}1{{ end }}{{ define `a_b` }}2{{ end }}3", "ü": "4"})
-    src = tset.python_source("a-b")
-    names = re.findall(r"^def (\w+)\(", src, re.M)
+    src = "{{ define `a.b` }}1{{ end }}{{ define `a_b` }}2{{ end }}3{{ template `a.b` }}{{ template `a_b` }}{{ template `ü` }}"
+    tset = gotmpl.parse_files({"a-b": src, "ü": "4"})
+    # An entry's module holds the templates it can call (here all of them), named apart.
+    names = re.findall(r"^def (\w+)\(", tset.python_source("a-b"), re.M)
     assert names == ["tmpl_a_b", "tmpl_a_b_2", "tmpl_a_b_3", "tmpl__"]
-    assert [tset.execute(n) for n in ("a-b", "a.b", "a_b", "ü")] == ["3", "1", "2", "4"]
+    assert re.findall(r"^def (\w+)\(", tset.python_source("a_b"), re.M) == ["tmpl_a_b"]
+    assert [tset.execute(n) for n in ("a-b", "a.b", "a_b", "ü")] == ["3124", "1", "2", "4"]

@@ -28,3 +28,16 @@ def test_the_error_is_remembered_and_execution_still_compiles() -> None:
     with pytest.raises(EscapeError) as again:
         bad.execute("b.gotmpl", {"X": 1})
     assert again.value is first.value
+
+
+def test_the_verdict_changes_no_tree_and_matches_a_full_escape() -> None:
+    files = {
+        "a.gotmpl": '{{ define "t" }}<b title="{{ . }}">{{ . }}</b>{{ end }}<p>{{ template "t" .X }}</p><!-- c -->',
+        "b.gotmpl": '<a href="{{ .U }}">{{ template "t" . }}</a>',
+    }
+    tset = gotmpl.parse_files(files, html=True)
+    before = {name: str(tree.root) for name, tree in tset.trees.items()}
+    tset.escape("a.gotmpl", compile_code=False)  # edits and derived copies are not committed
+    tset.escape("b.gotmpl", compile_code=False)
+    assert {name: str(tree.root) for name, tree in tset.trees.items()} == before
+    assert tset.execute("a.gotmpl", {"X": "<&>"}) == '<p><b title="&lt;&amp;&gt;">&lt;&amp;&gt;</b></p>'

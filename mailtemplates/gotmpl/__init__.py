@@ -128,7 +128,7 @@ class TemplateSet:
         self.max_values = max_values
         self.max_seconds = max_seconds
         self._state = rt.new_state(max_output, max_iterations, max_values, max_seconds)
-        self._compiled: dict[str | None, CompiledSet] = {}
+        self._compiled: dict[str, CompiledSet] = {}
         self._escape_errors: dict[str, EscapeError] = {}
         self._lock = threading.Lock()
         #: name -> (its compiled function, the compiled set): execute()'s one lookup.
@@ -139,7 +139,7 @@ class TemplateSet:
         return sorted(self.trees)
 
     def _compiled_for(self, name: str) -> CompiledSet:
-        key: str | None = name if self.html else None
+        key = name
         compiled = self._compiled.get(key)
         if compiled is not None:
             return compiled
@@ -161,15 +161,34 @@ class TemplateSet:
 
     def _build(self, name: str) -> CompiledSet:
         trees, funcs = self._escaped(name)
-        return compile_trees(trees, funcs, self.mode, self.max_depth, self.origin)
+        # Named after the whole set, whatever part of it is compiled for this entry.
+        origin = self.origin or next((t.parse_name for _, t in sorted(self.trees.items())), None)
+        return compile_trees(trees, funcs, self.mode, self.max_depth, origin)
+
+    def _reachable(self, name: str) -> dict[str, nodes.Tree]:
+        """``name`` and the templates it calls, directly or not: all that executing it can run.
+        Only these are escaped and compiled for it (issue 17: a Kratos set carries every
+        language's partials and its sibling part, and one entry calls a few of them)."""
+        out: dict[str, nodes.Tree] = {}
+        todo = [name]
+        while todo:
+            tname = todo.pop()
+            tree = self.trees.get(tname)
+            if tree is None or tname in out:
+                continue
+            out[tname] = tree
+            todo.extend(nodes.template_calls(tree.root))
+        return out
 
     def _escaped(self, name: str) -> tuple[dict[str, nodes.Tree], FuncMap]:
-        """The trees and functions to compile for ``name``: escaped copies for an HTML set."""
+        """The trees and functions to compile for ``name`` (those it can reach): escaped
+        copies for an HTML set."""
+        reachable = self._reachable(name)
         if not self.html:
-            return self.trees, self.funcs
+            return reachable, self.funcs
         from .escape import ESCAPER_FUNCS, escape_trees
 
-        trees = {k: t.copy() for k, t in self.trees.items()}
+        trees = {k: t.copy() for k, t in reachable.items()}
         funcs = {**self.funcs, **ESCAPER_FUNCS}
         try:
             escape_trees(trees, name, funcs)
@@ -195,15 +214,21 @@ class TemplateSet:
             err = self._escape_errors.get(name)
             if err is not None:
                 raise err
+            from .escape import escape_trees
+
             try:
-                self._escaped(name)
+                # The trees themselves: with nothing committed the escaper changes none of them.
+                escape_trees(self._reachable(name), name, verdict_only=True)
+            except EscapeError as e:
+                self._escape_errors[name] = e
+                raise
             except RecursionError:
                 raise LimitExceeded(TOO_DEEP, name=name) from None
 
     def python_source(self, name: str) -> str:
         """The Python module the set compiles to for executing ``name`` (for debugging: the
-        code a traceback through ``<gotmpl ...>`` points into). An HTML set is compiled per
-        entry template, after escaping; a text set once for all its templates."""
+        code a traceback through ``<gotmpl ...>`` points into): ``name`` and the templates it
+        calls, directly or not, after escaping in an HTML set."""
         self._check_name(name)
         return self._compiled_for(name).source
 
@@ -305,6 +330,7 @@ def parse_files(
     max_values: int | None = DEFAULT_MAX_VALUES,
     max_seconds: float | None = DEFAULT_MAX_SECONDS,
     origin: str | None = None,
+    parsed: Mapping[str, Mapping[str, nodes.Tree]] | None = None,
 ) -> TemplateSet:
     """Parse ``files`` (name -> source) into one :class:`TemplateSet`.
 
@@ -320,6 +346,10 @@ def parse_files(
 
     ``origin`` (the entry file's path, say) names the compiled code in tracebacks:
     ``<gotmpl ORIGIN#N>``; without it, the first file's name.
+
+    ``parsed`` maps some of the file names to what :func:`parse_file` made of them with the
+    same ``funcs``, ``delims`` and ``max_nesting``: those are not parsed again (the linter
+    parses each file alone first, for errors of its own). The trees are shared, not copied.
     """
     mode = rt.MODE_DEFAULT
     for opt in options:
@@ -335,7 +365,7 @@ def parse_files(
                     "(max_template_size)",
                     name=fname,
                 )
-    trees = parse_set(files, fm, delims, max_nesting=max_nesting)
+    trees = parse_set(files, fm, delims, max_nesting=max_nesting, parsed=parsed)
     return TemplateSet(
         trees,
         fm,

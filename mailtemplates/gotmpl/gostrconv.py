@@ -57,7 +57,11 @@ _LONE_SURROGATE: Final = re.compile("[\ud800-\udc7f\udd00-\udfff]")
 def go_string(s: str) -> str:
     """``s`` as a Go string can hold it: a lone surrogate that is not an escaped byte becomes
     U+FFFD, as Go's JSON decoding and ``string(rune)`` conversions make it."""
-    return _LONE_SURROGATE.sub(RUNE_ERROR, s)
+    try:
+        s.encode("utf-8")  # no surrogate at all (the common case), checked in C
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub(RUNE_ERROR, s)
+    return s
 
 
 def go_bytes(s: str) -> bytes:

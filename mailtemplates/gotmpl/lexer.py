@@ -13,9 +13,9 @@ white space they remove. Positions are character offsets into the source.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from .gostrconv import go_bytes, is_print, quote
 
@@ -88,13 +88,24 @@ _OCTAL = "01234567_"
 _BINARY = "01_"
 
 
+# Fast paths of the state functions (issue 17): runs of white space and of ASCII word characters
+# taken in one match instead of one next() per character. Anything else (a non-ASCII letter or
+# digit, an escape in a string) goes on one character at a time, as lex.go does.
+_SPACE_RUN = re.compile(r"[ \t\r\n]+")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]*")
+# What may follow a word: at_terminator's characters (the right delimiter aside).
+_TERMINATOR_CHARS = frozenset(" \t\r\n.,|:()")
+_PLAIN_STRING = re.compile(r'[^"\\\n]*"')
+
+
 def _quote_prefix(s: str, n: int) -> str:
     """Go's ``%.10q``: the first ``n`` runes, quoted."""
     return quote(s[:n])
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
+    # A tuple, not a frozen dataclass: the lexer makes one per token, and a tuple is built
+    # several times faster (first renders and lint lex every file, issue 17).
     typ: ItemType
     pos: int
     val: str
@@ -111,6 +122,10 @@ class Item:
         if len(go_bytes(self.val)) > 10:
             return _quote_prefix(self.val, 10) + "..."
         return quote(self.val)
+
+
+#: Item's tuple constructor without NamedTuple's Python-level ``__new__`` (one per token).
+_new_item = tuple.__new__
 
 
 def is_space(ch: str) -> bool:
@@ -181,13 +196,17 @@ class Lexer:
                 self.line -= 1
 
     def this_item(self, typ: ItemType) -> Item:
-        item = Item(typ, self.start, self.input[self.start : self.pos], self.start_line)
-        self.start = self.pos
+        start, pos = self.start, self.pos
+        item = _new_item(Item, (typ, start, self.input[start:pos], self.start_line))
+        self.start = pos
         self.start_line = self.line
         return item
 
     def emit(self, typ: ItemType) -> StateFn | None:
-        self.item = self.this_item(typ)
+        start, pos = self.start, self.pos
+        self.item = _new_item(Item, (typ, start, self.input[start:pos], self.start_line))
+        self.start = pos
+        self.start_line = self.line
         return None
 
     def ignore(self) -> None:
@@ -217,12 +236,13 @@ class Lexer:
         return None
 
     def next_item(self) -> Item:
-        self.item = Item(ItemType.EOF, self.pos, "EOF", self.start_line)
+        pos, line = self.pos, self.start_line
+        self.item = None
         state: StateFn | None = Lexer.lex_inside_action if self.inside_action else Lexer.lex_text
         while state is not None:
             state = state(self)
-        assert self.item is not None
-        return self.item
+        item = self.item
+        return Item(ItemType.EOF, pos, "EOF", line) if item is None else item
 
     def at_right_delim(self) -> tuple[bool, bool]:
         """(at a right delimiter, with a trim marker before it)."""
@@ -281,8 +301,9 @@ class Lexer:
         return None
 
     def _left_trim_length(self) -> int:
-        rest = self.input[self.pos :]
-        return len(rest) - len(rest.lstrip(SPACE_CHARS))
+        # Matched in place: slicing off the rest of the input at every " -}}" was quadratic.
+        m = _SPACE_RUN.match(self.input, self.pos)
+        return 0 if m is None else m.end() - self.pos
 
     def lex_comment(self) -> StateFn | None:
         self.pos += len(LEFT_COMMENT)
@@ -322,17 +343,20 @@ class Lexer:
         return None
 
     def lex_inside_action(self) -> StateFn | None:
-        delim, _ = self.at_right_delim()
-        if delim:
+        s, pos = self.input, self.pos
+        if s.startswith(self.right, pos) or (
+            has_right_trim_marker(s, pos) and s.startswith(self.right, pos + 2)
+        ):
             if self.paren_depth == 0:
                 return Lexer.lex_right_delim
             return self.errorf("unclosed left paren")
-        ch = self.next()
-        if ch == EOF:
+        if pos >= len(s):
+            self.at_eof = True
             return self.errorf("unclosed action")
-        if is_space(ch):
-            self.backup()  # keep the space in case it starts " -}}"
-            return Lexer.lex_space
+        ch = s[pos]
+        if ch in SPACE_CHARS:
+            return Lexer.lex_space  # not consumed: the space may start " -}}"
+        self.pos = pos + 1  # next(), for a character that is no newline
         if ch == "=":
             return self.emit(ItemType.ASSIGN)
         if ch == ":":
@@ -342,17 +366,17 @@ class Lexer:
         if ch == "|":
             return self.emit(ItemType.PIPE)
         if ch == '"':
-            return Lexer.lex_quote
+            return self.lex_quote()
         if ch == "`":
             return Lexer.lex_raw_quote
         if ch == "$":
-            return Lexer.lex_variable
+            return self.lex_variable()
         if ch == "'":
             return Lexer.lex_char
         if ch == ".":
             nxt = self.peek()
             if nxt != EOF and not ("0" <= nxt <= "9"):
-                return Lexer.lex_field
+                return self.lex_field()
             self.backup()
             return Lexer.lex_number
         if ch in "+-" or "0" <= ch <= "9":
@@ -360,7 +384,7 @@ class Lexer:
             return Lexer.lex_number
         if is_alnum(ch):
             self.backup()
-            return Lexer.lex_identifier
+            return self.lex_identifier()
         if ch == "(":
             self.paren_depth += 1
             return self.emit(ItemType.LEFT_PAREN)
@@ -374,13 +398,13 @@ class Lexer:
         return self.errorf(f"unrecognized character in action: {_go_rune(ch)}")
 
     def lex_space(self) -> StateFn | None:
+        m = _SPACE_RUN.match(self.input, self.pos)
         num = 0
-        while True:
-            ch = self.peek()
-            if not is_space(ch):
-                break
-            self.next()
-            num += 1
+        if m is not None:
+            end = m.end()
+            num = end - self.pos
+            self.line += self.input.count("\n", self.pos, end)
+            self.pos = end
         # A trim-marked right delimiter starts with a space: leave it for lex_right_delim.
         if has_right_trim_marker(self.input, self.pos - 1) and self.input.startswith(
             self.right, self.pos + 1
@@ -390,7 +414,24 @@ class Lexer:
                 return Lexer.lex_right_delim
         return self.emit(ItemType.SPACE)
 
+    def _word_end(self) -> int:
+        """Where the run of ASCII word characters at ``pos`` ends, if what follows it ends the
+        word and is a terminator (so the per-character loop would stop there with no error);
+        else -1."""
+        s = self.input
+        end = _ASCII_WORD.match(s, self.pos).end()  # type: ignore[union-attr]
+        if end < len(s):
+            ch = s[end]
+            if ch in _TERMINATOR_CHARS or (not is_alnum(ch) and s.startswith(self.right, end)):
+                return end
+        return -1
+
     def lex_identifier(self) -> StateFn | None:
+        end = self._word_end()
+        if end >= 0:
+            self.pos = end
+            return self._emit_word(self.input[self.start : end])
+        self.pos = _ASCII_WORD.match(self.input, self.pos).end()  # type: ignore[union-attr]
         while True:
             ch = self.next()
             if is_alnum(ch):
@@ -399,18 +440,22 @@ class Lexer:
             word = self.input[self.start : self.pos]
             if not self.at_terminator():
                 return self.errorf(f"bad character {_go_rune(ch)}")
-            kw = KEYWORDS.get(word)
-            if kw is not None and kw > ItemType.KEYWORD:
-                if (kw == ItemType.BREAK and not self.break_ok) or (
-                    kw == ItemType.CONTINUE and not self.continue_ok
-                ):
-                    return self.emit(ItemType.IDENTIFIER)
-                return self.emit(kw)
-            if word[0] == ".":
-                return self.emit(ItemType.FIELD)
-            if word in ("true", "false"):
-                return self.emit(ItemType.BOOL)
-            return self.emit(ItemType.IDENTIFIER)
+            return self._emit_word(word)
+
+    def _emit_word(self, word: str) -> StateFn | None:
+        """The item of a complete word: a keyword, a field, a bool or an identifier."""
+        kw = KEYWORDS.get(word)
+        if kw is not None and kw > ItemType.KEYWORD:
+            if (kw == ItemType.BREAK and not self.break_ok) or (
+                kw == ItemType.CONTINUE and not self.continue_ok
+            ):
+                return self.emit(ItemType.IDENTIFIER)
+            return self.emit(kw)
+        if word[0] == ".":
+            return self.emit(ItemType.FIELD)
+        if word in ("true", "false"):
+            return self.emit(ItemType.BOOL)
+        return self.emit(ItemType.IDENTIFIER)
 
     def lex_field(self) -> StateFn | None:
         return self._lex_field_or_variable(ItemType.FIELD)
@@ -423,6 +468,11 @@ class Lexer:
     def _lex_field_or_variable(self, typ: ItemType) -> StateFn | None:
         if self.at_terminator():
             return self.emit(ItemType.VARIABLE if typ == ItemType.VARIABLE else ItemType.DOT)
+        end = self._word_end()
+        if end >= 0:
+            self.pos = end
+            return self.emit(typ)
+        self.pos = _ASCII_WORD.match(self.input, self.pos).end()  # type: ignore[union-attr]
         while True:
             ch = self.next()
             if not is_alnum(ch):
@@ -488,6 +538,10 @@ class Lexer:
         return True
 
     def lex_quote(self) -> StateFn | None:
+        m = _PLAIN_STRING.match(self.input, self.pos)
+        if m is not None:  # no escape, no newline before the closing quote
+            self.pos = m.end()
+            return self.emit(ItemType.STRING)
         while True:
             ch = self.next()
             if ch == "\\":

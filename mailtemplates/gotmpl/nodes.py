@@ -43,6 +43,7 @@ __all__ = [
     "VariableNode",
     "WithNode",
     "is_empty_tree",
+    "template_calls",
 ]
 
 
@@ -369,3 +370,21 @@ def is_empty_tree(node: Node | None) -> bool:
     if isinstance(node, TextNode):
         return node.text.strip(" \t\r\n\v\f\x85\xa0") == ""
     return False
+
+
+def template_calls(root: ListNode) -> list[str]:
+    """The names ``{{template}}`` actions under ``root`` call (a template call is a statement,
+    never inside a pipeline), in no particular order, with repeats."""
+    out: list[str] = []
+    stack: list[Node] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ListNode):
+            stack.extend(node.nodes)
+        elif isinstance(node, BranchNode):
+            stack.append(node.list)
+            if node.else_list is not None:
+                stack.append(node.else_list)
+        elif isinstance(node, TemplateNode):
+            out.append(node.name)
+    return out

@@ -32,6 +32,47 @@ DEFAULT_MAX_NESTING = 50
 TOO_DEEP = "template too deeply nested for the Python stack (lower the nesting or max_nesting)"
 
 
+# Item types looked up once: a class attribute of an enum costs several times a global, and the
+# parser compares a few per token (issue 17).
+_SPACE = ItemType.SPACE
+_FIELD, _IDENTIFIER, _DOT, _VARIABLE = ItemType.FIELD, ItemType.IDENTIFIER, ItemType.DOT, ItemType.VARIABLE
+_RIGHT_DELIM, _RIGHT_PAREN, _PIPE = ItemType.RIGHT_DELIM, ItemType.RIGHT_PAREN, ItemType.PIPE
+_TEXT, _LEFT_DELIM, _EOF = ItemType.TEXT, ItemType.LEFT_DELIM, ItemType.EOF
+_STRINGS = frozenset({ItemType.STRING, ItemType.RAW_STRING})
+# The keywords that start a control structure (``action``); any other token starts a pipeline.
+_CONTROL = frozenset(
+    {
+        ItemType.BLOCK,
+        ItemType.BREAK,
+        ItemType.CONTINUE,
+        ItemType.ELSE,
+        ItemType.END,
+        ItemType.IF,
+        ItemType.RANGE,
+        ItemType.TEMPLATE,
+        ItemType.WITH,
+    }
+)
+_NUMBERS = frozenset({ItemType.CHAR_CONSTANT, ItemType.COMPLEX, ItemType.NUMBER})
+# What a command may start with (the operands of ``pipeline``).
+_COMMAND_START = frozenset(
+    {
+        ItemType.BOOL,
+        ItemType.CHAR_CONSTANT,
+        ItemType.COMPLEX,
+        ItemType.DOT,
+        ItemType.FIELD,
+        ItemType.IDENTIFIER,
+        ItemType.NUMBER,
+        ItemType.NIL,
+        ItemType.RAW_STRING,
+        ItemType.STRING,
+        ItemType.VARIABLE,
+        ItemType.LEFT_PAREN,
+    }
+)
+
+
 class Parser:
     """Parses one file; ``define``/``block`` trees go into the shared ``tree_set``."""
 
@@ -98,14 +139,19 @@ class Parser:
         return self.token[0]
 
     def next_non_space(self) -> Item:
+        # next() inlined: this is the parser's most frequent call.
         while True:
-            tok = self.next()
-            if tok.typ != ItemType.SPACE:
+            if self.peek_count > 0:
+                self.peek_count -= 1
+                tok = self.token[self.peek_count]
+            else:
+                tok = self.token[0] = self.lex.next_item()
+            if tok.typ is not _SPACE:
                 return tok
 
     def peek_non_space(self) -> Item:
         tok = self.next_non_space()
-        self.backup()
+        self.peek_count += 1
         return tok
 
     # -- errors -------------------------------------------------------------------------------------
@@ -159,8 +205,8 @@ class Parser:
     def parse(self) -> n.ListNode:
         """``Tree.parse``: the top level of a file, with ``define``\\ s split off."""
         self.root = n.ListNode(self.peek().pos)
-        while self.peek().typ != ItemType.EOF:
-            if self.peek().typ == ItemType.LEFT_DELIM:
+        while self.peek().typ is not _EOF:
+            if self.peek().typ is _LEFT_DELIM:
                 delim = self.next()
                 if self.next_non_space().typ == ItemType.DEFINE:
                     self.opened.append(("define", delim.pos))
@@ -201,7 +247,7 @@ class Parser:
     def item_list(self) -> tuple[n.ListNode, n.Node]:
         """``itemList``: textOrAction* up to an {{end}} or {{else}}, which is returned apart."""
         lst = n.ListNode(self.peek_non_space().pos)
-        while self.peek_non_space().typ != ItemType.EOF:
+        while self.peek_non_space().typ is not _EOF:
             node = self.text_or_action()
             if isinstance(node, (n.EndNode, n.ElseNode)):
                 return lst, node
@@ -217,9 +263,9 @@ class Parser:
     def text_or_action(self) -> n.Node:
         """``textOrAction``: text, a comment or an action."""
         tok = self.next_non_space()
-        if tok.typ == ItemType.TEXT:
+        if tok.typ is _TEXT:
             return n.TextNode(tok.pos, tok.val)
-        if tok.typ == ItemType.LEFT_DELIM:
+        if tok.typ is _LEFT_DELIM:
             self.action_line = tok.line
             self.action_pos = tok.pos
             try:
@@ -235,6 +281,9 @@ class Parser:
         delimiter has been read; the first word may be a keyword."""
         tok = self.next_non_space()
         t = tok.typ
+        if t not in _CONTROL:
+            self.backup()  # tok is what peek() now gives
+            return n.ActionNode(tok.pos, tok.line, self.pipeline("command", _RIGHT_DELIM))
         if t == ItemType.BLOCK:
             return self.block_control()
         if t == ItemType.BREAK:
@@ -251,11 +300,7 @@ class Parser:
             return self.range_control()
         if t == ItemType.TEMPLATE:
             return self.template_control()
-        if t == ItemType.WITH:
-            return self.with_control()
-        self.backup()
-        tok = self.peek()
-        return n.ActionNode(tok.pos, tok.line, self.pipeline("command", ItemType.RIGHT_DELIM))
+        return self.with_control()  # the last of _CONTROL
 
     def break_control(self, pos: int, line: int) -> n.Node:
         tok = self.next_non_space()
@@ -282,7 +327,7 @@ class Parser:
             # (an argument) takes up to three tokens of lookahead: the one after the variable
             # is kept so that it can be pushed back.
             v = self.peek_non_space()
-            if v.typ != ItemType.VARIABLE:
+            if v.typ is not _VARIABLE:
                 break
             self.next()
             after_var = self.peek()
@@ -315,20 +360,7 @@ class Parser:
             if tok.typ == end:
                 self.check_pipeline(pipe, context)
                 return pipe
-            if tok.typ in (
-                ItemType.BOOL,
-                ItemType.CHAR_CONSTANT,
-                ItemType.COMPLEX,
-                ItemType.DOT,
-                ItemType.FIELD,
-                ItemType.IDENTIFIER,
-                ItemType.NUMBER,
-                ItemType.NIL,
-                ItemType.RAW_STRING,
-                ItemType.STRING,
-                ItemType.VARIABLE,
-                ItemType.LEFT_PAREN,
-            ):
+            if tok.typ in _COMMAND_START:
                 self.backup()
                 pipe.cmds.append(self.command())
             else:
@@ -469,11 +501,11 @@ class Parser:
             if operand is not None:
                 cmd.args.append(operand)
             tok = self.next()
-            if tok.typ == ItemType.SPACE:
+            if tok.typ is _SPACE:
                 continue
-            if tok.typ in (ItemType.RIGHT_DELIM, ItemType.RIGHT_PAREN):
+            if tok.typ is _RIGHT_DELIM or tok.typ is _RIGHT_PAREN:
                 self.backup()
-            elif tok.typ == ItemType.PIPE:
+            elif tok.typ is _PIPE:
                 pass
             else:
                 self.unexpected(tok, "operand")
@@ -487,9 +519,9 @@ class Parser:
         node = self.term()
         if node is None:
             return None
-        if self.peek().typ == ItemType.FIELD:
+        if self.peek().typ is _FIELD:
             chain = n.ChainNode(self.peek().pos, node)
-            while self.peek().typ == ItemType.FIELD:
+            while self.peek().typ is _FIELD:
                 chain.field.append(self.next().val[1:])
             if isinstance(node, n.FieldNode):
                 return n.FieldNode(chain.pos, node.ident + chain.field)
@@ -505,21 +537,21 @@ class Parser:
         parenthesized pipeline; None (token unread) for anything else."""
         tok = self.next_non_space()
         t = tok.typ
-        if t == ItemType.IDENTIFIER:
+        if t is _FIELD:
+            return n.FieldNode(tok.pos, tok.val[1:].split("."))
+        if t is _IDENTIFIER:
             if tok.val not in self.funcs:
                 self.errorf(f"function {quote(tok.val)} not defined")
             return n.IdentifierNode(tok.pos, tok.val)
-        if t == ItemType.DOT:
+        if t is _DOT:
             return n.DotNode(tok.pos)
         if t == ItemType.NIL:
             return n.NilNode(tok.pos)
-        if t == ItemType.VARIABLE:
+        if t is _VARIABLE:
             return self.use_var(tok.pos, tok.val)
-        if t == ItemType.FIELD:
-            return n.FieldNode(tok.pos, tok.val[1:].split("."))
         if t == ItemType.BOOL:
             return n.BoolNode(tok.pos, tok.val == "true")
-        if t in (ItemType.CHAR_CONSTANT, ItemType.COMPLEX, ItemType.NUMBER):
+        if t in _NUMBERS:
             try:
                 return new_number(tok.pos, tok.val, t)
             except ValueError as e:
@@ -535,7 +567,7 @@ class Parser:
             finally:
                 self.stack_depth -= 1
                 self.nesting -= 1
-        if t in (ItemType.STRING, ItemType.RAW_STRING):
+        if t in _STRINGS:
             try:
                 return n.StringNode(tok.pos, tok.val, unquote(tok.val))
             except ValueError as e:
@@ -574,16 +606,23 @@ def parse_set(
     delims: tuple[str, str] | None = None,
     *,
     max_nesting: int = DEFAULT_MAX_NESTING,
+    parsed: Mapping[str, Mapping[str, n.Tree]] | None = None,
 ) -> dict[str, n.Tree]:
-    """Parse files into one namespace as ``template.ParseFS`` does (sorted names, later wins)."""
+    """Parse files into one namespace as ``template.ParseFS`` does (sorted names, later wins).
+
+    ``parsed``: what :func:`parse_file` made of some of the files with the same ``funcs``,
+    ``delims`` and ``max_nesting``, used instead of parsing them again (the trees are shared).
+    """
     trees: dict[str, n.Tree] = {}
     for fname in sorted(files):
-        try:
-            file_trees = parse_file(fname, files[fname], funcs, delims, max_nesting)
-        except RecursionError:
-            raise TemplateSyntaxError(
-                TOO_DEEP, name=fname, go_message=f"template: {fname}: {TOO_DEEP}"
-            ) from None
+        file_trees = parsed.get(fname) if parsed is not None else None
+        if file_trees is None:
+            try:
+                file_trees = parse_file(fname, files[fname], funcs, delims, max_nesting)
+            except RecursionError:
+                raise TemplateSyntaxError(
+                    TOO_DEEP, name=fname, go_message=f"template: {fname}: {TOO_DEEP}"
+                ) from None
         for tname, tree in file_trees.items():
             old = trees.get(tname)
             # Template.associate: an empty definition never replaces an existing one.

@@ -94,7 +94,13 @@ def check_part(
         if any(gofiles[n].trees is None for n in members):
             continue  # MT001 already says why
         try:
-            tset = gotmpl.parse_files({n: gofiles[n].text or "" for n in members}, html=html, funcs="full")
+            tset = gotmpl.parse_files(
+                {n: gofiles[n].text or "" for n in members},
+                html=html,
+                funcs="full",
+                # Each file was parsed alone already (MT001), as a set parses it: no second parse.
+                parsed={n: t for n in members if (t := gofiles[n].trees) is not None},
+            )
         except TemplateError:  # pragma: no cover - every member parsed on its own
             continue
         mine = [n for n in members if n in own]

@@ -533,14 +533,20 @@ def check_compat(
             valued: set[int] = set()  # declarations whose value has a feature of its own
             for what, pos in features_used(masked(tree)):
                 slug = index.get(what)
-                if what.startswith("value:") and slug is not None:
+                if slug is None:
+                    continue
+                if what.startswith("value:"):
                     valued.add(pos)
-                elif what.startswith("prop:") and pos in valued:
+                elif pos in valued and what.startswith("prop:"):
                     continue
-                if slug is None or slug in ignore:
+                if slug in ignore:
                     continue
-                users.setdefault(slug, set()).add(f.name)
-                first.setdefault(slug, (f, tree, pos))
+                seen = users.get(slug)
+                if seen is None:
+                    users[slug] = {f.name}
+                    first[slug] = (f, tree, pos)
+                else:
+                    seen.add(f.name)
     for slug, (f, tree, pos) in first.items():
         verdict = _verdict(slug, key)
         if not verdict.unsupported and not verdict.partial:

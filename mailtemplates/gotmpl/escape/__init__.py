@@ -44,7 +44,11 @@ __all__ = [
 
 
 def escape_trees(
-    trees: MutableMapping[str, Tree], entry: str, funcs: Mapping[str, GoFunc] | None = None
+    trees: MutableMapping[str, Tree],
+    entry: str,
+    funcs: Mapping[str, GoFunc] | None = None,
+    *,
+    verdict_only: bool = False,
 ) -> None:
     """Escape template ``entry`` of ``trees`` and everything it calls, in place, as Go's ``escapeTemplate``.
 
@@ -53,5 +57,6 @@ def escape_trees(
     :class:`~mailtemplates.errors.EscapeError` is raised (``code`` is Go's ErrorCode name,
     ``go_message`` Go's text) and ``trees`` is unchanged. ``funcs`` is accepted for symmetry
     with the compiler: escaping depends only on the names ``html`` and ``urlquery``, as in Go.
+    ``verdict_only``: raise or return as above, but change nothing (no copy of the trees needed).
     """
-    Namespace(trees).escape(entry)
+    Namespace(trees, commit=not verdict_only).escape(entry)

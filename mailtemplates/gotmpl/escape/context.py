@@ -10,7 +10,7 @@ Follows Go 1.26 ``src/html/template/context.go``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
@@ -241,7 +241,7 @@ _GO_NAMES: dict[type, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, init=False)
 class Context:
     """Go's ``context``. ``n`` is the break/continue node a context was saved at; ``err`` the error."""
 
@@ -256,8 +256,40 @@ class Context:
     n: Node | None = None
     err: Error | None = None
 
+    def __init__(
+        self,
+        state: State = State.TEXT,
+        delim: Delim = Delim.NONE,
+        url_part: UrlPart = UrlPart.NONE,
+        js_ctx: JsCtx = JsCtx.REGEXP,
+        js_brace_depth: tuple[int, ...] | None = None,
+        attr: Attr = Attr.NONE,
+        element: Element = Element.NONE,
+        n: Node | None = None,
+        err: Error | None = None,
+    ) -> None:
+        # The dataclass's own frozen __init__ sets each field through object.__setattr__: a
+        # third of a transition's time (the escaper makes a context per transition, issue 17).
+        d = self.__dict__
+        d["state"] = state
+        d["delim"] = delim
+        d["url_part"] = url_part
+        d["js_ctx"] = js_ctx
+        d["js_brace_depth"] = js_brace_depth
+        d["attr"] = attr
+        d["element"] = element
+        d["n"] = n
+        d["err"] = err
+
     def with_(self, **changes: Any) -> Context:
-        return replace(self, **changes)
+        """A copy with ``changes`` (``dataclasses.replace``'s result, without its checks and
+        frozen ``__init__``: the escaper makes one per transition, issue 17)."""
+        assert _FIELDS.issuperset(changes), changes
+        new = object.__new__(Context)
+        d = new.__dict__
+        d.update(self.__dict__)
+        d.update(changes)
+        return new
 
     def eq(self, d: Context) -> bool:
         """``context.eq``: every field but ``n``; nil and empty brace depths are equal."""
@@ -300,6 +332,8 @@ class Context:
             s += f"_{self.element}"
         return s
 
+
+_FIELDS = frozenset(f.name for f in fields(Context))
 
 _COMMENT_STATES = frozenset(
     {

@@ -41,7 +41,15 @@ from .context import Attr, Context, Delim, Element, JsCtx, State, UrlPart, is_co
 from .error import Error, errorf
 from .html import DELIM_ENDS, html_unescape
 from .js import is_js_type
-from .transition import ATTR_START_STATES, TRANSITIONS, quote_bytes, t_special_tag_end
+from .transition import (
+    ATTR_START_STATES,
+    TRANSITIONS,
+    TRANSITIONS_AT,
+    index_tag_end,
+    quote_bytes,
+    special_tag_end_marker,
+    t_special_tag_end,
+)
 
 __all__ = ["Escaper", "Namespace", "ensure_pipeline_contains", "escape_template", "join", "nudge"]
 
@@ -219,12 +227,15 @@ MAX_ESCAPE_STEPS = 100_000
 class Namespace:
     """The set of trees being escaped, with the escaper state Go keeps per template namespace.
 
-    ``trees`` is changed in place on success. One Namespace may escape several entry templates
+    ``trees`` is changed in place on success, unless ``commit`` is false: then only the
+    verdict is wanted (nothing is changed while escaping, edits and derived templates are only
+    applied at the end, as Go's ``commit``). One Namespace may escape several entry templates
     one after another (Go escapes each executed template once, sharing what it learnt).
     """
 
-    def __init__(self, trees: MutableMapping[str, Tree]) -> None:
+    def __init__(self, trees: MutableMapping[str, Tree], commit: bool = True) -> None:
         self.trees = trees
+        self.commit_edits = commit
         self.esc = Escaper(self)
         self.results: dict[str, EscapeError | None] = {}
         # Nesting of escape_tree calls that derive or escape a template body.
@@ -272,7 +283,8 @@ class Namespace:
             exc = err.to_exception()
             self.results[name] = exc
             raise exc
-        self.esc.commit()
+        if self.commit_edits:
+            self.esc.commit()
         self.results[name] = None
 
 
@@ -614,10 +626,31 @@ class Escaper:
         s = n.text.encode("utf-8", "surrogateescape")
         written, i = 0, 0
         b = bytearray()
-        while i != len(s):
-            c1, nread = context_after_text(c, s[i:])
+        tag_ends: dict[bytes, tuple[int, int]] = {}
+        n_s = len(s)
+        while i != n_s:
+            c1, nread = context_after_text_at(c, s, i, tag_ends)
             i1 = i + nread
-            if c.state in (State.TEXT, State.RCDATA):
+            state, state1 = c.state, c1.state
+            if state is _TEXT and state1 is _TAG_STATE and c1.delim is _NO_DELIM:
+                # The commonest step by far (text up to a tag): the general case below, with
+                # what cannot apply to it left out (no comment, no script literal).
+                k = s.rfind(b"<", i, i1)
+                end = i1 if k == -1 else k
+                j = s.find(b"<", i, end)
+                while j != -1:
+                    if s[j : j + 9].upper() != b"<!DOCTYPE":
+                        b += s[written:j]
+                        b += b"&lt;"
+                        written = j + 1
+                    j = s.find(b"<", j + 1, end)
+                c, i = c1, i1
+                continue
+            if state in _PLAIN_STATES and state1 not in _COMMENT_STATES and i != i1:
+                # Nothing of this text is rewritten here (the branches below all skip it).
+                c, i = c1, i1
+                continue
+            if state in (State.TEXT, State.RCDATA):
                 end = i1
                 if c1.state != c.state:
                     k = s.rfind(b"<", i, end)
@@ -697,8 +730,82 @@ class Escaper:
         self.text_edits = {}
 
 
+# Enum members used once per transition, looked up once (a class attribute of an enum costs
+# several times a module global's lookup).
+_TEXT, _TAG_STATE, _NO_DELIM, _NO_ELEMENT = State.TEXT, State.TAG, Delim.NONE, Element.NONE
+# Attributes with a quoted value closed in the same text (name as eat_attr_name reads one, white
+# space as eat_white_space), then maybe the tag's ">": whatever the attribute, its value is not
+# looked into, and the tag of an ordinary element is where the escaper is after it
+# (context_after_text's end of a value), its text after the ">".
+_QUOTED_ATTRS = re.compile(
+    rb"""(?:[ \t\n\f\r]*[^ \t\n\f\r=>'"<]+[ \t\n\f\r]*=[ \t\n\f\r]*(?:"[^"]*"|'[^']*'))*"""
+    rb"""(?:[ \t\n\f\r]*(>))?"""
+)
+_COMMENT_STATES = frozenset(st for st in State if is_comment(st))
+# States whose text escape_text keeps as it is: no text, RCDATA, comment or script literal.
+_PLAIN_STATES = frozenset(
+    st
+    for st in State
+    if st not in (State.TEXT, State.RCDATA) and not is_comment(st) and not is_in_script_literal(st)
+)
+
 # "<!--", "<script" and "</script" inside JS literals are written with \x3C (WHATWG 4.12.1.3).
 _SPECIAL_SCRIPT_TAG = re.compile(rb"(?i)<(script|/script|!--)")
+
+
+def context_after_text_at(
+    c: Context, s: bytes, i: int, tag_ends: dict[bytes, tuple[int, int]]
+) -> tuple[Context, int]:
+    """``context_after_text(c, s[i:])``, without copying the rest of ``s`` where the context
+    allows it: between tags, at the end of a quoted attribute value, and in a special element's
+    body up to its end tag (``tag_ends``: where the search for each end tag started, and the
+    offset it found or -1, kept for the next call on the same ``s``).
+
+    Go reads ``s[i:]`` in place; a copy per transition made escaping a large text node
+    quadratic in its length (issue 17: 114 ms of a 125 KB template's first render)."""
+    if c.delim == _NO_DELIM:
+        tag = None if c.element == _NO_ELEMENT else special_tag_end_marker(c)
+        if tag is None and c.state == _TAG_STATE and c.element == _NO_ELEMENT:
+            m = _QUOTED_ATTRS.match(s, i)
+            if m is not None and m.end() != i:
+                # As t_tag, t_after_name, t_before_value and the end of the value would take
+                # them, one transition each, nothing of them rewritten: back in the tag, or
+                # (t_tag at the ">" of an ordinary element) in text.
+                if m.group(1) is not None:
+                    return Context(_TEXT), m.end() - i
+                return Context(_TAG_STATE), m.end() - i
+        if tag is None:
+            at = TRANSITIONS_AT.get(c.state)
+            return at(c, s, i) if at is not None else context_after_text(c, s[i:])
+        known = tag_ends.get(tag)
+        if known is None or i < known[0] or (known[1] != -1 and i > known[1]):
+            # The first end tag at or after i is the one found from an earlier start, if no
+            # later than it (index_tag_end finds the first "</tag" + separator).
+            k = index_tag_end(s[i:], tag)
+            known = (i, -1 if k == -1 else i + k)
+            tag_ends[tag] = known
+        end = known[1]
+        if end == i:
+            return Context(), 0
+        return TRANSITIONS[c.state](c, s[i:end] if end != -1 else s[i:])
+    if c.delim != Delim.SPACE_OR_TAG_END:
+        k = -1
+        for ch in DELIM_ENDS[c.delim]:
+            j = s.find(ch, i)
+            if j != -1 and (k == -1 or j < k):
+                k = j
+        if k != -1:
+            # The value ends in this text: as context_after_text's end of an attribute.
+            element = c.element
+            if (
+                c.state == State.ATTR
+                and c.element == Element.SCRIPT
+                and c.attr == Attr.SCRIPT_TYPE
+                and not is_js_type(s[i:k].decode("utf-8", "surrogateescape"))
+            ):
+                element = Element.NONE
+            return Context(_TAG_STATE, element=element), k - i + 1
+    return context_after_text(c, s[i:])
 
 
 def context_after_text(c: Context, s: bytes) -> tuple[Context, int]:

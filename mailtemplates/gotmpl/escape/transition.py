@@ -22,16 +22,21 @@ from .js import next_js_ctx
 __all__ = [
     "ATTR_START_STATES",
     "TRANSITIONS",
+    "TRANSITIONS_AT",
     "Transition",
+    "TransitionAt",
     "eat_attr_name",
     "eat_tag_name",
     "eat_white_space",
     "index_tag_end",
     "quote_bytes",
+    "special_tag_end_marker",
     "t_special_tag_end",
 ]
 
 Transition = Callable[[Context, bytes], tuple[Context, int]]
+#: A transition reading ``s[start:]`` in place (the states between tags, :data:`TRANSITIONS_AT`).
+TransitionAt = Callable[[Context, bytes, int], tuple[Context, int]]
 
 _WHITE = frozenset(b" \t\n\f\r")
 
@@ -102,8 +107,9 @@ def eat_tag_name(s: bytes, i: int) -> tuple[int, Element]:
     return j, _ELEMENT_NAMES.get(s[i:j].lower(), Element.NONE)
 
 
-def eat_attr_name(s: bytes, i: int) -> tuple[int, Error | None]:
-    """``eatAttrName``: the end of the attribute name at ``i``; quotes and ``<`` are errors."""
+def eat_attr_name(s: bytes, i: int, origin: int = 0) -> tuple[int, Error | None]:
+    """``eatAttrName``: the end of the attribute name at ``i``; quotes and ``<`` are errors
+    (which quote the text from ``origin`` on, where the transition started)."""
     for j in range(i, len(s)):
         c = s[j]
         if c in b" \t\n\f\r=>":
@@ -115,33 +121,50 @@ def eat_attr_name(s: bytes, i: int) -> tuple[int, Error | None]:
                 None,
                 None,
                 0,
-                f"{quote_bytes(s[j : j + 1])} in attribute name: {quote_bytes(s, 32)}",
+                f"{quote_bytes(s[j : j + 1])} in attribute name: {quote_bytes(s[origin:], 32)}",
             )
     return len(s), None
 
 
-def t_text(c: Context, s: bytes) -> tuple[Context, int]:
+# The transitions of the states between tags take ``start``: they read ``s[start:]`` as Go's
+# read their slice, without the copy (the escaper calls them once per tag and attribute, and
+# copying the rest of a large text node each time made escaping quadratic in its length).
+
+
+# Looked up once: see escape._TEXT.
+_TAG, _ATTR_NAME, _AFTER_NAME = State.TAG, State.ATTR_NAME, State.AFTER_NAME
+_NO_ELEMENT, _SCRIPT, _META, _NO_ATTR = Element.NONE, Element.SCRIPT, Element.META, Attr.NONE
+# The attribute kind of each content type an attribute name may have (others: Attr.NONE).
+_ATTR_OF_CONTENT = {
+    ContentType.URL: Attr.URL,
+    ContentType.CSS: Attr.STYLE,
+    ContentType.JS: Attr.SCRIPT,
+    ContentType.SRCSET: Attr.SRCSET,
+}
+
+
+def t_text(c: Context, s: bytes, start: int = 0) -> tuple[Context, int]:
     """``tText``: look for the next tag or comment."""
-    k = 0
+    k = start
     n = len(s)
     while True:
         i = s.find(b"<", k)
         if i == -1 or i + 1 == n:
-            return c, n
+            return c, n - start
         if s.startswith(b"<!--", i):
-            return Context(state=State.HTML_CMT), i + 4
+            return Context(state=State.HTML_CMT), i + 4 - start
         i += 1
         end = False
         if s[i] == 0x2F:  # "/"
             if i + 1 == n:
-                return c, n
+                return c, n - start
             end, i = True, i + 1
         j, e = eat_tag_name(s, i)
         if j != i:
             if end:
-                e = Element.NONE
+                e = _NO_ELEMENT
             # An HTML tag.
-            return Context(state=State.TAG, element=e), j
+            return Context(_TAG, element=e), j - start
         k = j
 
 
@@ -155,19 +178,19 @@ _ELEMENT_CONTENT_STATE = {
 }
 
 
-def t_tag(c: Context, s: bytes) -> tuple[Context, int]:
+def t_tag(c: Context, s: bytes, start: int = 0) -> tuple[Context, int]:
     """``tTag``: inside a tag, before an attribute name or the end of the tag."""
-    i = eat_white_space(s, 0)
+    i = eat_white_space(s, start)
     if i == len(s):
-        return c, len(s)
+        return c, len(s) - start
     if s[i] == 0x3E:  # ">"
         # <meta> has no end tag: go straight back to text.
         if c.element == Element.META:
-            return Context(state=State.TEXT, element=Element.NONE), i + 1
-        return Context(state=_ELEMENT_CONTENT_STATE[c.element], element=c.element), i + 1
-    j, err = eat_attr_name(s, i)
+            return Context(state=State.TEXT, element=Element.NONE), i + 1 - start
+        return Context(state=_ELEMENT_CONTENT_STATE[c.element], element=c.element), i + 1 - start
+    j, err = eat_attr_name(s, i, start)
     if err is not None:
-        return _error(err), len(s)
+        return _error(err), len(s) - start
     if i == j:
         return _error(
             errorf(
@@ -177,25 +200,17 @@ def t_tag(c: Context, s: bytes) -> tuple[Context, int]:
                 0,
                 f"expected space, attr name, or end of tag, but got {quote_bytes(s[i:])}",
             )
-        ), len(s)
+        ), len(s) - start
     attr_name = go_lower(s[i:j].decode("utf-8", "surrogateescape"))
-    attr = Attr.NONE
-    if c.element == Element.SCRIPT and attr_name == "type":
+    element = c.element
+    if element == _SCRIPT and attr_name == "type":
         attr = Attr.SCRIPT_TYPE
-    elif c.element == Element.META and attr_name == "content":
+    elif element == _META and attr_name == "content":
         attr = Attr.META_CONTENT
     else:
-        t = attr_type(attr_name)
-        if t == ContentType.URL:
-            attr = Attr.URL
-        elif t == ContentType.CSS:
-            attr = Attr.STYLE
-        elif t == ContentType.JS:
-            attr = Attr.SCRIPT
-        elif t == ContentType.SRCSET:
-            attr = Attr.SRCSET
-    state = State.ATTR_NAME if j == len(s) else State.AFTER_NAME
-    return Context(state=state, element=c.element, attr=attr), j
+        attr = _ATTR_OF_CONTENT.get(attr_type(attr_name), _NO_ATTR)
+    state = _ATTR_NAME if j == len(s) else _AFTER_NAME
+    return Context(state, element=element, attr=attr), j - start
 
 
 def t_attr_name(c: Context, s: bytes) -> tuple[Context, int]:
@@ -208,15 +223,15 @@ def t_attr_name(c: Context, s: bytes) -> tuple[Context, int]:
     return c, i
 
 
-def t_after_name(c: Context, s: bytes) -> tuple[Context, int]:
+def t_after_name(c: Context, s: bytes, start: int = 0) -> tuple[Context, int]:
     """``tAfterName``: between an attribute name and its ``=``."""
-    i = eat_white_space(s, 0)
+    i = eat_white_space(s, start)
     if i == len(s):
-        return c, len(s)
+        return c, len(s) - start
     if s[i] != 0x3D:  # "="
         # The end of the tag, or an attribute without a value.
-        return c.with_(state=State.TAG), i
-    return c.with_(state=State.BEFORE_VALUE), i + 1
+        return c.with_(state=State.TAG), i - start
+    return c.with_(state=State.BEFORE_VALUE), i + 1 - start
 
 
 #: attrStartStates: the state at the start of a value of each kind of attribute.
@@ -231,17 +246,17 @@ ATTR_START_STATES = {
 }
 
 
-def t_before_value(c: Context, s: bytes) -> tuple[Context, int]:
+def t_before_value(c: Context, s: bytes, start: int = 0) -> tuple[Context, int]:
     """``tBeforeValue``: after ``=``, find the delimiter of the value."""
-    i = eat_white_space(s, 0)
+    i = eat_white_space(s, start)
     if i == len(s):
-        return c, len(s)
+        return c, len(s) - start
     delim = Delim.SPACE_OR_TAG_END
     if s[i] == 0x27:
         delim, i = Delim.SINGLE_QUOTE, i + 1
     elif s[i] == 0x22:
         delim, i = Delim.DOUBLE_QUOTE, i + 1
-    return c.with_(state=ATTR_START_STATES[c.attr], delim=delim), i
+    return c.with_(state=ATTR_START_STATES[c.attr], delim=delim), i - start
 
 
 def t_html_cmt(c: Context, s: bytes) -> tuple[Context, int]:
@@ -272,6 +287,16 @@ def t_special_tag_end(c: Context, s: bytes) -> tuple[Context, int]:
         if i != -1:
             return Context(), i
     return c, len(s)
+
+
+def special_tag_end_marker(c: Context) -> bytes | None:
+    """The tag name whose end tag ends ``c``'s element (what ``t_special_tag_end`` looks for),
+    or None where it looks for none."""
+    if c.element == Element.NONE:
+        return None
+    if c.element == Element.SCRIPT and (is_in_script_literal(c.state) or is_comment(c.state)):
+        return None
+    return _SPECIAL_TAG_END_MARKERS[c.element]
 
 
 def index_tag_end(s: bytes, tag: bytes) -> int:
@@ -603,4 +628,11 @@ TRANSITIONS: dict[State, Transition] = {
     State.CSS_BLOCK_CMT: t_block_cmt,
     State.CSS_LINE_CMT: t_line_cmt,
     State.ERROR: t_error,
+}
+#: The transitions that take ``start`` (``s[start:]`` read in place), by state.
+TRANSITIONS_AT: dict[State, TransitionAt] = {
+    State.TEXT: t_text,
+    State.TAG: t_tag,
+    State.AFTER_NAME: t_after_name,
+    State.BEFORE_VALUE: t_before_value,
 }
