@@ -691,14 +691,155 @@ def _sniff_line(line: str) -> tuple[int, int]:
     return hit
 
 
-def _lines(text: str) -> list[str]:
-    """``text.encode().splitlines()``, decoded: lines end at LF, CRLF or CR (bytes.splitlines)."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    if not lines[-1]:
-        lines.pop()
-    return lines
+# Skeletons: the line structure of bodies seen before. Emails made from one template share most
+# of their lines; the lines that carry a recipient or a link differ. A skeleton keeps the runs of
+# lines that were equal in the bodies it was learnt from, each run as one string with its encoding,
+# so a body of the same template is encoded with one str.startswith per run (a memcmp) and the
+# quoted-printable of its few own lines, instead of splitting, hashing and joining every line.
+# Correct whatever the skeleton holds: a run is taken only where the body has exactly its lines, a
+# "var" entry takes exactly one line of the body and encodes it, and a body that does not end
+# where the skeleton ends is encoded line by line (and teaches the skeleton).
+_SK_LEARN_MAX = 32_768  # longer bodies get no skeleton (memory: a skeleton is ~6x its body)
+_SK_GENERATION = 32  # skeletons per generation (two generations, as for the line cache)
+_SK_PER_KEY = 8  # bodies of different templates starting alike (a shared layout)
+_SK_KEY = 64  # the key: the body's first characters
+_SNIFF_LINES = 10  # the content manager sniffs the first ten lines
+
+
+@dataclass(frozen=True)
+class _Skeleton:
+    #: The lines of the body it was learnt from, and which of them are constant.
+    lines: tuple[str, ...]
+    static: tuple[bool, ...]
+    #: (text of a run of constant lines with their LF ends, its payload, its wire, its line count),
+    #: or None for one line of the email's own.
+    segments: tuple[tuple[str, str, bytes, int] | None, ...]
+    #: The sniff's figures summed over the constant lines among the first ten.
+    sniff_qp: int
+    sniff_len: int
+    #: How many of the first ten lines the body has (the sniff adds 2 octets of CRLF per line).
+    sniff_count: int
+    #: The longest constant line (the 7bit rule looks at every line's length).
+    static_max: int
+
+
+_sk_new: dict[str, tuple[_Skeleton, ...]] = {}
+_sk_old: dict[str, tuple[_Skeleton, ...]] = {}
+_sk_count = 0
+
+
+def _skeleton(lines: list[str], static: list[bool], entries: list[_QPEntry]) -> _Skeleton:
+    segments: list[tuple[str, str, bytes, int] | None] = []
+    start = 0
+    n = len(lines)
+    for i in range(n + 1):
+        if i < n and static[i]:
+            continue
+        if i > start:
+            run = entries[start:i]
+            segments.append(
+                (
+                    "".join([line + "\n" for line in lines[start:i]]),
+                    "".join(map(_FIRST, run)),
+                    b"".join(map(_SECOND, run)),
+                    i - start,
+                )
+            )
+        if i < n:
+            segments.append(None)
+        start = i + 1
+    head = [(_sniff_line(line), st) for line, st in zip(lines[:_SNIFF_LINES], static, strict=False)]
+    return _Skeleton(
+        tuple(lines),
+        tuple(static),
+        tuple(segments),
+        sum([q for (q, _), st in head if st]),
+        sum([n for (_, n), st in head if st]),
+        len(head),
+        max([len(line) for line, st in zip(lines, static, strict=True) if st], default=0),
+    )
+
+
+def _learn(key: str, lines: list[str], entries: list[_QPEntry]) -> None:
+    """Refine a skeleton of ``key`` with the same number of lines, or start a new one."""
+    if sum(map(len, lines)) > _SK_LEARN_MAX:
+        return
+    found = _sk_new.get(key) or _sk_old.get(key) or ()
+    learnt = None
+    rest = list(found)
+    for i, sk in enumerate(found):
+        if len(sk.lines) != len(lines):
+            continue
+        static = list(map(bool.__and__, sk.static, map(str.__eq__, sk.lines, lines)))
+        # Another template with as many lines shares few of them: keep both skeletons.
+        if 2 * sum(static) >= sum(sk.static):
+            learnt = _skeleton(lines, static, entries)
+            del rest[i]
+            break
+    if learnt is None:
+        learnt = _skeleton(lines, [True] * len(lines), entries)
+    _sk_put(key, (learnt, *rest[: _SK_PER_KEY - 1]))
+
+
+def _sk_put(key: str, skeletons: tuple[_Skeleton, ...]) -> None:
+    global _sk_new, _sk_old, _sk_count
+    added = len(skeletons) - len(_sk_new.get(key, ()))
+    if added > 0 and _sk_count + added > _SK_GENERATION:
+        _sk_old, _sk_new, _sk_count = _sk_new, {}, 0
+        added = len(skeletons)
+    _sk_count += added
+    _sk_new[key] = skeletons
+
+
+def _by_skeleton(text: str, sk: _Skeleton) -> tuple[int, int, int, list[str], list[bytes]] | None:
+    """(the sniff's figures, the longest line, payload pieces, wire pieces) of ``text`` (LF line
+    ends, ending in LF) along ``sk``; None when the body is not made of the skeleton's constant
+    lines."""
+    payload: list[str] = []
+    wire: list[bytes] = []
+    qp, raw = sk.sniff_qp, sk.sniff_len
+    longest = sk.static_max
+    pos = 0
+    index = 0  # line number in the body
+    for seg in sk.segments:
+        if seg is not None:
+            if not text.startswith(seg[0], pos):
+                return None
+            pos += len(seg[0])
+            payload.append(seg[1])
+            wire.append(seg[2])
+            index += seg[3]
+            continue
+        end = text.find("\n", pos)
+        if end < 0:
+            return None
+        if end - pos > longest:
+            longest = end - pos
+        line = text[pos:end]
+        pos = end + 1
+        entry = _qp_new.get(line) or _qp_line(line)
+        payload.append(entry[0])
+        wire.append(entry[1])
+        if index < _SNIFF_LINES:
+            q, n = _sniff_line(line)
+            qp += q
+            raw += n
+        index += 1
+    if pos != len(text):
+        return None
+    return qp, raw, longest, payload, wire
+
+
+def _qp_or_base64(qp_len: int, raw_len: int, count: int) -> bool:
+    """The content manager's choice on the sniffed lines: True for base64 (quoted-printable of
+    the lines with CRLF ends would be longer than their base64)."""
+    sniff_len = raw_len + 2 * count
+    return qp_len > 4 * -(-sniff_len // 3) + 1  # binascii.b2a_base64 adds a newline
+
+
+def _base64_body(lines: list[str]) -> tuple[str, str, bytes]:
+    payload = base64.encodebytes("\r\n".join(lines).encode("utf-8") + b"\r\n").decode("ascii")
+    return "base64", payload, payload.replace("\n", "\r\n").encode("ascii")
 
 
 def _encode_text(text: str) -> tuple[str, str, bytes]:
@@ -707,23 +848,43 @@ def _encode_text(text: str) -> tuple[str, str, bytes]:
     The payload ends lines with LF, as ``set_content`` stores it; the wire body is what the
     generator writes for it (CRLF line ends).
     """
-    lines = _lines(text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.endswith("\n") and text:
+        text += "\n"  # the same lines (a last line without its end is encoded with one)
+    key = text[:_SK_KEY]
+    if text:
+        # Bodies that started alike: their skeletons, most recently used first.
+        found = _sk_new.get(key) or _sk_old.get(key) or ()
+        for i, sk in enumerate(found):
+            done = _by_skeleton(text, sk)
+            if done is None:
+                continue
+            if i or key not in _sk_new:  # most recently used first, in the new generation
+                _sk_put(key, (sk, *found[:i], *found[i + 1 :]))
+            qp, raw, longest, payload, wire = done
+            if text.isascii() and longest <= _MAX_LINE:
+                return "7bit", text, text.replace("\n", "\r\n").encode("ascii")
+            if _qp_or_base64(qp, raw, sk.sniff_count):
+                return _base64_body(text[:-1].split("\n"))
+            return "quoted-printable", "".join(payload), b"".join(wire)
+    lines = text.split("\n")
+    if not lines[-1]:
+        lines.pop()
     if text.isascii() and max(map(len, lines), default=0) <= _MAX_LINE:
         return "7bit", "\n".join(lines) + "\n", "\r\n".join(lines).encode("ascii") + b"\r\n"
     # The sniff: the first ten lines in canonical form (CRLF line ends, RFC 2046 §4.1.1), encoded
     # both ways; the content manager picks base64 when quoted-printable comes out longer.
-    head = [_sniff_line(line) for line in lines[:10]]
-    sniff_len = sum([n for _, n in head]) + 2 * len(head)
-    b64_len = 4 * -(-sniff_len // 3) + 1  # binascii.b2a_base64 adds a newline
-    if sum([q for q, _ in head]) > b64_len:
-        payload = base64.encodebytes("\r\n".join(lines).encode("utf-8") + b"\r\n").decode("ascii")
-        return "base64", payload, payload.replace("\n", "\r\n").encode("ascii")
+    head = [_sniff_line(line) for line in lines[:_SNIFF_LINES]]
+    if _qp_or_base64(sum([q for q, _ in head]), sum([n for _, n in head]), len(head)):
+        return _base64_body(lines)
     # Cache hits looked up in one C loop; the misses then one by one.
     found: list[_QPEntry | None] = list(map(_qp_new.get, lines))
     if None in found:
         found = [e if e is not None else _qp_line(line) for e, line in zip(found, lines, strict=True)]
-    done = cast("list[_QPEntry]", found)
-    return "quoted-printable", "".join(map(_FIRST, done)), b"".join(map(_SECOND, done))
+    done_lines = cast("list[_QPEntry]", found)
+    _learn(key, lines, done_lines)
+    return "quoted-printable", "".join(map(_FIRST, done_lines)), b"".join(map(_SECOND, done_lines))
 
 
 def _text_part(text: str, html: bool) -> _Built:

@@ -7,6 +7,7 @@ same policy, and every message must parse back with ``BytesParser(policy=default
 
 from __future__ import annotations
 
+import base64
 import binascii
 import copy
 import io
@@ -531,6 +532,79 @@ def test_the_cte_choice_is_the_binascii_sniff_of_the_first_ten_lines() -> None:
         assert build(text=text, html=None)["Content-Transfer-Encoding"] == expected
         seen.add(expected)
     assert seen == {"base64", "quoted-printable"}
+
+
+def _body_by_the_rule(text: str) -> tuple[str, str]:
+    """(cte, payload) of a text body by the content manager's rule, from binascii on the whole
+    body: the independent statement of what the line-by-line and skeleton paths must give."""
+    lines = text.encode("utf-8").splitlines()
+    if not lines or (text.isascii() and max(map(len, lines)) <= 78):
+        return "7bit", b"".join(line + b"\n" for line in lines).decode("ascii") or "\n"
+    sniff = b"\r\n".join(lines[:10]) + b"\r\n"
+    if len(binascii.b2a_qp(sniff, istext=True)) > len(binascii.b2a_base64(sniff)):
+        return "base64", base64.encodebytes(b"\r\n".join(lines) + b"\r\n").decode("ascii")
+    return "quoted-printable", binascii.b2a_qp(b"\n".join(lines) + b"\n", istext=True).decode("ascii")
+
+
+_LINE = st.lists(
+    st.sampled_from([*"ab .=\t-", "é", "日", "x" * 40, "\r", "\n", "\u2028"]), max_size=12
+).map("".join)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    template=st.lists(_LINE, min_size=1, max_size=14),
+    emails=st.lists(
+        st.tuples(st.lists(st.tuples(st.integers(0, 13), _LINE), max_size=3), st.integers(-2, 2)),
+        min_size=2,
+        max_size=6,
+    ),
+    end=st.sampled_from(["\n", "", "\r\n"]),
+)
+def test_bodies_of_one_template_encode_as_the_whole_body_would(
+    template: list[str], emails: list[tuple[list[tuple[int, str]], int]], end: str
+) -> None:
+    # Emails of one template share most lines; each replaces a few with lines of its own (which
+    # may hold line breaks, so that the line count changes too) and may have lines more or fewer
+    # at the end. Each body, encoded through whatever skeleton the bodies before it left, must
+    # be what binascii gives for it alone.
+    for changes, tail in [([], 0), *emails, ([], 0)]:
+        lines = list(template)
+        for i, line in changes:
+            lines[i % len(lines)] = line
+        lines = lines + ["more"] * tail if tail >= 0 else lines[:tail]
+        text = "\n".join(lines) + end
+        part = build(text=text, html=None)
+        assert (part["Content-Transfer-Encoding"], part.get_payload()) == _body_by_the_rule(text)
+        assert_wire_is_the_generators(part)
+
+
+def test_rendered_emails_of_one_template_take_the_skeleton_path() -> None:
+    lines = FIXTURE.read_text(encoding="utf-8").split("\n")
+    taken = []
+    original = mime._by_skeleton
+
+    def spy(text: str, sk: Any) -> Any:
+        done = original(text, sk)
+        taken.append(done is not None)
+        return done
+
+    mime._by_skeleton = spy
+    try:
+        for i in range(5):
+            lines[len(lines) // 2] = f"<p>Sent to user{i}@example.com – ✓</p>"
+            body = "\n".join(lines) + f"<p>ref {i}</p>"
+            part = build(text=body, html=None)
+            assert (part["Content-Transfer-Encoding"], part.get_payload()) == _body_by_the_rule(body)
+    finally:
+        mime._by_skeleton = original
+    assert taken[-3:] == [True, True, True]  # learnt from the first two
+
+
+def test_skeletons_are_bounded() -> None:
+    for i in range(4 * mime._SK_GENERATION):
+        build(text=f"Grüße {i}\n" + "ä line of the template\n" * 5, html=None)
+    assert sum(map(len, mime._sk_new.values())) + sum(map(len, mime._sk_old.values())) <= 2 * mime._SK_GENERATION
 
 
 def _mutations() -> dict[str, Callable[[OutgoingMessage], object]]:
