@@ -855,13 +855,13 @@ def _encode_text(text: str) -> tuple[str, str, bytes]:
     key = text[:_SK_KEY]
     if text:
         # Bodies that started alike: their skeletons, most recently used first.
-        found = _sk_new.get(key) or _sk_old.get(key) or ()
-        for i, sk in enumerate(found):
+        known = _sk_new.get(key) or _sk_old.get(key) or ()
+        for i, sk in enumerate(known):
             done = _by_skeleton(text, sk)
             if done is None:
                 continue
             if i or key not in _sk_new:  # most recently used first, in the new generation
-                _sk_put(key, (sk, *found[:i], *found[i + 1 :]))
+                _sk_put(key, (sk, *known[:i], *known[i + 1 :]))
             qp, raw, longest, payload, wire = done
             if text.isascii() and longest <= _MAX_LINE:
                 return "7bit", text, text.replace("\n", "\r\n").encode("ascii")
