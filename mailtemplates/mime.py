@@ -698,11 +698,10 @@ def _sniff_line(line: str) -> tuple[int, int]:
 # quoted-printable of its few own lines, instead of splitting, hashing and joining every line.
 # Correct whatever the skeleton holds: a run is taken only where the body has exactly its lines, a
 # "var" entry takes exactly one line of the body and encodes it, and a body that does not end
-# where the skeleton ends is encoded line by line (and teaches the skeleton).
+# where the skeleton ends is encoded line by line (and teaches the skeletons).
+_SK_MAX = 32  # skeletons kept, most recently used first (one per template part and language)
+_SK_NEW = 8  # of which learnt from one body only
 _SK_LEARN_MAX = 32_768  # longer bodies get no skeleton (memory: a skeleton is ~6x its body)
-_SK_GENERATION = 32  # skeletons per generation (two generations, as for the line cache)
-_SK_PER_KEY = 8  # bodies of different templates starting alike (a shared layout)
-_SK_KEY = 64  # the key: the body's first characters
 _SNIFF_LINES = 10  # the content manager sniffs the first ten lines
 
 
@@ -714,6 +713,9 @@ class _Skeleton:
     #: (text of a run of constant lines with their LF ends, its payload, its wire, its line count),
     #: or None for one line of the email's own.
     segments: tuple[tuple[str, str, bytes, int] | None, ...]
+    #: What every matching body starts with (up to 16 characters of the first run): a cheap
+    #: first test.
+    prefix: str
     #: The sniff's figures summed over the constant lines among the first ten.
     sniff_qp: int
     sniff_len: int
@@ -721,14 +723,16 @@ class _Skeleton:
     sniff_count: int
     #: The longest constant line (the 7bit rule looks at every line's length).
     static_max: int
+    #: Learnt from more than one body.
+    refined: bool
 
 
-_sk_new: dict[str, tuple[_Skeleton, ...]] = {}
-_sk_old: dict[str, tuple[_Skeleton, ...]] = {}
-_sk_count = 0
+# Replaced as a whole (a tuple), so threads share it without a lock; a lost update only costs a
+# later body the line-by-line path.
+_skeletons: tuple[_Skeleton, ...] = ()
 
 
-def _skeleton(lines: list[str], static: list[bool], entries: list[_QPEntry]) -> _Skeleton:
+def _skeleton(lines: list[str], static: list[bool], entries: list[_QPEntry], refined: bool) -> _Skeleton:
     segments: list[tuple[str, str, bytes, int] | None] = []
     start = 0
     n = len(lines)
@@ -748,85 +752,89 @@ def _skeleton(lines: list[str], static: list[bool], entries: list[_QPEntry]) -> 
         if i < n:
             segments.append(None)
         start = i + 1
+    first = segments[0] if segments else None
     head = [(_sniff_line(line), st) for line, st in zip(lines[:_SNIFF_LINES], static, strict=False)]
     return _Skeleton(
         tuple(lines),
         tuple(static),
         tuple(segments),
+        first[0][:16] if first is not None else "",
         sum([q for (q, _), st in head if st]),
         sum([n for (_, n), st in head if st]),
         len(head),
         max([len(line) for line, st in zip(lines, static, strict=True) if st], default=0),
+        refined,
     )
 
 
-def _learn(key: str, lines: list[str], entries: list[_QPEntry]) -> None:
-    """Refine a skeleton of ``key`` with the same number of lines, or start a new one."""
+def _learn(lines: list[str], entries: list[_QPEntry]) -> None:
+    """Refine the skeleton of the same template (as many lines, at least half of its constant
+    ones equal), or keep a new one."""
+    global _skeletons
     if sum(map(len, lines)) > _SK_LEARN_MAX:
         return
-    found = _sk_new.get(key) or _sk_old.get(key) or ()
-    learnt = None
-    rest = list(found)
-    for i, sk in enumerate(found):
+    known = list(_skeletons)
+    for i, sk in enumerate(known):
         if len(sk.lines) != len(lines):
             continue
         static = list(map(bool.__and__, sk.static, map(str.__eq__, sk.lines, lines)))
-        # Another template with as many lines shares few of them: keep both skeletons.
-        if 2 * sum(static) >= sum(sk.static):
-            learnt = _skeleton(lines, static, entries)
-            del rest[i]
-            break
-    if learnt is None:
-        learnt = _skeleton(lines, [True] * len(lines), entries)
-    _sk_put(key, (learnt, *rest[: _SK_PER_KEY - 1]))
-
-
-def _sk_put(key: str, skeletons: tuple[_Skeleton, ...]) -> None:
-    global _sk_new, _sk_old, _sk_count
-    added = len(skeletons) - len(_sk_new.get(key, ()))
-    if added > 0 and _sk_count + added > _SK_GENERATION:
-        _sk_old, _sk_new, _sk_count = _sk_new, {}, 0
-        added = len(skeletons)
-    _sk_count += added
-    _sk_new[key] = skeletons
+        # Another template, or the same one in another language, shares few lines with it.
+        if 2 * sum(static) >= sum(sk.static) or len(lines) <= 2:
+            del known[i]
+            _skeletons = (_skeleton(lines, static, entries, True), *known[: _SK_MAX - 1])
+            return
+    # A body never seen before, or one of a template whose every email differs more (its
+    # skeletons never refine): new skeletons are kept on probation, at most _SK_NEW of them.
+    fresh = [i for i, sk in enumerate(known) if not sk.refined]
+    if len(fresh) >= _SK_NEW:
+        del known[fresh[-1]]
+    _skeletons = (_skeleton(lines, [True] * len(lines), entries, False), *known[: _SK_MAX - 1])
 
 
 def _by_skeleton(text: str, sk: _Skeleton) -> tuple[int, int, int, list[str], list[bytes]] | None:
     """(the sniff's figures, the longest line, payload pieces, wire pieces) of ``text`` (LF line
     ends, ending in LF) along ``sk``; None when the body is not made of the skeleton's constant
     lines."""
-    payload: list[str] = []
-    wire: list[bytes] = []
-    qp, raw = sk.sniff_qp, sk.sniff_len
-    longest = sk.static_max
+    # First the constant runs (cheap, and most non-matching skeletons fail on the first one),
+    # then the body's own lines are encoded.
+    own: list[tuple[int, int, int]] = []  # (start, end, line number)
     pos = 0
-    index = 0  # line number in the body
+    index = 0
     for seg in sk.segments:
         if seg is not None:
             if not text.startswith(seg[0], pos):
                 return None
             pos += len(seg[0])
+            index += seg[3]
+        else:
+            end = text.find("\n", pos)
+            if end < 0:
+                return None
+            own.append((pos, end, index))
+            pos = end + 1
+            index += 1
+    if pos != len(text):
+        return None
+    payload: list[str] = []
+    wire: list[bytes] = []
+    qp, raw = sk.sniff_qp, sk.sniff_len
+    longest = sk.static_max
+    lines = iter(own)
+    for seg in sk.segments:
+        if seg is not None:
             payload.append(seg[1])
             wire.append(seg[2])
-            index += seg[3]
             continue
-        end = text.find("\n", pos)
-        if end < 0:
-            return None
-        if end - pos > longest:
-            longest = end - pos
-        line = text[pos:end]
-        pos = end + 1
+        start, end, index = next(lines)
+        line = text[start:end]
         entry = _qp_new.get(line) or _qp_line(line)
         payload.append(entry[0])
         wire.append(entry[1])
+        longest = max(longest, end - start)
         if index < _SNIFF_LINES:
             q, n = _sniff_line(line)
             qp += q
             raw += n
-        index += 1
-    if pos != len(text):
-        return None
     return qp, raw, longest, payload, wire
 
 
@@ -848,20 +856,22 @@ def _encode_text(text: str) -> tuple[str, str, bytes]:
     The payload ends lines with LF, as ``set_content`` stores it; the wire body is what the
     generator writes for it (CRLF line ends).
     """
+    global _skeletons
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.endswith("\n") and text:
         text += "\n"  # the same lines (a last line without its end is encoded with one)
-    key = text[:_SK_KEY]
     if text:
-        # Bodies that started alike: their skeletons, most recently used first.
-        known = _sk_new.get(key) or _sk_old.get(key) or ()
+        # The skeletons of bodies seen before, most recently used first.
+        known = _skeletons
         for i, sk in enumerate(known):
+            if not text.startswith(sk.prefix):
+                continue
             done = _by_skeleton(text, sk)
             if done is None:
                 continue
-            if i or key not in _sk_new:  # most recently used first, in the new generation
-                _sk_put(key, (sk, *known[:i], *known[i + 1 :]))
+            if i:
+                _skeletons = (sk, *known[:i], *known[i + 1 :])
             qp, raw, longest, payload, wire = done
             if text.isascii() and longest <= _MAX_LINE:
                 return "7bit", text, text.replace("\n", "\r\n").encode("ascii")
@@ -883,7 +893,7 @@ def _encode_text(text: str) -> tuple[str, str, bytes]:
     if None in found:
         found = [e if e is not None else _qp_line(line) for e, line in zip(found, lines, strict=True)]
     done_lines = cast("list[_QPEntry]", found)
-    _learn(key, lines, done_lines)
+    _learn(lines, done_lines)
     return "quoted-printable", "".join(map(_FIRST, done_lines)), b"".join(map(_SECOND, done_lines))
 
 

@@ -579,6 +579,16 @@ def test_bodies_of_one_template_encode_as_the_whole_body_would(
         assert_wire_is_the_generators(part)
 
 
+def test_the_lines_of_the_email_decide_the_transfer_encoding_too() -> None:
+    # The skeleton is learnt from quoted-printable bodies (long lines of their own); then an
+    # email's own line makes its body 7bit, quoted-printable, base64 (the sniff) or
+    # quoted-printable for a non-ASCII character.
+    for own in ["x" * 100, "y" * 100, "ada", "z" * 100, "日本語のテキスト" * 4, "Zoë", "bob"]:
+        text = f"Hello,\nyour code:\n{own}\nbye\n"
+        part = build(text=text, html=None)
+        assert (part["Content-Transfer-Encoding"], part.get_payload()) == _body_by_the_rule(text)
+
+
 def test_rendered_emails_of_one_template_take_the_skeleton_path() -> None:
     lines = FIXTURE.read_text(encoding="utf-8").split("\n")
     taken = []
@@ -601,10 +611,16 @@ def test_rendered_emails_of_one_template_take_the_skeleton_path() -> None:
     assert taken[-3:] == [True, True, True]  # learnt from the first two
 
 
-def test_skeletons_are_bounded() -> None:
-    for i in range(4 * mime._SK_GENERATION):
-        build(text=f"Grüße {i}\n" + "ä line of the template\n" * 5, html=None)
-    assert sum(map(len, mime._sk_new.values())) + sum(map(len, mime._sk_old.values())) <= 2 * mime._SK_GENERATION
+def test_skeletons_are_bounded_and_bodies_that_never_repeat_do_not_crowd_them_out() -> None:
+    for k in range(mime._SK_MAX + 8):  # templates of k + 3 lines, two emails each
+        for name in ("Ada", "Bob"):
+            build(text=f"Grüße {name}\n" + f"ä line {k}\n" * (k + 2), html=None)
+    assert len(mime._skeletons) == mime._SK_MAX
+    assert all(sk.refined for sk in mime._skeletons)
+    for i in range(100):  # bodies that share no line with any other
+        build(text="".join(f"Zeile {i}.{j} ä\n" for j in range(5)), html=None)
+    assert len(mime._skeletons) == mime._SK_MAX
+    assert sum(not sk.refined for sk in mime._skeletons) == mime._SK_NEW
 
 
 def _mutations() -> dict[str, Callable[[OutgoingMessage], object]]:
