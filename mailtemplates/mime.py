@@ -768,8 +768,8 @@ def _skeleton(lines: list[str], static: list[bool], entries: list[_QPEntry], ref
 
 
 def _learn(lines: list[str], entries: list[_QPEntry]) -> None:
-    """Refine the skeleton of the same template (as many lines, at least half of its constant
-    ones equal), or keep a new one."""
+    """Refine the skeleton of the same template (as many lines, few of its constant ones
+    different), or keep a new one."""
     global _skeletons
     if sum(map(len, lines)) > _SK_LEARN_MAX:
         return
@@ -778,8 +778,10 @@ def _learn(lines: list[str], entries: list[_QPEntry]) -> None:
         if len(sk.lines) != len(lines):
             continue
         static = list(map(bool.__and__, sk.static, map(str.__eq__, sk.lines, lines)))
-        # Another template, or the same one in another language, shares few lines with it.
-        if 2 * sum(static) >= sum(sk.static) or len(lines) <= 2:
+        # The same template for another recipient differs in a few lines; another language of
+        # it, or another template on the same layout, in many (each one of the email's own
+        # would cost a lookup on every use: they get a skeleton of their own).
+        if sum(sk.static) - sum(static) <= max(4, len(lines) // 8):
             del known[i]
             _skeletons = (_skeleton(lines, static, entries, True), *known[: _SK_MAX - 1])
             return

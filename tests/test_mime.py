@@ -611,14 +611,17 @@ def test_rendered_emails_of_one_template_take_the_skeleton_path() -> None:
     assert taken[-3:] == [True, True, True]  # learnt from the first two
 
 
-def test_skeletons_are_bounded_and_bodies_that_never_repeat_do_not_crowd_them_out() -> None:
+def test_skeletons_are_bounded_and_bodies_that_never_repeat_do_not_crowd_them_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(mime, "_skeletons", ())
     for k in range(mime._SK_MAX + 8):  # templates of k + 3 lines, two emails each
         for name in ("Ada", "Bob"):
-            build(text=f"Grüße {name}\n" + f"ä line {k}\n" * (k + 2), html=None)
+            build(text=f"Grüße {name}\n" + f"ä line {k} of a template, mostly ASCII\n" * (k + 2), html=None)
     assert len(mime._skeletons) == mime._SK_MAX
     assert all(sk.refined for sk in mime._skeletons)
     for i in range(100):  # bodies that share no line with any other
-        build(text="".join(f"Zeile {i}.{j} ä\n" for j in range(5)), html=None)
+        build(text="".join(f"Zeile {i}.{j} ä\n" for j in range(12)), html=None)
     assert len(mime._skeletons) == mime._SK_MAX
     assert sum(not sk.refined for sk in mime._skeletons) == mime._SK_NEW
 
