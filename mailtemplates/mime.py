@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import random
 import re
 import secrets
 import time
@@ -165,6 +166,7 @@ _CTE_WIRE = {cte: MESSAGE_POLICY.fold_binary("Content-Transfer-Encoding", h) for
 # folder looks at lengths and token kinds only), so each subtype is folded once with a placeholder.
 _BOUNDARY_PLACEHOLDER = "=_" + "0" * 32
 _MULTIPART_CT_WIRE: dict[str, bytes] = {}
+_boundary_bits = random.Random().getrandbits  # seeded from urandom, apart from the random module's
 
 
 def _fold(name: str, value: str | BaseHeader) -> bytes:
@@ -287,10 +289,25 @@ class OutgoingMessage(EmailMessage):
         return super().as_string(unixfrom, maxheaderlen, policy)
 
 
+# What Message.__init__ sets on a part of ours, taken from a real one; used as is only when every
+# value but the two lists is immutable (else a new Python's additions are run through __init__).
+_PART_STATE = vars(EmailMessage(MESSAGE_POLICY))
+_PART_STATE_SHARED = {k: v for k, v in _PART_STATE.items() if k not in ("_headers", "defects")}
+_PART_STATE_OK = set(_PART_STATE) == {*_PART_STATE_SHARED, "_headers", "defects"} and all(
+    v is None or type(v) is str or v is MESSAGE_POLICY for v in _PART_STATE_SHARED.values()
+)
+
+
 def _new_part(headers: list[tuple[str, Any]], payload: object, cls: type[EmailMessage] = EmailMessage) -> Any:
     # Headers and payload set directly: msg[name] = value would parse every value with the header
     # registry, and set_payload() on a str only assigns it.
-    part = cls(MESSAGE_POLICY)
+    if _PART_STATE_OK:
+        part = cls.__new__(cls)
+        state = part.__dict__
+        state.update(_PART_STATE_SHARED)
+        state["defects"] = []
+    else:  # pragma: no cover - a Python whose Message.__init__ sets more
+        part = cls(MESSAGE_POLICY)
     part._headers = headers  # type: ignore[attr-defined]
     part._payload = payload  # type: ignore[attr-defined]
     return part
@@ -326,16 +343,20 @@ def build_message(
     """
     hdrs: list[tuple[str, str | BaseHeader]] = []
 
-    if isinstance(from_address, str) and ("<" in from_address or "(" in from_address):
-        # The display name has its own argument, as in Kratos' config (from_address / from_name).
-        raise MessageError(f"From: from_address must be a bare address, got {from_address!r}")
-    sender = _mailbox("From", from_address)
-    from_domain = sender.rpartition("@")[2]
-    if from_name:
-        _check_value("From", from_name)
-        hdrs.append(("From", _address_field("From", [(from_name, sender)])))
-    else:
-        hdrs.append(("From", sender))
+    sender_key = (from_address, from_name)
+    known = (
+        _senders.get(sender_key)
+        if type(from_address) is str and type(from_name) in (str, type(None))
+        else None
+    )
+    if known is None:
+        known = _sender(from_address, from_name)
+        if type(from_address) is str and type(from_name) in (str, type(None)):
+            if len(_senders) >= _SENDERS_MAX:
+                _senders.clear()
+            _senders[sender_key] = known
+    from_value, from_domain, domain_ok = known
+    hdrs.append(("From", from_value))
 
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
@@ -383,7 +404,7 @@ def build_message(
         )
     elif "message-id" not in present:
         domain = message_id_domain or from_domain
-        if _UNSAFE.search(domain) or not _DOMAIN.match(domain):
+        if not (domain_ok and domain is known[1]) and (_UNSAFE.search(domain) or not _DOMAIN.match(domain)):
             raise MessageError(f"Message-ID: {domain!r} is not a valid domain")
         # 128 random bits; email.utils.make_msgid would also publish the pid and the clock.
         hdrs.append(("Message-ID", f"<{secrets.token_hex(16)}@{domain}>"))
@@ -403,6 +424,24 @@ def build_message(
 
 
 # -- headers ---------------------------------------------------------------------------------
+
+# The checked From value, sender domain and whether that domain may name a Message-ID, per
+# (from_address, from_name): a sender is configured once and used for every email. Bounded.
+_senders: dict[tuple[object, object], tuple[str, str, bool]] = {}
+_SENDERS_MAX = 64
+
+
+def _sender(from_address: str, from_name: str | None) -> tuple[str, str, bool]:
+    if isinstance(from_address, str) and ("<" in from_address or "(" in from_address):
+        # The display name has its own argument, as in Kratos' config (from_address / from_name).
+        raise MessageError(f"From: from_address must be a bare address, got {from_address!r}")
+    sender = _mailbox("From", from_address)
+    domain = sender.rpartition("@")[2]
+    domain_ok = not _UNSAFE.search(domain) and _DOMAIN.match(domain) is not None
+    if from_name:
+        _check_value("From", from_name)
+        return _address_field("From", [(from_name, sender)]), domain, domain_ok
+    return sender, domain, domain_ok
 
 
 def _check_value(name: str, value: str) -> None:
@@ -910,7 +949,8 @@ def _text_part(text: str, html: bool) -> _Built:
 def _multipart(subtype: str, parts: list[_Built]) -> _Built:
     # "=_" never occurs in quoted-printable (it writes "=" as "=3D") or base64 output, and 7bit text
     # parts are searched below, so the generator need not scan the body for a free boundary.
-    boundary = "=_" + secrets.token_hex(16)
+    # Need not be secret (a body holding it is caught below), only unlikely: no urandom call.
+    boundary = f"=_{_boundary_bits(128):032x}"
     for p in parts:
         payload = p.part._payload
         if isinstance(payload, str) and boundary in payload:  # pragma: no cover - 2**-128
