@@ -287,6 +287,11 @@ def _convert_struct(value: object, cls: type[Model], path: str) -> Model:
     return cls(**_convert_fields(items, cls, path))
 
 
+# Go's zero value of a field of each kind left out of the context (what the converters return
+# for None), made fresh for each context.
+_ZERO: dict[str, Any] = {"string": str, "int": int, "map": dict, "header": dict}
+
+
 def _convert_fields(items: Mapping[str, Any], cls: type[Model], path: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for fi in model_fields(cls):
@@ -294,6 +299,12 @@ def _convert_fields(items: Mapping[str, Any], cls: type[Model], path: str) -> di
         # The common cases first, without building the field's path (only errors show it).
         if type(raw) is str and fi.kind == "string":
             out[fi.go_name] = _text(raw)
+            continue
+        if raw is None and fi.kind in _ZERO:
+            out[fi.go_name] = _ZERO[fi.kind]()
+            continue
+        if type(raw) is int and fi.kind == "int" and _INT64_MIN <= raw <= _INT64_MAX:
+            out[fi.go_name] = raw
             continue
         if type(raw) is dict and fi.kind in ("map", "any"):
             try:
