@@ -64,7 +64,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import random
 import re
 import secrets
 import time
@@ -166,7 +165,6 @@ _CTE_WIRE = {cte: MESSAGE_POLICY.fold_binary("Content-Transfer-Encoding", h) for
 # folder looks at lengths and token kinds only), so each subtype is folded once with a placeholder.
 _BOUNDARY_PLACEHOLDER = "=_" + "0" * 32
 _MULTIPART_CT_WIRE: dict[str, bytes] = {}
-_boundary_bits = random.Random().getrandbits  # seeded from urandom, apart from the random module's
 
 
 def _fold(name: str, value: str | BaseHeader) -> bytes:
@@ -417,7 +415,7 @@ def build_message(
     # The body's own headers and payload go onto the top-level message.
     msg: OutgoingMessage = _new_part([*hdrs, *body.part._headers], body.part._payload, OutgoingMessage)
     msg.envelope_bcc = tuple(bcc)
-    msg._wire = b"".join([_fold(n, v) for n, v in hdrs]) + body.head + b"\r\n" + body.body
+    msg._wire = b"".join([*[_fold(n, v) for n, v in hdrs], body.head, b"\r\n", *body.body])
     msg._wire_keep = []
     msg._wire_state = _snapshot(msg, msg._wire_keep)
     return msg
@@ -672,14 +670,12 @@ def _configured(name: str, value: str) -> str | BaseHeader:
 
 @dataclass
 class _Built:
-    """A part and its wire form: folded headers, and the body after the blank line."""
+    """A part and its wire form: folded headers, and the pieces of the body after the blank line
+    (joined once, for the whole message)."""
 
     part: Any
     head: bytes
-    body: bytes
-
-    def wire(self) -> bytes:
-        return self.head + b"\r\n" + self.body
+    body: list[bytes]
 
 
 # Quoted-printable by line. binascii.b2a_qp resets its state at every line end (line length, the
@@ -943,14 +939,13 @@ def _text_part(text: str, html: bool) -> _Built:
     part = _new_part(
         [("Content-Type", _CT_HTML if html else _CT_PLAIN), ("Content-Transfer-Encoding", _CTE[cte])], payload
     )
-    return _Built(part, _CT_WIRE[html] + _CTE_WIRE[cte], wire)
+    return _Built(part, _CT_WIRE[html] + _CTE_WIRE[cte], [wire])
 
 
 def _multipart(subtype: str, parts: list[_Built]) -> _Built:
     # "=_" never occurs in quoted-printable (it writes "=" as "=3D") or base64 output, and 7bit text
     # parts are searched below, so the generator need not scan the body for a free boundary.
-    # Need not be secret (a body holding it is caught below), only unlikely: no urandom call.
-    boundary = f"=_{_boundary_bits(128):032x}"
+    boundary = "=_" + secrets.token_hex(16)
     for p in parts:
         payload = p.part._payload
         if isinstance(payload, str) and boundary in payload:  # pragma: no cover - 2**-128
@@ -959,14 +954,13 @@ def _multipart(subtype: str, parts: list[_Built]) -> _Built:
     # Generator._handle_multipart: no preamble, "--boundary", the parts separated by
     # "\r\n--boundary\r\n", then "\r\n--boundary--\r\n"; no epilogue.
     delim = b"--" + boundary.encode("ascii")
-    body = (
-        delim
-        + b"\r\n"
-        + (b"\r\n" + delim + b"\r\n").join([p.wire() for p in parts])
-        + b"\r\n"
-        + delim
-        + b"--\r\n"
-    )
+    body = [delim + b"\r\n"]
+    between = b"\r\n" + delim + b"\r\n"
+    for i, p in enumerate(parts):
+        if i:
+            body.append(between)
+        body += [p.head, b"\r\n", *p.body]
+    body.append(b"\r\n" + delim + b"--\r\n")
     return _Built(mp, _multipart_ct_wire(subtype, boundary), body)
 
 
@@ -1033,4 +1027,4 @@ def _binary_part(
     part.set_payload(payload)
     part.policy = MESSAGE_POLICY
     head = b"".join([_fold(n, v) for n, v in part.raw_items()])
-    return _Built(part, head, payload.replace("\n", "\r\n").encode("ascii"))
+    return _Built(part, head, [payload.replace("\n", "\r\n").encode("ascii")])
