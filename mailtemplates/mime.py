@@ -451,7 +451,7 @@ def _check_value(name: str, value: str) -> None:
             f"{name}: header value contains the control character U+{ord(m.group()):04X} "
             f"(CR/LF in a header would start a new header line): {value!r}"
         )
-    m = _SURROGATE.search(value)
+    m = None if str.isascii(value) else _SURROGATE.search(value)  # O(1); no surrogate in ASCII
     if m:
         raise MessageError(
             f"{name}: header value contains the lone surrogate U+{ord(m.group()):04X}, which is not a "
@@ -894,6 +894,7 @@ def _encode_text(text: str) -> tuple[str, str, bytes]:
     generator writes for it (CRLF line ends).
     """
     global _skeletons
+    text = str.__str__(text)  # a subclass's methods are not asked (isascii() must not lie)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.endswith("\n") and text:

@@ -76,7 +76,7 @@ def _text(value: str) -> str:
     unpaired surrogate into U+FFFD and a high-low pair into the character it encodes; so do we,
     here at the context boundary, for keys and values at any depth.
     """
-    if value.isascii():  # O(1) in CPython: no surrogate in an ASCII string
+    if str.isascii(value):  # O(1) in CPython: no surrogate in an ASCII string
         return str.__str__(value)  # a plain str, also for str subclasses such as StrEnum members
     value = str.__str__(value)
     if _SURROGATE.search(value) is None:
