@@ -626,6 +626,18 @@ def test_skeletons_are_bounded_and_bodies_that_never_repeat_do_not_crowd_them_ou
     assert sum(not sk.refined for sk in mime._skeletons) == mime._SK_NEW
 
 
+class _ClaimsAscii(str):
+    def isascii(self) -> bool:
+        return True
+
+
+def test_a_str_subclass_cannot_take_the_ascii_paths() -> None:
+    with pytest.raises(MessageError, match="lone surrogate"):
+        build(subject=_ClaimsAscii("Grüße \udc80"))
+    part = build(text=_ClaimsAscii("Grüße\n"), html=None)
+    assert (part["Content-Transfer-Encoding"], part.get_payload()) == _body_by_the_rule("Grüße\n")
+
+
 def _mutations() -> dict[str, Callable[[OutgoingMessage], object]]:
     def text_part(m: OutgoingMessage) -> EmailMessage:
         part = next(m.iter_parts())
