@@ -695,6 +695,11 @@ _SECOND = itemgetter(1)
 _sniff_cache: dict[str, tuple[int, int]] = {}
 
 
+def _qp_encode(line: str) -> _QPEntry:
+    lf = binascii.b2a_qp(line.encode("utf-8") + b"\n", istext=True)
+    return (lf.decode("ascii"), lf.replace(b"\n", b"\r\n"))
+
+
 def _qp_line(line: str) -> _QPEntry:
     global _qp_new, _qp_old
     hit = _qp_new.get(line)
@@ -702,8 +707,7 @@ def _qp_line(line: str) -> _QPEntry:
         return hit
     hit = _qp_old.get(line)
     if hit is None:
-        lf = binascii.b2a_qp(line.encode("utf-8") + b"\n", istext=True)
-        hit = (lf.decode("ascii"), lf.replace(b"\n", b"\r\n"))
+        hit = _qp_encode(line)
         if len(line) > _QP_MAX_LINE:
             return hit
     if len(_qp_new) >= _QP_GENERATION:
@@ -712,13 +716,17 @@ def _qp_line(line: str) -> _QPEntry:
     return hit
 
 
+def _sniff_figures(line: str) -> tuple[int, int]:
+    raw = line.encode("utf-8")
+    # With CRLF in the data b2a_qp writes CRLF line ends and "=\r\n" soft breaks, and a
+    # character before "\r\n" may need a soft break that it would not need before "\n".
+    return (len(binascii.b2a_qp(raw + b"\r\n", istext=True)), len(raw))
+
+
 def _sniff_line(line: str) -> tuple[int, int]:
     hit = _sniff_cache.get(line)
     if hit is None:
-        raw = line.encode("utf-8")
-        # With CRLF in the data b2a_qp writes CRLF line ends and "=\r\n" soft breaks, and a
-        # character before "\r\n" may need a soft break that it would not need before "\n".
-        hit = (len(binascii.b2a_qp(raw + b"\r\n", istext=True)), len(raw))
+        hit = _sniff_figures(line)
         if len(line) <= _QP_MAX_LINE:
             if len(_sniff_cache) >= _QP_GENERATION:
                 _sniff_cache.clear()
@@ -760,6 +768,11 @@ class _Skeleton:
     static_max: int
     #: Learnt from more than one body.
     refined: bool
+    #: The payload and wire pieces of the segments, None for the lines of an email's own, and
+    #: where those are.
+    payloads: tuple[str | None, ...] = ()
+    wires: tuple[bytes | None, ...] = ()
+    own_slots: tuple[int, ...] = ()
 
 
 # Replaced as a whole (a tuple), so threads share it without a lock; a lost update only costs a
@@ -799,6 +812,9 @@ def _skeleton(lines: list[str], static: list[bool], entries: list[_QPEntry], ref
         len(head),
         max([len(line) for line, st in zip(lines, static, strict=True) if st], default=0),
         refined,
+        tuple([seg[1] if seg is not None else None for seg in segments]),
+        tuple([seg[2] if seg is not None else None for seg in segments]),
+        tuple([i for i, seg in enumerate(segments) if seg is None]),
     )
 
 
@@ -852,27 +868,23 @@ def _by_skeleton(text: str, sk: _Skeleton) -> tuple[int, int, int, list[str], li
             index += 1
     if pos != len(text):
         return None
-    payload: list[str] = []
-    wire: list[bytes] = []
+    payload = list(sk.payloads)
+    wire = list(sk.wires)
     qp, raw = sk.sniff_qp, sk.sniff_len
     longest = sk.static_max
-    lines = iter(own)
-    for seg in sk.segments:
-        if seg is not None:
-            payload.append(seg[1])
-            wire.append(seg[2])
-            continue
-        start, end, index = next(lines)
+    for slot, (start, end, index) in zip(sk.own_slots, own, strict=True):
         line = text[start:end]
-        entry = _qp_new.get(line) or _qp_line(line)
-        payload.append(entry[0])
-        wire.append(entry[1])
+        # An email's own lines are personal: encoded, and not cached (they would only push the
+        # template's lines out); one that recurs may still be found among those.
+        entry = _qp_new.get(line) or _qp_encode(line)
+        payload[slot] = entry[0]
+        wire[slot] = entry[1]
         longest = max(longest, end - start)
         if index < _SNIFF_LINES:
-            q, n = _sniff_line(line)
+            q, n = _sniff_cache.get(line) or _sniff_figures(line)
             qp += q
             raw += n
-    return qp, raw, longest, payload, wire
+    return qp, raw, longest, cast("list[str]", payload), cast("list[bytes]", wire)
 
 
 def _qp_or_base64(qp_len: int, raw_len: int, count: int) -> bool:
