@@ -676,6 +676,10 @@ class _Built:
     part: Any
     head: bytes
     body: list[bytes]
+    #: The payloads in it (its own or its parts') that are text as written (7bit), so they may
+    #: hold a line like a boundary; quoted-printable writes "=" as "=3D" and base64 has no "_",
+    #: so "=_" never occurs in theirs.
+    verbatim: tuple[str, ...] = ()
 
 
 # Quoted-printable by line. binascii.b2a_qp resets its state at every line end (line length, the
@@ -952,17 +956,17 @@ def _text_part(text: str, html: bool) -> _Built:
     part = _new_part(
         [("Content-Type", _CT_HTML if html else _CT_PLAIN), ("Content-Transfer-Encoding", _CTE[cte])], payload
     )
-    return _Built(part, _CT_WIRE[html] + _CTE_WIRE[cte], [wire])
+    return _Built(part, _CT_WIRE[html] + _CTE_WIRE[cte], [wire], (payload,) if cte == "7bit" else ())
 
 
 def _multipart(subtype: str, parts: list[_Built]) -> _Built:
     # "=_" never occurs in quoted-printable (it writes "=" as "=3D") or base64 output, and 7bit text
-    # parts are searched below, so the generator need not scan the body for a free boundary.
+    # parts, nested ones too, are searched below, so the generator need not scan the body for a
+    # free boundary.
     boundary = "=_" + secrets.token_hex(16)
-    for p in parts:
-        payload = p.part._payload
-        if isinstance(payload, str) and boundary in payload:  # pragma: no cover - 2**-128
-            return _multipart(subtype, parts)
+    verbatim = tuple([text for p in parts for text in p.verbatim])
+    if any(boundary in text for text in verbatim):  # pragma: no cover - 2**-128
+        return _multipart(subtype, parts)
     mp = _new_part([("Content-Type", f'multipart/{subtype}; boundary="{boundary}"')], [p.part for p in parts])
     # Generator._handle_multipart: no preamble, "--boundary", the parts separated by
     # "\r\n--boundary\r\n", then "\r\n--boundary--\r\n"; no epilogue.
@@ -974,7 +978,7 @@ def _multipart(subtype: str, parts: list[_Built]) -> _Built:
             body.append(between)
         body += [p.head, b"\r\n", *p.body]
     body.append(b"\r\n" + delim + b"--\r\n")
-    return _Built(mp, _multipart_ct_wire(subtype, boundary), body)
+    return _Built(mp, _multipart_ct_wire(subtype, boundary), body, verbatim)
 
 
 def _body(text: str, html: str | None, images: Sequence[InlineImage]) -> _Built:

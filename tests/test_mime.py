@@ -626,6 +626,25 @@ def test_skeletons_are_bounded_and_bodies_that_never_repeat_do_not_crowd_them_ou
     assert sum(not sk.refined for sk in mime._skeletons) == mime._SK_NEW
 
 
+def test_a_boundary_found_in_a_nested_7bit_part_is_drawn_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The HTML (7bit: short ASCII lines) sits inside multipart/related; the outer
+    # multipart/alternative boundary must not occur in it either.
+    taken = "0" * 32
+    html = f'<p><img src="cid:logo"></p>\n--=_{taken}\n<p>end</p>\n'
+    drawn = iter(["a" * 32, "1" * 32, taken, "2" * 32])  # Message-ID, related, alternative, again
+    monkeypatch.setattr(mime.secrets, "token_hex", lambda n: next(drawn))
+    msg = build(html=html, inline_images=[InlineImage("logo", PNG)])
+    assert f'boundary="=_{taken}"' not in msg.as_string()
+    assert [p.get_content_type() for p in parse(msg).walk()] == [
+        "multipart/alternative",
+        "text/plain",
+        "multipart/related",
+        "text/html",
+        "image/png",
+    ]
+    assert_wire_is_the_generators(msg)
+
+
 class _ClaimsAscii(str):
     def isascii(self) -> bool:
         return True
