@@ -53,6 +53,7 @@ def main() -> int:
     chain = r.locale_chain(locale, fields)
     data = tt.model("email")(**fields)
     parts = {p: r.compiled(tt, p, chain, required=p == "subject") for p in ("subject", "body", "plaintext")}
+    key = (tt.name, chain)
     msg = email.to_message(to=ctx["To"], from_address=FROM_ADDRESS, from_name=FROM_NAME)
     inliner = r._get_inliner()
 
@@ -60,7 +61,7 @@ def main() -> int:
         "to_template_data": lambda: to_template_data(tt.name, ctx),
         "locale_chain (memoised)": lambda: r.locale_chain(locale, fields),
         "model instance": lambda: tt.model("email")(**fields),
-        "compiled() x3 (cache hits)": lambda: [r.compiled(tt, p, chain, required=False) for p in parts],
+        "email parts (memo; compiled() x3 behind it)": lambda: r._parts.get(key),
         "execute subject": lambda: parts["subject"].run(data),
         "execute HTML body": lambda: parts["body"].run(data),
         "execute plaintext": lambda: parts["plaintext"].run(data) if parts["plaintext"] else None,

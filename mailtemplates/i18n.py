@@ -270,19 +270,16 @@ CONTEXT_LOCALE_KEYS: Final = (
 )
 
 _JSON_NAME: Final = {"Identity": "identity", "Traits": "traits", "TransientPayload": "transient_payload"}
+# CONTEXT_LOCALE_KEYS as (Go name, JSON name, path below it), unpacked once.
+_LOOKUPS: Final = tuple((top, _JSON_NAME[top], tuple(path)) for top, *path in CONTEXT_LOCALE_KEYS)
+# Tags found in contexts, normalised (they come from end users: bounded, cleared when full).
+_CONTEXT_TAGS: dict[str, str] = {}
+_CONTEXT_TAGS_MAX = 1024
 
 
 def _is_map(x: object) -> TypeGuard[Mapping[str, Any]]:
     # A plain dict first: the Mapping ABC check costs more than the rest of the lookup.
     return type(x) is dict or isinstance(x, Mapping)
-
-
-def _top(data: object, go_name: str) -> object:
-    if _is_map(data):
-        if go_name in data:
-            return data[go_name]
-        return data.get(_JSON_NAME[go_name])
-    return getattr(data, go_name, None)
 
 
 def locale_from_context(data: object) -> str | None:
@@ -294,15 +291,31 @@ def locale_from_context(data: object) -> str | None:
     """
     if data is None:
         return None
-    for top, *path in CONTEXT_LOCALE_KEYS:
-        value = _top(data, top)
+    mapping: Mapping[str, Any] | None = data if _is_map(data) else None
+    for top, json_top, path in _LOOKUPS:
+        value: object
+        if mapping is not None:
+            value = mapping[top] if top in mapping else mapping.get(json_top)
+        else:
+            value = getattr(data, top, None)
         for key in path:
+            if value is None:
+                break
             value = value.get(key) if _is_map(value) else None
         if isinstance(value, str) and value:
+            # Memoised for plain strings (a subclass could hash or compare as it likes).
+            tag = _CONTEXT_TAGS.get(value) if type(value) is str else None
+            if tag is not None:
+                return tag
             try:
-                return normalize_locale(value)
+                tag = normalize_locale(value)
             except (LocaleError, InvalidName):
                 continue
+            if type(value) is str:
+                if len(_CONTEXT_TAGS) >= _CONTEXT_TAGS_MAX:
+                    _CONTEXT_TAGS.clear()
+                _CONTEXT_TAGS[value] = tag
+            return tag
     return None
 
 

@@ -5,7 +5,7 @@ Fast path and reference: the wire bytes written while building (below) sit besid
 message changed after it was built, and the reference ``tests/test_mime.py`` compares the bytes
 with; it is the stdlib's code, so no second copy of the writer lives here.
 
-Just over 800 lines: the builder checks, folds and encodes every header and body itself in one
+About 1,050 lines: the builder checks, folds and encodes every header and body itself in one
 pass (that is the fast path), and those steps share its policy, caches and wire pieces.
 
 Structure (RFC 2046)::
@@ -57,6 +57,9 @@ How it is fast (figures: ``docs/performance.md``):
 * Quoted-printable is encoded line by line: ``binascii.b2a_qp`` keeps no state across a line end,
   so the encoding of a body is the concatenation of its lines' encodings, and the lines that come
   from the template's own text (most of them) are taken from a small bounded cache.
+* Bodies of one template are encoded along a *skeleton* of the lines they share (learnt from the
+  bodies seen before): one ``str.startswith`` per run of constant lines, ``binascii`` for the
+  lines of the email's own.
 * The boundary is chosen here, so the generator does not search the whole body for one.
 """
 
@@ -287,10 +290,25 @@ class OutgoingMessage(EmailMessage):
         return super().as_string(unixfrom, maxheaderlen, policy)
 
 
+# What Message.__init__ sets on a part of ours, taken from a real one; used as is only when every
+# value but the two lists is immutable (else a new Python's additions are run through __init__).
+_PART_STATE = vars(EmailMessage(MESSAGE_POLICY))
+_PART_STATE_SHARED = {k: v for k, v in _PART_STATE.items() if k not in ("_headers", "defects")}
+_PART_STATE_OK = set(_PART_STATE) == {*_PART_STATE_SHARED, "_headers", "defects"} and all(
+    v is None or type(v) is str or v is MESSAGE_POLICY for v in _PART_STATE_SHARED.values()
+)
+
+
 def _new_part(headers: list[tuple[str, Any]], payload: object, cls: type[EmailMessage] = EmailMessage) -> Any:
     # Headers and payload set directly: msg[name] = value would parse every value with the header
     # registry, and set_payload() on a str only assigns it.
-    part = cls(MESSAGE_POLICY)
+    if _PART_STATE_OK:
+        part = cls.__new__(cls)
+        state = part.__dict__
+        state.update(_PART_STATE_SHARED)
+        state["defects"] = []
+    else:  # pragma: no cover - a Python whose Message.__init__ sets more
+        part = cls(MESSAGE_POLICY)
     part._headers = headers  # type: ignore[attr-defined]
     part._payload = payload  # type: ignore[attr-defined]
     return part
@@ -326,16 +344,20 @@ def build_message(
     """
     hdrs: list[tuple[str, str | BaseHeader]] = []
 
-    if isinstance(from_address, str) and ("<" in from_address or "(" in from_address):
-        # The display name has its own argument, as in Kratos' config (from_address / from_name).
-        raise MessageError(f"From: from_address must be a bare address, got {from_address!r}")
-    sender = _mailbox("From", from_address)
-    from_domain = sender.rpartition("@")[2]
-    if from_name:
-        _check_value("From", from_name)
-        hdrs.append(("From", _address_field("From", [(from_name, sender)])))
-    else:
-        hdrs.append(("From", sender))
+    sender_key = (from_address, from_name)
+    known = (
+        _senders.get(sender_key)
+        if type(from_address) is str and type(from_name) in (str, type(None))
+        else None
+    )
+    if known is None:
+        known = _sender(from_address, from_name)
+        if type(from_address) is str and type(from_name) in (str, type(None)):
+            if len(_senders) >= _SENDERS_MAX:
+                _senders.clear()
+            _senders[sender_key] = known
+    from_value, from_domain, domain_ok = known
+    hdrs.append(("From", from_value))
 
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
@@ -383,7 +405,7 @@ def build_message(
         )
     elif "message-id" not in present:
         domain = message_id_domain or from_domain
-        if _UNSAFE.search(domain) or not _DOMAIN.match(domain):
+        if not (domain_ok and domain is known[1]) and (_UNSAFE.search(domain) or not _DOMAIN.match(domain)):
             raise MessageError(f"Message-ID: {domain!r} is not a valid domain")
         # 128 random bits; email.utils.make_msgid would also publish the pid and the clock.
         hdrs.append(("Message-ID", f"<{secrets.token_hex(16)}@{domain}>"))
@@ -396,13 +418,31 @@ def build_message(
     # The body's own headers and payload go onto the top-level message.
     msg: OutgoingMessage = _new_part([*hdrs, *body.part._headers], body.part._payload, OutgoingMessage)
     msg.envelope_bcc = tuple(bcc)
-    msg._wire = b"".join([_fold(n, v) for n, v in hdrs]) + body.head + b"\r\n" + body.body
+    msg._wire = b"".join([*[_fold(n, v) for n, v in hdrs], body.head, b"\r\n", *body.body])
     msg._wire_keep = []
     msg._wire_state = _snapshot(msg, msg._wire_keep)
     return msg
 
 
 # -- headers ---------------------------------------------------------------------------------
+
+# The checked From value, sender domain and whether that domain may name a Message-ID, per
+# (from_address, from_name): a sender is configured once and used for every email. Bounded.
+_senders: dict[tuple[object, object], tuple[str, str, bool]] = {}
+_SENDERS_MAX = 64
+
+
+def _sender(from_address: str, from_name: str | None) -> tuple[str, str, bool]:
+    if isinstance(from_address, str) and ("<" in from_address or "(" in from_address):
+        # The display name has its own argument, as in Kratos' config (from_address / from_name).
+        raise MessageError(f"From: from_address must be a bare address, got {from_address!r}")
+    sender = _mailbox("From", from_address)
+    domain = sender.rpartition("@")[2]
+    domain_ok = not _UNSAFE.search(domain) and _DOMAIN.match(domain) is not None
+    if from_name:
+        _check_value("From", from_name)
+        return _address_field("From", [(from_name, sender)]), domain, domain_ok
+    return sender, domain, domain_ok
 
 
 def _check_value(name: str, value: str) -> None:
@@ -414,7 +454,7 @@ def _check_value(name: str, value: str) -> None:
             f"{name}: header value contains the control character U+{ord(m.group()):04X} "
             f"(CR/LF in a header would start a new header line): {value!r}"
         )
-    m = _SURROGATE.search(value)
+    m = None if str.isascii(value) else _SURROGATE.search(value)  # O(1); no surrogate in ASCII
     if m:
         raise MessageError(
             f"{name}: header value contains the lone surrogate U+{ord(m.group()):04X}, which is not a "
@@ -633,14 +673,16 @@ def _configured(name: str, value: str) -> str | BaseHeader:
 
 @dataclass
 class _Built:
-    """A part and its wire form: folded headers, and the body after the blank line."""
+    """A part and its wire form: folded headers, and the pieces of the body after the blank line
+    (joined once, for the whole message)."""
 
     part: Any
     head: bytes
-    body: bytes
-
-    def wire(self) -> bytes:
-        return self.head + b"\r\n" + self.body
+    body: list[bytes]
+    #: The payloads in it (its own or its parts') that are text as written (7bit), so they may
+    #: hold a line like a boundary; quoted-printable writes "=" as "=3D" and base64 has no "_",
+    #: so "=_" never occurs in theirs.
+    verbatim: tuple[str, ...] = ()
 
 
 # Quoted-printable by line. binascii.b2a_qp resets its state at every line end (line length, the
@@ -660,6 +702,11 @@ _SECOND = itemgetter(1)
 _sniff_cache: dict[str, tuple[int, int]] = {}
 
 
+def _qp_encode(line: str) -> _QPEntry:
+    lf = binascii.b2a_qp(line.encode("utf-8") + b"\n", istext=True)
+    return (lf.decode("ascii"), lf.replace(b"\n", b"\r\n"))
+
+
 def _qp_line(line: str) -> _QPEntry:
     global _qp_new, _qp_old
     hit = _qp_new.get(line)
@@ -667,8 +714,7 @@ def _qp_line(line: str) -> _QPEntry:
         return hit
     hit = _qp_old.get(line)
     if hit is None:
-        lf = binascii.b2a_qp(line.encode("utf-8") + b"\n", istext=True)
-        hit = (lf.decode("ascii"), lf.replace(b"\n", b"\r\n"))
+        hit = _qp_encode(line)
         if len(line) > _QP_MAX_LINE:
             return hit
     if len(_qp_new) >= _QP_GENERATION:
@@ -677,13 +723,17 @@ def _qp_line(line: str) -> _QPEntry:
     return hit
 
 
+def _sniff_figures(line: str) -> tuple[int, int]:
+    raw = line.encode("utf-8")
+    # With CRLF in the data b2a_qp writes CRLF line ends and "=\r\n" soft breaks, and a
+    # character before "\r\n" may need a soft break that it would not need before "\n".
+    return (len(binascii.b2a_qp(raw + b"\r\n", istext=True)), len(raw))
+
+
 def _sniff_line(line: str) -> tuple[int, int]:
     hit = _sniff_cache.get(line)
     if hit is None:
-        raw = line.encode("utf-8")
-        # With CRLF in the data b2a_qp writes CRLF line ends and "=\r\n" soft breaks, and a
-        # character before "\r\n" may need a soft break that it would not need before "\n".
-        hit = (len(binascii.b2a_qp(raw + b"\r\n", istext=True)), len(raw))
+        hit = _sniff_figures(line)
         if len(line) <= _QP_MAX_LINE:
             if len(_sniff_cache) >= _QP_GENERATION:
                 _sniff_cache.clear()
@@ -691,14 +741,169 @@ def _sniff_line(line: str) -> tuple[int, int]:
     return hit
 
 
-def _lines(text: str) -> list[str]:
-    """``text.encode().splitlines()``, decoded: lines end at LF, CRLF or CR (bytes.splitlines)."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    if not lines[-1]:
-        lines.pop()
-    return lines
+# Skeletons: the line structure of bodies seen before. Emails made from one template share most
+# of their lines; the lines that carry a recipient or a link differ. A skeleton keeps the runs of
+# lines that were equal in the bodies it was learnt from, each run as one string with its encoding,
+# so a body of the same template is encoded with one str.startswith per run (a memcmp) and the
+# quoted-printable of its few own lines, instead of splitting, hashing and joining every line.
+# Correct whatever the skeleton holds: a run is taken only where the body has exactly its lines, a
+# "var" entry takes exactly one line of the body and encodes it, and a body that does not end
+# where the skeleton ends is encoded line by line (and teaches the skeletons).
+_SK_MAX = 32  # skeletons kept, most recently used first (one per template part and language)
+_SK_NEW = 8  # of which learnt from one body only
+_SK_LEARN_MAX = 32_768  # longer bodies get no skeleton (memory: a skeleton is ~6x its body)
+_SNIFF_LINES = 10  # the content manager sniffs the first ten lines
+
+
+@dataclass(frozen=True)
+class _Skeleton:
+    #: The lines of the body it was learnt from, and which of them are constant.
+    lines: tuple[str, ...]
+    static: tuple[bool, ...]
+    #: (text of a run of constant lines with their LF ends, its payload, its wire, its line count),
+    #: or None for one line of the email's own.
+    segments: tuple[tuple[str, str, bytes, int] | None, ...]
+    #: What every matching body starts with (up to 16 characters of the first run): a cheap
+    #: first test.
+    prefix: str
+    #: The sniff's figures summed over the constant lines among the first ten.
+    sniff_qp: int
+    sniff_len: int
+    #: How many of the first ten lines the body has (the sniff adds 2 octets of CRLF per line).
+    sniff_count: int
+    #: The longest constant line (the 7bit rule looks at every line's length).
+    static_max: int
+    #: Learnt from more than one body.
+    refined: bool
+    #: The payload and wire pieces of the segments, None for the lines of an email's own, and
+    #: where those are.
+    payloads: tuple[str | None, ...] = ()
+    wires: tuple[bytes | None, ...] = ()
+    own_slots: tuple[int, ...] = ()
+
+
+# Replaced as a whole (a tuple), so threads share it without a lock; a lost update only costs a
+# later body the line-by-line path.
+_skeletons: tuple[_Skeleton, ...] = ()
+
+
+def _skeleton(lines: list[str], static: list[bool], entries: list[_QPEntry], refined: bool) -> _Skeleton:
+    segments: list[tuple[str, str, bytes, int] | None] = []
+    start = 0
+    n = len(lines)
+    for i in range(n + 1):
+        if i < n and static[i]:
+            continue
+        if i > start:
+            run = entries[start:i]
+            segments.append(
+                (
+                    "".join([line + "\n" for line in lines[start:i]]),
+                    "".join(map(_FIRST, run)),
+                    b"".join(map(_SECOND, run)),
+                    i - start,
+                )
+            )
+        if i < n:
+            segments.append(None)
+        start = i + 1
+    first = segments[0] if segments else None
+    head = [(_sniff_line(line), st) for line, st in zip(lines[:_SNIFF_LINES], static, strict=False)]
+    return _Skeleton(
+        tuple(lines),
+        tuple(static),
+        tuple(segments),
+        first[0][:16] if first is not None else "",
+        sum([q for (q, _), st in head if st]),
+        sum([n for (_, n), st in head if st]),
+        len(head),
+        max([len(line) for line, st in zip(lines, static, strict=True) if st], default=0),
+        refined,
+        tuple([seg[1] if seg is not None else None for seg in segments]),
+        tuple([seg[2] if seg is not None else None for seg in segments]),
+        tuple([i for i, seg in enumerate(segments) if seg is None]),
+    )
+
+
+def _learn(lines: list[str], entries: list[_QPEntry]) -> None:
+    """Refine the skeleton of the same template (as many lines, few of its constant ones
+    different), or keep a new one."""
+    global _skeletons
+    if sum(map(len, lines)) > _SK_LEARN_MAX:
+        return
+    known = list(_skeletons)
+    for i, sk in enumerate(known):
+        if len(sk.lines) != len(lines):
+            continue
+        static = list(map(bool.__and__, sk.static, map(str.__eq__, sk.lines, lines)))
+        # The same template for another recipient differs in a few lines; another language of
+        # it, or another template on the same layout, in many (each one of the email's own
+        # would cost a lookup on every use: they get a skeleton of their own).
+        if sum(sk.static) - sum(static) <= max(4, len(lines) // 8):
+            del known[i]
+            _skeletons = (_skeleton(lines, static, entries, True), *known[: _SK_MAX - 1])
+            return
+    # A body never seen before, or one of a template whose every email differs more (its
+    # skeletons never refine): new skeletons are kept on probation, at most _SK_NEW of them.
+    fresh = [i for i, sk in enumerate(known) if not sk.refined]
+    if len(fresh) >= _SK_NEW:
+        del known[fresh[-1]]
+    _skeletons = (_skeleton(lines, [True] * len(lines), entries, False), *known[: _SK_MAX - 1])
+
+
+def _by_skeleton(text: str, sk: _Skeleton) -> tuple[int, int, int, list[str], list[bytes]] | None:
+    """(the sniff's figures, the longest line, payload pieces, wire pieces) of ``text`` (LF line
+    ends, ending in LF) along ``sk``; None when the body is not made of the skeleton's constant
+    lines."""
+    # First the constant runs (cheap, and most non-matching skeletons fail on the first one),
+    # then the body's own lines are encoded.
+    own: list[tuple[int, int, int]] = []  # (start, end, line number)
+    pos = 0
+    index = 0
+    for seg in sk.segments:
+        if seg is not None:
+            if not text.startswith(seg[0], pos):
+                return None
+            pos += len(seg[0])
+            index += seg[3]
+        else:
+            end = text.find("\n", pos)
+            if end < 0:
+                return None
+            own.append((pos, end, index))
+            pos = end + 1
+            index += 1
+    if pos != len(text):
+        return None
+    payload = list(sk.payloads)
+    wire = list(sk.wires)
+    qp, raw = sk.sniff_qp, sk.sniff_len
+    longest = sk.static_max
+    for slot, (start, end, index) in zip(sk.own_slots, own, strict=True):
+        line = text[start:end]
+        # An email's own lines are personal: encoded, and not cached (they would only push the
+        # template's lines out); one that recurs may still be found among those.
+        entry = _qp_new.get(line) or _qp_encode(line)
+        payload[slot] = entry[0]
+        wire[slot] = entry[1]
+        longest = max(longest, end - start)
+        if index < _SNIFF_LINES:
+            q, n = _sniff_cache.get(line) or _sniff_figures(line)
+            qp += q
+            raw += n
+    return qp, raw, longest, cast("list[str]", payload), cast("list[bytes]", wire)
+
+
+def _qp_or_base64(qp_len: int, raw_len: int, count: int) -> bool:
+    """The content manager's choice on the sniffed lines: True for base64 (quoted-printable of
+    the lines with CRLF ends would be longer than their base64)."""
+    sniff_len = raw_len + 2 * count
+    return qp_len > 4 * -(-sniff_len // 3) + 1  # binascii.b2a_base64 adds a newline
+
+
+def _base64_body(lines: list[str]) -> tuple[str, str, bytes]:
+    payload = base64.encodebytes("\r\n".join(lines).encode("utf-8") + b"\r\n").decode("ascii")
+    return "base64", payload, payload.replace("\n", "\r\n").encode("ascii")
 
 
 def _encode_text(text: str) -> tuple[str, str, bytes]:
@@ -707,23 +912,46 @@ def _encode_text(text: str) -> tuple[str, str, bytes]:
     The payload ends lines with LF, as ``set_content`` stores it; the wire body is what the
     generator writes for it (CRLF line ends).
     """
-    lines = _lines(text)
+    global _skeletons
+    text = str.__str__(text)  # a subclass's methods are not asked (isascii() must not lie)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.endswith("\n") and text:
+        text += "\n"  # the same lines (a last line without its end is encoded with one)
+    if text:
+        # The skeletons of bodies seen before, most recently used first.
+        known = _skeletons
+        for i, sk in enumerate(known):
+            if not text.startswith(sk.prefix):
+                continue
+            done = _by_skeleton(text, sk)
+            if done is None:
+                continue
+            if i:
+                _skeletons = (sk, *known[:i], *known[i + 1 :])
+            qp, raw, longest, payload, wire = done
+            if text.isascii() and longest <= _MAX_LINE:
+                return "7bit", text, text.replace("\n", "\r\n").encode("ascii")
+            if _qp_or_base64(qp, raw, sk.sniff_count):
+                return _base64_body(text[:-1].split("\n"))
+            return "quoted-printable", "".join(payload), b"".join(wire)
+    lines = text.split("\n")
+    if not lines[-1]:
+        lines.pop()
     if text.isascii() and max(map(len, lines), default=0) <= _MAX_LINE:
         return "7bit", "\n".join(lines) + "\n", "\r\n".join(lines).encode("ascii") + b"\r\n"
     # The sniff: the first ten lines in canonical form (CRLF line ends, RFC 2046 §4.1.1), encoded
     # both ways; the content manager picks base64 when quoted-printable comes out longer.
-    head = [_sniff_line(line) for line in lines[:10]]
-    sniff_len = sum([n for _, n in head]) + 2 * len(head)
-    b64_len = 4 * -(-sniff_len // 3) + 1  # binascii.b2a_base64 adds a newline
-    if sum([q for q, _ in head]) > b64_len:
-        payload = base64.encodebytes("\r\n".join(lines).encode("utf-8") + b"\r\n").decode("ascii")
-        return "base64", payload, payload.replace("\n", "\r\n").encode("ascii")
+    head = [_sniff_line(line) for line in lines[:_SNIFF_LINES]]
+    if _qp_or_base64(sum([q for q, _ in head]), sum([n for _, n in head]), len(head)):
+        return _base64_body(lines)
     # Cache hits looked up in one C loop; the misses then one by one.
     found: list[_QPEntry | None] = list(map(_qp_new.get, lines))
     if None in found:
         found = [e if e is not None else _qp_line(line) for e, line in zip(found, lines, strict=True)]
-    done = cast("list[_QPEntry]", found)
-    return "quoted-printable", "".join(map(_FIRST, done)), b"".join(map(_SECOND, done))
+    done_lines = cast("list[_QPEntry]", found)
+    _learn(lines, done_lines)
+    return "quoted-printable", "".join(map(_FIRST, done_lines)), b"".join(map(_SECOND, done_lines))
 
 
 def _text_part(text: str, html: bool) -> _Built:
@@ -731,30 +959,29 @@ def _text_part(text: str, html: bool) -> _Built:
     part = _new_part(
         [("Content-Type", _CT_HTML if html else _CT_PLAIN), ("Content-Transfer-Encoding", _CTE[cte])], payload
     )
-    return _Built(part, _CT_WIRE[html] + _CTE_WIRE[cte], wire)
+    return _Built(part, _CT_WIRE[html] + _CTE_WIRE[cte], [wire], (payload,) if cte == "7bit" else ())
 
 
 def _multipart(subtype: str, parts: list[_Built]) -> _Built:
     # "=_" never occurs in quoted-printable (it writes "=" as "=3D") or base64 output, and 7bit text
-    # parts are searched below, so the generator need not scan the body for a free boundary.
+    # parts, nested ones too, are searched below, so the generator need not scan the body for a
+    # free boundary.
     boundary = "=_" + secrets.token_hex(16)
-    for p in parts:
-        payload = p.part._payload
-        if isinstance(payload, str) and boundary in payload:  # pragma: no cover - 2**-128
-            return _multipart(subtype, parts)
+    verbatim = tuple([text for p in parts for text in p.verbatim])
+    if any(boundary in text for text in verbatim):  # pragma: no cover - 2**-128
+        return _multipart(subtype, parts)
     mp = _new_part([("Content-Type", f'multipart/{subtype}; boundary="{boundary}"')], [p.part for p in parts])
     # Generator._handle_multipart: no preamble, "--boundary", the parts separated by
     # "\r\n--boundary\r\n", then "\r\n--boundary--\r\n"; no epilogue.
     delim = b"--" + boundary.encode("ascii")
-    body = (
-        delim
-        + b"\r\n"
-        + (b"\r\n" + delim + b"\r\n").join([p.wire() for p in parts])
-        + b"\r\n"
-        + delim
-        + b"--\r\n"
-    )
-    return _Built(mp, _multipart_ct_wire(subtype, boundary), body)
+    body = [delim + b"\r\n"]
+    between = b"\r\n" + delim + b"\r\n"
+    for i, p in enumerate(parts):
+        if i:
+            body.append(between)
+        body += [p.head, b"\r\n", *p.body]
+    body.append(b"\r\n" + delim + b"--\r\n")
+    return _Built(mp, _multipart_ct_wire(subtype, boundary), body, verbatim)
 
 
 def _body(text: str, html: str | None, images: Sequence[InlineImage]) -> _Built:
@@ -820,4 +1047,4 @@ def _binary_part(
     part.set_payload(payload)
     part.policy = MESSAGE_POLICY
     head = b"".join([_fold(n, v) for n, v in part.raw_items()])
-    return _Built(part, head, payload.replace("\n", "\r\n").encode("ascii"))
+    return _Built(part, head, [payload.replace("\n", "\r\n").encode("ascii")])

@@ -21,6 +21,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Generic, Literal, TypeVar
 
 from . import gotmpl, i18n, loadtime
@@ -172,6 +173,21 @@ class CompiledPart:
     info: PartResolution | None = None
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """The compiled parts of one (type, locale chain) and what every email of them carries."""
+
+    subject: CompiledPart
+    body: CompiledPart | None
+    #: None also when the text is derived from the HTML (a plaintext from a lower root).
+    text: CompiledPart | None
+    files: MappingProxyType[str, str]
+    sources: MappingProxyType[str, PartResolution]
+    locale: str
+    #: The oldest check behind it (time.monotonic()): valid while within check_interval of it.
+    since: float
+
+
 class Renderer:
     """Holds configuration and the compiled-template cache for courier code rendering many emails.
 
@@ -264,6 +280,11 @@ class Renderer:
         # (explicit locale, context locale, type) -> (available locales, chain).
         self._chains: _LRU[tuple[str | None, str | None, str | None], tuple[frozenset[str], tuple[str, ...]]]
         self._chains = _LRU(_CHAIN_MEMO_SIZE)
+        # (type, chain) -> its compiled parts, while every check behind them is fresh: a render
+        # then does one lookup instead of three resolutions and three cache checks. Emptied
+        # whenever a template is compiled (so it never holds one the compiled cache dropped);
+        # off with cache_size=0.
+        self._parts: _LRU[tuple[str, tuple[str, ...]], _Parts] = _LRU(_CHAIN_MEMO_SIZE if cache_size else 0)
         self._inliner: Any = None
         self._converter: Any = None
 
@@ -283,40 +304,57 @@ class Renderer:
         chain = self.locale_chain(locale, fields, tt.name)
         # Kratos executes on a struct: an unknown field is an error, not <no value>.
         data = tt.model("email")(**fields)
-        subject_part = self.compiled(tt, "subject", chain)
-        body_part = self.compiled(tt, "body", chain, required=False)
-        text_part = self.compiled(tt, "plaintext", chain, required=False)
-        subject = subject_part.run(data).strip()
+        parts = self._parts.get((tt.name, chain))
+        if parts is None or time.monotonic() - parts.since >= self.check_interval:
+            parts = self._email_parts(tt, chain)
+        body_part, text_part = parts.body, parts.text
+        subject = parts.subject.run(data).strip()
         html: str | None = None
         if body_part is not None:
             html = body_part.run(data)
             if self.inline_css and not body_part.css_done:
                 html = self._get_inliner().inline(html)
-        if text_part is not None and body_part is not None and text_part.rank > body_part.rank:
-            # The HTML was overridden but the plaintext would come from a lower root (say, the
-            # built-in English): derive the text from the HTML the operator wrote instead.
-            text_part = None
         if text_part is not None:
             text = text_part.run(data)
         elif html is not None:
             text = self._get_converter().convert(html)
         else:
             raise self.loader.not_found(tt.path_parts, "plaintext", chain, self.builtin_chain(chain))
+        return RenderedEmail._made(subject, html, text, parts.locale, tt.name, parts.files, parts.sources)
+
+    def _email_parts(self, tt: TemplateType, chain: tuple[str, ...]) -> _Parts:
+        """The compiled parts of an email for ``chain`` (checked as configured), remembered."""
+        subject_part = self.compiled(tt, "subject", chain)
+        body_part = self.compiled(tt, "body", chain, required=False)
+        text_part = self.compiled(tt, "plaintext", chain, required=False)
+        if text_part is not None and body_part is not None and text_part.rank > body_part.rank:
+            # The HTML was overridden but the plaintext would come from a lower root (say, the
+            # built-in English): derive the text from the HTML the operator wrote instead.
+            text_part = None
         chosen = body_part or text_part or subject_part
         compiled = {"subject": subject_part, "body": body_part, "plaintext": text_part}
         sources = {part: p.info for part, p in compiled.items() if p is not None and p.info is not None}
         if text_part is None and body_part is not None:
             sources["plaintext"] = self._derived(sources["body"])
         files = {p.source.part: p.source.path for p in compiled.values() if p is not None}
-        return RenderedEmail(
-            subject=subject,
-            html=html,
-            text=text,
-            locale=self._file_locale(chosen.source),
-            template=tt.name,
-            files=files,
-            sources=sources,
+        # Valid while the oldest of the checks behind it is: each part's resolution (also of a
+        # part found missing) and each compiled part.
+        times = [p.checked for p in (subject_part, body_part, text_part) if p is not None]
+        for part in ("subject", "body", "plaintext"):
+            resolved = self._resolved._d.get((tt.name, part, chain))
+            times.append(resolved[2] if resolved is not None else -float("inf"))
+        parts = _Parts(
+            subject_part,
+            body_part,
+            text_part,
+            MappingProxyType(files),
+            MappingProxyType(sources),
+            self._file_locale(chosen.source),
+            min(times),
         )
+        with self._lock:
+            self._parts.put((tt.name, chain), parts)
+        return parts
 
     def render_sms(
         self,
@@ -475,6 +513,7 @@ class Renderer:
             self._cache.clear()
             self._resolved.clear()
             self._available.clear()
+            self._parts.clear()
 
     def cache_info(self) -> dict[str, int]:
         """How many entries each cache holds (compiled templates, resolutions, locale chains)."""
@@ -539,6 +578,7 @@ class Renderer:
         compiled.info = self._part_info(part, source)
         with self._lock:
             self._cache.put(key, compiled)
+            self._parts.clear()  # may hold the entry put() just dropped
         return compiled
 
     def _jinja_finder(self, source: PartSource) -> Callable[[str], tuple[str, str, Callable[[], bool]]]:

@@ -60,6 +60,31 @@ class RenderedEmail:
             ),
         )
 
+    @classmethod
+    def _made(
+        cls,
+        subject: str,
+        html: str | None,
+        text: str,
+        locale: str,
+        template: str,
+        files: MappingProxyType[str, str],
+        sources: MappingProxyType[str, PartResolution],
+    ) -> RenderedEmail:
+        """For the renderer, which hands over read-only mappings of dicts it keeps to itself (and
+        shares between the emails of one template): no copies, as ``__post_init__`` makes."""
+        email = object.__new__(cls)
+        email.__dict__.update(
+            subject=subject,
+            html=html,
+            text=text,
+            locale=locale,
+            template=template,
+            files=files,
+            sources=sources,
+        )
+        return email
+
     @property
     def mixed_languages(self) -> bool:
         """True when the parts were rendered from files in different languages."""

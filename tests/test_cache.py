@@ -63,6 +63,36 @@ def test_a_sibling_partial_edited_in_place_is_noticed(tmp_path: Path) -> None:
     assert r.render(folder, CTX).subject == "Version two"
 
 
+def test_the_email_parts_memo_follows_check_interval(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # render() keeps the compiled parts of a (type, locale chain): a changed file is seen once
+    # check_interval has passed since the oldest check behind them, as without the memo.
+    import sys
+    from types import SimpleNamespace
+
+    render_module = sys.modules["mailtemplates.render"]  # (mailtemplates.render is the function)
+    now = [1000.0]
+    monkeypatch.setattr(render_module, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    folder = "recovery_code/valid"
+    subject = write(tmp_path, f"{folder}/email.subject.gotmpl", "Version one")
+    age(subject, tmp_path / folder, seconds=60)
+    r = Renderer([tmp_path], check_interval=10)
+    assert r.render(folder, CTX).subject == "Version one"
+    subject.write_text("Version two, longer", encoding="utf-8")
+    age(subject, seconds=30)
+    now[0] += 9
+    assert r.render(folder, CTX).subject == "Version one"  # within check_interval: not looked at
+    now[0] += 2
+    assert r.render(folder, CTX).subject == "Version two, longer"
+    subject.write_text("Version three", encoding="utf-8")
+    age(subject, seconds=20)
+    r.clear_cache()
+    assert r.render(folder, CTX).subject == "Version three"
+    assert len(Renderer([tmp_path], cache_size=0)._parts) == 0
+    uncached = Renderer([tmp_path], cache_size=0, check_interval=10)
+    uncached.render(folder, CTX)
+    assert len(uncached._parts) == 0  # cache_size=0 keeps no compiled template, in the memo neither
+
+
 def test_file_uris_follow_the_files_freshness_rule(tmp_path: Path) -> None:
     p = write(tmp_path, "uris/subject.gotmpl", "File one")
     age(p)

@@ -7,6 +7,7 @@ same policy, and every message must parse back with ``BytesParser(policy=default
 
 from __future__ import annotations
 
+import base64
 import binascii
 import copy
 import io
@@ -531,6 +532,129 @@ def test_the_cte_choice_is_the_binascii_sniff_of_the_first_ten_lines() -> None:
         assert build(text=text, html=None)["Content-Transfer-Encoding"] == expected
         seen.add(expected)
     assert seen == {"base64", "quoted-printable"}
+
+
+def _body_by_the_rule(text: str) -> tuple[str, str]:
+    """(cte, payload) of a text body by the content manager's rule, from binascii on the whole
+    body: the independent statement of what the line-by-line and skeleton paths must give."""
+    lines = text.encode("utf-8").splitlines()
+    if not lines or (text.isascii() and max(map(len, lines)) <= 78):
+        return "7bit", b"".join(line + b"\n" for line in lines).decode("ascii") or "\n"
+    sniff = b"\r\n".join(lines[:10]) + b"\r\n"
+    if len(binascii.b2a_qp(sniff, istext=True)) > len(binascii.b2a_base64(sniff)):
+        return "base64", base64.encodebytes(b"\r\n".join(lines) + b"\r\n").decode("ascii")
+    return "quoted-printable", binascii.b2a_qp(b"\n".join(lines) + b"\n", istext=True).decode("ascii")
+
+
+_LINE = st.lists(
+    st.sampled_from([*"ab .=\t-", "é", "日", "x" * 40, "\r", "\n", "\u2028"]), max_size=12
+).map("".join)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    template=st.lists(_LINE, min_size=1, max_size=14),
+    emails=st.lists(
+        st.tuples(st.lists(st.tuples(st.integers(0, 13), _LINE), max_size=3), st.integers(-2, 2)),
+        min_size=2,
+        max_size=6,
+    ),
+    end=st.sampled_from(["\n", "", "\r\n"]),
+)
+def test_bodies_of_one_template_encode_as_the_whole_body_would(
+    template: list[str], emails: list[tuple[list[tuple[int, str]], int]], end: str
+) -> None:
+    # Emails of one template share most lines; each replaces a few with lines of its own (which
+    # may hold line breaks, so that the line count changes too) and may have lines more or fewer
+    # at the end. Each body, encoded through whatever skeleton the bodies before it left, must
+    # be what binascii gives for it alone.
+    for changes, tail in [([], 0), *emails, ([], 0)]:
+        lines = list(template)
+        for i, line in changes:
+            lines[i % len(lines)] = line
+        lines = lines + ["more"] * tail if tail >= 0 else lines[:tail]
+        text = "\n".join(lines) + end
+        part = build(text=text, html=None)
+        assert (part["Content-Transfer-Encoding"], part.get_payload()) == _body_by_the_rule(text)
+        assert_wire_is_the_generators(part)
+
+
+def test_the_lines_of_the_email_decide_the_transfer_encoding_too() -> None:
+    # The skeleton is learnt from quoted-printable bodies (long lines of their own); then an
+    # email's own line makes its body 7bit, quoted-printable, base64 (the sniff) or
+    # quoted-printable for a non-ASCII character.
+    for own in ["x" * 100, "y" * 100, "ada", "z" * 100, "日本語のテキスト" * 4, "Zoë", "bob"]:
+        text = f"Hello,\nyour code:\n{own}\nbye\n"
+        part = build(text=text, html=None)
+        assert (part["Content-Transfer-Encoding"], part.get_payload()) == _body_by_the_rule(text)
+
+
+def test_rendered_emails_of_one_template_take_the_skeleton_path() -> None:
+    lines = FIXTURE.read_text(encoding="utf-8").split("\n")
+    taken = []
+    original = mime._by_skeleton
+
+    def spy(text: str, sk: Any) -> Any:
+        done = original(text, sk)
+        taken.append(done is not None)
+        return done
+
+    mime._by_skeleton = spy
+    try:
+        for i in range(5):
+            lines[len(lines) // 2] = f"<p>Sent to user{i}@example.com – ✓</p>"
+            body = "\n".join(lines) + f"<p>ref {i}</p>"
+            part = build(text=body, html=None)
+            assert (part["Content-Transfer-Encoding"], part.get_payload()) == _body_by_the_rule(body)
+    finally:
+        mime._by_skeleton = original
+    assert taken[-3:] == [True, True, True]  # learnt from the first two
+
+
+def test_skeletons_are_bounded_and_bodies_that_never_repeat_do_not_crowd_them_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(mime, "_skeletons", ())
+    for k in range(mime._SK_MAX + 8):  # templates of k + 3 lines, two emails each
+        for name in ("Ada", "Bob"):
+            build(text=f"Grüße {name}\n" + f"ä line {k} of a template, mostly ASCII\n" * (k + 2), html=None)
+    assert len(mime._skeletons) == mime._SK_MAX
+    assert all(sk.refined for sk in mime._skeletons)
+    for i in range(100):  # bodies that share no line with any other
+        build(text="".join(f"Zeile {i}.{j} ä\n" for j in range(12)), html=None)
+    assert len(mime._skeletons) == mime._SK_MAX
+    assert sum(not sk.refined for sk in mime._skeletons) == mime._SK_NEW
+
+
+def test_a_boundary_found_in_a_nested_7bit_part_is_drawn_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The HTML (7bit: short ASCII lines) sits inside multipart/related; the outer
+    # multipart/alternative boundary must not occur in it either.
+    taken = "0" * 32
+    html = f'<p><img src="cid:logo"></p>\n--=_{taken}\n<p>end</p>\n'
+    drawn = iter(["a" * 32, "1" * 32, taken, "2" * 32])  # Message-ID, related, alternative, again
+    monkeypatch.setattr(mime.secrets, "token_hex", lambda n: next(drawn))
+    msg = build(html=html, inline_images=[InlineImage("logo", PNG)])
+    assert f'boundary="=_{taken}"' not in msg.as_string()
+    assert [p.get_content_type() for p in parse(msg).walk()] == [
+        "multipart/alternative",
+        "text/plain",
+        "multipart/related",
+        "text/html",
+        "image/png",
+    ]
+    assert_wire_is_the_generators(msg)
+
+
+class _ClaimsAscii(str):
+    def isascii(self) -> bool:
+        return True
+
+
+def test_a_str_subclass_cannot_take_the_ascii_paths() -> None:
+    with pytest.raises(MessageError, match="lone surrogate"):
+        build(subject=_ClaimsAscii("Grüße \udc80"))
+    part = build(text=_ClaimsAscii("Grüße\n"), html=None)
+    assert (part["Content-Transfer-Encoding"], part.get_payload()) == _body_by_the_rule("Grüße\n")
 
 
 def _mutations() -> dict[str, Callable[[OutgoingMessage], object]]:

@@ -807,3 +807,16 @@ def test_lone_surrogates_become_replacement_characters_like_go_json() -> None:
 
     text = message_from_bytes(raw, policy=policy.default).get_body(("plain",))
     assert text is not None and "12\ufffd34" in text.get_content()
+
+
+class _ClaimsAscii(str):
+    def isascii(self) -> bool:
+        return True
+
+
+def test_a_str_subclass_cannot_skip_the_surrogate_check() -> None:
+    # The ASCII fast path asks str itself, not the value's own isascii().
+    data = to_template_data("recovery_code/valid", {"To": _ClaimsAscii("\ud800@example.com")})
+    assert data["To"] == "\ufffd@example.com"
+    data = to_template_data("recovery_code/valid", {"Identity": {"traits": {"n": _ClaimsAscii("x\udfff")}}})
+    assert data["Identity"] == {"traits": {"n": "x\ufffd"}}

@@ -76,10 +76,46 @@ def _text(value: str) -> str:
     unpaired surrogate into U+FFFD and a high-low pair into the character it encodes; so do we,
     here at the context boundary, for keys and values at any depth.
     """
-    value = str.__str__(value)  # a plain str, also for str subclasses such as StrEnum members
+    if str.isascii(value):  # O(1) in CPython: no surrogate in an ASCII string
+        return str.__str__(value)  # a plain str, also for str subclasses such as StrEnum members
+    value = str.__str__(value)
     if _SURROGATE.search(value) is None:
         return value
     return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+class _NotPlain(Exception):
+    """Raised by :func:`_plain_json` for anything but plain JSON data (or a value to refuse)."""
+
+
+def _plain_json(value: object) -> Any:
+    """:func:`_json_value` for the data contexts are made of (exact ``dict``, ``list``, ``str``,
+    ``int``, ``float``, ``bool``, ``None``), without building a path per value; anything else,
+    and any value to refuse, raises :class:`_NotPlain` and the careful path runs instead."""
+    t = type(value)
+    if t is str:
+        return _text(value)  # type: ignore[arg-type]
+    if t is dict:
+        out: dict[str, Any] = {}
+        for key, item in value.items():  # type: ignore[attr-defined]
+            if type(key) is not str:
+                raise _NotPlain
+            out[_text(key)] = _plain_json(item)
+        return out
+    if value is None or t is bool:
+        return value
+    if t is float:
+        if math.isfinite(value):  # type: ignore[arg-type]
+            return value
+        raise _NotPlain
+    if t is int:
+        try:
+            return float(value)  # type: ignore[arg-type]
+        except OverflowError:
+            raise _NotPlain from None
+    if t is list or t is tuple:
+        return [_plain_json(item) for item in value]  # type: ignore[attr-defined]
+    raise _NotPlain
 
 
 def _json_value(value: object, path: str) -> Any:
@@ -89,6 +125,14 @@ def _json_value(value: object, path: str) -> Any:
     ``map[string]interface{}`` (``dict``). Aware datetimes and UUIDs are written as Go's
     ``json.Marshal`` writes ``time.Time`` and ``uuid.UUID`` values (strings).
     """
+    try:
+        return _plain_json(value)
+    except _NotPlain:
+        return _careful_json(value, path)
+
+
+def _careful_json(value: object, path: str) -> Any:
+    """:func:`_json_value` for any value, naming the path of one it refuses."""
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -108,10 +152,10 @@ def _json_value(value: object, path: str) -> Any:
             if not isinstance(key, str):
                 raise ContextError(f"{path}: JSON object keys must be strings, got {_describe(key)}")
             key = _text(key)
-            out[key] = _json_value(item, f"{path}.{key}")
+            out[key] = _careful_json(item, f"{path}.{key}")
         return out
     if isinstance(value, (list, tuple)):
-        return [_json_value(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return [_careful_json(item, f"{path}[{i}]") for i, item in enumerate(value)]
     if isinstance(value, _dt.datetime):
         return _go_time(value, path)
     # A UUID can only come from a process that imported uuid: no need to import it here.
@@ -243,11 +287,32 @@ def _convert_struct(value: object, cls: type[Model], path: str) -> Model:
     return cls(**_convert_fields(items, cls, path))
 
 
+# Go's zero value of a field of each kind left out of the context (what the converters return
+# for None), made fresh for each context.
+_ZERO: dict[str, Any] = {"string": str, "int": int, "map": dict, "header": dict}
+
+
 def _convert_fields(items: Mapping[str, Any], cls: type[Model], path: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for fi in model_fields(cls):
-        where = _join(path, fi.go_name)
         raw = items.get(fi.go_name)
+        # The common cases first, without building the field's path (only errors show it).
+        if type(raw) is str and fi.kind == "string":
+            out[fi.go_name] = _text(raw)
+            continue
+        if raw is None and fi.kind in _ZERO:
+            out[fi.go_name] = _ZERO[fi.kind]()
+            continue
+        if type(raw) is int and fi.kind == "int" and _INT64_MIN <= raw <= _INT64_MAX:
+            out[fi.go_name] = raw
+            continue
+        if type(raw) is dict and fi.kind in ("map", "any"):
+            try:
+                out[fi.go_name] = _plain_json(raw)
+                continue
+            except _NotPlain:
+                pass
+        where = _join(path, fi.go_name)
         if fi.kind == "string":
             out[fi.go_name] = _convert_string(raw, where)
         elif fi.kind == "int":
@@ -287,7 +352,7 @@ def to_template_data(
     tt = get_template_type(name)
     cls = tt.model(channel)
     try:
-        return dict(_convert_fields(_struct_items({} if ctx is None else ctx, cls, ""), cls, ""))
+        return _convert_fields(_struct_items({} if ctx is None else ctx, cls, ""), cls, "")
     except ContextError as err:
         where = tt.name if channel == "email" else f"{tt.name} (sms)"
         raise ContextError(f"{where}: {err}") from None
