@@ -71,7 +71,7 @@ import re
 import secrets
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email import errors as _email_errors
 from email import policy as _policy
@@ -780,6 +780,10 @@ class _Skeleton:
     payloads: tuple[str | None, ...] = ()
     wires: tuple[bytes | None, ...] = ()
     own_slots: tuple[int, ...] = ()
+    #: Per line of the email's own: what was learnt about it (:class:`_OwnLine`) per length of
+    #: the line (a recipient's address changes it), at most _OWN_LENGTHS of them. Entries are
+    #: replaced whole (atomic), so threads share them.
+    own: list[dict[int, _OwnLine]] = field(default_factory=list)
 
 
 # Replaced as a whole (a tuple), so threads share it without a lock; a lost update only costs a
@@ -822,6 +826,7 @@ def _skeleton(lines: list[str], static: list[bool], entries: list[_QPEntry], ref
         tuple([seg[1] if seg is not None else None for seg in segments]),
         tuple([seg[2] if seg is not None else None for seg in segments]),
         tuple([i for i, seg in enumerate(segments) if seg is None]),
+        [{} for seg in segments if seg is None],
     )
 
 
@@ -849,6 +854,197 @@ def _learn(lines: list[str], entries: list[_QPEntry]) -> None:
     if len(fresh) >= _SK_NEW:
         del known[fresh[-1]]
     _skeletons = (_skeleton(lines, [True] * len(lines), entries, False), *known[: _SK_MAX - 1])
+
+
+# An email's own line, quoted-printable encoded by way of the line seen before it at the same
+# place. The lines of an email's own are mostly the template's text around a value of a fixed
+# length (a token in a link, a code): when a line has the length of the one before and differs
+# from it only inside the span learnt so far, and that span is printable ASCII without "=" in
+# both, every character of the two lines is of the same kind (copied, or written as =XX) at the
+# same place, so binascii.b2a_qp takes the same decisions for both (it looks at a character's
+# kind, the column, and whether the line ends after it): the same soft line breaks, the same
+# output around the span, and the span's characters copied. The span may end the line only with
+# a character that b2a_qp copies there too (not whitespace or "."). Each character of the span
+# is then a copy of the email's own, instead of running b2a_qp over all of its line.
+
+
+_OWN_LENGTHS = 8
+
+
+class _OwnLine:
+    """The reference line at one own-line place of a skeleton, the span where the lines seen
+    there differ, and (when the span allows it) the reference's encoding around the span."""
+
+    __slots__ = ("end", "fast", "line", "start")
+
+    def __init__(self, line: str, start: int, end: int) -> None:
+        self.line = line
+        self.start = start  # the span: line[start:end] (characters)
+        self.end = end
+        # (prefix, suffix, payload before the span, after it, the same as wire bytes, the
+        # span's pieces (from, to, what b2a_qp writes after them: "=3D" or a soft break), the
+        # places of "=" in the span, whether a soft break falls in it, the sniff's figures).
+        self.fast: (
+            tuple[
+                str,
+                str,
+                str,
+                str,
+                bytes,
+                bytes,
+                tuple[tuple[int, int, str], ...],
+                tuple[int, ...],
+                bool,
+                tuple[int, int],
+            ]
+            | None
+        ) = None
+        n = len(line)
+        span = line[start:end]
+        if start >= end or not _plain_span(span, end == n) or (end < n and line[end] == "\0"):
+            return  # ("." before NUL is written =2E at the start of an output line)
+        raw = line.encode("utf-8")
+        b_start = len(line[:start].encode("utf-8"))
+        b_end = b_start + (end - start)
+        mapped = _qp_map(raw)
+        if mapped is None:
+            return
+        out, at = mapped
+        o_start = at[b_start]
+        o_end = at[b_end] if b_end < len(raw) else len(out) - 1
+        pieces: list[tuple[int, int, str]] = []
+        a = 0
+        pos = o_start
+        for i, ch in enumerate(span):
+            o = at[b_start + i]
+            if o != pos:  # a soft break before this character
+                pieces.append((a, i, out[pos:o]))
+                a = i
+            if ch == "=":
+                pieces.append((a, i, "=3D"))
+                a = i + 1
+                pos = o + 3
+            else:
+                pos = o + 1
+        pieces.append((a, len(span), out[pos:o_end]))
+        mid = "".join([span[x:y] + lit for x, y, lit in pieces])
+        if mid != out[o_start:o_end]:  # pragma: no cover - the mapping is b2a_qp's output
+            return
+        pre, post = out[:o_start], out[o_end:]
+        self.fast = (
+            line[:start],
+            line[end:],
+            pre,
+            post,
+            pre.replace("\n", "\r\n").encode("ascii"),
+            post.replace("\n", "\r\n").encode("ascii"),
+            tuple(pieces) if mid != span else (),  # () when the span is written as it is
+            tuple([i for i, ch in enumerate(span) if ch == "="]),
+            "\n" in mid,
+            _sniff_figures(line),
+        )
+
+
+def _plain_span(span: str, ends_line: bool) -> bool:
+    # Characters b2a_qp writes as they are wherever they are in a line, or "=" (always =3D):
+    # printable ASCII. At the line's end it encodes whitespace, and a "." alone at the start of
+    # an output line.
+    return str.isascii(span) and str.isprintable(span) and not (ends_line and span[-1] in " .")
+
+
+def _qp_map(raw: bytes) -> tuple[str, list[int]] | None:
+    """binascii.b2a_qp(raw + b"\n", istext=True) as text, and where the output of each byte of
+    ``raw`` (one line) starts; None when that does not come out as b2a_qp's own output."""
+    out: list[str] = []
+    at: list[int] = []
+    size = 0
+    col = 0
+    n = len(raw)
+    for i, c in enumerate(raw):
+        last = i == n - 1
+        if c > 126 or c == 61 or (c < 32 and c != 9) or (c == 46 and col == 0 and (last or raw[i + 1] == 0)):
+            if col + 3 >= 76:
+                out.append("=\n")
+                size += 2
+                col = 0
+            at.append(size)
+            out.append(f"={c:02X}")
+            size += 3
+            col += 3
+        else:
+            if not last and col + 1 >= 76:
+                out.append("=\n")
+                size += 2
+                col = 0
+            at.append(size)
+            out.append(chr(c))
+            size += 1
+            col += 1
+    if out and out[-1] in (" ", "\t"):
+        out[-1] = "=20" if out[-1] == " " else "=09"
+    text = "".join(out) + "\n"
+    if text.encode("ascii") != binascii.b2a_qp(raw + b"\n", istext=True):
+        return None
+    return text, at
+
+
+def _common_ends(a: str, b: str) -> tuple[int, int]:
+    """For equal lengths: where ``a`` and ``b`` start to differ, and where they are equal again
+    to the end (binary searches on ``startswith``/``endswith``: C comparisons)."""
+    lo, hi = 0, len(a)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a.startswith(b[:mid]):
+            lo = mid
+        else:
+            hi = mid - 1
+    start = lo
+    lo, hi = 0, len(a) - start
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a.endswith(b[len(b) - mid :]):
+            lo = mid
+        else:
+            hi = mid - 1
+    return start, len(a) - lo
+
+
+def _own_line(sk: _Skeleton, k: int, line: str, sniffed: bool) -> tuple[str, bytes, int, int]:
+    """(payload, wire, the sniff's figures if ``sniffed``) of the ``k``-th line of an email's own
+    along ``sk``."""
+    by_length = sk.own[k]
+    known = by_length.get(len(line))
+    if known is not None:
+        fast = known.fast
+        if fast is not None and line.startswith(fast[0]) and line.endswith(fast[1]):
+            span = line[known.start : known.end]
+            eqs = fast[7]
+            if _plain_span(span, known.end == len(line)) and span.count("=") == len(eqs):
+                for i in eqs:
+                    if span[i] != "=":
+                        break
+                else:
+                    pieces = fast[6]
+                    if pieces:
+                        span = "".join([span[x:y] + lit for x, y, lit in pieces])
+                    wire = span.encode("ascii")
+                    if fast[8]:
+                        wire = wire.replace(b"\n", b"\r\n")
+                    q, n = fast[9]
+                    return fast[2] + span + fast[3], fast[4] + wire + fast[5], q, n
+    # An email's own lines are personal: encoded, and not cached (they would only push the
+    # template's lines out); one that recurs may still be found among those.
+    payload, wire = _qp_new.get(line) or _qp_encode(line)
+    q, n = (_sniff_cache.get(line) or _sniff_figures(line)) if sniffed else (0, 0)
+    if known is None:
+        if len(by_length) >= _OWN_LENGTHS:
+            by_length.clear()
+        by_length[len(line)] = _OwnLine(line, len(line), 0)  # no span yet
+    elif line != known.line:
+        start, end = _common_ends(known.line, line)
+        if start < known.start or end > known.end:
+            by_length[len(line)] = _OwnLine(known.line, min(start, known.start), max(end, known.end))
+    return payload, wire, q, n
 
 
 def _by_skeleton(text: str, sk: _Skeleton) -> tuple[int, int, int, list[str], list[bytes]] | None:
@@ -879,16 +1075,10 @@ def _by_skeleton(text: str, sk: _Skeleton) -> tuple[int, int, int, list[str], li
     wire = list(sk.wires)
     qp, raw = sk.sniff_qp, sk.sniff_len
     longest = sk.static_max
-    for slot, (start, end, index) in zip(sk.own_slots, own, strict=True):
-        line = text[start:end]
-        # An email's own lines are personal: encoded, and not cached (they would only push the
-        # template's lines out); one that recurs may still be found among those.
-        entry = _qp_new.get(line) or _qp_encode(line)
-        payload[slot] = entry[0]
-        wire[slot] = entry[1]
+    for k, (slot, (start, end, index)) in enumerate(zip(sk.own_slots, own, strict=True)):
+        payload[slot], wire[slot], q, n = _own_line(sk, k, text[start:end], index < _SNIFF_LINES)
         longest = max(longest, end - start)
         if index < _SNIFF_LINES:
-            q, n = _sniff_cache.get(line) or _sniff_figures(line)
             qp += q
             raw += n
     return qp, raw, longest, cast("list[str]", payload), cast("list[bytes]", wire)

@@ -11,6 +11,7 @@ import base64
 import binascii
 import copy
 import io
+import itertools
 import pickle
 import re
 from collections.abc import Callable
@@ -546,9 +547,9 @@ def _body_by_the_rule(text: str) -> tuple[str, str]:
     return "quoted-printable", binascii.b2a_qp(b"\n".join(lines) + b"\n", istext=True).decode("ascii")
 
 
-_LINE = st.lists(
-    st.sampled_from([*"ab .=\t-", "é", "日", "x" * 40, "\r", "\n", "\u2028"]), max_size=12
-).map("".join)
+_LINE = st.lists(st.sampled_from([*"ab .=\t-", "é", "日", "x" * 40, "\r", "\n", "\u2028"]), max_size=12).map(
+    "".join
+)
 
 
 @settings(max_examples=80, deadline=None)
@@ -577,6 +578,47 @@ def test_bodies_of_one_template_encode_as_the_whole_body_would(
         part = build(text=text, html=None)
         assert (part["Content-Transfer-Encoding"], part.get_payload()) == _body_by_the_rule(text)
         assert_wire_is_the_generators(part)
+
+
+# Values of one length in a line of the email's own (a token in a link, a code): characters
+# b2a_qp copies, writes as =XX (the "=", non-ASCII, NUL, DEL), or treats apart at a line's end.
+_VALUE = st.lists(st.sampled_from([*"aZ9 .=\t\x00\x7f-", "é"]), min_size=1, max_size=6).map("".join)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    before=st.integers(0, 160),
+    after=st.sampled_from(["", ".", " ", "\t", "=", '">', "x" * 90 + "=", "é"]),
+    values=st.lists(_VALUE, min_size=4, max_size=12),
+    width=st.integers(1, 6),
+    twice=st.booleans(),
+)
+def test_lines_of_the_email_with_values_of_one_length_encode_as_binascii_would(
+    before: int, after: str, values: list[str], width: int, twice: bool
+) -> None:
+    # The encoder learns, per own line of a skeleton and per length of the line, the span where
+    # its lines differ and reuses the encoding around it: every email must still be what
+    # binascii gives for its body alone, wherever the soft line breaks fall around the value.
+    head = "Hello,\nyour link:\n"
+    for value in values:
+        value = (value * width)[:width]
+        own = "=" * (before % 3) + "h" * before + value + (f" and {value}" if twice else "") + after
+        text = f"{head}{own}\nThe same line for everyone.\n"
+        part = build(text=text, html=None)
+        assert (part["Content-Transfer-Encoding"], part.get_payload()) == _body_by_the_rule(text)
+        assert_wire_is_the_generators(part)
+
+
+def test_a_value_at_every_column_encodes_as_binascii_would() -> None:
+    # The soft line breaks of quoted-printable fall before, inside and after the value, and
+    # "=" (written =3D) sits in it, at the line's end, or at a line's start.
+    for before in range(150):
+        for tail, kind in itertools.product(["", '" class="x">', " ."], [0, 1]):
+            for i in range(5):
+                value = f"t{i:02d}=z.{i}" if kind else f"{i}" * 6
+                text = f"Hi\nyour link:\n{'a' * before}{value}{tail}\nbye\n"
+                part = build(text=text, html=None)
+                assert (part["Content-Transfer-Encoding"], part.get_payload()) == _body_by_the_rule(text)
 
 
 def test_the_lines_of_the_email_decide_the_transfer_encoding_too() -> None:
