@@ -869,36 +869,41 @@ def _learn(lines: list[str], entries: list[_QPEntry]) -> None:
 
 
 _OWN_LENGTHS = 8
+_Fast = tuple[
+    str,
+    str,
+    int,
+    int,
+    bool,
+    str,
+    str,
+    bytes,
+    bytes,
+    tuple[tuple[int, int, str], ...],
+    tuple[int, ...],
+    bool,
+    int,
+    int,
+]
 
 
 class _OwnLine:
     """The reference line at one own-line place of a skeleton, the span where the lines seen
     there differ, and (when the span allows it) the reference's encoding around the span."""
 
-    __slots__ = ("end", "fast", "line", "start")
+    __slots__ = ("end", "fast", "head", "line", "start", "tail")
 
     def __init__(self, line: str, start: int, end: int) -> None:
         self.line = line
         self.start = start  # the span: line[start:end] (characters)
         self.end = end
-        # (prefix, suffix, payload before the span, after it, the same as wire bytes, the
-        # span's pieces (from, to, what b2a_qp writes after them: "=3D" or a soft break), the
-        # places of "=" in the span, whether a soft break falls in it, the sniff's figures).
-        self.fast: (
-            tuple[
-                str,
-                str,
-                str,
-                str,
-                bytes,
-                bytes,
-                tuple[tuple[int, int, str], ...],
-                tuple[int, ...],
-                bool,
-                tuple[int, int],
-            ]
-            | None
-        ) = None
+        self.head = line[:start]  # what lines that differ only inside the span start and end with
+        self.tail = line[max(start, end) :]
+        # (prefix, suffix, the span again and whether it ends the line, payload before the span,
+        # after it, the same as wire bytes, the span's pieces (from, to, what b2a_qp writes after
+        # them: "=3D" or a soft break), the places of "=" in the span, whether a soft break falls
+        # in it, the sniff's figures), or None.
+        self.fast: _Fast | None = None
         n = len(line)
         span = line[start:end]
         if start >= end or not _plain_span(span, end == n) or (end < n and line[end] == "\0"):
@@ -930,10 +935,15 @@ class _OwnLine:
         mid = "".join([span[x:y] + lit for x, y, lit in pieces])
         if mid != out[o_start:o_end]:  # pragma: no cover - the mapping is b2a_qp's output
             return
+        if len(pieces) > 1 + n // 128:
+            return  # so many pieces cost more than b2a_qp on the whole line
         pre, post = out[:o_start], out[o_end:]
         self.fast = (
             line[:start],
             line[end:],
+            start,
+            end,
+            end == n,
             pre,
             post,
             pre.replace("\n", "\r\n").encode("ascii"),
@@ -941,7 +951,7 @@ class _OwnLine:
             tuple(pieces) if mid != span else (),  # () when the span is written as it is
             tuple([i for i, ch in enumerate(span) if ch == "="]),
             "\n" in mid,
-            _sniff_figures(line),
+            *_sniff_figures(line),
         )
 
 
@@ -1014,24 +1024,27 @@ def _own_line(sk: _Skeleton, k: int, line: str, sniffed: bool) -> tuple[str, byt
     along ``sk``."""
     by_length = sk.own[k]
     known = by_length.get(len(line))
-    if known is not None:
-        fast = known.fast
-        if fast is not None and line.startswith(fast[0]) and line.endswith(fast[1]):
-            span = line[known.start : known.end]
-            eqs = fast[7]
-            if _plain_span(span, known.end == len(line)) and span.count("=") == len(eqs):
-                for i in eqs:
-                    if span[i] != "=":
-                        break
-                else:
-                    pieces = fast[6]
-                    if pieces:
-                        span = "".join([span[x:y] + lit for x, y, lit in pieces])
-                    wire = span.encode("ascii")
-                    if fast[8]:
-                        wire = wire.replace(b"\n", b"\r\n")
-                    q, n = fast[9]
-                    return fast[2] + span + fast[3], fast[4] + wire + fast[5], q, n
+    if known is not None and known.fast is not None:
+        prefix, suffix, start, end, at_end, pre, post, w_pre, w_post, pieces, eqs, breaks, q, n = known.fast
+        if line.startswith(prefix) and line.endswith(suffix):
+            span = line[start:end]
+            # The span's characters are of the same kind as the reference's (see above).
+            if (
+                span.isascii()
+                and span.isprintable()
+                and (
+                    span.count("=") == len(eqs) and all([span[i] == "=" for i in eqs])
+                    if eqs
+                    else "=" not in span
+                )
+                and not (at_end and span[-1] in " .")
+            ):
+                if pieces:
+                    span = "".join([span[x:y] + lit for x, y, lit in pieces])
+                wire = span.encode("ascii")
+                if breaks:
+                    wire = wire.replace(b"\n", b"\r\n")
+                return pre + span + post, w_pre + wire + w_post, q, n
     # An email's own lines are personal: encoded, and not cached (they would only push the
     # template's lines out); one that recurs may still be found among those.
     payload, wire = _qp_new.get(line) or _qp_encode(line)
@@ -1040,7 +1053,7 @@ def _own_line(sk: _Skeleton, k: int, line: str, sniffed: bool) -> tuple[str, byt
         if len(by_length) >= _OWN_LENGTHS:
             by_length.clear()
         by_length[len(line)] = _OwnLine(line, len(line), 0)  # no span yet
-    elif line != known.line:
+    elif not (line.startswith(known.head) and line.endswith(known.tail)):
         start, end = _common_ends(known.line, line)
         if start < known.start or end > known.end:
             by_length[len(line)] = _OwnLine(known.line, min(start, known.start), max(end, known.end))
@@ -1053,7 +1066,7 @@ def _by_skeleton(text: str, sk: _Skeleton) -> tuple[int, int, int, list[str], li
     lines."""
     # First the constant runs (cheap, and most non-matching skeletons fail on the first one),
     # then the body's own lines are encoded.
-    own: list[tuple[int, int, int]] = []  # (start, end, line number)
+    own: list[int] = []  # (start, end, line number) of each
     pos = 0
     index = 0
     for seg in sk.segments:
@@ -1066,7 +1079,7 @@ def _by_skeleton(text: str, sk: _Skeleton) -> tuple[int, int, int, list[str], li
             end = text.find("\n", pos)
             if end < 0:
                 return None
-            own.append((pos, end, index))
+            own += (pos, end, index)
             pos = end + 1
             index += 1
     if pos != len(text):
@@ -1075,10 +1088,13 @@ def _by_skeleton(text: str, sk: _Skeleton) -> tuple[int, int, int, list[str], li
     wire = list(sk.wires)
     qp, raw = sk.sniff_qp, sk.sniff_len
     longest = sk.static_max
-    for k, (slot, (start, end, index)) in enumerate(zip(sk.own_slots, own, strict=True)):
-        payload[slot], wire[slot], q, n = _own_line(sk, k, text[start:end], index < _SNIFF_LINES)
-        longest = max(longest, end - start)
-        if index < _SNIFF_LINES:
+    for k, slot in enumerate(sk.own_slots):
+        start, end, index = own[3 * k : 3 * k + 3]
+        sniffed = index < _SNIFF_LINES
+        payload[slot], wire[slot], q, n = _own_line(sk, k, text[start:end], sniffed)
+        if end - start > longest:
+            longest = end - start
+        if sniffed:
             qp += q
             raw += n
     return qp, raw, longest, cast("list[str]", payload), cast("list[bytes]", wire)
@@ -1091,16 +1107,17 @@ def _qp_or_base64(qp_len: int, raw_len: int, count: int) -> bool:
     return qp_len > 4 * -(-sniff_len // 3) + 1  # binascii.b2a_base64 adds a newline
 
 
-def _base64_body(lines: list[str]) -> tuple[str, str, bytes]:
+def _base64_body(lines: list[str]) -> tuple[str, str, list[bytes]]:
     payload = base64.encodebytes("\r\n".join(lines).encode("utf-8") + b"\r\n").decode("ascii")
-    return "base64", payload, payload.replace("\n", "\r\n").encode("ascii")
+    return "base64", payload, [payload.replace("\n", "\r\n").encode("ascii")]
 
 
-def _encode_text(text: str) -> tuple[str, str, bytes]:
+def _encode_text(text: str) -> tuple[str, str, list[bytes]]:
     """(cte, payload, wire body) by the rule of ``email.contentmanager._encode_text`` (7bit policy).
 
     The payload ends lines with LF, as ``set_content`` stores it; the wire body is what the
-    generator writes for it (CRLF line ends).
+    generator writes for it (CRLF line ends), in pieces: they are joined once, for the whole
+    message.
     """
     global _skeletons
     text = str.__str__(text)  # a subclass's methods are not asked (isascii() must not lie)
@@ -1121,15 +1138,15 @@ def _encode_text(text: str) -> tuple[str, str, bytes]:
                 _skeletons = (sk, *known[:i], *known[i + 1 :])
             qp, raw, longest, payload, wire = done
             if text.isascii() and longest <= _MAX_LINE:
-                return "7bit", text, text.replace("\n", "\r\n").encode("ascii")
+                return "7bit", text, [text.replace("\n", "\r\n").encode("ascii")]
             if _qp_or_base64(qp, raw, sk.sniff_count):
                 return _base64_body(text[:-1].split("\n"))
-            return "quoted-printable", "".join(payload), b"".join(wire)
+            return "quoted-printable", "".join(payload), wire
     lines = text.split("\n")
     if not lines[-1]:
         lines.pop()
     if text.isascii() and max(map(len, lines), default=0) <= _MAX_LINE:
-        return "7bit", "\n".join(lines) + "\n", "\r\n".join(lines).encode("ascii") + b"\r\n"
+        return "7bit", "\n".join(lines) + "\n", ["\r\n".join(lines).encode("ascii") + b"\r\n"]
     # The sniff: the first ten lines in canonical form (CRLF line ends, RFC 2046 §4.1.1), encoded
     # both ways; the content manager picks base64 when quoted-printable comes out longer.
     head = [_sniff_line(line) for line in lines[:_SNIFF_LINES]]
@@ -1141,7 +1158,7 @@ def _encode_text(text: str) -> tuple[str, str, bytes]:
         found = [e if e is not None else _qp_line(line) for e, line in zip(found, lines, strict=True)]
     done_lines = cast("list[_QPEntry]", found)
     _learn(lines, done_lines)
-    return "quoted-printable", "".join(map(_FIRST, done_lines)), b"".join(map(_SECOND, done_lines))
+    return "quoted-printable", "".join(map(_FIRST, done_lines)), list(map(_SECOND, done_lines))
 
 
 def _text_part(text: str, html: bool) -> _Built:
@@ -1149,7 +1166,7 @@ def _text_part(text: str, html: bool) -> _Built:
     part = _new_part(
         [("Content-Type", _CT_HTML if html else _CT_PLAIN), ("Content-Transfer-Encoding", _CTE[cte])], payload
     )
-    return _Built(part, _CT_WIRE[html] + _CTE_WIRE[cte], [wire], (payload,) if cte == "7bit" else ())
+    return _Built(part, _CT_WIRE[html] + _CTE_WIRE[cte], wire, (payload,) if cte == "7bit" else ())
 
 
 def _multipart(subtype: str, parts: list[_Built]) -> _Built:

@@ -613,9 +613,9 @@ def test_a_value_at_every_column_encodes_as_binascii_would() -> None:
     # The soft line breaks of quoted-printable fall before, inside and after the value, and
     # "=" (written =3D) sits in it, at the line's end, or at a line's start.
     for before in range(150):
-        for tail, kind in itertools.product(["", '" class="x">', " ."], [0, 1]):
-            for i in range(5):
-                value = f"t{i:02d}=z.{i}" if kind else f"{i}" * 6
+        for tail, kind in itertools.product(["", '" class="x">', " ."], [0, 1, 2]):
+            for i in range(6):
+                value = [f"{i}" * 6, f"t{i:02d}=z.{i}", f"v{i}" + "x. "[i % 3]][kind]
                 text = f"Hi\nyour link:\n{'a' * before}{value}{tail}\nbye\n"
                 part = build(text=text, html=None)
                 assert (part["Content-Transfer-Encoding"], part.get_payload()) == _body_by_the_rule(text)
