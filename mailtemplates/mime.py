@@ -857,100 +857,107 @@ def _learn(lines: list[str], entries: list[_QPEntry]) -> None:
 
 
 # An email's own line, quoted-printable encoded by way of the line seen before it at the same
-# place. The lines of an email's own are mostly the template's text around a value of a fixed
-# length (a token in a link, a code): when a line has the length of the one before and differs
-# from it only inside the span learnt so far, and that span is printable ASCII without "=" in
-# both, every character of the two lines is of the same kind (copied, or written as =XX) at the
-# same place, so binascii.b2a_qp takes the same decisions for both (it looks at a character's
-# kind, the column, and whether the line ends after it): the same soft line breaks, the same
-# output around the span, and the span's characters copied. The span may end the line only with
-# a character that b2a_qp copies there too (not whitespace or "."). Each character of the span
-# is then a copy of the email's own, instead of running b2a_qp over all of its line.
+# place. The lines of an email's own are mostly the template's text around values of a fixed
+# length (a token in a link, twice when the link is also its text; a code): when a line has the
+# length of the one before and differs from it only inside the spans learnt so far, and each
+# span is printable ASCII in both with "=" at the same places, every character of the two lines
+# is of the same kind (copied, or written as =XX) at the same place, so binascii.b2a_qp takes
+# the same decisions for both (it looks at a character's kind, the column, and whether the line
+# ends after it): the same soft line breaks, the same output around the spans, and the spans'
+# characters copied. A span may end the line only with a character that b2a_qp copies there too
+# (not whitespace or "."). Each character of a span is then a copy of the email's own, instead
+# of running b2a_qp over all of its line.
 
-
-_OWN_LENGTHS = 8
-_Fast = tuple[
-    str,
-    str,
-    int,
-    int,
-    bool,
-    str,
-    str,
-    bytes,
-    bytes,
-    tuple[tuple[int, int, str], ...],
-    tuple[int, ...],
-    bool,
-    int,
-    int,
-]
+_OWN_LENGTHS = 8  # line lengths remembered per place (a recipient's address changes it)
+_SPAN_GAP = 8  # differing characters closer than this make one span
+# Per span: (start, end, whether it ends the line, its pieces (from, to, what b2a_qp writes
+# after them: "=3D" or a soft break; () when written as it is), the places of "=" in it,
+# whether a soft break falls in it).
+_Span = tuple[int, int, bool, tuple[tuple[int, int, str], ...], tuple[int, ...], bool]
+# (the constant text between the spans and where it is, the spans, the payload and the wire
+# around them, the sniff's figures)
+_Fast = tuple[tuple[tuple[int, str], ...], tuple[_Span, ...], tuple[str, ...], tuple[bytes, ...], int, int]
 
 
 class _OwnLine:
-    """The reference line at one own-line place of a skeleton, the span where the lines seen
-    there differ, and (when the span allows it) the reference's encoding around the span."""
+    """The reference line at one own-line place of a skeleton (per length), where the lines seen
+    there differed from it, and (when the spans allow it) the reference's encoding around them."""
 
-    __slots__ = ("end", "fast", "head", "line", "start", "tail")
+    __slots__ = ("diff", "fast", "line")
 
-    def __init__(self, line: str, start: int, end: int) -> None:
+    def __init__(self, line: str, diff: tuple[int, ...]) -> None:
         self.line = line
-        self.start = start  # the span: line[start:end] (characters)
-        self.end = end
-        self.head = line[:start]  # what lines that differ only inside the span start and end with
-        self.tail = line[max(start, end) :]
-        # (prefix, suffix, the span again and whether it ends the line, payload before the span,
-        # after it, the same as wire bytes, the span's pieces (from, to, what b2a_qp writes after
-        # them: "=3D" or a soft break), the places of "=" in the span, whether a soft break falls
-        # in it, the sniff's figures), or None.
+        self.diff = diff  # the places (characters) where lines of this length differed
         self.fast: _Fast | None = None
+        if not diff or len(diff) > len(line) // 2:
+            return
+        spans: list[list[int]] = []
+        for i in diff:
+            if spans and i - spans[-1][1] < _SPAN_GAP:
+                spans[-1][1] = i + 1
+            else:
+                spans.append([i, i + 1])
         n = len(line)
-        span = line[start:end]
-        if start >= end or not _plain_span(span, end == n) or (end < n and line[end] == "\0"):
-            return  # ("." before NUL is written =2E at the start of an output line)
         raw = line.encode("utf-8")
-        b_start = len(line[:start].encode("utf-8"))
-        b_end = b_start + (end - start)
         mapped = _qp_map(raw)
         if mapped is None:
             return
         out, at = mapped
-        o_start = at[b_start]
-        o_end = at[b_end] if b_end < len(raw) else len(out) - 1
-        pieces: list[tuple[int, int, str]] = []
-        a = 0
-        pos = o_start
-        for i, ch in enumerate(span):
-            o = at[b_start + i]
-            if o != pos:  # a soft break before this character
-                pieces.append((a, i, out[pos:o]))
-                a = i
-            if ch == "=":
-                pieces.append((a, i, "=3D"))
-                a = i + 1
-                pos = o + 3
-            else:
-                pos = o + 1
-        pieces.append((a, len(span), out[pos:o_end]))
-        mid = "".join([span[x:y] + lit for x, y, lit in pieces])
-        if mid != out[o_start:o_end]:  # pragma: no cover - the mapping is b2a_qp's output
-            return
-        if len(pieces) > 1 + n // 128:
+        checks: list[tuple[int, str]] = []
+        outs: list[str] = []
+        done: list[_Span] = []
+        prev_in = prev_out = 0
+        cost = 0
+        for start, end in spans:
+            span = line[start:end]
+            if not _plain_span(span, end == n) or (end < n and line[end] == "\0"):
+                return  # ("." before NUL is written =2E at the start of an output line)
+            b_start = len(line[:start].encode("utf-8"))
+            b_end = b_start + (end - start)
+            o_start = at[b_start]
+            o_end = at[b_end] if b_end < len(raw) else len(out) - 1
+            pieces: list[tuple[int, int, str]] = []
+            a = 0
+            pos = o_start
+            for i, ch in enumerate(span):
+                o = at[b_start + i]
+                if o != pos:  # a soft break before this character
+                    pieces.append((a, i, out[pos:o]))
+                    a = i
+                if ch == "=":
+                    pieces.append((a, i, "=3D"))
+                    a = i + 1
+                    pos = o + 3
+                else:
+                    pos = o + 1
+            pieces.append((a, len(span), out[pos:o_end]))
+            mid = "".join([span[x:y] + lit for x, y, lit in pieces])
+            if mid != out[o_start:o_end]:  # pragma: no cover - the mapping is b2a_qp's output
+                return
+            if mid != span:
+                cost += len(pieces)
+            checks.append((prev_in, line[prev_in:start]))
+            outs.append(out[prev_out:o_start])
+            done.append(
+                (
+                    start,
+                    end,
+                    end == n,
+                    tuple(pieces) if mid != span else (),
+                    tuple([i for i, ch in enumerate(span) if ch == "="]),
+                    "\n" in mid,
+                )
+            )
+            prev_in, prev_out = end, o_end
+        if cost > 1 + n // 128:
             return  # so many pieces cost more than b2a_qp on the whole line
-        pre, post = out[:o_start], out[o_end:]
+        checks.append((prev_in, line[prev_in:]))
+        outs.append(out[prev_out:])
         self.fast = (
-            line[:start],
-            line[end:],
-            start,
-            end,
-            end == n,
-            pre,
-            post,
-            pre.replace("\n", "\r\n").encode("ascii"),
-            post.replace("\n", "\r\n").encode("ascii"),
-            tuple(pieces) if mid != span else (),  # () when the span is written as it is
-            tuple([i for i, ch in enumerate(span) if ch == "="]),
-            "\n" in mid,
+            tuple(checks),
+            tuple(done),
+            tuple(outs),
+            tuple([piece.replace("\n", "\r\n").encode("ascii") for piece in outs]),
             *_sniff_figures(line),
         )
 
@@ -1024,40 +1031,52 @@ def _own_line(sk: _Skeleton, k: int, line: str, sniffed: bool) -> tuple[str, byt
     along ``sk``."""
     by_length = sk.own[k]
     known = by_length.get(len(line))
+    outside = True  # the line differs from the reference outside the spans
     if known is not None and known.fast is not None:
-        prefix, suffix, start, end, at_end, pre, post, w_pre, w_post, pieces, eqs, breaks, q, n = known.fast
-        if line.startswith(prefix) and line.endswith(suffix):
-            span = line[start:end]
-            # The span's characters are of the same kind as the reference's (see above).
-            if (
-                span.isascii()
-                and span.isprintable()
-                and (
-                    span.count("=") == len(eqs) and all([span[i] == "=" for i in eqs])
-                    if eqs
-                    else "=" not in span
-                )
-                and not (at_end and span[-1] in " .")
-            ):
+        checks, spans, outs, wouts, q, n = known.fast
+        for at, same in checks:
+            if not line.startswith(same, at):
+                break
+        else:
+            outside = False
+            payload = [outs[0]]
+            wire = [wouts[0]]
+            for j, (start, end, at_end, pieces, eqs, breaks) in enumerate(spans, 1):
+                span = line[start:end]
+                # The span's characters are of the same kind as the reference's (see above).
+                if not (
+                    span.isascii()
+                    and span.isprintable()
+                    and (
+                        span.count("=") == len(eqs) and all([span[i] == "=" for i in eqs])
+                        if eqs
+                        else "=" not in span
+                    )
+                    and not (at_end and span[-1] in " .")
+                ):
+                    break
                 if pieces:
                     span = "".join([span[x:y] + lit for x, y, lit in pieces])
-                wire = span.encode("ascii")
-                if breaks:
-                    wire = wire.replace(b"\n", b"\r\n")
-                return pre + span + post, w_pre + wire + w_post, q, n
+                data = span.encode("ascii")
+                payload += (span, outs[j])
+                wire += (data.replace(b"\n", b"\r\n") if breaks else data, wouts[j])
+            else:
+                return "".join(payload), b"".join(wire), q, n
     # An email's own lines are personal: encoded, and not cached (they would only push the
     # template's lines out); one that recurs may still be found among those.
-    payload, wire = _qp_new.get(line) or _qp_encode(line)
+    payload_text, wire_bytes = _qp_new.get(line) or _qp_encode(line)
     q, n = (_sniff_cache.get(line) or _sniff_figures(line)) if sniffed else (0, 0)
     if known is None:
         if len(by_length) >= _OWN_LENGTHS:
             by_length.clear()
-        by_length[len(line)] = _OwnLine(line, len(line), 0)  # no span yet
-    elif not (line.startswith(known.head) and line.endswith(known.tail)):
-        start, end = _common_ends(known.line, line)
-        if start < known.start or end > known.end:
-            by_length[len(line)] = _OwnLine(known.line, min(start, known.start), max(end, known.end))
-    return payload, wire, q, n
+        by_length[len(line)] = _OwnLine(line, ())
+    elif outside and line != known.line:
+        ref = known.line
+        start, end = _common_ends(ref, line)
+        diff = sorted({*known.diff, *[i for i in range(start, end) if ref[i] != line[i]]})
+        if len(diff) != len(known.diff):
+            by_length[len(line)] = _OwnLine(ref, tuple(diff))
+    return payload_text, wire_bytes, q, n
 
 
 def _by_skeleton(text: str, sk: _Skeleton) -> tuple[int, int, int, list[str], list[bytes]] | None:

@@ -610,15 +610,19 @@ def test_lines_of_the_email_with_values_of_one_length_encode_as_binascii_would(
 
 
 def test_a_value_at_every_column_encodes_as_binascii_would() -> None:
-    # The soft line breaks of quoted-printable fall before, inside and after the value, and
-    # "=" (written =3D) sits in it, at the line's end, or at a line's start.
-    for before in range(150):
-        for tail, kind in itertools.product(["", '" class="x">', " ."], [0, 1, 2]):
-            for i in range(6):
-                value = [f"{i}" * 6, f"t{i:02d}=z.{i}", f"v{i}" + "x. "[i % 3]][kind]
-                text = f"Hi\nyour link:\n{'a' * before}{value}{tail}\nbye\n"
-                part = build(text=text, html=None)
-                assert (part["Content-Transfer-Encoding"], part.get_payload()) == _body_by_the_rule(text)
+    # The soft line breaks of quoted-printable fall before, inside and after the value (once, or
+    # twice in a line: a link that is its own text), and "=" (written =3D) sits in it, at the
+    # line's end, or at a line's start.
+    tails = ["", '" class="x">', " .", '" target="_blank" style="c: d; e: f">{v}</a>']
+    for tail, kind, before in itertools.product(tails, [0, 1, 2, 3], range(150)):
+        for i in range(6):
+            value = [f"{i}" * 6, f"t{i:02d}=z.{i}", f"v{i}" + "x. "[i % 3], ["=xxxxx", "xxxxx="][i % 2]][kind]
+            filler = ("a" if i < 5 else "b") * before  # the last differs outside the value too
+            text = f"Hi\nyour link:\n{filler}{value}{tail.format(v=value)}\nbye\n"
+            part = build(text=text, html=None)
+            assert (part["Content-Transfer-Encoding"], part.get_payload()) == _body_by_the_rule(text)
+            if i == 5:
+                assert_wire_is_the_generators(part)
 
 
 def test_the_lines_of_the_email_decide_the_transfer_encoding_too() -> None:
