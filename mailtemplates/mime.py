@@ -874,36 +874,38 @@ _SPAN_GAP = 8  # differing characters closer than this make one span
 # after them: "=3D" or a soft break; () when written as it is), the places of "=" in it,
 # whether a soft break falls in it).
 _Span = tuple[int, int, bool, tuple[tuple[int, int, str], ...], tuple[int, ...], bool]
-# (the constant text between the spans and where it is, the spans, the payload and the wire
-# around them, the sniff's figures)
-_Fast = tuple[tuple[tuple[int, str], ...], tuple[_Span, ...], tuple[str, ...], tuple[bytes, ...], int, int]
+# (the spans, the payload and the wire around them, the sniff's figures)
+_Fast = tuple[tuple[_Span, ...], tuple[str, ...], tuple[bytes, ...], int, int]
 
 
 class _OwnLine:
     """The reference line at one own-line place of a skeleton (per length), where the lines seen
     there differed from it, and (when the spans allow it) the reference's encoding around them."""
 
-    __slots__ = ("diff", "fast", "line")
+    __slots__ = ("checks", "diff", "fast", "line")
 
     def __init__(self, line: str, diff: tuple[int, ...]) -> None:
         self.line = line
         self.diff = diff  # the places (characters) where lines of this length differed
         self.fast: _Fast | None = None
-        if not diff or len(diff) > len(line) // 2:
-            return
         spans: list[list[int]] = []
         for i in diff:
             if spans and i - spans[-1][1] < _SPAN_GAP:
                 spans[-1][1] = i + 1
             else:
                 spans.append([i, i + 1])
+        # The text outside the spans, and where it is: a line that has it differs from this one
+        # only where lines seen before did.
+        ends = [0, *[i for span in spans for i in span], len(line)]
+        self.checks = tuple([(ends[i], line[ends[i] : ends[i + 1]]) for i in range(0, len(ends), 2)])
+        if not diff or len(diff) > len(line) // 2:
+            return
         n = len(line)
         raw = line.encode("utf-8")
         mapped = _qp_map(raw)
         if mapped is None:
             return
         out, at = mapped
-        checks: list[tuple[int, str]] = []
         outs: list[str] = []
         done: list[_Span] = []
         prev_in = prev_out = 0
@@ -936,7 +938,6 @@ class _OwnLine:
                 return
             if mid != span:
                 cost += len(pieces)
-            checks.append((prev_in, line[prev_in:start]))
             outs.append(out[prev_out:o_start])
             done.append(
                 (
@@ -948,13 +949,11 @@ class _OwnLine:
                     "\n" in mid,
                 )
             )
-            prev_in, prev_out = end, o_end
+            prev_out = o_end
         if cost > 1 + n // 128:
             return  # so many pieces cost more than b2a_qp on the whole line
-        checks.append((prev_in, line[prev_in:]))
         outs.append(out[prev_out:])
         self.fast = (
-            tuple(checks),
             tuple(done),
             tuple(outs),
             tuple([piece.replace("\n", "\r\n").encode("ascii") for piece in outs]),
@@ -1032,36 +1031,39 @@ def _own_line(sk: _Skeleton, k: int, line: str, sniffed: bool) -> tuple[str, byt
     by_length = sk.own[k]
     known = by_length.get(len(line))
     outside = True  # the line differs from the reference outside the spans
-    if known is not None and known.fast is not None:
-        checks, spans, outs, wouts, q, n = known.fast
-        for at, same in checks:
+    fast = None
+    if known is not None:
+        for at, same in known.checks:
             if not line.startswith(same, at):
                 break
         else:
             outside = False
-            payload = [outs[0]]
-            wire = [wouts[0]]
-            for j, (start, end, at_end, pieces, eqs, breaks) in enumerate(spans, 1):
-                span = line[start:end]
-                # The span's characters are of the same kind as the reference's (see above).
-                if not (
-                    span.isascii()
-                    and span.isprintable()
-                    and (
-                        span.count("=") == len(eqs) and all([span[i] == "=" for i in eqs])
-                        if eqs
-                        else "=" not in span
-                    )
-                    and not (at_end and span[-1] in " .")
-                ):
-                    break
-                if pieces:
-                    span = "".join([span[x:y] + lit for x, y, lit in pieces])
-                data = span.encode("ascii")
-                payload += (span, outs[j])
-                wire += (data.replace(b"\n", b"\r\n") if breaks else data, wouts[j])
-            else:
-                return "".join(payload), b"".join(wire), q, n
+            fast = known.fast
+    if fast is not None:
+        spans, outs, wouts, q, n = fast
+        payload = [outs[0]]
+        wire = [wouts[0]]
+        for j, (start, end, at_end, pieces, eqs, breaks) in enumerate(spans, 1):
+            span = line[start:end]
+            # The span's characters are of the same kind as the reference's (see above).
+            if not (
+                span.isascii()
+                and span.isprintable()
+                and (
+                    span.count("=") == len(eqs) and all([span[i] == "=" for i in eqs])
+                    if eqs
+                    else "=" not in span
+                )
+                and not (at_end and span[-1] in " .")
+            ):
+                break
+            if pieces:
+                span = "".join([span[x:y] + lit for x, y, lit in pieces])
+            data = span.encode("ascii")
+            payload += (span, outs[j])
+            wire += (data.replace(b"\n", b"\r\n") if breaks else data, wouts[j])
+        else:
+            return "".join(payload), b"".join(wire), q, n
     # An email's own lines are personal: encoded, and not cached (they would only push the
     # template's lines out); one that recurs may still be found among those.
     payload_text, wire_bytes = _qp_new.get(line) or _qp_encode(line)
