@@ -908,7 +908,7 @@ class _OwnLine:
         out, at = mapped
         outs: list[str] = []
         done: list[_Span] = []
-        prev_in = prev_out = 0
+        prev_out = 0
         cost = 0
         for start, end in spans:
             span = line[start:end]
