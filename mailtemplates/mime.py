@@ -359,10 +359,13 @@ def build_message(
     from_value, from_domain, domain_ok = known
     hdrs.append(("From", from_value))
 
-    recipients = [to] if isinstance(to, str) else list(to)
-    if not recipients:
-        raise MessageError("To: at least one recipient is required")
-    hdrs.append(("To", _address_list("To", recipients)))
+    if type(to) is str and _SIMPLE_ADDR.match(to):
+        hdrs.append(("To", to))  # what _address_list gives for it
+    else:
+        recipients = [to] if isinstance(to, str) else list(to)
+        if not recipients:
+            raise MessageError("To: at least one recipient is required")
+        hdrs.append(("To", _address_list("To", recipients)))
     hdrs.append(("Subject", _unstructured("Subject", subject)))
     if reply_to is not None:
         hdrs.append(("Reply-To", _address_list("Reply-To", [reply_to])))
