@@ -5,7 +5,7 @@ Fast path and reference: the wire bytes written while building (below) sit besid
 message changed after it was built, and the reference ``tests/test_mime.py`` compares the bytes
 with; it is the stdlib's code, so no second copy of the writer lives here.
 
-About 1,050 lines: the builder checks, folds and encodes every header and body itself in one
+About 1,280 lines: the builder checks, folds and encodes every header and body itself in one
 pass (that is the fast path), and those steps share its policy, caches and wire pieces.
 
 Structure (RFC 2046)::
@@ -59,7 +59,9 @@ How it is fast (figures: ``docs/performance.md``):
   from the template's own text (most of them) are taken from a small bounded cache.
 * Bodies of one template are encoded along a *skeleton* of the lines they share (learnt from the
   bodies seen before): one ``str.startswith`` per run of constant lines, ``binascii`` for the
-  lines of the email's own.
+  lines of the email's own, or, for a line that differs from the one seen before at its place
+  only in values of the same length and kind, that line's encoding with the values copied in
+  (:class:`_OwnLine`).
 * The boundary is chosen here, so the generator does not search the whole body for one.
 """
 
