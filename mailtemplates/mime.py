@@ -873,7 +873,11 @@ def _learn(lines: list[str], entries: list[_QPEntry]) -> None:
 # (not whitespace or "."). Each character of a span is then a copy of the email's own, instead
 # of running b2a_qp over all of its line.
 
-_OWN_LENGTHS = 8  # line lengths remembered per place (a recipient's address changes it)
+# Bounds: per skeleton, the first _OWN_PLACES places of an email's own line, lines of at most
+# _QP_MAX_LINE characters, _OWN_LENGTHS lengths per place (a recipient's address changes it);
+# an entry holds ~4 copies of its line, so a skeleton ~256 KB at most.
+_OWN_PLACES = 16
+_OWN_LENGTHS = 4
 _SPAN_GAP = 8  # differing characters closer than this make one span
 # Per span: (start, end, whether it ends the line, its pieces (from, to, what b2a_qp writes
 # after them: "=3D" or a soft break; () when written as it is), the places of "=" in it,
@@ -1074,6 +1078,8 @@ def _own_line(sk: _Skeleton, k: int, line: str, sniffed: bool) -> tuple[str, byt
     payload_text, wire_bytes = _qp_new.get(line) or _qp_encode(line)
     q, n = (_sniff_cache.get(line) or _sniff_figures(line)) if sniffed else (0, 0)
     if known is None:
+        if k >= _OWN_PLACES or len(line) > _QP_MAX_LINE:
+            return payload_text, wire_bytes, q, n
         if len(by_length) >= _OWN_LENGTHS:
             by_length.clear()
         by_length[len(line)] = _OwnLine(line, ())

@@ -625,6 +625,23 @@ def test_a_value_at_every_column_encodes_as_binascii_would() -> None:
                 assert_wire_is_the_generators(part)
 
 
+def test_what_is_kept_of_the_lines_of_an_email_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mime, "_skeletons", ())
+    # 20 lines of the email's own per body (among 200, so that the bodies refine one skeleton),
+    # one of them longer than a kept line, in many lengths.
+    for i in range(40):
+        own = ["y" * 1100 + str(i)] + [f"{'x' * 80}{i:0{1 + i % 9}d}" for _ in range(19)]
+        text = "\n".join(["Hello", *own, *[f"line {n}" for n in range(180)]]) + "\n"
+        part = build(text=text, html=None)
+        assert (part["Content-Transfer-Encoding"], part.get_payload()) == _body_by_the_rule(text)
+    (sk,) = mime._skeletons
+    assert len(sk.own_slots) == 20
+    kept = [len(by_length) for by_length in sk.own]
+    assert kept[0] == 0  # the long line
+    assert all(0 < n <= mime._OWN_LENGTHS for n in kept[1 : mime._OWN_PLACES])
+    assert kept[mime._OWN_PLACES :] == [0] * (20 - mime._OWN_PLACES)
+
+
 def test_the_lines_of_the_email_decide_the_transfer_encoding_too() -> None:
     # The skeleton is learnt from quoted-printable bodies (long lines of their own); then an
     # email's own line makes its body 7bit, quoted-printable, base64 (the sniff) or
