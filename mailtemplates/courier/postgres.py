@@ -126,13 +126,19 @@ class PostgresStore(Store):
     def _insert_rows(self, cur: Any, rows: Sequence[NewMessage]) -> int:
         # Both rows of a message in one statement; a batch's statements go in one pipeline.
         slim = [c for c in SLIM if c in rows[0]]
-        cur.executemany(
+        sql = (
             f"WITH m AS (INSERT INTO mt_courier_messages ({', '.join(slim)}) VALUES ({', '.join('?' * len(slim))}) "
             "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id) "
             f"INSERT INTO mt_courier_contents (id, {', '.join(CONTENT)}) SELECT m.id, "
-            f"{', '.join('?' * len(CONTENT))} FROM m",
-            [(*(r[c] for c in slim), *(r[c] for c in CONTENT)) for r in rows],
+            f"{', '.join('?' * len(CONTENT))} FROM m"
         )
+        params = [(*(r[c] for c in slim), *(r[c] for c in CONTENT)) for r in rows]
+        if len(params) == 1:
+            # One message: a plain execute. executemany enters pipeline mode, which for one row
+            # costs three waits on the socket instead of one (~0.05 ms of CPU per enqueue).
+            cur.execute(sql, params[0])
+        else:
+            cur.executemany(sql, params)
         return int(cur.rowcount)
 
     record_is_one_statement = True
