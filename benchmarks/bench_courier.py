@@ -10,8 +10,9 @@ sqlite-1     Courier on SQLite: queue_email N times, then one worker delivers th
 pg-1         the same on PostgreSQL (a durable server started for the run: fsync on)
 sqlite-batch, pg-batch   the same, queueing inside ``courier.batch()`` blocks of BATCH messages
              (one commit per block)
-pg-dispatch-1 / pg-dispatch-2   dispatch only: N messages already queued, delivered by one or by two
-             worker processes (forked before the round, started together)
+pg-dispatch-1 / pg-dispatch-2   dispatch only: max(N, 2,000) messages already queued, delivered by
+             one or by two worker processes (forked before the round, started together); the time
+             is scaled to N messages
 sqlite-pipe, pg-pipe   the deployment's shape: the application queues (``queue_email``, one commit
              each) while a ``courier watch``-like worker process delivers at the same time; the
              clock runs from the first enqueue to the last delivery recorded. Two processes, so up
@@ -32,6 +33,14 @@ sink, for a core the other jobs hold) is not CPU time, so this ratio moves less 
 wall-clock one on a loaded machine; not free of the disk, though: on the reference VM a process
 that sleeps on a 4 ms flush at every enqueue then runs its Python slower (1.3 ms of CPU per
 one-by-one enqueue on the disk against 0.56 ms on tmpfs, the same code).
+
+The "all CPU" column adds every process's CPU: this one, the worker processes and the sink's
+per-connection processes (reaped children), and PostgreSQL's (the postmaster, its live
+processes and its reaped backends, from /proc); divided by the wall clock it gives the cores the
+contender kept busy. For the dispatch-only contenders it is split per process, and each round
+also measures how much more pure-Python work two processes do than one at that moment (2.0 on
+two idle cores, ~1.0 when other jobs hold one): two workers cannot beat either that or 2 x the
+one-worker wall time over the two-worker CPU per message.
 
 The sink is a minimal SMTP responder that forks per connection, so it is not the bottleneck and
 can use both cores; the PostgreSQL server comes from tests/pg_server.py (Debian's packages).
@@ -129,32 +138,91 @@ def _cpu() -> float:
 CHILD_CPU: list[float] = []
 
 
+def _children_cpu() -> float:
+    """CPU seconds of this process's reaped children: worker processes once joined, and the
+    sink's per-connection processes once the sink has collected them (ForkingMixIn does so
+    every 0.5 s: wait SETTLE first)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+#: Seconds to wait before reading the children's and PostgreSQL's CPU: the sink reaps its
+#: finished connections every 0.5 s, the postmaster its exited backends at once.
+SETTLE = 0.7
+
+
+def pg_cpu(datadir: str | None) -> float:
+    """CPU seconds PostgreSQL has used so far: the postmaster, its live processes (backends,
+    WAL writer, checkpointer...) and those that exited (reaped: the postmaster's cutime)."""
+    if datadir is None:
+        return 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    with open(os.path.join(datadir, "postmaster.pid")) as f:
+        master = int(f.readline())
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:  # exited meanwhile: counted in the postmaster's cutime
+            continue
+        pid, ppid = int(entry), int(fields[1])
+        if pid == master:
+            total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+        elif ppid == master:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+#: Messages the dispatch-only contenders deliver at least: each worker must run long enough
+#: (hundreds of ms) that starting together and the last short batches do not set the ratio.
+DISPATCH_MIN = 2000
+
+
+#: (this process, its children, PostgreSQL) CPU seconds of the last dispatch-only round.
+DISPATCH_CPU: list[tuple[float, float, float]] = []
+
+
 def _worker(store: str, uri: str, go: Any, out: Any) -> None:
     with Courier(store, smtp_uri=uri, from_address=FROM) as c:
         go.wait()
         c0 = _cpu()
-        out.put((c.work(until_idle=True), _cpu() - c0))
+        sent = c.work(until_idle=True)
+        c1 = _cpu()
+    out.put((sent, c1 - c0))
 
 
-def dispatch(store: str, uri: str, n: int, workers: int) -> float:
+def dispatch(store: str, uri: str, n: int, workers: int, pgdir: str) -> float:
+    """Seconds for ``workers`` processes to deliver max(n, DISPATCH_MIN) queued messages,
+    scaled to n messages (so that the table's per-message column reads the same)."""
+    total = max(n, DISPATCH_MIN)
     with Courier(store, smtp_uri=uri, from_address=FROM) as c:
-        for i in range(n):
-            c.queue_email("login_code/valid", ctx(i), to=f"u{i}@example.org")
+        for start in range(0, total, BATCH):  # not timed: queued in blocks, quickly
+            with c.batch():
+                for i in range(start, min(total, start + BATCH)):
+                    c.queue_email("login_code/valid", ctx(i), to=f"u{i}@example.org")
     fork = mp.get_context("fork")
     go, out = fork.Event(), fork.Queue()
     procs = [fork.Process(target=_worker, args=(store, uri, go, out)) for _ in range(workers)]
     for p in procs:
         p.start()
     time.sleep(0.5)  # let each child connect before the clock starts
+    c0, k0, p0 = _cpu(), _children_cpu(), pg_cpu(pgdir)
     t0 = time.perf_counter()
     go.set()
     done = [out.get(timeout=600) for _ in procs]
     dt = time.perf_counter() - t0
     for p in procs:
         p.join()
-    assert sum(k for k, _ in done) == n, (done, n)
-    CHILD_CPU.extend(cpu for _, cpu in done)
-    return dt
+    time.sleep(SETTLE)
+    # The workers' whole lives (connecting included, a few ms) and the sink's connections.
+    scale = n / total
+    DISPATCH_CPU.append(((_cpu() - c0) * scale, (_children_cpu() - k0) * scale, (pg_cpu(pgdir) - p0) * scale))
+    assert sum(k for k, _ in done) == total, (done, total)
+    CHILD_CPU.extend(cpu * n / total for _, cpu in done)
+    return dt * n / total
 
 
 #: The pipelined worker's pull_wait: when it has caught up with the producer it polls this often
@@ -216,6 +284,29 @@ def fsync_floor(folder: str, k: int = 50) -> float:
     return statistics.median(times)
 
 
+def _spin(k: int) -> float:
+    t0 = time.perf_counter()
+    x = 0
+    for i in range(k):
+        x += i * i % 7
+    return time.perf_counter() - t0
+
+
+def cpu_scaling(k: int = 2_000_000) -> float:
+    """How much more pure-Python work two processes get done than one, right now: 2.0 on two
+    idle cores, ~1.0 when other jobs hold one of them. The ceiling of any two-worker ratio."""
+    fork = mp.get_context("fork")
+    with fork.Pool(2) as pool:
+        pool.map(_spin, [1000, 1000])  # both started
+        t0 = time.perf_counter()
+        pool.apply(_spin, (k,))
+        one = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        pool.map(_spin, [k, k], chunksize=1)
+        two = time.perf_counter() - t0
+    return 2 * one / two
+
+
 def measure(n: int, rounds: int, disk: bool = True) -> dict[str, list[Any]]:
     """Every contender, ``rounds`` times, interleaved: name -> one result per round."""
     from pg_server import find_bindir, pg_server
@@ -237,17 +328,36 @@ def measure(n: int, rounds: int, disk: bool = True) -> dict[str, list[Any]]:
                         ("pg-1", lambda r=r: end_to_end(pg.create_database(f"e{r}"), uri, n)),
                         ("pg-batch", lambda r=r: end_to_end(pg.create_database(f"eb{r}"), uri, n, BATCH)),
                         ("pg-pipe", lambda r=r: pipelined(pg.create_database(f"p{r}"), uri, n)),
-                        ("pg-dispatch-1", lambda r=r: dispatch(pg.create_database(f"d1_{r}"), uri, n, 1)),
-                        ("pg-dispatch-2", lambda r=r: dispatch(pg.create_database(f"d2_{r}"), uri, n, 2)),
+                        (
+                            "pg-dispatch-1",
+                            lambda r=r: dispatch(pg.create_database(f"d1_{r}"), uri, n, 1, pg.datadir),
+                        ),
+                        (
+                            "pg-dispatch-2",
+                            lambda r=r: dispatch(pg.create_database(f"d2_{r}"), uri, n, 2, pg.datadir),
+                        ),
                     ]
                 results.setdefault("_fsync", []).append(fsync_floor(tmp))
+                results.setdefault("_scaling", []).append(cpu_scaling())
+                datadir = None if pg is None else pg.datadir
                 for name, fn in runs:
                     CHILD_CPU.clear()
-                    c0 = _cpu()
+                    time.sleep(SETTLE)
+                    c0, k0, p0 = _cpu(), _children_cpu(), pg_cpu(datadir)
                     results.setdefault(name, []).append(fn())
+                    c1 = _cpu()
                     # dispatch-only contenders: the workers' CPU (queueing them is not timed)
-                    own = 0.0 if name.startswith("pg-dispatch") else _cpu() - c0
+                    own = 0.0 if name.startswith("pg-dispatch") else c1 - c0
                     results.setdefault(f"_cpu {name}", []).append(own + sum(CHILD_CPU))
+                    if not name.startswith("pg-dispatch"):
+                        # Every process's CPU: this one, the workers and sink connections it
+                        # forked (reaped), PostgreSQL's. Seconds, for the whole contender.
+                        time.sleep(SETTLE)
+                        results.setdefault(f"_all {name}", []).append(
+                            (c1 - c0, _children_cpu() - k0, pg_cpu(datadir) - p0)
+                        )
+                    else:
+                        results.setdefault(f"_all {name}", []).append(DISPATCH_CPU.pop())
                 print(f"round {r + 1}/{rounds} done ({TREE})", file=sys.stderr)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -325,23 +435,29 @@ def main() -> None:
     print(
         "| contender | "
         + " | ".join(
-            f"{c} ms/msg (queue + deliver) | {c} vs bare | {c} CPU ms/msg".strip() for c, _ in columns
+            f"{c} ms/msg (queue + deliver) | {c} vs bare | {c} CPU ms/msg | {c} all CPU ms/msg (cores busy)".strip()
+            for c, _ in columns
         )
         + " |"
     )
-    print("|---|" + "---:|---:|---:|" * len(columns))
+    print("|---|" + "---:|---:|---:|---:|" * len(columns))
     tables = [medians(r, n) for _, r in columns]
     for k in (k for k in after if not k.startswith("_")):
         cells = []
         for (_, r), (med, split) in zip(columns, tables, strict=True):
             if k not in med:
-                cells += ["", "", ""]
+                cells += ["", "", "", ""]
                 continue
             q = f" ({split[k][0]:.2f} + {split[k][1]:.2f})" if k in split else ""
             cpu = statistics.median(r[f"_cpu {k}"]) if f"_cpu {k}" in r else None
             bare_cpu = statistics.median(r["_cpu bare"]) if "_cpu bare" in r else None
             cpu_cell = f"{cpu / n * 1000:.2f} ({cpu / bare_cpu:.2f}x)" if cpu and bare_cpu else ""
-            cells += [f"{med[k]:.2f}{q}", f"{med[k] / med['bare']:.2f}x", cpu_cell]
+            alls = r.get(f"_all {k}")
+            all_cell = ""
+            if alls:
+                every = statistics.median(sum(x) for x in alls) / n * 1000
+                all_cell = f"{every:.2f} ({every / med[k]:.2f})"
+            cells += [f"{med[k]:.2f}{q}", f"{med[k] / med['bare']:.2f}x", cpu_cell, all_cell]
         print(f"| {k} | " + " | ".join(cells) + " |")
     for c, r in columns:
         if "_fsync" in r:
@@ -350,12 +466,28 @@ def main() -> None:
                 f"durable commit): median {statistics.median(r['_fsync']) * 1000:.2f} ms "
                 f"(per round: {', '.join(f'{x * 1000:.2f}' for x in r['_fsync'])})"
             )
-    for (c, _), (med, _) in zip(columns, tables, strict=True):
+    for (c, r), (med, _) in zip(columns, tables, strict=True):
         if "pg-dispatch-2" in med:
             print(
-                f"\n{c + ': ' if c else ''}two PostgreSQL workers vs one (dispatch only): "
-                f"{med['pg-dispatch-1'] / med['pg-dispatch-2']:.2f}x the throughput"
+                f"\n{c + ': ' if c else ''}two PostgreSQL workers vs one (dispatch only, "
+                f"{max(n, DISPATCH_MIN)} messages): {med['pg-dispatch-1'] / med['pg-dispatch-2']:.2f}x the throughput"
             )
+            if "_scaling" in r:
+                print(
+                    f"  two CPU-bound processes vs one on this machine at the time (the ceiling of that "
+                    f"ratio): median {statistics.median(r['_scaling']):.2f}x "
+                    f"(per round: {', '.join(f'{x:.2f}' for x in r['_scaling'])})"
+                )
+            for k in ("pg-dispatch-1", "pg-dispatch-2"):
+                parts = [statistics.median(x[i] for x in r[f"_all {k}"]) / n * 1000 for i in range(3)]
+                workers = statistics.median(r[f"_cpu {k}"]) / n * 1000
+                every = sum(parts)
+                print(
+                    f"  {k}: CPU ms/msg: workers {workers:.3f}, sink {parts[1] - workers:.3f}, "
+                    f"PostgreSQL {parts[2]:.3f}, this process {parts[0]:.3f}; all {every:.3f} over "
+                    f"{med[k]:.3f} ms of wall clock = {every / med[k]:.2f} cores busy; "
+                    f"{os.cpu_count()} cores cap it at {every / (os.cpu_count() or 1):.3f} ms/msg"
+                )
 
 
 class _none:
