@@ -34,8 +34,8 @@ class _Cursor:
     def __init__(self, cur: Any) -> None:
         self._cur = cur
 
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> None:
-        self._cur.execute(sql.replace("?", "%s"), params)
+    def execute(self, sql: str, params: tuple[Any, ...] = (), *, binary: bool = False) -> None:
+        self._cur.execute(sql.replace("?", "%s"), params, binary=binary)
 
     def executemany(self, sql: str, params: list[tuple[Any, ...]]) -> None:
         # psycopg sends the rows in pipeline mode: one round trip for the batch, not one per row.
@@ -119,6 +119,9 @@ class PostgresStore(Store):
             f"SELECT {', '.join('claimed.' + c for c in SLIM)}, {', '.join('c.' + c for c in CONTENT)} "
             "FROM claimed JOIN mt_courier_contents c ON c.id = claimed.id",
             (now, limit, now, limit, limit, lease_until, token, now),
+            # Binary results: the MIME bytes come as they are, not hex-encoded by the server
+            # and decoded here (twice their size on the wire), and the times as doubles.
+            binary=True,
         )
         rows: list[Any] = cur.fetchall()
         return rows
