@@ -37,10 +37,10 @@ one-by-one enqueue on the disk against 0.56 ms on tmpfs, the same code).
 The "all CPU" column adds every process's CPU: this one, the worker processes and the sink's
 per-connection processes (reaped children), and PostgreSQL's (the postmaster, its live
 processes and its reaped backends, from /proc); divided by the wall clock it gives the cores the
-contender kept busy. For the dispatch-only contenders it is split per process, and each round
-also measures how much more pure-Python work two processes do than one at that moment (2.0 on
-two idle cores, ~1.0 when other jobs hold one): two workers cannot beat either that or 2 x the
-one-worker wall time over the two-worker CPU per message.
+contender kept busy. For the dispatch-only contenders it is split per process, next to the whole
+machine's busy cores meanwhile (/proc/stat: every job's, and what the hypervisor stole): two
+workers cannot beat 2 x the one-worker wall time over the two-worker CPU per message, nor use
+the cores other jobs hold. ``--only pg-dispatch-1,pg-dispatch-2`` runs just those (and bare).
 
 The sink is a minimal SMTP responder that forks per connection, so it is not the bottleneck and
 can use both cores; the PostgreSQL server comes from tests/pg_server.py (Debian's packages).
@@ -181,6 +181,8 @@ def pg_cpu(datadir: str | None) -> float:
 DISPATCH_MIN = 2000
 
 
+#: (busy, stolen) cores of the whole machine while the last dispatch-only contender ran.
+MACHINE: list[tuple[float, float]] = []
 #: (this process, its children, PostgreSQL) CPU seconds of the last dispatch-only round.
 DISPATCH_CPU: list[tuple[float, float, float]] = []
 
@@ -210,10 +212,13 @@ def dispatch(store: str, uri: str, n: int, workers: int, pgdir: str) -> float:
         p.start()
     time.sleep(0.5)  # let each child connect before the clock starts
     c0, k0, p0 = _cpu(), _children_cpu(), pg_cpu(pgdir)
+    m0 = machine_cpu()
     t0 = time.perf_counter()
     go.set()
     done = [out.get(timeout=600) for _ in procs]
     dt = time.perf_counter() - t0
+    m1 = machine_cpu()
+    MACHINE.append(((m1[0] - m0[0]) / dt, (m1[1] - m0[1]) / dt))
     for p in procs:
         p.join()
     time.sleep(SETTLE)
@@ -284,27 +289,18 @@ def fsync_floor(folder: str, k: int = 50) -> float:
     return statistics.median(times)
 
 
-def _spin(k: int) -> float:
-    t0 = time.perf_counter()
-    x = 0
-    for i in range(k):
-        x += i * i % 7
-    return time.perf_counter() - t0
+def machine_cpu() -> tuple[float, float]:
+    """(busy, stolen) CPU seconds of the whole machine so far, every process of every job
+    (/proc/stat: user, nice, system, irq, softirq; steal is what the hypervisor took)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq) / tick, steal / tick
 
 
-def cpu_scaling(k: int = 2_000_000) -> float:
-    """How much more pure-Python work two processes get done than one, right now: 2.0 on two
-    idle cores, ~1.0 when other jobs hold one of them. The ceiling of any two-worker ratio."""
-    fork = mp.get_context("fork")
-    with fork.Pool(2) as pool:
-        pool.map(_spin, [1000, 1000])  # both started
-        t0 = time.perf_counter()
-        pool.apply(_spin, (k,))
-        one = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        pool.map(_spin, [k, k], chunksize=1)
-        two = time.perf_counter() - t0
-    return 2 * one / two
+#: The contenders to run (--only); empty: all.
+ONLY: set[str] = set()
 
 
 def measure(n: int, rounds: int, disk: bool = True) -> dict[str, list[Any]]:
@@ -335,8 +331,8 @@ def measure(n: int, rounds: int, disk: bool = True) -> dict[str, list[Any]]:
                         ("pg-dispatch-2", lambda db=db: dispatch(db["d2_"], uri, n, 2, pg.datadir)),
                     ]
                 results.setdefault("_fsync", []).append(fsync_floor(tmp))
-                results.setdefault("_scaling", []).append(cpu_scaling())
                 datadir = None if pg is None else pg.datadir
+                runs = [(k, fn) for k, fn in runs if not ONLY or k in ONLY or k == "bare"]
                 for name, fn in runs:
                     CHILD_CPU.clear()
                     time.sleep(SETTLE)
@@ -355,6 +351,7 @@ def measure(n: int, rounds: int, disk: bool = True) -> dict[str, list[Any]]:
                         )
                     else:
                         results.setdefault(f"_all {name}", []).append(DISPATCH_CPU.pop())
+                        results.setdefault(f"_machine {name}", []).append(MACHINE.pop())
                 print(f"round {r + 1}/{rounds} done ({TREE})", file=sys.stderr)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -381,6 +378,7 @@ def compare(
                 "--json",
             ]
             cmd += [] if disk else ["--no-disk"]
+            cmd += ["--only", ",".join(ONLY)] if ONLY else []
             out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
             for k, v in json.loads(out).items():
                 into.setdefault(k, []).extend(tuple(x) if isinstance(x, list) else x for x in v)
@@ -413,8 +411,10 @@ def main() -> None:
     ap.add_argument("--compare", metavar="TREE", help="before (TREE) / after (this checkout), alternating")
     ap.add_argument("--json", action="store_true", help="print the raw results as JSON (for --compare)")
     ap.add_argument("--no-disk", action="store_true", help="SQLite on tmpfs, PostgreSQL with fsync off")
+    ap.add_argument("--only", help="comma-separated contenders to run (bare always runs)")
     args = ap.parse_args()
     n = args.messages
+    ONLY.update(x.strip() for x in (args.only or "").split(",") if x.strip())
     load0 = os.getloadavg()
     if args.json:
         print(json.dumps(measure(n, args.rounds, not args.no_disk)))
@@ -469,21 +469,18 @@ def main() -> None:
                 f"\n{c + ': ' if c else ''}two PostgreSQL workers vs one (dispatch only, "
                 f"{max(n, DISPATCH_MIN)} messages): {med['pg-dispatch-1'] / med['pg-dispatch-2']:.2f}x the throughput"
             )
-            if "_scaling" in r:
-                print(
-                    f"  two CPU-bound processes vs one on this machine at the time (the ceiling of that "
-                    f"ratio): median {statistics.median(r['_scaling']):.2f}x "
-                    f"(per round: {', '.join(f'{x:.2f}' for x in r['_scaling'])})"
-                )
             for k in ("pg-dispatch-1", "pg-dispatch-2"):
                 parts = [statistics.median(x[i] for x in r[f"_all {k}"]) / n * 1000 for i in range(3)]
                 workers = statistics.median(r[f"_cpu {k}"]) / n * 1000
                 every = sum(parts)
+                busy, steal = (statistics.median(x[i] for x in r[f"_machine {k}"]) for i in range(2))
                 print(
                     f"  {k}: CPU ms/msg: workers {workers:.3f}, sink {parts[1] - workers:.3f}, "
                     f"PostgreSQL {parts[2]:.3f}, this process {parts[0]:.3f}; all {every:.3f} over "
                     f"{med[k]:.3f} ms of wall clock = {every / med[k]:.2f} cores busy; "
-                    f"{os.cpu_count()} cores cap it at {every / (os.cpu_count() or 1):.3f} ms/msg"
+                    f"{os.cpu_count()} idle cores would cap it at {every / (os.cpu_count() or 1):.3f} ms/msg; "
+                    f"the whole machine meanwhile: {busy:.2f} cores busy (other jobs: {busy - every / med[k]:.2f}), "
+                    f"{steal:.2f} stolen"
                 )
 
 
