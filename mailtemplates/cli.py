@@ -18,9 +18,7 @@ mistakes are argparse's: a message and exit code 2. ``lint`` is the linter's own
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -421,6 +419,8 @@ def cmd_render(args: argparse.Namespace) -> int:
             "locale": email.locale,
             "files": dict(email.files),
         }
+        import json  # here: json and shutil are imported by the commands that use them only
+
         _write(json.dumps(out, ensure_ascii=False, indent=2))
     return 0
 
@@ -472,6 +472,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.missing_only:
         kept = set(existing)
         targets = [(s, t) for s, t in targets if t not in kept]
+    import shutil
+
     try:
         for s, t in targets:
             t.parent.mkdir(parents=True, exist_ok=True)

@@ -237,6 +237,7 @@ class Loader:
         self.file_uri_roots = [os.path.realpath(p) for p in (*file_uri_roots, *self.override_roots)]
         #: Schemes template URIs may use (None: all of URI_SCHEMES; http(s) also need allow_http).
         self.uri_schemes = None if uri_schemes is None else tuple(uri_schemes)
+        self._real_roots: dict[str, str] = {}  # read_file's roots, after symlinks
 
     @property
     def roots(self) -> list[tuple[Origin, str]]:
@@ -453,7 +454,9 @@ class Loader:
         problem = _not_a_file(path)
         if problem is not None:
             raise TemplateSourceError(problem or f"{path}: no such file")
-        real_root = os.path.realpath(root)
+        real_root = self._real_roots.get(root)
+        if real_root is None:  # once per root: lint reads all of a root's files in one pass
+            real_root = self._real_roots[root] = os.path.realpath(root)
         if not _within(real_root, path):
             raise InvalidName(f"{path} resolves outside its template root {real_root}")
         try:
