@@ -5,6 +5,7 @@ They read the templates' own text (:func:`~.scan.masked`), never the values inse
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -81,10 +82,17 @@ def _occurs(text: str, words: tuple[str, ...]) -> bool:
     expression would find it. False means an expression that needs one of them cannot match:
     the ones below try their alternatives at every position, which was most of a lint run's
     deliverability time (issue 17)."""
+    lowered = _lowered(text)
+    return lowered is None or any(w in lowered for w in words)
+
+
+@functools.lru_cache(maxsize=16)
+def _lowered(text: str) -> str | None:
+    """``text.lower()``, None when it has a character of :data:`_UNLOWERED`: each masked text is
+    asked about several words (a string's hash is computed once, then kept by the string)."""
     if any(c in text for c in _UNLOWERED):
-        return True
-    lowered = text.lower()
-    return any(w in lowered for w in words)
+        return None
+    return text.lower()
 
 
 def where(tree: nodes.Tree) -> str:
