@@ -789,6 +789,8 @@ class _Skeleton:
     #: the line (a recipient's address changes it), at most _OWN_LENGTHS of them. Entries are
     #: replaced whole (atomic), so threads share them.
     own: list[dict[int, _OwnLine]] = field(default_factory=list)
+    #: How many times each place has learnt (a new reference line or wider spans).
+    learnt: list[int] = field(default_factory=list)
 
 
 # Replaced as a whole (a tuple), so threads share it without a lock; a lost update only costs a
@@ -832,6 +834,7 @@ def _skeleton(lines: list[str], static: list[bool], entries: list[_QPEntry], ref
         tuple([seg[2] if seg is not None else None for seg in segments]),
         tuple([i for i, seg in enumerate(segments) if seg is None]),
         [{} for seg in segments if seg is None],
+        [0 for seg in segments if seg is None],
     )
 
 
@@ -878,6 +881,9 @@ def _learn(lines: list[str], entries: list[_QPEntry]) -> None:
 # an entry holds ~4 copies of its line, so a skeleton ~256 KB at most.
 _OWN_PLACES = 16
 _OWN_LENGTHS = 4
+# A place that has learnt this often holds values that change length or place (an address of
+# any length): learning there costs more than it saves, so it stops (lines take b2a_qp).
+_OWN_LEARN_MAX = 32
 _SPAN_GAP = 8  # differing characters closer than this make one span
 # Per span: (start, end, whether it ends the line, its pieces (from, to, what b2a_qp writes
 # after them: "=3D" or a soft break; () when written as it is), the places of "=" in it,
@@ -1077,18 +1083,20 @@ def _own_line(sk: _Skeleton, k: int, line: str, sniffed: bool) -> tuple[str, byt
     # template's lines out); one that recurs may still be found among those.
     payload_text, wire_bytes = _qp_new.get(line) or _qp_encode(line)
     q, n = (_sniff_cache.get(line) or _sniff_figures(line)) if sniffed else (0, 0)
+    if k >= _OWN_PLACES or len(line) > _QP_MAX_LINE or sk.learnt[k] >= _OWN_LEARN_MAX:
+        return payload_text, wire_bytes, q, n
     if known is None:
-        if k >= _OWN_PLACES or len(line) > _QP_MAX_LINE:
-            return payload_text, wire_bytes, q, n
         if len(by_length) >= _OWN_LENGTHS:
             by_length.clear()
         by_length[len(line)] = _OwnLine(line, ())
+        sk.learnt[k] += 1
     elif outside and line != known.line:
         ref = known.line
         start, end = _common_ends(ref, line)
         diff = sorted({*known.diff, *[i for i in range(start, end) if ref[i] != line[i]]})
         if len(diff) != len(known.diff):
             by_length[len(line)] = _OwnLine(ref, tuple(diff))
+            sk.learnt[k] += 1
     return payload_text, wire_bytes, q, n
 
 
