@@ -10,7 +10,7 @@ by ``to_message`` only: rendering and ``mailtemplates lint`` build no message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -21,6 +21,17 @@ if TYPE_CHECKING:
     from mailtemplates.mime import Attachment, InlineImage, OutgoingMessage
 
 __all__ = ["RenderedEmail"]
+
+# mime.build_message once imported: an import statement in to_message would cost ~1 µs a call.
+_build_message: Callable[..., OutgoingMessage] | None = None
+
+
+def _import_build_message() -> Callable[..., OutgoingMessage]:
+    global _build_message
+    from mailtemplates.mime import build_message
+
+    _build_message = build_message
+    return build_message
 
 
 @dataclass(frozen=True)
@@ -114,9 +125,8 @@ class RenderedEmail:
         invalid addresses. ``message_id`` fixes the ``Message-ID`` (see
         :func:`~mailtemplates.mime.build_message`).
         """
-        from mailtemplates.mime import build_message
-
-        return build_message(
+        build = _build_message or _import_build_message()
+        return build(
             subject=self.subject,
             text=self.text,
             html=self.html,
