@@ -10,10 +10,12 @@ against the general code it stands for, and the limits against the messages they
 
 from __future__ import annotations
 
+import gc
+import math
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mailtemplates import gotmpl
@@ -252,3 +254,141 @@ def test_replacement_calls_are_the_regex_substitution(s: str) -> None:
     for table in (html.HTML_TABLE, html.HTML_NORM_TABLE, html.HTML_NOSPACE_TABLE, html.HTML_NOSPACE_NORM_TABLE):
         _, repl, with_bad, _, calls = html._compile_replacer(table)
         assert calls(s) == with_bad.sub(repl, s)
+
+
+# -- toJson through Python's C encoder (sprig_json._marshal_plain) --------------------------------
+
+# Strings with everything Go's encoder writes in a way of its own: quotes, backslashes, controls
+# (named and \u00xx), "<", ">", "&", U+2028/U+2029, DEL, surrogates (invalid UTF-8), non-ASCII
+# and astral characters (key order by UTF-8 bytes).
+# (Joined from a list: st.text merges its alphabet into one set of characters, which makes the
+# special ones rare.)
+_JSON_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from([*"<>&\"\\/\b\f\n\r\t\x00\x1f\x7f aZ", "\u2028", "\u2029", "\udc80", "é", "\uffff", "😀"]),
+        st.characters(),
+    ),
+    max_size=8,
+).map("".join)
+_JSON_LEAF = st.one_of(
+    _JSON_TEXT,
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.booleans(),
+    st.none(),
+    st.builds(Int64, st.integers(min_value=-(2**63), max_value=2**63 - 1)),
+)
+_PLAIN_JSON = st.recursive(
+    _JSON_LEAF,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_JSON_TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+# What the C path must leave to the pure encoder: floats, MISSING, tuples, non-str keys.
+_ANY_JSON = st.recursive(
+    _JSON_LEAF | st.floats() | st.just(MISSING),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.tuples(inner)
+    | st.dictionaries(_JSON_TEXT | st.integers(max_value=9, min_value=0), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def _pure_json(v: object, escape_html: bool) -> tuple[str, str]:
+    from mailtemplates.gotmpl.funcs.sprig_json import JSONError, _encode
+
+    out: list[str] = []
+    try:
+        _encode(v, out, escape_html, None, 0)
+    except JSONError as e:
+        return "error", str(e)
+    return "ok", "".join(out)
+
+
+def _fast_json(v: object, escape_html: bool) -> tuple[str, str]:
+    from mailtemplates.gotmpl.funcs.sprig_json import JSONError, marshal
+
+    try:
+        return "ok", marshal(v, escape_html=escape_html)
+    except JSONError as e:
+        return "error", str(e)
+
+
+@given(st.lists(_PLAIN_JSON, max_size=3) | st.dictionaries(_JSON_TEXT, _PLAIN_JSON, max_size=4), st.booleans())
+@settings(max_examples=400)
+def test_plain_json_through_the_c_encoder_is_the_pure_encoder(v: object, escape_html: bool) -> None:
+    from mailtemplates.gotmpl.funcs.sprig_json import _marshal_plain
+
+    fast = _marshal_plain(v, escape_html)
+    expected = _pure_json(v, escape_html)
+    if fast is None:
+        # Declined only for what the C encoder cannot write as Go does: a surrogate somewhere.
+        assert "\\ufffd" in expected[1], expected
+    else:
+        assert ("ok", fast) == expected
+
+
+@given(_ANY_JSON, st.booleans())
+@settings(max_examples=300)
+def test_marshal_of_any_value_is_the_pure_encoder(v: object, escape_html: bool) -> None:
+    assert _fast_json(v, escape_html) == _pure_json(v, escape_html)
+
+
+def test_c_encoder_declines_what_it_would_write_differently() -> None:
+    from mailtemplates.gotmpl.funcs.sprig_json import _marshal_plain, marshal
+
+    for v in ([1.0], {"a": 1e16}, [MISSING], {1: "x"}, [(1,)], {"\udc80": 1}, [-0.0], [2**20000]):
+        assert _marshal_plain(v, True) is None, v
+    assert marshal({"b": [1.0, 1e21, 1e-7], "a": "<&>\u2028"}) == (
+        '{"a":"\\u003c\\u0026\\u003e\\u2028","b":[1,1e+21,1e-7]}'
+    )
+    deep: list[Any] = []
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(RecursionError):
+        marshal(deep)  # as before: the runtime reports it as the call's "too deep" error
+
+
+# -- divf of two whole numbers without Fraction (numeric._whole_div) ------------------------------
+
+_WHOLE = st.one_of(
+    st.integers(min_value=-(2**54), max_value=2**54),
+    st.integers(min_value=-1000, max_value=1000),
+    st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1).map(float),
+    st.sampled_from([0, -0.0, 0.0, 1, -1, 3, 7, 2**53, 2**53 - 1, -(2**53) + 1, 10**16, True, "12", None]),
+)
+
+
+@given(_WHOLE, _WHOLE)
+@settings(max_examples=600)
+@example(1, 2**17)  # 1/2**17 ends in a 5 at the 17th decimal place: rounded away from zero
+@example(-3, 2**17)
+@example(3.0, -(2**17))
+@example(2**53 - 1, 3)
+def test_divf_of_whole_numbers_is_the_decimal_division(a: object, b: object) -> None:
+    from mailtemplates.gotmpl.funcs import GoFuncError
+    from mailtemplates.gotmpl.funcs.sprig import numeric
+
+    def outcome(f: Any) -> tuple[str, object]:
+        try:
+            r = f()
+        except GoFuncError as e:
+            return "error", str(e)
+        return "ok", (r, math.copysign(1.0, r))  # -0.0 and 0.0 apart
+
+    fast = outcome(lambda: numeric._divf(a, b))
+    assert fast == outcome(lambda: numeric._decimal_op(a, [b], "/"))
+
+
+def test_printed_size_leaves_no_garbage() -> None:
+    # It used to define a recursive closure per call: a reference cycle per printed container,
+    # freed only by the garbage collector.
+    from mailtemplates.gotmpl.runtime import printed_size
+
+    value = {"a": [1, {"b": "c"}], "d": ["e"] * 3}
+    gc.collect()
+    gc.disable()
+    try:
+        sizes = {printed_size(value, 1 << 62) for _ in range(100)}
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    assert sizes == {20}

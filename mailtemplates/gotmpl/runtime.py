@@ -246,35 +246,44 @@ def printed_size(v: object, limit: int) -> int:
     Each distinct container is measured once, however often it is held: a list that holds one
     list twice, twenty levels deep, costs twenty steps here, not the 2**20 formatting would.
     """
-    memo: dict[int, int] = {}
-
-    def size(x: object) -> int:
-        t = type(x)
-        if t is str:
-            return len(x)  # type: ignore[arg-type]
-        if t in _SCALARS:
-            return 1
-        if t is dict or t is list or (isinstance(x, (list, tuple, Mapping)) and not isinstance(x, Missing)):
-            known = memo.get(id(x))
-            if known is not None:
-                return known
-            memo[id(x)] = 0  # a cycle: left to the printer's own recursion limit
-            total = len(x) + 1  # type: ignore[arg-type]  # brackets and separators
-            if t is dict or isinstance(x, Mapping):
-                for k, e in x.items():  # type: ignore[attr-defined]
-                    total += (len(k) if type(k) is str else size(k)) + (len(e) if type(e) is str else size(e))
-                    if total > limit:
-                        break
-            else:
-                for e in x:  # type: ignore[attr-defined]
-                    total += len(e) if type(e) is str else size(e)
-                    if total > limit:
-                        break
-            memo[id(x)] = total
-            return total
+    t = type(v)
+    if t is str:
+        return len(v)  # type: ignore[arg-type]
+    if t in _SCALARS:
         return 1
+    # A module-level walk, not a closure: a recursive closure is a reference cycle per call,
+    # left for the garbage collector.
+    return _size(v, limit, {})
 
-    return size(v)
+
+def _size(x: object, limit: int, memo: dict[int, int]) -> int:
+    """printed_size's walk; ``memo``: the size of each container already measured, by id."""
+    t = type(x)
+    if t is str:
+        return len(x)  # type: ignore[arg-type]
+    if t in _SCALARS:
+        return 1
+    if t is dict or t is list or (isinstance(x, (list, tuple, Mapping)) and not isinstance(x, Missing)):
+        known = memo.get(id(x))
+        if known is not None:
+            return known
+        memo[id(x)] = 0  # a cycle: left to the printer's own recursion limit
+        total = len(x) + 1  # type: ignore[arg-type]  # brackets and separators
+        if t is dict or isinstance(x, Mapping):
+            for k, e in x.items():  # type: ignore[attr-defined]
+                total += (len(k) if type(k) is str else _size(k, limit, memo)) + (
+                    len(e) if type(e) is str else _size(e, limit, memo)
+                )
+                if total > limit:
+                    break
+        else:
+            for e in x:  # type: ignore[attr-defined]
+                total += len(e) if type(e) is str else _size(e, limit, memo)
+                if total > limit:
+                    break
+        memo[id(x)] = total
+        return total
+    return 1
 
 
 #: Types printed_size counts as 1 without looking further.
@@ -911,6 +920,9 @@ def _join_size(sep: str, v: object) -> int:
 
 def _args_size(*args: object) -> int:
     """What a function printing all its arguments writes at least (print, cat, toJson, ...)."""
+    if len(args) == 1:  # the common call (toJson .X, an escaper): no generator
+        a = args[0]
+        return 0 if a is None or type(a) is str else printed_size(a, _BIG)
     return sum(printed_size(a, _BIG) for a in args if a is not None and type(a) is not str)
 
 

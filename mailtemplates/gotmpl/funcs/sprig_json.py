@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import json.encoder
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -23,7 +24,7 @@ from operator import itemgetter
 from typing import Any, Final
 
 from ..gostrconv import format_float, go_bytes, quote
-from ..values import MISSING, GoTime
+from ..values import MISSING, GoTime, Int64
 
 __all__ = ["JSONError", "marshal", "unmarshal"]
 
@@ -220,8 +221,74 @@ def _encode_obj(
     out.append("}")
 
 
+class _NotPlain(Exception):
+    """Raised by the C encoder's ``default``: a value :func:`_plain` let through that it cannot write."""
+
+
+def _not_plain(o: object) -> object:
+    raise _NotPlain
+
+
+# Python's own C encoder, set up once as json.Marshal writes plain data: keys sorted, no spaces,
+# non-ASCII as it is. It escapes strings as Go does ("\\", "\"", \b \f \n \r \t by name, the
+# other C0 controls as \u00xx in lowercase) but for the characters _marshal_plain replaces after.
+_C_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+_C_ENCODE_STR = getattr(json.encoder, "c_encode_basestring", None)
+_C_ENCODE: Final = (
+    _C_MAKE_ENCODER(None, _not_plain, _C_ENCODE_STR, None, ":", ",", True, False, True)
+    if _C_MAKE_ENCODER is not None and _C_ENCODE_STR is not None
+    else None
+)
+#: Go escapes "<", ">", "&", U+2028 and U+2029, which Python's encoder leaves as they are (only
+#: ever inside a string of the output: the rest of it is brackets, punctuation, digits and
+#: true/false/null). A surrogate (invalid UTF-8) also sorts differently as bytes: the pure
+#: encoder handles those.
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+_PLAIN_LEAVES: Final = frozenset({str, int, bool, type(None), Int64})
+
+
+def _plain(v: object) -> bool:
+    """Whether ``v`` is JSON data the C encoder writes exactly as Go: exact dicts with ``str``
+    keys and exact lists down to exact strings, ints, bools and None. Floats are not (Python
+    writes ``1.0`` and ``1e+16`` where Go writes ``1`` and ``10000000000000000``), nor anything
+    the pure encoder treats in a way of its own (nil lists, MISSING, structs, times)."""
+    if type(v) is dict:
+        for k, x in v.items():
+            if type(k) is not str or (type(x) not in _PLAIN_LEAVES and not _plain(x)):
+                return False
+        return True
+    if type(v) is list:
+        for x in v:  # noqa: SIM110 - a loop: all() of a generator is slower
+            if type(x) not in _PLAIN_LEAVES and not _plain(x):
+                return False
+        return True
+    return type(v) in _PLAIN_LEAVES
+
+
+def _marshal_plain(v: object, escape_html: bool) -> str | None:
+    """json.Marshal of a dict or list through Python's C encoder; None when the result could
+    differ from the pure encoder's (then it decides, errors included)."""
+    try:
+        if _C_ENCODE is None or not _plain(v):
+            return None
+        s: str = "".join(_C_ENCODE(v, 0))
+    except (RecursionError, ValueError, _NotPlain):
+        return None  # deep or cyclic data, an int too long to print: the pure encoder's to report
+    if not s.isascii():
+        if _SURROGATE.search(s) is not None:
+            return None
+        s = s.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    if escape_html and ("<" in s or ">" in s or "&" in s):
+        s = s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return s
+
+
 def marshal(v: object, *, escape_html: bool = True, indent: str | None = None) -> str:
     """json.Marshal (``indent`` given: json.MarshalIndent with an empty prefix). Raises JSONError."""
+    if indent is None and (type(v) is dict or type(v) is list):
+        s = _marshal_plain(v, escape_html)
+        if s is not None:
+            return s
     out: list[str] = []
     _encode(v, out, escape_html, indent, 0)
     return "".join(out)

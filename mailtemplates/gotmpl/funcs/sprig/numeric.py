@@ -193,7 +193,29 @@ def _subf(a: object, *v: object) -> float:
 
 @reg("divf", ANY, variadic=ANY, result="float64")
 def _divf(a: object, *v: object) -> float:
+    if len(v) == 1:
+        x, y = to_float64(a), to_float64(v[0])
+        if (
+            x.is_integer()
+            and y.is_integer()
+            and y != 0
+            and -_EXACT_INT < x < _EXACT_INT
+            and -_EXACT_INT < y < _EXACT_INT
+        ):
+            return _whole_div(int(x), int(y))
     return _decimal_op(a, v, "/")
+
+
+def _whole_div(a: int, b: int) -> float:
+    """``_decimal_div`` of two whole numbers (``b`` not 0) and the float of the result, in ints:
+    no Fraction to build and reduce. The same value: ``int / int`` rounds correctly, as
+    ``float(Fraction)`` does."""
+    if b < 0:
+        a, b = -a, -b
+    whole, rest = divmod(abs(a) * _DIV_SCALE, b)
+    if rest * 2 >= b:
+        whole += 1
+    return (whole if a >= 0 else -whole) / _DIV_SCALE
 
 
 @reg("mulf", ANY, variadic=ANY, result="float64")
