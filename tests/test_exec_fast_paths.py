@@ -256,7 +256,7 @@ def test_replacement_calls_are_the_regex_substitution(s: str) -> None:
         assert calls(s) == with_bad.sub(repl, s)
 
 
-# -- toJson through Python's C encoder (sprig_json._marshal_plain) --------------------------------
+# -- toJson through Python's C encoder (sprig_json.marshal_plain, runtime.json_call) ---------------
 
 # Strings with everything Go's encoder writes in a way of its own: quotes, backslashes, controls
 # (named and \u00xx), "<", ">", "&", U+2028/U+2029, DEL, surrogates (invalid UTF-8), non-ASCII
@@ -312,18 +312,49 @@ def _fast_json(v: object, escape_html: bool) -> tuple[str, str]:
         return "error", str(e)
 
 
-@given(st.lists(_PLAIN_JSON, max_size=3) | st.dictionaries(_JSON_TEXT, _PLAIN_JSON, max_size=4), st.booleans())
+_PLAIN_CONTAINER = st.lists(_PLAIN_JSON, max_size=3) | st.dictionaries(_JSON_TEXT, _PLAIN_JSON, max_size=4)
+
+
+@given(_PLAIN_CONTAINER, st.booleans())
 @settings(max_examples=400)
 def test_plain_json_through_the_c_encoder_is_the_pure_encoder(v: object, escape_html: bool) -> None:
-    from mailtemplates.gotmpl.funcs.sprig_json import _marshal_plain
+    from mailtemplates.gotmpl.funcs.sprig_json import marshal_plain, plain_size
+    from mailtemplates.gotmpl.runtime import printed_size
 
-    fast = _marshal_plain(v, escape_html)
+    # The single walk counts what the size guard's printed_size counts.
+    assert plain_size(v, 1 << 62) == printed_size(v, 1 << 62)
+    fast = marshal_plain(v, escape_html)
     expected = _pure_json(v, escape_html)
     if fast is None:
         # Declined only for what the C encoder cannot write as Go does: a surrogate somewhere.
         assert "\\ufffd" in expected[1], expected
     else:
         assert ("ok", fast) == expected
+
+
+@given(_PLAIN_CONTAINER | _ANY_JSON, st.integers(min_value=0, max_value=80), st.integers(min_value=0, max_value=80))
+@settings(max_examples=300)
+def test_json_call_is_the_guarded_call(v: object, max_output: int, max_values: int) -> None:
+    # The same result, the same refusal in the same words, the same budget left: for plain data
+    # (one walk), for the rest (guarded_call itself), printed or charged.
+    from mailtemplates.gotmpl import runtime as rt
+    from mailtemplates.gotmpl.funcs import funcmap
+
+    for name, escape_html in rt.JSON_CALLS.items():
+        f = funcmap("full")[name]
+        for charge in (True, False):
+            outcomes = []
+            for fast in (True, False):
+                st = rt.new_state(max_output, 1000, max_values)
+                try:
+                    if fast:
+                        r = rt.json_call(escape_html, f, [v], 7, st, charge)
+                    else:
+                        r = rt.guarded_call(f, [v], 7, st, charge)
+                    outcomes.append(("ok", r, st))
+                except rt.ExecFailure as e:
+                    outcomes.append((type(e).__name__, (e.nid, e.message), st))
+            assert outcomes[0] == outcomes[1], (name, charge)
 
 
 @given(_ANY_JSON, st.booleans())
@@ -333,10 +364,13 @@ def test_marshal_of_any_value_is_the_pure_encoder(v: object, escape_html: bool) 
 
 
 def test_c_encoder_declines_what_it_would_write_differently() -> None:
-    from mailtemplates.gotmpl.funcs.sprig_json import _marshal_plain, marshal
+    from mailtemplates.gotmpl.funcs.sprig_json import marshal, marshal_plain
 
-    for v in ([1.0], {"a": 1e16}, [MISSING], {1: "x"}, [(1,)], {"\udc80": 1}, [-0.0], [2**20000]):
-        assert _marshal_plain(v, True) is None, v
+    shared = ["x"]
+    for v in ([1.0], {"a": 1e16}, [MISSING], {1: "x"}, [(1,)], {"\udc80": 1}, [-0.0], [2**20000], [shared, shared]):
+        assert marshal_plain(v, True) is None, v
+    assert marshal_plain(["abc"], True, stop=5) == '["abc"]'
+    assert marshal_plain(["abc"], True, stop=4) is None  # printed_size 5: past the budget
     assert marshal({"b": [1.0, 1e21, 1e-7], "a": "<&>\u2028"}) == (
         '{"a":"\\u003c\\u0026\\u003e\\u2028","b":[1,1e+21,1e-7]}'
     )

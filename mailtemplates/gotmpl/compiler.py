@@ -1082,6 +1082,8 @@ class _TemplateCompiler:
             and (fast := simple_printf(args[0].text)) is not None
         ):
             expr = f"_printf({self.const(fast)}, {fn}, [{', '.join(parts)}], {self.nid(cmd)}, st{', False' if printed else ''})"
+        elif name in rt.JSON_CALLS and f is _stock(name) and len(parts) == 1:
+            expr = f"_json({rt.JSON_CALLS[name]}, {fn}, [{parts[0]}], {self.nid(cmd)}, st{', False' if printed else ''})"
         elif name in rt.SIZE_GUARDS and f is _stock(name):
             # Sized before it runs; a printed result counts as output, not as a value.
             expr = f"_guarded({fn}, [{', '.join(parts)}], {self.nid(cmd)}, st{', False' if printed else ''})"
@@ -1101,7 +1103,7 @@ class _TemplateCompiler:
         else:
             expr = f"_call({fn}, [{', '.join(parts)}], {self.nid(cmd)})"
         if expr.startswith("_callv(") or (
-            not printed and expr.startswith(("_escaper(", "_printf(", "_guarded("))
+            not printed and expr.startswith(("_escaper(", "_printf(", "_guarded(", "_json("))
         ):
             self.owner.stateful = True  # the result is charged
         return self.seq(prefix, expr) if prefix is not None else expr
@@ -1284,6 +1286,7 @@ class _SetCompiler:
             "_call": rt.call,
             "_callv": rt.charged_call,
             "_guarded": rt.guarded_call,
+            "_json": rt.json_call,
             "_printf": rt.printf_call,
             "_escaper": rt.escaper_call,
             "_call_builtin": rt.call_builtin,

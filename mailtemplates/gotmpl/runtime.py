@@ -40,6 +40,7 @@ from types import GetSetDescriptorType, MemberDescriptorType
 from typing import Any, Final
 
 from .funcs import METHODS, GoFunc, GoFuncError
+from .funcs.sprig_json import marshal_plain
 from .funcs.time_methods import Duration, Month, Weekday
 from .gofmt import format_value
 from .gostrconv import format_float
@@ -1047,6 +1048,29 @@ def guarded_call(f: GoFunc, args: list[Any], nid: int, st: list[Any], charge: bo
             _over_values(st, f.name, size, nid)
         return charged_call(f, args, nid, st)
     return call(f, args, nid)
+
+
+#: sprig's JSON functions :func:`json_call` takes, with whether they escape HTML characters.
+JSON_CALLS: Final = {"toJson": True, "mustToJson": True, "toRawJson": False, "mustToRawJson": False}
+
+
+def json_call(
+    escape_html: bool, f: GoFunc, args: list[Any], nid: int, st: list[Any], charge: bool = True
+) -> Any:
+    """:func:`guarded_call` of sprig's ``toJson`` (one of :data:`JSON_CALLS`) with one walk of
+    plain data instead of two: ``sprig_json.plain_size`` is the guard's ``printed_size`` for it,
+    counted while checking it is plain, and stops at the budgets; within them the guard lets
+    the call through, and plain data never fails to encode. Anything else (not plain, over a
+    budget) goes through :func:`guarded_call`, which gives its refusals."""
+    s = marshal_plain(args[0], escape_html, min(st[LIMIT], st[VALUES]) if charge else st[LIMIT])
+    if s is None:
+        return guarded_call(f, args, nid, st, charge)
+    if charge:  # charged_call's charging
+        n = len(s)
+        st[VALUES] -= n
+        if n >= st[LONG] or st[VALUES] < 0:
+            _charge_long(st, f.name, n, nid)
+    return s
 
 
 def printf_call(
