@@ -426,3 +426,53 @@ def test_printed_size_leaves_no_garbage() -> None:
     finally:
         gc.enable()
     assert sizes == {20}
+
+
+# -- int64 arithmetic without an Int64 per step (sprig_conv.int64_value) --------------------------
+
+_INT_ARGS = st.one_of(
+    st.integers(min_value=-(2**64), max_value=2**64),
+    st.builds(Int64, st.integers(min_value=-(2**63), max_value=2**63 - 1)),
+    st.floats(),
+    st.booleans(),
+    st.none(),
+    st.just(MISSING),
+    st.sampled_from(["12", "-7", "0x1f", "1.5", "9223372036854775808", "x", ""]),
+)
+
+
+@given(st.lists(_INT_ARGS, max_size=5))
+@settings(max_examples=500)
+def test_int64_arithmetic_wraps_as_step_by_step(args: list[object]) -> None:
+    from mailtemplates.gotmpl.funcs.sprig import numeric
+    from mailtemplates.gotmpl.funcs.sprig_conv import to_int64
+
+    def wrap(x: int) -> int:  # Go's int64 wrap-around, the plain way
+        return ((x + 2**63) % 2**64) - 2**63
+
+    total = 0
+    for a in args:
+        total = wrap(total + to_int64(a))
+    got = numeric._add(*args)
+    assert (type(got), got) == (Int64, total)
+    if args:
+        assert (type(r := numeric._add1(args[0])), r) == (Int64, wrap(to_int64(args[0]) + 1))
+    if len(args) >= 2:
+        r = numeric._sub(args[0], args[1])
+        assert (type(r), r) == (Int64, wrap(to_int64(args[0]) - to_int64(args[1])))
+
+
+# -- isSafeURL of an ASCII scheme without per-character folding (escape.url.is_safe_url) --------
+
+
+@given(
+    st.lists(st.sampled_from([*"httpsmailtoHTTPSMAILTOx:/ ", "ſ", "K", "İ", "ı"]), max_size=9).map("".join)
+    | st.sampled_from(["https://a", "HTTP:x", "mailto:a@b", "javascript:x", "ſ:x", "Kttp:", "httpſ:"])
+)
+@settings(max_examples=400)
+def test_safe_url_is_equalfold_of_the_scheme(s: str) -> None:
+    from mailtemplates.gotmpl.escape import url
+
+    protocol, sep, _ = s.partition(":")
+    expected = not sep or "/" in protocol or any(url._fold_eq(protocol, w) for w in ("http", "https", "mailto"))
+    assert url.is_safe_url(s) == expected
