@@ -234,7 +234,9 @@ def test_executions_that_change_no_state_share_it() -> None:
     assert plain.execute("m", {"N": 1, "S": "x"}) == "Hi 1 x!"
     assert plain._compiled_for("m").stateful is False
     assert plain._state == gotmpl.parse_files({"m": ""})._state  # never written
-    for src in ("{{ range .L }}{{ . }}{{ end }}", '{{ define "t" }}x{{ end }}{{ template "t" }}', "{{ $x := lower .S }}"):
+    # (A template call is stateful when its limits could fire: test_calls_are_bounded_only_...)
+    recursive = '{{ define "t" }}{{ if . }}{{ template "t" }}{{ end }}{{ end }}{{ template "t" }}'
+    for src in ("{{ range .L }}{{ . }}{{ end }}", recursive, "{{ $x := lower .S }}"):
         assert gotmpl.parse_files({"m": src})._compiled_for("m").stateful is True, src
 
 
@@ -476,3 +478,68 @@ def test_safe_url_is_equalfold_of_the_scheme(s: str) -> None:
     protocol, sep, _ = s.partition(":")
     expected = not sep or "/" in protocol or any(url._fold_eq(protocol, w) for w in ("http", "https", "mailto"))
     assert url.is_safe_url(s) == expected
+
+
+# -- template calls whose limits can never fire (compiler._SetCompiler.calls_bounded) -------------
+
+
+@given(
+    depth=st.integers(min_value=0, max_value=4),
+    fanout=st.integers(min_value=1, max_value=3),
+    writes=st.integers(min_value=0, max_value=40),
+    max_depth=st.integers(min_value=0, max_value=5),
+    max_iterations=st.integers(min_value=0, max_value=30) | st.none(),
+    max_output=st.integers(min_value=0, max_value=400),
+)
+@settings(max_examples=150, deadline=None)
+@example(depth=2, fanout=1, writes=20, max_depth=5, max_iterations=None, max_output=50)  # a tick fires
+@example(depth=3, fanout=2, writes=1, max_depth=3, max_iterations=14, max_output=400)  # 14 calls, 3 deep
+@example(depth=3, fanout=2, writes=1, max_depth=3, max_iterations=13, max_output=400)  # one call too many
+@example(depth=3, fanout=1, writes=1, max_depth=2, max_iterations=None, max_output=400)  # one level too deep
+def test_bounded_calls_are_the_counted_calls(
+    depth: int, fanout: int, writes: int, max_depth: int, max_iterations: int | None, max_output: int
+) -> None:
+    # A tree of templates (each calls the next level `fanout` times and writes `writes` chunks):
+    # the same output or the same refusal, in the same words, as with every call counted.
+    from mailtemplates.gotmpl import compiler
+
+    files = {}
+    for level in range(depth + 1):
+        body = "".join(f"{{{{ .N }}}}<{level}.{i}>" for i in range(writes))
+        calls = f'{{{{ template "t{level + 1}" . }}}}' * fanout if level < depth else ""
+        files[f"t{level}"] = f'{{{{ define "t{level}" }}}}{body}{calls}{{{{ end }}}}'
+    files["m"] = '{{ template "t0" . }}'
+    limits = {"max_depth": max_depth, "max_iterations": max_iterations, "max_output": max_output}
+
+    def outcome(tset: gotmpl.TemplateSet) -> tuple[str, str]:
+        try:
+            return "ok", tset.execute("m", {"N": 1})
+        except (LimitExceeded, TemplateExecError) as e:
+            return type(e).__name__, str(e)
+
+    fast = gotmpl.parse_files(files, **limits)
+    got = outcome(fast)
+    original = compiler._SetCompiler.calls_bounded
+    compiler._SetCompiler.calls_bounded = lambda *a: False  # type: ignore[method-assign]
+    try:
+        expected = outcome(gotmpl.parse_files(files, **limits))
+    finally:
+        compiler._SetCompiler.calls_bounded = original  # type: ignore[method-assign]
+    assert got == expected
+    if not fast._compiled_for("m").stateful:
+        assert "_tick_call" not in fast.python_source("m")
+
+
+def test_calls_are_bounded_only_without_recursion_and_loops() -> None:
+    def stateful(src: dict[str, str], **limits: Any) -> bool:
+        return gotmpl.parse_files(src, **limits)._compiled_for("m").stateful
+
+    call = {"m": '{{ define "c" }}x{{ end }}{{ template "c" }}{{ template "c" }}'}
+    assert not stateful(call)
+    assert stateful(call, max_iterations=1)  # two calls: the second one is refused
+    assert stateful(call, max_depth=0)
+    assert not stateful(call, max_iterations=None)
+    assert stateful({"m": '{{ define "r" }}{{ if . }}{{ template "r" }}{{ end }}{{ end }}{{ template "r" }}'})
+    assert stateful({"m": '{{ define "c" }}x{{ end }}{{ range .L }}{{ template "c" }}{{ end }}'})
+    # More writes than a call waits for before it counts the output: counted.
+    assert stateful({"m": '{{ define "c" }}x{{ end }}' + "{{ .A }}-" * 40 + '{{ template "c" }}'})

@@ -167,7 +167,7 @@ class TemplateSet:
         trees, funcs = self._escaped(name)
         # Named after the whole set, whatever part of it is compiled for this entry.
         origin = self.origin or next((t.parse_name for _, t in sorted(self.trees.items())), None)
-        return compile_trees(trees, funcs, self.mode, self.max_depth, origin)
+        return compile_trees(trees, funcs, self.mode, self.max_depth, origin, self.max_iterations)
 
     def _reachable(self, name: str) -> dict[str, nodes.Tree]:
         """``name`` and the templates it calls, directly or not: all that executing it can run.

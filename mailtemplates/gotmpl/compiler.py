@@ -52,6 +52,7 @@ import itertools
 import linecache
 import math
 import re
+import sys
 import weakref
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping
@@ -217,6 +218,10 @@ _POSITION = re.compile(r"\s*# (\S.*)")
 #: A template call checks the output size once this many chunks were written since the last
 #: count (a range loop waits for runtime._TICK_CHUNKS: a call is rarer and may recurse).
 _CALL_TICK_CHUNKS: Final = 64
+#: The end of the lines that enforce the limits at a template call.
+_CALL_LIMITS: Final = "  # limits of a call"
+#: A write of the generated code (``w = out.append``); counted, a literal "w(" counts too.
+_WRITE = re.compile(r"(?<![\w.])w\(")
 
 
 @dataclass
@@ -641,15 +646,17 @@ class _TemplateCompiler:
             self.w.line(f"_fail({nid}, {('template ' + quote(node.name) + ' not defined')!r})")
             return
         value = "MISSING" if node.pipe is None else self.pipeline(node.pipe, dot)
-        self.w.line(f"if depth >= _MAX_DEPTH: _too_deep({nid})")
         # A call is a step of the iteration budget (recursion that branches is exponential without
         # ever being deep), and a point to check the output (its characters are counted only
-        # once enough chunks were written since the last count).
-        self.w.line("st[_BUDGET] -= 1")
-        self.owner.stateful = True
+        # once enough chunks were written since the last count). These lines go when the set's
+        # calls are bounded (_SetCompiler.calls_bounded): then none of them can ever fire.
+        self.w.line(f"if depth >= _MAX_DEPTH: _too_deep({nid}){_CALL_LIMITS}")
+        self.w.line(f"st[_BUDGET] -= 1{_CALL_LIMITS}")
         self.w.line(
             f"if st[_BUDGET] < 0 or len(out) - st[_COUNTED] > _CALL_TICK_CHUNKS: _tick_call(out, st, {nid})"
+            + _CALL_LIMITS
         )
+        self.owner.calls.setdefault(self.fname, []).append(target)
         self.w.line(f"{target}({value}, out, depth + 1, st)")
 
     # -- variables ---------------------------------------------------------------------------------
@@ -1210,8 +1217,45 @@ class _SetCompiler:
                 name: (f, STR_ESCAPERS[name]) for name, f in ESCAPER_FUNCS.items() if funcs.get(name) is f
             }
         self.escaper_chains: dict[tuple[tuple[str, bool], ...], str] = {}
-        self.stateful = False  # see CompiledSet.stateful
+        self.stateful = False  # see CompiledSet.stateful (template calls: see calls_bounded)
+        #: The template calls of each template's function: the names of the functions called.
+        self.calls: dict[str, list[str]] = {}
         self.direct_calls: dict[tuple[str, int, bool], str] = {}
+
+    def calls_bounded(self, writes: dict[str, int], max_depth: int, max_iterations: int | None) -> bool:
+        """Whether no limit a template call enforces can ever fire in this set, whichever
+        template is executed: code without loops or charged results (nothing else stateful),
+        calls that never recurse, and per execution at most ``max_iterations`` calls, nested at
+        most ``max_depth`` deep, after at most _CALL_TICK_CHUNKS writes (``writes``: those of each
+        function's own code, an upper bound: without loops each runs at most once). Then the
+        call's limit lines are dead code, and the execution needs no state of its own.
+        ``max_iterations`` None: no limit."""
+        if self.stateful:
+            return False
+        totals: dict[str, tuple[int, int, int]] = {}  # function: calls, writes, depth
+        active: set[str] = set()
+
+        def visit(fname: str) -> tuple[int, int, int]:
+            known = totals.get(fname)
+            if known is not None:
+                return known
+            if fname in active:
+                raise _Recursive
+            active.add(fname)
+            calls, written, depth = 0, writes.get(fname, 0), 0
+            for target in self.calls.get(fname, ()):
+                c, w, d = visit(target)
+                calls, written, depth = calls + 1 + c, written + w, max(depth, d + 1)
+            active.discard(fname)
+            totals[fname] = (calls, written, depth)
+            return totals[fname]
+
+        try:
+            bounds = [visit(fname) for fname in self.fnames.values()]
+        except (_Recursive, RecursionError):
+            return False
+        budget = sys.maxsize if max_iterations is None else max_iterations
+        return all(c <= budget and d <= max_depth and w <= _CALL_TICK_CHUNKS for c, w, d in bounds)
 
     def new_name(self, prefix: str) -> str:
         """A module-level name unique in the set."""
@@ -1265,12 +1309,20 @@ class _SetCompiler:
             ref = self.escaper_chains[steps] = f"_esc_{len(self.escaper_chains)}"
         return ref
 
-    def compile(self, max_depth: int) -> CompiledSet:
+    def compile(self, max_depth: int, max_iterations: int | None = 0) -> CompiledSet:
         lines: list[str] = []
+        writes: dict[str, int] = {}
         for name in sorted(self.trees):
             tc = _TemplateCompiler(self, name, self.trees[name], self.fnames[name])
-            lines.extend(tc.compile())
+            own = tc.compile()
+            writes[tc.fname] = sum(len(_WRITE.findall(line)) for line in own)
+            lines.extend(own)
             lines.append("")
+        if self.calls:
+            if self.calls_bounded(writes, max_depth, max_iterations):
+                lines = [line for line in lines if not line.endswith(_CALL_LIMITS)]
+            else:
+                self.stateful = True
         source = "\n".join(lines)
         namespace: dict[str, Any] = {
             "MISSING": MISSING,
@@ -1356,7 +1408,14 @@ def compile_trees(
     mode: int = rt.MODE_DEFAULT,
     max_depth: int = DEFAULT_MAX_DEPTH,
     origin: str | None = None,
+    max_iterations: int | None = 0,
 ) -> CompiledSet:
     """Compile a set of trees. The limits other than ``max_depth`` are in the state each
-    execution passes along (:func:`.runtime.new_state`). ``origin`` names the set in its filename."""
-    return _SetCompiler(trees, funcs, mode, origin).compile(max_depth)
+    execution passes along (:func:`.runtime.new_state`); ``max_iterations`` (None: no limit)
+    also lets template calls that can never exceed it skip counting (0: they always count).
+    ``origin`` names the set in its filename."""
+    return _SetCompiler(trees, funcs, mode, origin).compile(max_depth, max_iterations)
+
+
+class _Recursive(Exception):
+    """A template that calls itself, directly or not (_SetCompiler.calls_bounded)."""
