@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from mailtemplates import gotmpl
 from mailtemplates.errors import LimitExceeded, TemplateExecError
 from mailtemplates.gotmpl.escape.content import HTML, URL
-from mailtemplates.gotmpl.escape.escapers import ESCAPER_FUNCS, STR_ESCAPERS, STRINGIFYING, UNCHANGED
+from mailtemplates.gotmpl.escape.escapers import CHANGED, ESCAPER_FUNCS, STR_ESCAPERS, STRINGIFYING, UNCHANGED
 from mailtemplates.gotmpl.gofmt import simple_printf, sprintf
 from mailtemplates.gotmpl.gostrconv import format_float
 from mailtemplates.gotmpl.values import MISSING, Int64
@@ -543,3 +543,21 @@ def test_calls_are_bounded_only_without_recursion_and_loops() -> None:
     assert stateful({"m": '{{ define "c" }}x{{ end }}{{ range .L }}{{ template "c" }}{{ end }}'})
     # More writes than a call waits for before it counts the output: counted.
     assert stateful({"m": '{{ define "c" }}x{{ end }}' + "{{ .A }}-" * 40 + '{{ template "c" }}'})
+
+
+# -- an escaper after its scan found something, without scanning again (escapers.CHANGED) ---------
+
+_ESCAPED_TEXT = st.lists(
+    st.sampled_from([*"<>&'\"+=`:/?#%[]@!$*,;() \t\n\0-._~aZ09", "%zz", "%41", "\ufdd0", "\uffff", "\udc80", "é"])
+    | st.characters(),
+    max_size=12,
+).map("".join)
+
+
+@given(_ESCAPED_TEXT)
+@settings(max_examples=400)
+def test_changed_escapers_are_the_escapers_of_a_string_their_scan_matched(s: str) -> None:
+    assert set(CHANGED) == set(UNCHANGED)
+    for name, search in UNCHANGED.items():
+        if search(s) is not None:
+            assert _outcome(CHANGED[name], s) == _outcome(STR_ESCAPERS[name], s), name

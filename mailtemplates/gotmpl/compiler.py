@@ -719,8 +719,10 @@ class _TemplateCompiler:
             unchanged = self.owner.unchanged_ref(chain)
             if unchanged is not None:
                 # One escaper, uncharged, that leaves most strings as they are: a C-level scan
-                # decides, and the escaper runs only for a string it changes.
-                on_str = f"({first} if {unchanged}({first}) is None else {on_str})"
+                # decides, and the escaper runs (without scanning again) only for a string it
+                # changes.
+                changed = self.owner.changed_ref(chain)
+                on_str = f"({first} if {unchanged}({first}) is None else {changed}({first}, st, {nids!r}))"
             if not numbers:
                 value = f"({on_str} if type({first} := {base}) is str else {value})"
             else:
@@ -1208,11 +1210,16 @@ class _SetCompiler:
         self.stringifying: frozenset[str] = frozenset()
         self.unchanged: Mapping[str, Any] = {}
         self.unchanged_refs: dict[str, Any] = {}
+        self.changed: Mapping[str, Any] = {}
+        #: Fused escapers (one uncharged escaper of UNCHANGED) for a string its search matched:
+        #: ref -> the escaper's name.
+        self.changed_chains: dict[str, str] = {}
         if any(name.startswith("_html_template_") for name in funcs):
-            from .escape.escapers import ESCAPER_FUNCS, STR_ESCAPERS, STRINGIFYING, UNCHANGED
+            from .escape.escapers import CHANGED, ESCAPER_FUNCS, STR_ESCAPERS, STRINGIFYING, UNCHANGED
 
             self.stringifying = STRINGIFYING
             self.unchanged = UNCHANGED
+            self.changed = CHANGED
             self.str_escapers = {
                 name: (f, STR_ESCAPERS[name]) for name, f in ESCAPER_FUNCS.items() if funcs.get(name) is f
             }
@@ -1302,6 +1309,14 @@ class _SetCompiler:
         self.unchanged_refs[ref] = self.unchanged[steps[0][0]]
         return ref
 
+    def changed_ref(self, chain: str) -> str:
+        """For fused escapers of :meth:`unchanged_ref`: the name of the same one escaper for a
+        string its pattern matched (``escape.escapers.CHANGED``: the escaper without its scan)."""
+        steps = next(k for k, v in self.escaper_chains.items() if v == chain)
+        ref = f"{chain}_changed"
+        self.changed_chains[ref] = steps[0][0]
+        return ref
+
     def escaper_chain_ref(self, steps: tuple[tuple[str, bool], ...]) -> str:
         """The name of the fused escapers ``steps`` (name, charged) in the generated module."""
         ref = self.escaper_chains.get(steps)
@@ -1368,6 +1383,8 @@ class _SetCompiler:
             namespace[ref] = search
         for steps, ref in self.escaper_chains.items():
             namespace[ref] = rt.escaper_chain([(*self.str_escapers[name], charge) for name, charge in steps])
+        for ref, name in self.changed_chains.items():
+            namespace[ref] = rt.escaper_chain([(self.str_escapers[name][0], self.changed[name], False)])
         filename = f"<gotmpl {self.origin}#{next(_SET_IDS)}>"
         code = compile(source, filename, "exec")
         exec(code, namespace)
