@@ -11,7 +11,11 @@ against the general code it stands for, and the limits against the messages they
 from __future__ import annotations
 
 import gc
+import json
 import math
+import os
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,11 +34,15 @@ from mailtemplates.gotmpl.values import MISSING, Int64
 # noncharacters and surrogate-escaped bytes (invalid UTF-8).
 _TEXT = st.text(
     st.one_of(
-        st.sampled_from([*"<>&'\"+=`:/?#%[]@!$*,;() \t\n\v\f\r\0-._~aZ09", "\ufdd0", "\uffff", "\udc80", "é"]),
+        st.sampled_from(
+            [*"<>&'\"+=`:/?#%[]@!$*,;() \t\n\v\f\r\0-._~aZ09", "\ufdd0", "\uffff", "\udc80", "é"]
+        ),
         st.characters(),
     ),
     max_size=24,
-) | st.sampled_from(["javascript:alert(1)", "http://a.example/?q=1&r=2", "mailto:x@y", "%41%zz", "ſcript:", ""])
+) | st.sampled_from(
+    ["javascript:alert(1)", "http://a.example/?q=1&r=2", "mailto:x@y", "%41%zz", "ſcript:", ""]
+)
 
 
 @given(_TEXT)
@@ -56,7 +64,9 @@ def _outcome(f: Any, s: str) -> tuple[str, object]:
         return "error", type(e)
 
 
-_VERBS = st.lists(st.sampled_from(["%s", "%d", "%v", "%%", "%", "%x", "%5d", "%[1]s", "a", " ", "é", "\n"]), max_size=6)
+_VERBS = st.lists(
+    st.sampled_from(["%s", "%d", "%v", "%%", "%", "%x", "%5d", "%[1]s", "a", " ", "é", "\n"]), max_size=6
+)
 _ARGS = st.lists(
     st.one_of(
         st.text(max_size=5),
@@ -96,7 +106,10 @@ def _fixed_from_e(x: float) -> str:
     return sign + digits[:dp] + "." + digits[dp:]
 
 
-@given(st.floats(min_value=1e-4, max_value=999999.9999, allow_nan=False) | st.floats(min_value=-999999.9999, max_value=-1e-4))
+@given(
+    st.floats(min_value=1e-4, max_value=999999.9999, allow_nan=False)
+    | st.floats(min_value=-999999.9999, max_value=-1e-4)
+)
 @settings(max_examples=500)
 def test_shortest_float_fast_path_is_the_digit_algorithm(x: float) -> None:
     assert format_float(x, "g", -1) == _fixed_from_e(x)
@@ -131,7 +144,9 @@ def test_fused_escapers_are_the_escapers_in_turn(value: Any) -> None:
     tset = gotmpl.parse_files({"m": '<a href="{{.V}}" title="{{.V}}">{{.V}}</a>'}, html=True)
     f = {name: g.fn for name, g in ESCAPER_FUNCS.items()}
     v = None if value is None else value
-    href = f["_html_template_attrescaper"](f["_html_template_urlnormalizer"](f["_html_template_urlfilter"](v)))
+    href = f["_html_template_attrescaper"](
+        f["_html_template_urlnormalizer"](f["_html_template_urlfilter"](v))
+    )
     title = f["_html_template_attrescaper"](v)
     text = f["_html_template_htmlescaper"](v)
     assert tset.execute("m", {"V": value}) == f'<a href="{href}" title="{title}">{text}</a>'
@@ -193,14 +208,14 @@ _LIMIT_CASES: list[tuple[str, dict[str, Any], dict[str, Any], bool, str]] = [
         "error calling printf: result of 5 exceeds the limit of 1 (max_output)",
     ),
     (
-        '{{ $x := lower .U }}{{ $x }}',
+        "{{ $x := lower .U }}{{ $x }}",
         {"U": "ABCDEFG"},
         {"max_values": 3},
         False,
         "error calling lower: a result of 7 would take the values this execution created past the limit of 3",
     ),
     (
-        '{{ $x := lower .U }}{{ $x }}',
+        "{{ $x := lower .U }}{{ $x }}",
         {"U": "A" * 5000},
         {"max_output": 4000},
         False,
@@ -253,7 +268,12 @@ def test_replacement_calls_are_the_regex_substitution(s: str) -> None:
     # every character its pattern finds (the general way, with a callback per match).
     from mailtemplates.gotmpl.escape import html
 
-    for table in (html.HTML_TABLE, html.HTML_NORM_TABLE, html.HTML_NOSPACE_TABLE, html.HTML_NOSPACE_NORM_TABLE):
+    for table in (
+        html.HTML_TABLE,
+        html.HTML_NORM_TABLE,
+        html.HTML_NOSPACE_TABLE,
+        html.HTML_NOSPACE_NORM_TABLE,
+    ):
         _, repl, with_bad, _, calls = html._compile_replacer(table)
         assert calls(s) == with_bad.sub(repl, s)
 
@@ -267,7 +287,9 @@ def test_replacement_calls_are_the_regex_substitution(s: str) -> None:
 # special ones rare.)
 _JSON_TEXT = st.lists(
     st.one_of(
-        st.sampled_from([*"<>&\"\\/\b\f\n\r\t\x00\x1f\x7f aZ", "\u2028", "\u2029", "\udc80", "é", "\uffff", "😀"]),
+        st.sampled_from(
+            [*'<>&"\\/\b\f\n\r\t\x00\x1f\x7f aZ', "\u2028", "\u2029", "\udc80", "é", "\uffff", "😀"]
+        ),
         st.characters(),
     ),
     max_size=8,
@@ -287,9 +309,11 @@ _PLAIN_JSON = st.recursive(
 # What the C path must leave to the pure encoder: floats, MISSING, tuples, non-str keys.
 _ANY_JSON = st.recursive(
     _JSON_LEAF | st.floats() | st.just(MISSING),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.tuples(inner)
-    | st.dictionaries(_JSON_TEXT | st.integers(max_value=9, min_value=0), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner)
+        | st.dictionaries(_JSON_TEXT | st.integers(max_value=9, min_value=0), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -334,7 +358,11 @@ def test_plain_json_through_the_c_encoder_is_the_pure_encoder(v: object, escape_
         assert ("ok", fast) == expected
 
 
-@given(_PLAIN_CONTAINER | _ANY_JSON, st.integers(min_value=0, max_value=80), st.integers(min_value=0, max_value=80))
+@given(
+    _PLAIN_CONTAINER | _ANY_JSON,
+    st.integers(min_value=0, max_value=80),
+    st.integers(min_value=0, max_value=80),
+)
 @settings(max_examples=300)
 def test_json_call_is_the_guarded_call(v: object, max_output: int, max_values: int) -> None:
     # The same result, the same refusal in the same words, the same budget left: for plain data
@@ -369,7 +397,17 @@ def test_c_encoder_declines_what_it_would_write_differently() -> None:
     from mailtemplates.gotmpl.funcs.sprig_json import marshal, marshal_plain
 
     shared = ["x"]
-    for v in ([1.0], {"a": 1e16}, [MISSING], {1: "x"}, [(1,)], {"\udc80": 1}, [-0.0], [2**20000], [shared, shared]):
+    for v in (
+        [1.0],
+        {"a": 1e16},
+        [MISSING],
+        {1: "x"},
+        [(1,)],
+        {"\udc80": 1},
+        [-0.0],
+        [2**20000],
+        [shared, shared],
+    ):
         assert marshal_plain(v, True) is None, v
     assert marshal_plain(["abc"], True, stop=5) == '["abc"]'
     assert marshal_plain(["abc"], True, stop=4) is None  # printed_size 5: past the budget
@@ -476,7 +514,9 @@ def test_safe_url_is_equalfold_of_the_scheme(s: str) -> None:
     from mailtemplates.gotmpl.escape import url
 
     protocol, sep, _ = s.partition(":")
-    expected = not sep or "/" in protocol or any(url._fold_eq(protocol, w) for w in ("http", "https", "mailto"))
+    expected = (
+        not sep or "/" in protocol or any(url._fold_eq(protocol, w) for w in ("http", "https", "mailto"))
+    )
     assert url.is_safe_url(s) == expected
 
 
@@ -548,7 +588,9 @@ def test_calls_are_bounded_only_without_recursion_and_loops() -> None:
 # -- an escaper after its scan found something, without scanning again (escapers.CHANGED) ---------
 
 _ESCAPED_TEXT = st.lists(
-    st.sampled_from([*"<>&'\"+=`:/?#%[]@!$*,;() \t\n\0-._~aZ09", "%zz", "%41", "\ufdd0", "\uffff", "\udc80", "é"])
+    st.sampled_from(
+        [*"<>&'\"+=`:/?#%[]@!$*,;() \t\n\0-._~aZ09", "%zz", "%41", "\ufdd0", "\uffff", "\udc80", "é"]
+    )
     | st.characters(),
     max_size=12,
 ).map("".join)
@@ -561,3 +603,63 @@ def test_changed_escapers_are_the_escapers_of_a_string_their_scan_matched(s: str
     for name, search in UNCHANGED.items():
         if search(s) is not None:
             assert _outcome(CHANGED[name], s) == _outcome(STR_ESCAPERS[name], s), name
+
+
+_ORACLE = Path(os.environ.get("GOTMPL_ORACLE", "/tmp/oracle/oracle"))
+
+
+@pytest.mark.skipif(
+    not os.access(_ORACLE, os.X_OK), reason="the Go oracle is not built (see ../shared/gotmpl-oracle)"
+)
+def test_plain_json_is_what_go_writes() -> None:
+    # Real Go on random plain values with every character Go's encoder treats specially: the C
+    # path (all of these take it) writes what json.Marshal writes, through toJson, toRawJson
+    # and html/template.
+    import random
+
+    from conformance_support import go_data
+
+    from mailtemplates.gotmpl.funcs.sprig_json import marshal_plain
+
+    rng = random.Random(17)
+    chars = [*'<>&"\\/\b\f\n\r\t\x00\x1f\x7f aZé', "😀", "\u2028", "\u2029", "\uffff", "中"]
+
+    def text() -> str:
+        return "".join(rng.choice(chars) for _ in range(rng.randint(0, 6)))
+
+    def value(depth: int) -> object:
+        r = rng.random()
+        if depth < 3 and r < 0.25:
+            return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+        if depth < 3 and r < 0.5:
+            return {text(): value(depth + 1) for _ in range(rng.randint(0, 4))}
+        return rng.choice([text(), True, False, None])
+
+    cases = []
+    for i in range(80):
+        x = {text() or "k": value(1) for _ in range(rng.randint(1, 4))}
+        for fn, engine in (("toJson", "text"), ("toRawJson", "text"), ("toJson", "html")):
+            files = {"m": "{{ " + fn + " .X }}"}
+            cases.append(
+                {
+                    "id": f"{i}-{fn}-{engine}",
+                    "engine": engine,
+                    "funcs": "hermetic",
+                    "entry": "m",
+                    "files": files,
+                    "data": {"X": x},
+                }
+            )
+    run = subprocess.run(
+        [str(_ORACLE), "-batch"],
+        input="\n".join(json.dumps(c) for c in cases),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    expected = {r["id"]: r["expect"] for r in map(json.loads, run.stdout.splitlines())}
+    for case in cases:
+        data = go_data(case)
+        assert marshal_plain(data["X"]) is not None
+        ours = gotmpl.parse_files(case["files"], html=case["engine"] == "html").execute("m", data)
+        assert expected[case["id"]] == {"output": ours}, case["id"]
