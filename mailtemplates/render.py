@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Generic, Literal, TypeVar
 
-from . import gotmpl, i18n, loadtime
+from . import gotmpl, i18n
 from .errors import MailTemplateError, TemplateError
 from .gotmpl import GoFunc, GoFuncError, nodes
 from .loader import BUILTIN_LOCALE, BUILTIN_ROOT, PART_STEMS, Loader, Located, PartSource
@@ -655,6 +655,8 @@ class Renderer:
         """Inline the entry file's CSS into the template once (see :mod:`.loadtime`)."""
         if not any("<style" in text.lower() for text in files.values()):
             return tset, True, "no <style>: nothing to inline"
+        from . import loadtime  # only a template with <style> needs it (and html.parser, ~5 ms)
+
         inlined, reason = loadtime.inline_files(files, entry, self._get_inliner().inline, self.delims)
         if inlined is None:
             return tset, False, f"CSS is inlined per email: {reason}"

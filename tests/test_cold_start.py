@@ -96,3 +96,20 @@ def test_rendering_loads_no_optional_formatter() -> None:
         [sys.executable, "-c", "import sys\n" + code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_lint_loads_only_what_it_uses() -> None:
+    """Lint builds no message and sends nothing (RenderedEmail imports MIME in ``to_message``),
+    inlines no CSS, and calls no hashing or network template function."""
+    probe = (
+        "import sys, io, contextlib\n"
+        "from mailtemplates.cli import main\n"
+        "from mailtemplates.loader import BUILTIN_ROOT\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['lint', str(BUILTIN_ROOT / 'recovery')])\n"
+        "unwanted = ('mailtemplates.mime', 'mailtemplates.courier', 'email.message', 'email.policy', 'email.utils',"
+        " 'html.parser', 'hashlib', 'socket')\n"
+        "print([m for m in unwanted if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == "[]"

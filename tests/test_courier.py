@@ -161,8 +161,8 @@ def test_batch_stores_everything_at_once_or_nothing(tmp_path: Path) -> None:
 def test_schema_is_versioned_and_migrate_is_idempotent(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/m.db"
     store = open_store(url)
-    assert store.schema_version() == 1
-    assert store.migrate() == (1, 1)
+    assert store.schema_version() == 2
+    assert store.migrate() == (2, 2)
     store.close()
     assert main(["courier", "migrate", "--store", url]) == 0
 
@@ -729,6 +729,48 @@ def test_crash_kill_9_half_way_loses_nothing(tmp_path: Path) -> None:
     assert c.counts() == {"queued": 0, "processing": 0, "sent": n, "abandoned": 0}
     assert unique == n and set(ids) == {m.message_id for m in c.messages(limit=n)}
     assert dups <= in_flight <= 10  # at most the claimed batch (pull_count 10)
+
+def test_kratos_config_templates_on_an_internal_host_need_renderer_options(tmp_path: Path) -> None:
+    """A ``courier.templates`` URI on a private address is refused by the destination policy
+    unless the caller lets that network through (Kratos's file has no setting for it)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from mailtemplates.errors import TemplateSourceError
+
+    class Subject(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"Internal subject for {{ .To }}"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Subject)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        cfg = tmp_path / "kratos.json"
+        cfg.write_text(json.dumps({"courier": {
+            "smtp": {"connection_uri": "smtp://127.0.0.1:1/?disable_starttls=true", "from_address": "team@example.net"},
+            "templates": {"recovery": {"valid": {"email": {"subject": f"http://127.0.0.1:{srv.server_address[1]}/s"}}}},
+        }}))
+        refused = Courier.from_kratos_config(str(cfg), store=f"sqlite:///{tmp_path}/a.db")
+        with pytest.raises(TemplateSourceError, match="refusing to fetch"):
+            refused.queue_email("recovery/valid", CTX, to="ann@example.org")
+        assert refused.counts()["queued"] == 0
+        refused.close()
+        allowed = Courier.from_kratos_config(
+            str(cfg), store=f"sqlite:///{tmp_path}/b.db", renderer_options={"http_allowed_networks": "127.0.0.1"}
+        )
+        mid = allowed.queue_email("recovery/valid", CTX, to="ann@example.org")
+        assert allowed.message(mid).subject == "Internal subject for ann@example.org"
+        allowed.close()
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
 
 def test_watch_reads_a_kratos_config_file(tmp_path: Path) -> None:
     pytest.importorskip("yaml", reason="the config extra (pyyaml) reads kratos.yml")

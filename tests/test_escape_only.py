@@ -41,3 +41,26 @@ def test_the_verdict_changes_no_tree_and_matches_a_full_escape() -> None:
     tset.escape("b.gotmpl", compile_code=False)
     assert {name: str(tree.root) for name, tree in tset.trees.items()} == before
     assert tset.execute("a.gotmpl", {"X": "<&>"}) == '<p><b title="&lt;&amp;&gt;">&lt;&amp;&gt;</b></p>'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<p>1 < 2 and a <!-- comment --> gone</p><style>p { color: red } /* c */</style>",
+        "<script>var a = 1; // line\n/* block */ var b = '</scr' + 'ipt>';</script>",
+        '<a href="https://x.example/?q=1" title="t">link</a><textarea>a < b</textarea>',
+    ],
+)
+def test_a_text_escaped_again_from_the_memo_gives_the_same_email(text: str) -> None:
+    """escape_text remembers what it made of a text in a context: a second set with the same
+    text (another language's file, another entry) gets the same output, its own node edited."""
+    from mailtemplates.gotmpl.escape import escape as escape_module
+
+    src = text + "{{ .X }}" + text
+    escape_module._TEXT_MEMO.clear()
+    fresh = gotmpl.parse_files({"a.gotmpl": src}, html=True).execute("a.gotmpl", {"X": "<i>"})
+    assert escape_module._TEXT_MEMO  # the texts were remembered...
+    for _ in range(2):  # ...and reused, by new sets whose own nodes must be edited too
+        again = gotmpl.parse_files({"b.gotmpl": src}, html=True).execute("b.gotmpl", {"X": "<i>"})
+        assert again == fresh
+    assert "<!--" not in fresh and "&lt;i&gt;" in fresh

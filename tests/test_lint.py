@@ -608,6 +608,18 @@ def test_a_symlinked_partial_out_of_the_root(tmp_path: Path) -> None:
     assert "SecretField" not in format_diagnostics(diags)
 
 
+def test_a_template_folder_symlinked_out_of_the_root(tmp_path: Path) -> None:
+    # Lint resolves each folder once (Loader.read_file): a linked folder still takes its files out.
+    write(tmp_path, "outside/valid/email.subject.gotmpl", "{{ .SecretField }}")
+    write(tmp_path, "outside/valid/email.body.gotmpl", "<p>{{ .SecretField }}</p>")
+    (tmp_path / "root" / "recovery").mkdir(parents=True)
+    (tmp_path / "root" / RV).symlink_to(tmp_path / "outside" / "valid")
+    diags = lint_paths([str(tmp_path / "root")])
+    refused = {d.file for d in diags if d.code == "MT008" and "resolves outside its template root" in d.message}
+    assert refused == {f"{tmp_path}/root/{RV}/email.subject.gotmpl", f"{tmp_path}/root/{RV}/email.body.gotmpl"}
+    assert "SecretField" not in format_diagnostics(diags)
+
+
 def test_a_symlink_inside_the_root_is_read(tmp_path: Path) -> None:
     write(tmp_path, "root/shared/subject.gotmpl", "Recover {{ .Nope }}")
     write(tmp_path, f"root/{RV}/email.body.gotmpl", "<p>Hi</p>")

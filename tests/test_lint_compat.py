@@ -234,6 +234,37 @@ def test_value_features_replace_the_property(tmp_path: Path) -> None:
     assert found["css-display"].col == body.index("display:block") + 1
 
 
+def test_a_piece_counted_once_counts_as_every_use_of_it() -> None:
+    """check_compat reads each distinct tag and style sheet once per folder: the first counted use
+    of each feature is where a scan of every use (features_used, the value rule) finds it."""
+    from mailtemplates import gotmpl
+    from mailtemplates.lint.compat import _counted, _index, _pieces
+    from mailtemplates.lint.scan import masked
+
+    index, funcs = _index(), gotmpl.funcmap("full")
+    bodies = [*BUILTIN_ROOT.rglob("email.body*.gotmpl"), *REAL.rglob("email.body*.gotmpl")]
+    assert len(bodies) > 60
+    for path in bodies:
+        for tree in gotmpl.parse_file(path.name, path.read_text(encoding="utf-8"), funcs).values():
+            html = masked(tree)
+            expected: dict[str, int] = {}
+            valued: set[int] = set()
+            for what, pos in features_used(html):
+                slug = index.get(what)
+                if slug is None:
+                    continue
+                if what.startswith("value:"):
+                    valued.add(pos)
+                elif pos in valued and what.startswith("prop:"):
+                    continue
+                expected.setdefault(slug, pos)
+            got: dict[str, int] = {}
+            for base, feats in _pieces(html):
+                for slug, at in _counted(feats, index):
+                    got.setdefault(slug, base + at)
+            assert list(got.items()) == list(expected.items()), path
+
+
 def test_one_diagnostic_per_feature_per_folder(tmp_path: Path) -> None:
     write(tmp_path, f"{RV}/email.body.gotmpl", '<div style="display:flex">Hi</div>')
     write(tmp_path, f"{RV}/email.body.de.gotmpl", '<div style="display:flex">Hallo</div>')

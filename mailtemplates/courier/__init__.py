@@ -139,15 +139,26 @@ class Courier:
 
     @classmethod
     def from_kratos_config(
-        cls, path: str, store: str | Store = "sqlite:///courier.db", **overrides: Any
+        cls,
+        path: str,
+        store: str | Store = "sqlite:///courier.db",
+        *,
+        renderer_options: Mapping[str, Any] | None = None,
+        **overrides: Any,
     ) -> Courier:
         """A courier configured from a Kratos configuration file (``courier.*``, with Kratos's
-        environment variables applied); ``overrides`` win over the file."""
+        environment variables applied); ``overrides`` win over the file.
+
+        ``renderer_options`` go to the :class:`~mailtemplates.render.Renderer` built from the
+        file's templates, for what a Kratos file cannot say, e.g.
+        ``{"http_allowed_networks": "10.0.0.0/8"}`` when ``courier.templates.*`` URIs point at
+        an internal host.
+        """
         from mailtemplates.kratos_config import load_kratos_config
 
         from .config import courier_kwargs
 
-        kw = courier_kwargs(load_kratos_config(path))
+        kw = courier_kwargs(load_kratos_config(path), renderer_options=renderer_options)
         kw.update(overrides)
         return cls(store, **kw)
 

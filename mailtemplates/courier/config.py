@@ -10,6 +10,7 @@ which the courier uses at enqueue.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = ["courier_kwargs"]
@@ -34,11 +35,17 @@ def _channel(ch: Any) -> dict[str, Any]:
     return {"id": ch.id, "type": ch.type, "request_config": rc}
 
 
-def courier_kwargs(cfg: Any, *, smtp_uri: str | None = None, with_renderer: bool = True) -> dict[str, Any]:
+def courier_kwargs(
+    cfg: Any,
+    *,
+    smtp_uri: str | None = None,
+    with_renderer: bool = True,
+    renderer_options: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Keyword arguments for :class:`Courier` from a loaded ``KratosConfig``.
 
     ``smtp_uri`` replaces ``courier.smtp.connection_uri``. Without any connection URI the
-    courier has no SMTP server (HTTP channels only).
+    courier has no SMTP server (HTTP channels only). ``renderer_options`` go to the Renderer.
     """
     from mailtemplates.kratos_config import renderer_from_config, smtp_connection
 
@@ -58,5 +65,5 @@ def courier_kwargs(cfg: Any, *, smtp_uri: str | None = None, with_renderer: bool
     if c.smtp.headers:
         kw["headers"] = dict(c.smtp.headers)
     if with_renderer:
-        kw["renderer"] = renderer_from_config(cfg)
+        kw["renderer"] = renderer_from_config(cfg, **(renderer_options or {}))
     return kw

@@ -34,8 +34,8 @@ class _Cursor:
     def __init__(self, cur: Any) -> None:
         self._cur = cur
 
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> None:
-        self._cur.execute(sql.replace("?", "%s"), params)
+    def execute(self, sql: str, params: tuple[Any, ...] = (), *, binary: bool = False) -> None:
+        self._cur.execute(sql.replace("?", "%s"), params, binary=binary)
 
     def executemany(self, sql: str, params: list[tuple[Any, ...]]) -> None:
         # psycopg sends the rows in pipeline mode: one round trip for the batch, not one per row.
@@ -119,6 +119,9 @@ class PostgresStore(Store):
             f"SELECT {', '.join('claimed.' + c for c in SLIM)}, {', '.join('c.' + c for c in CONTENT)} "
             "FROM claimed JOIN mt_courier_contents c ON c.id = claimed.id",
             (now, limit, now, limit, limit, lease_until, token, now),
+            # Binary results: the MIME bytes come as they are, not hex-encoded by the server
+            # and decoded here (twice their size on the wire), and the times as doubles.
+            binary=True,
         )
         rows: list[Any] = cur.fetchall()
         return rows
@@ -126,13 +129,19 @@ class PostgresStore(Store):
     def _insert_rows(self, cur: Any, rows: Sequence[NewMessage]) -> int:
         # Both rows of a message in one statement; a batch's statements go in one pipeline.
         slim = [c for c in SLIM if c in rows[0]]
-        cur.executemany(
+        sql = (
             f"WITH m AS (INSERT INTO mt_courier_messages ({', '.join(slim)}) VALUES ({', '.join('?' * len(slim))}) "
             "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id) "
             f"INSERT INTO mt_courier_contents (id, {', '.join(CONTENT)}) SELECT m.id, "
-            f"{', '.join('?' * len(CONTENT))} FROM m",
-            [(*(r[c] for c in slim), *(r[c] for c in CONTENT)) for r in rows],
+            f"{', '.join('?' * len(CONTENT))} FROM m"
         )
+        params = [(*(r[c] for c in slim), *(r[c] for c in CONTENT)) for r in rows]
+        if len(params) == 1:
+            # One message: a plain execute. executemany enters pipeline mode, which for one row
+            # costs three waits on the socket instead of one (~0.05 ms of CPU per enqueue).
+            cur.execute(sql, params[0])
+        else:
+            cur.executemany(sql, params)
         return int(cur.rowcount)
 
     record_is_one_statement = True

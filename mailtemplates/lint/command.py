@@ -12,6 +12,7 @@ Exit status (documented in docs/lint.md, the same for both spellings of the comm
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 
@@ -101,6 +102,11 @@ def run(args: argparse.Namespace) -> int:
     from .linter import lint_paths
     from .report import exit_code, format_diagnostics
 
+    # The cyclic collector is paused for the run: the trees and diagnostics it would walk over
+    # again and again live until the report is printed. Over the built-ins it cost ~12 ms (a
+    # 40th of the run) to free a few hundred objects, which a collection after the run frees.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         paths, from_address = _targets(args)
         diags = lint_paths(
@@ -119,6 +125,9 @@ def run(args: argparse.Namespace) -> int:
         where = f"{e.filename}: " if e.filename else ""
         print(f"mailtemplates: error: {where}{e.strerror or e}", file=sys.stderr)
         return EXIT_CANNOT_RUN
+    finally:
+        if collecting:
+            gc.enable()
     out = format_diagnostics(diags, args.format)
     if out:
         sys.stdout.write(out + "\n")

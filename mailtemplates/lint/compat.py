@@ -403,13 +403,23 @@ def features_used(html: str) -> list[tuple[str, int]]:
     ``html`` is a template's masked text: template actions are :data:`~.scan.MASK` characters,
     which never match a name or a value here.
     """
-    out: list[tuple[str, int]] = []
+    return [(key, base + at) for base, feats in _pieces(html) for key, at in feats]
+
+
+_Features = tuple[tuple[str, int], ...]
+_COMMENT: _Features = (("html-comment", 0),)
+
+
+def _pieces(html: str) -> list[tuple[int, _Features]]:
+    """:func:`features_used` by piece of markup (a comment, a start tag, a style sheet): where
+    each starts and its features, positions in it. Equal pieces give the same tuple."""
+    out: list[tuple[int, _Features]] = []
     i = 0
     lower = html.lower()
     while (m := _TAG.search(html, i)) is not None:
         name = m.group(1).lower()
         if name == "!--":
-            out.append(("html-comment", m.start()))
+            out.append((m.start(), _COMMENT))
             end = html.find("-->", m.end())
             i = end + 3 if end >= 0 else len(html)
             continue
@@ -418,11 +428,11 @@ def features_used(html: str) -> list[tuple[str, int]]:
         start = m.start()
         # A folder's templates repeat the same tags and style sheet (one per language): each
         # distinct one is read once.
-        out.extend((key, start + at) for key, at in _tag_features(html[start:end]))
+        out.append((start, _tag_features(html[start:end])))
         if name == "style":
             close = lower.find("</style", end)
             close = len(html) if close < 0 else close
-            out.extend((key, end + 1 + at) for key, at in _sheet_features(html[end + 1 : close]))
+            out.append((end + 1, _sheet_features(html[end + 1 : close])))
             i = close
             continue
         i = end + 1
@@ -514,6 +524,24 @@ def _names(found: dict[str, list[str]]) -> str:
     )
 
 
+def _counted(feats: _Features, index: dict[str, str]) -> tuple[tuple[str, int], ...]:
+    """(slug, position) of the first use of each feature a piece of markup counts for: a
+    property is not counted in a declaration whose value has a feature of its own (the
+    value and the property of a declaration are in the same piece, at the same position)."""
+    out: dict[str, int] = {}
+    valued: set[int] = set()
+    for what, at in feats:
+        slug = index.get(what)
+        if slug is None:
+            continue
+        if what.startswith("value:"):
+            valued.add(at)
+        elif at in valued and what.startswith("prop:"):
+            continue
+        out.setdefault(slug, at)
+    return tuple(out.items())
+
+
 def check_compat(
     files: Iterable[TemplateFile], clients: Clients, ignore: frozenset[str] = frozenset()
 ) -> Iterator[Diagnostic]:
@@ -523,6 +551,9 @@ def check_compat(
     if not clients:
         return
     index = _index()
+    # What each piece of markup counts for, found once: a folder's body files (one per language)
+    # repeat the same tags and style sheet, thousands of features in all.
+    counted: dict[int, tuple[_Features, tuple[tuple[str, int], ...]]] = {}
     key = tuple(sorted(clients.items()))
     first: dict[str, tuple[TemplateFile, nodes.Tree, int]] = {}
     users: dict[str, set[str]] = {}
@@ -530,23 +561,21 @@ def check_compat(
         for tree in (f.trees or {}).values():
             if nodes.is_empty_tree(tree.root):
                 continue
-            valued: set[int] = set()  # declarations whose value has a feature of its own
-            for what, pos in features_used(masked(tree)):
-                slug = index.get(what)
-                if slug is None:
-                    continue
-                if what.startswith("value:"):
-                    valued.add(pos)
-                elif pos in valued and what.startswith("prop:"):
-                    continue
-                if slug in ignore:
-                    continue
-                seen = users.get(slug)
-                if seen is None:
-                    users[slug] = {f.name}
-                    first[slug] = (f, tree, pos)
-                else:
-                    seen.add(f.name)
+            here: set[str] = set()  # slugs this tree was counted for: the rest of its uses add nothing
+            for base, feats in _pieces(masked(tree)):
+                hit = counted.get(id(feats))
+                if hit is None or hit[0] is not feats:
+                    hit = counted[id(feats)] = (feats, _counted(feats, index))
+                for slug, at in hit[1]:
+                    if slug in here or slug in ignore:
+                        continue
+                    here.add(slug)
+                    seen = users.get(slug)
+                    if seen is None:
+                        users[slug] = {f.name}
+                        first[slug] = (f, tree, base + at)
+                    else:
+                        seen.add(f.name)
     for slug, (f, tree, pos) in first.items():
         verdict = _verdict(slug, key)
         if not verdict.unsupported and not verdict.partial:

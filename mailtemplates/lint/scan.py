@@ -6,7 +6,6 @@ counts as "the template's HTML" (its text nodes, positions unchanged) is decided
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 
@@ -20,6 +19,8 @@ MASK = "\0"
 
 def close_match(word: str, candidates: Sequence[str], cutoff: float = 0.6) -> str | None:
     """The candidate closest to ``word``, compared case-insensitively (``RecoveryUrl``)."""
+    import difflib  # for a misspelt name only
+
     lowered = {c.lower(): c for c in reversed(candidates)}
     found = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=cutoff)
     return lowered[found[0]] if found else None
@@ -28,26 +29,54 @@ def close_match(word: str, candidates: Sequence[str], cutoff: float = 0.6) -> st
 def walk(node: nodes.Node | None) -> Iterator[nodes.Node]:
     """Every node under ``node``, depth first (pipelines, commands and branches included)."""
     stack: list[nodes.Node] = [node] if node is not None else []
+    kinds = _KINDS
     while stack:
         cur = stack.pop()
         yield cur
-        if isinstance(cur, nodes.ListNode):
-            stack.extend(reversed(cur.nodes))
-        elif isinstance(cur, nodes.ActionNode):
-            stack.append(cur.pipe)
-        elif isinstance(cur, nodes.PipeNode):
-            stack.extend(reversed(cur.cmds))
-        elif isinstance(cur, nodes.CommandNode):
-            stack.extend(reversed(cur.args))
-        elif isinstance(cur, nodes.ChainNode):
-            stack.append(cur.node)
-        elif isinstance(cur, nodes.BranchNode):
+        kind = kinds.get(type(cur))
+        if kind is None:
+            kind = kinds[type(cur)] = _kind(type(cur))
+        if kind == _LEAF:
+            continue
+        if kind == _LIST:
+            stack.extend(reversed(cur.nodes))  # type: ignore[attr-defined]
+        elif kind == _PIPE:
+            stack.extend(reversed(cur.cmds))  # type: ignore[attr-defined]
+        elif kind == _COMMAND:
+            stack.extend(reversed(cur.args))  # type: ignore[attr-defined]
+        elif kind == _ACTION:
+            stack.append(cur.pipe)  # type: ignore[attr-defined]
+        elif kind == _CHAIN:
+            stack.append(cur.node)  # type: ignore[attr-defined]
+        elif kind == _BRANCH:
+            assert isinstance(cur, nodes.BranchNode)
             if cur.else_list is not None:
                 stack.append(cur.else_list)
             stack.append(cur.list)
             stack.append(cur.pipe)
-        elif isinstance(cur, nodes.TemplateNode) and cur.pipe is not None:
-            stack.append(cur.pipe)
+        elif cur.pipe is not None:  # type: ignore[attr-defined]
+            stack.append(cur.pipe)  # type: ignore[attr-defined]
+
+
+# What walk() does with a node of each class: found once per class (subclasses included), so
+# that a node costs one dict look-up instead of a row of isinstance tests (most are text).
+_LEAF, _LIST, _ACTION, _PIPE, _COMMAND, _CHAIN, _BRANCH, _TEMPLATE = range(8)
+_KINDS: dict[type, int] = {}
+
+
+def _kind(cls: type) -> int:
+    for base, kind in (
+        (nodes.ListNode, _LIST),
+        (nodes.ActionNode, _ACTION),
+        (nodes.PipeNode, _PIPE),
+        (nodes.CommandNode, _COMMAND),
+        (nodes.ChainNode, _CHAIN),
+        (nodes.BranchNode, _BRANCH),
+        (nodes.TemplateNode, _TEMPLATE),
+    ):
+        if issubclass(cls, base):
+            return kind
+    return _LEAF
 
 
 def calls(trees: Mapping[str, nodes.Tree], start: str, target: str) -> bool:
@@ -81,10 +110,22 @@ def _mask(tree: nodes.Tree) -> str:
     HTML checks run on this: an ``<img src="{{ .Logo }}">`` is one tag across three nodes, and
     actions, comments and other templates' text must not count as HTML.
     """
-    out = [MASK] * len(tree.text)
-    for node in walk(tree.root):
-        if isinstance(node, nodes.TextNode) and tree.text.startswith(node.text, node.pos):
-            out[node.pos : node.pos + len(node.text)] = node.text
+    src = tree.text
+    spans = sorted(
+        (node.pos, node.text)
+        for node in walk(tree.root)
+        if isinstance(node, nodes.TextNode) and src.startswith(node.text, node.pos)
+    )
+    out: list[str] = []
+    at = 0
+    for pos, text in spans:  # the gaps between text nodes are masked
+        if pos < at:  # text nodes do not overlap; were one to, it would not be counted twice
+            text = text[at - pos :]
+            pos = at
+        out.append(MASK * (pos - at))
+        out.append(text)
+        at = pos + len(text)
+    out.append(MASK * (len(src) - at))
     return "".join(out)
 
 

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
-import hmac
-import secrets
 import struct
 import threading
 import zlib
@@ -26,16 +23,22 @@ from ._common import ANY, INT, LIST, STR, _slice_panic, _unsupported, reg
 
 @reg("sha1sum", STR, result=STR)
 def _sha1sum(s: str) -> str:
+    import hashlib  # here: hashlib (OpenSSL), hmac and secrets cost start-up; few templates hash
+
     return hashlib.sha1(go_bytes(s)).hexdigest()
 
 
 @reg("sha256sum", STR, result=STR)
 def _sha256sum(s: str) -> str:
+    import hashlib
+
     return hashlib.sha256(go_bytes(s)).hexdigest()
 
 
 @reg("sha512sum", STR, result=STR)
 def _sha512sum(s: str) -> str:
+    import hashlib
+
     return hashlib.sha512(go_bytes(s)).hexdigest()
 
 
@@ -75,6 +78,8 @@ def _bcrypt_hash(password: str) -> str:
     x/crypto v0.53 refuses passwords over 72 bytes (older versions hashed the first 72), and
     sprig returns the error as the text of the result.
     """
+    import secrets
+
     pw = go_bytes(password)
     if len(pw) > _BCRYPT_MAX_PASSWORD:
         return "failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes"
@@ -166,6 +171,9 @@ _TEMPLATE_CHARACTERS = {
 @reg("derivePassword", "uint32", STR, STR, STR, STR, result=STR)
 def _derive_password(counter: int, password_type: str, password: str, user: str, site: str) -> str:
     """The Master Password algorithm (scrypt key, HMAC-SHA256 seed, character templates)."""
+    import hashlib
+    import hmac
+
     templates = _PASSWORD_TEMPLATES.get(password_type)
     if templates is None:
         return f"cannot find password template {password_type}"
@@ -198,6 +206,8 @@ def _aes_key(password: str) -> bytes:
 
 @reg("encryptAES", STR, STR, result=STR)
 def _encrypt_aes(password: str, plaintext: str) -> str:
+    import secrets
+
     if plaintext == "":
         return ""
     content = go_bytes(plaintext)
@@ -233,6 +243,8 @@ def _decrypt_aes(password: str, crypt64: str) -> str:
 
 @reg("randBytes", INT, result=STR)
 def _rand_bytes(count: int) -> str:
+    import secrets
+
     if count < 0:
         raise GoFuncError("runtime error: makeslice: len out of range")
     return base64.b64encode(secrets.token_bytes(count)).decode("ascii")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import random
-import socket
-
 from .. import GoFuncError
 from ._common import STR, reg
 
 
 @reg("getHostByName", STR, result=STR)
 def _get_host_by_name(name: str) -> str:
+    import random  # here: socket and random cost every process's start-up, few templates resolve
+    import socket
+
     try:
         infos = socket.getaddrinfo(name, None)
     except OSError:

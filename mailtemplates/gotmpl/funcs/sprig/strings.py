@@ -5,7 +5,6 @@ goutils, xstrings): trimming, case, abbreviation, random strings, quoting, split
 from __future__ import annotations
 
 import base64
-import secrets
 
 from ...gofmt import format_value
 from ...gostrconv import go_bytes, go_str, quote
@@ -115,6 +114,8 @@ reg("kebabcase", STR, result=STR)(st.kebab_case)
 
 def _crypto_random(count: int, alphabet: str) -> str:
     """goutils.CryptoRandom: ``count`` characters from ``alphabet`` (errors give "")."""
+    import secrets  # here: secrets brings hmac and hashlib (OpenSSL), ~4 ms of start-up
+
     if count <= 0:
         return ""
     return "".join(secrets.choice(alphabet) for _ in range(count))
