@@ -61,7 +61,8 @@ def test_each_set_has_its_own_filename_in_linecache_while_it_lives() -> None:
 
 
 def test_python_source_positions_and_named_constants() -> None:
-    src = _tset().python_source("main.gotmpl")
+    # max_iterations=0: the call is refused, so its limits are in the code (compiler.calls_bounded).
+    src = _tset(max_iterations=0).python_source("main.gotmpl")
     compile(src, "<check>", "exec")
     assert "def tmpl_main_gotmpl(dot, out, depth, st):" in src and "def tmpl_p(" in src
     assert "# p.gotmpl:2:9 {{if .X}}" in src

@@ -40,6 +40,10 @@ from .parser import DEFAULT_MAX_NESTING, TOO_DEEP, parse_file, parse_set
 from .runtime import printed_size
 from .values import MISSING, StrList
 
+# execute() runs once per execution: its indexes as module constants, not runtime attributes.
+_DEADLINE = rt.DEADLINE
+_LIMIT = rt.LIMIT
+
 __all__ = [
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_ITERATIONS",
@@ -163,7 +167,7 @@ class TemplateSet:
         trees, funcs = self._escaped(name)
         # Named after the whole set, whatever part of it is compiled for this entry.
         origin = self.origin or next((t.parse_name for _, t in sorted(self.trees.items())), None)
-        return compile_trees(trees, funcs, self.mode, self.max_depth, origin)
+        return compile_trees(trees, funcs, self.mode, self.max_depth, origin, self.max_iterations)
 
     def _reachable(self, name: str) -> dict[str, nodes.Tree]:
         """``name`` and the templates it calls, directly or not: all that executing it can run.
@@ -257,8 +261,9 @@ class TemplateSet:
             # runtime.start(), inlined: this runs once per execution and Go's fastest templates
             # take less than a microsecond.
             st = st[:]
-            if self.max_seconds is not None:
-                st[rt.DEADLINE] = _monotonic() + self.max_seconds
+            seconds = self.max_seconds
+            if seconds is not None:
+                st[_DEADLINE] = _monotonic() + seconds
         try:
             # Execute(w, nil): reflect.ValueOf(nil) is the invalid value, not a nil pointer.
             fn(MISSING if data is None else data, out, 0, st)
@@ -275,7 +280,7 @@ class TemplateSet:
             _note_template_positions(e, compiled)
             raise
         result = "".join(out)
-        if len(result) > st[rt.LIMIT]:
+        if len(result) > st[_LIMIT]:
             raise LimitExceeded(
                 f"output of {len(result)} characters exceeds the limit of {self.max_output} (max_output)",
                 name=name,

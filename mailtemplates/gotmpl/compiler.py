@@ -52,6 +52,7 @@ import itertools
 import linecache
 import math
 import re
+import sys
 import weakref
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping
@@ -217,6 +218,10 @@ _POSITION = re.compile(r"\s*# (\S.*)")
 #: A template call checks the output size once this many chunks were written since the last
 #: count (a range loop waits for runtime._TICK_CHUNKS: a call is rarer and may recurse).
 _CALL_TICK_CHUNKS: Final = 64
+#: The end of the lines that enforce the limits at a template call.
+_CALL_LIMITS: Final = "  # limits of a call"
+#: A write of the generated code (``w = out.append``); counted, a literal "w(" counts too.
+_WRITE = re.compile(r"(?<![\w.])w\(")
 
 
 @dataclass
@@ -641,15 +646,17 @@ class _TemplateCompiler:
             self.w.line(f"_fail({nid}, {('template ' + quote(node.name) + ' not defined')!r})")
             return
         value = "MISSING" if node.pipe is None else self.pipeline(node.pipe, dot)
-        self.w.line(f"if depth >= _MAX_DEPTH: _too_deep({nid})")
         # A call is a step of the iteration budget (recursion that branches is exponential without
         # ever being deep), and a point to check the output (its characters are counted only
-        # once enough chunks were written since the last count).
-        self.w.line("st[_BUDGET] -= 1")
-        self.owner.stateful = True
+        # once enough chunks were written since the last count). These lines go when the set's
+        # calls are bounded (_SetCompiler.calls_bounded): then none of them can ever fire.
+        self.w.line(f"if depth >= _MAX_DEPTH: _too_deep({nid}){_CALL_LIMITS}")
+        self.w.line(f"st[_BUDGET] -= 1{_CALL_LIMITS}")
         self.w.line(
             f"if st[_BUDGET] < 0 or len(out) - st[_COUNTED] > _CALL_TICK_CHUNKS: _tick_call(out, st, {nid})"
+            + _CALL_LIMITS
         )
+        self.owner.calls.setdefault(self.fname, []).append(target)
         self.w.line(f"{target}({value}, out, depth + 1, st)")
 
     # -- variables ---------------------------------------------------------------------------------
@@ -712,8 +719,10 @@ class _TemplateCompiler:
             unchanged = self.owner.unchanged_ref(chain)
             if unchanged is not None:
                 # One escaper, uncharged, that leaves most strings as they are: a C-level scan
-                # decides, and the escaper runs only for a string it changes.
-                on_str = f"({first} if {unchanged}({first}) is None else {on_str})"
+                # decides, and the escaper runs (without scanning again) only for a string it
+                # changes.
+                changed = self.owner.changed_ref(chain)
+                on_str = f"({first} if {unchanged}({first}) is None else {changed}({first}, st, {nids!r}))"
             if not numbers:
                 value = f"({on_str} if type({first} := {base}) is str else {value})"
             else:
@@ -1082,6 +1091,8 @@ class _TemplateCompiler:
             and (fast := simple_printf(args[0].text)) is not None
         ):
             expr = f"_printf({self.const(fast)}, {fn}, [{', '.join(parts)}], {self.nid(cmd)}, st{', False' if printed else ''})"
+        elif name in rt.JSON_CALLS and f is _stock(name) and len(parts) == 1:
+            expr = f"_json({rt.JSON_CALLS[name]}, {fn}, [{parts[0]}], {self.nid(cmd)}, st{', False' if printed else ''})"
         elif name in rt.SIZE_GUARDS and f is _stock(name):
             # Sized before it runs; a printed result counts as output, not as a value.
             expr = f"_guarded({fn}, [{', '.join(parts)}], {self.nid(cmd)}, st{', False' if printed else ''})"
@@ -1101,7 +1112,7 @@ class _TemplateCompiler:
         else:
             expr = f"_call({fn}, [{', '.join(parts)}], {self.nid(cmd)})"
         if expr.startswith("_callv(") or (
-            not printed and expr.startswith(("_escaper(", "_printf(", "_guarded("))
+            not printed and expr.startswith(("_escaper(", "_printf(", "_guarded(", "_json("))
         ):
             self.owner.stateful = True  # the result is charged
         return self.seq(prefix, expr) if prefix is not None else expr
@@ -1199,17 +1210,59 @@ class _SetCompiler:
         self.stringifying: frozenset[str] = frozenset()
         self.unchanged: Mapping[str, Any] = {}
         self.unchanged_refs: dict[str, Any] = {}
+        self.changed: Mapping[str, Any] = {}
+        #: Fused escapers (one uncharged escaper of UNCHANGED) for a string its search matched:
+        #: ref -> the escaper's name.
+        self.changed_chains: dict[str, str] = {}
         if any(name.startswith("_html_template_") for name in funcs):
-            from .escape.escapers import ESCAPER_FUNCS, STR_ESCAPERS, STRINGIFYING, UNCHANGED
+            from .escape.escapers import CHANGED, ESCAPER_FUNCS, STR_ESCAPERS, STRINGIFYING, UNCHANGED
 
             self.stringifying = STRINGIFYING
             self.unchanged = UNCHANGED
+            self.changed = CHANGED
             self.str_escapers = {
                 name: (f, STR_ESCAPERS[name]) for name, f in ESCAPER_FUNCS.items() if funcs.get(name) is f
             }
         self.escaper_chains: dict[tuple[tuple[str, bool], ...], str] = {}
-        self.stateful = False  # see CompiledSet.stateful
+        self.stateful = False  # see CompiledSet.stateful (template calls: see calls_bounded)
+        #: The template calls of each template's function: the names of the functions called.
+        self.calls: dict[str, list[str]] = {}
         self.direct_calls: dict[tuple[str, int, bool], str] = {}
+
+    def calls_bounded(self, writes: dict[str, int], max_depth: int, max_iterations: int | None) -> bool:
+        """Whether no limit a template call enforces can ever fire in this set, whichever
+        template is executed: code without loops or charged results (nothing else stateful),
+        calls that never recurse, and per execution at most ``max_iterations`` calls, nested at
+        most ``max_depth`` deep, after at most _CALL_TICK_CHUNKS writes (``writes``: those of each
+        function's own code, an upper bound: without loops each runs at most once). Then the
+        call's limit lines are dead code, and the execution needs no state of its own.
+        ``max_iterations`` None: no limit."""
+        if self.stateful:
+            return False
+        totals: dict[str, tuple[int, int, int]] = {}  # function: calls, writes, depth
+        active: set[str] = set()
+
+        def visit(fname: str) -> tuple[int, int, int]:
+            known = totals.get(fname)
+            if known is not None:
+                return known
+            if fname in active:
+                raise _Recursive
+            active.add(fname)
+            calls, written, depth = 0, writes.get(fname, 0), 0
+            for target in self.calls.get(fname, ()):
+                c, w, d = visit(target)
+                calls, written, depth = calls + 1 + c, written + w, max(depth, d + 1)
+            active.discard(fname)
+            totals[fname] = (calls, written, depth)
+            return totals[fname]
+
+        try:
+            bounds = [visit(fname) for fname in self.fnames.values()]
+        except (_Recursive, RecursionError):
+            return False
+        budget = sys.maxsize if max_iterations is None else max_iterations
+        return all(c <= budget and d <= max_depth and w <= _CALL_TICK_CHUNKS for c, w, d in bounds)
 
     def new_name(self, prefix: str) -> str:
         """A module-level name unique in the set."""
@@ -1256,6 +1309,14 @@ class _SetCompiler:
         self.unchanged_refs[ref] = self.unchanged[steps[0][0]]
         return ref
 
+    def changed_ref(self, chain: str) -> str:
+        """For fused escapers of :meth:`unchanged_ref`: the name of the same one escaper for a
+        string its pattern matched (``escape.escapers.CHANGED``: the escaper without its scan)."""
+        steps = next(k for k, v in self.escaper_chains.items() if v == chain)
+        ref = f"{chain}_changed"
+        self.changed_chains[ref] = steps[0][0]
+        return ref
+
     def escaper_chain_ref(self, steps: tuple[tuple[str, bool], ...]) -> str:
         """The name of the fused escapers ``steps`` (name, charged) in the generated module."""
         ref = self.escaper_chains.get(steps)
@@ -1263,12 +1324,20 @@ class _SetCompiler:
             ref = self.escaper_chains[steps] = f"_esc_{len(self.escaper_chains)}"
         return ref
 
-    def compile(self, max_depth: int) -> CompiledSet:
+    def compile(self, max_depth: int, max_iterations: int | None = 0) -> CompiledSet:
         lines: list[str] = []
+        writes: dict[str, int] = {}
         for name in sorted(self.trees):
             tc = _TemplateCompiler(self, name, self.trees[name], self.fnames[name])
-            lines.extend(tc.compile())
+            own = tc.compile()
+            writes[tc.fname] = sum(len(_WRITE.findall(line)) for line in own)
+            lines.extend(own)
             lines.append("")
+        if self.calls:
+            if self.calls_bounded(writes, max_depth, max_iterations):
+                lines = [line for line in lines if not line.endswith(_CALL_LIMITS)]
+            else:
+                self.stateful = True
         source = "\n".join(lines)
         namespace: dict[str, Any] = {
             "MISSING": MISSING,
@@ -1284,6 +1353,7 @@ class _SetCompiler:
             "_call": rt.call,
             "_callv": rt.charged_call,
             "_guarded": rt.guarded_call,
+            "_json": rt.json_call,
             "_printf": rt.printf_call,
             "_escaper": rt.escaper_call,
             "_call_builtin": rt.call_builtin,
@@ -1313,6 +1383,8 @@ class _SetCompiler:
             namespace[ref] = search
         for steps, ref in self.escaper_chains.items():
             namespace[ref] = rt.escaper_chain([(*self.str_escapers[name], charge) for name, charge in steps])
+        for ref, name in self.changed_chains.items():
+            namespace[ref] = rt.escaper_chain([(self.str_escapers[name][0], self.changed[name], False)])
         filename = f"<gotmpl {self.origin}#{next(_SET_IDS)}>"
         code = compile(source, filename, "exec")
         exec(code, namespace)
@@ -1353,7 +1425,14 @@ def compile_trees(
     mode: int = rt.MODE_DEFAULT,
     max_depth: int = DEFAULT_MAX_DEPTH,
     origin: str | None = None,
+    max_iterations: int | None = 0,
 ) -> CompiledSet:
     """Compile a set of trees. The limits other than ``max_depth`` are in the state each
-    execution passes along (:func:`.runtime.new_state`). ``origin`` names the set in its filename."""
-    return _SetCompiler(trees, funcs, mode, origin).compile(max_depth)
+    execution passes along (:func:`.runtime.new_state`); ``max_iterations`` (None: no limit)
+    also lets template calls that can never exceed it skip counting (0: they always count).
+    ``origin`` names the set in its filename."""
+    return _SetCompiler(trees, funcs, mode, origin).compile(max_depth, max_iterations)
+
+
+class _Recursive(Exception):
+    """A template that calls itself, directly or not (_SetCompiler.calls_bounded)."""

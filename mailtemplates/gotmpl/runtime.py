@@ -40,6 +40,7 @@ from types import GetSetDescriptorType, MemberDescriptorType
 from typing import Any, Final
 
 from .funcs import METHODS, GoFunc, GoFuncError
+from .funcs.sprig_json import marshal_plain
 from .funcs.time_methods import Duration, Month, Weekday
 from .gofmt import format_value
 from .gostrconv import format_float
@@ -246,35 +247,44 @@ def printed_size(v: object, limit: int) -> int:
     Each distinct container is measured once, however often it is held: a list that holds one
     list twice, twenty levels deep, costs twenty steps here, not the 2**20 formatting would.
     """
-    memo: dict[int, int] = {}
-
-    def size(x: object) -> int:
-        t = type(x)
-        if t is str:
-            return len(x)  # type: ignore[arg-type]
-        if t in _SCALARS:
-            return 1
-        if t is dict or t is list or (isinstance(x, (list, tuple, Mapping)) and not isinstance(x, Missing)):
-            known = memo.get(id(x))
-            if known is not None:
-                return known
-            memo[id(x)] = 0  # a cycle: left to the printer's own recursion limit
-            total = len(x) + 1  # type: ignore[arg-type]  # brackets and separators
-            if t is dict or isinstance(x, Mapping):
-                for k, e in x.items():  # type: ignore[attr-defined]
-                    total += (len(k) if type(k) is str else size(k)) + (len(e) if type(e) is str else size(e))
-                    if total > limit:
-                        break
-            else:
-                for e in x:  # type: ignore[attr-defined]
-                    total += len(e) if type(e) is str else size(e)
-                    if total > limit:
-                        break
-            memo[id(x)] = total
-            return total
+    t = type(v)
+    if t is str:
+        return len(v)  # type: ignore[arg-type]
+    if t in _SCALARS:
         return 1
+    # A module-level walk, not a closure: a recursive closure is a reference cycle per call,
+    # left for the garbage collector.
+    return _size(v, limit, {})
 
-    return size(v)
+
+def _size(x: object, limit: int, memo: dict[int, int]) -> int:
+    """printed_size's walk; ``memo``: the size of each container already measured, by id."""
+    t = type(x)
+    if t is str:
+        return len(x)  # type: ignore[arg-type]
+    if t in _SCALARS:
+        return 1
+    if t is dict or t is list or (isinstance(x, (list, tuple, Mapping)) and not isinstance(x, Missing)):
+        known = memo.get(id(x))
+        if known is not None:
+            return known
+        memo[id(x)] = 0  # a cycle: left to the printer's own recursion limit
+        total = len(x) + 1  # type: ignore[arg-type]  # brackets and separators
+        if t is dict or isinstance(x, Mapping):
+            for k, e in x.items():  # type: ignore[attr-defined]
+                total += (len(k) if type(k) is str else _size(k, limit, memo)) + (
+                    len(e) if type(e) is str else _size(e, limit, memo)
+                )
+                if total > limit:
+                    break
+        else:
+            for e in x:  # type: ignore[attr-defined]
+                total += len(e) if type(e) is str else _size(e, limit, memo)
+                if total > limit:
+                    break
+        memo[id(x)] = total
+        return total
+    return 1
 
 
 #: Types printed_size counts as 1 without looking further.
@@ -911,6 +921,9 @@ def _join_size(sep: str, v: object) -> int:
 
 def _args_size(*args: object) -> int:
     """What a function printing all its arguments writes at least (print, cat, toJson, ...)."""
+    if len(args) == 1:  # the common call (toJson .X, an escaper): no generator
+        a = args[0]
+        return 0 if a is None or type(a) is str else printed_size(a, _BIG)
     return sum(printed_size(a, _BIG) for a in args if a is not None and type(a) is not str)
 
 
@@ -1035,6 +1048,29 @@ def guarded_call(f: GoFunc, args: list[Any], nid: int, st: list[Any], charge: bo
             _over_values(st, f.name, size, nid)
         return charged_call(f, args, nid, st)
     return call(f, args, nid)
+
+
+#: sprig's JSON functions :func:`json_call` takes, with whether they escape HTML characters.
+JSON_CALLS: Final = {"toJson": True, "mustToJson": True, "toRawJson": False, "mustToRawJson": False}
+
+
+def json_call(
+    escape_html: bool, f: GoFunc, args: list[Any], nid: int, st: list[Any], charge: bool = True
+) -> Any:
+    """:func:`guarded_call` of sprig's ``toJson`` (one of :data:`JSON_CALLS`) with one walk of
+    plain data instead of two: ``sprig_json.plain_size`` is the guard's ``printed_size`` for it,
+    counted while checking it is plain, and stops at the budgets; within them the guard lets
+    the call through, and plain data never fails to encode. Anything else (not plain, over a
+    budget) goes through :func:`guarded_call`, which gives its refusals."""
+    s = marshal_plain(args[0], escape_html, min(st[LIMIT], st[VALUES]) if charge else st[LIMIT])
+    if s is None:
+        return guarded_call(f, args, nid, st, charge)
+    if charge:  # charged_call's charging
+        n = len(s)
+        st[VALUES] -= n
+        if n >= st[LONG] or st[VALUES] < 0:
+            _charge_long(st, f.name, n, nid)
+    return s
 
 
 def printf_call(

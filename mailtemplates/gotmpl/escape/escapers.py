@@ -32,6 +32,7 @@ from .html import (
     HTML_TABLE,
     html_replacer,
     str_replacer,
+    str_replacer_calls,
     str_replacer_pattern,
     strip_tags,
 )
@@ -46,6 +47,7 @@ from .js import (
 from .url import FILTER_FAILSAFE, filter_srcset_element, is_safe_url, process_url_onto
 
 __all__ = [
+    "CHANGED",
     "ESCAPER_FUNCS",
     "STRINGIFYING",
     "STR_ESCAPERS",
@@ -454,4 +456,15 @@ UNCHANGED: dict[str, Callable[[str], object]] = {
     ),
     "_html_template_urlnormalizer": _URL_CHANGED_NORM.search,
     "_html_template_urlescaper": _URL_CHANGED.search,
+}
+
+#: For each escaper of :data:`UNCHANGED`, its :data:`STR_ESCAPERS` path for a string that
+#: search matched, without scanning again.
+CHANGED: dict[str, Callable[[str], str]] = {
+    **dict.fromkeys(
+        ("_html_template_htmlescaper", "_html_template_attrescaper", "_html_template_rcdataescaper"),
+        str_replacer_calls(HTML_TABLE),
+    ),
+    "_html_template_urlnormalizer": urlnormalizer,
+    "_html_template_urlescaper": urlescaper,
 }

@@ -187,6 +187,13 @@ def str_replacer_pattern(table: dict[int, str], bad_runes: bool) -> re.Pattern[s
     return compiled[2] if bad_runes else compiled[3]
 
 
+def str_replacer_calls(table: dict[int, str]) -> Callable[[str], str]:
+    """``str_replacer(table, True)`` for a string its pattern (``str_replacer_pattern(table,
+    True)``) matches: the replacement calls, without scanning first."""
+    compiled = _REPLACERS.get(id(table)) or _compile_replacer(table)
+    return compiled[4]
+
+
 def str_replacer(table: dict[int, str], bad_runes: bool) -> Callable[[str], str]:
     """``html_replacer(s, table, bad_runes)`` as a one-argument function of a string, its
     pattern and replacement bound once (for the compiled templates' string fast paths)."""

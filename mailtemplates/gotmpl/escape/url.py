@@ -33,6 +33,9 @@ def is_safe_url(s: str) -> bool:
     """``isSafeURL``: relative, or with one of the schemes http, https and mailto."""
     protocol, sep, _ = s.partition(":")
     if sep and "/" not in protocol:
+        if protocol.isascii():
+            # ASCII against ASCII words: EqualFold is ASCII case folding.
+            return protocol.lower() in _SAFE_SCHEMES
         return any(_fold_eq(protocol, scheme) for scheme in _SAFE_SCHEMES)
     return True
 

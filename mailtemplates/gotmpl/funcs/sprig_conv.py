@@ -31,6 +31,7 @@ __all__ = [
     "atoi",
     "deep_equal",
     "empty",
+    "int64_value",
     "kind_of",
     "parse_float",
     "parse_int",
@@ -89,6 +90,8 @@ class StrMap(dict):  # type: ignore[type-arg]
 
 def wrap64(x: int) -> Int64:
     """Go int64 arithmetic: wrap around to 64-bit two's complement."""
+    if -(1 << 63) <= x < 1 << 63:
+        return Int64(x)
     return Int64(((x + (1 << 63)) & ((1 << 64) - 1)) - (1 << 63))
 
 
@@ -322,6 +325,16 @@ def to_int64(v: object) -> Int64:
         except NumError:
             return Int64(0)
     return Int64(0)
+
+
+def int64_value(v: object) -> int:
+    """:func:`to_int64` as a plain int: no Int64 built for a step of arithmetic."""
+    t = type(v)
+    if t is int:
+        return v  # type: ignore[return-value]
+    if t is float:
+        return float_to_int64(v)  # type: ignore[arg-type]
+    return int(to_int64(v))
 
 
 def to_int(v: object) -> int:

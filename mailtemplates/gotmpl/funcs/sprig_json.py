@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import json.encoder
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -23,9 +24,9 @@ from operator import itemgetter
 from typing import Any, Final
 
 from ..gostrconv import format_float, go_bytes, quote
-from ..values import MISSING, GoTime
+from ..values import MISSING, GoTime, Int64
 
-__all__ = ["JSONError", "marshal", "unmarshal"]
+__all__ = ["JSONError", "marshal", "marshal_plain", "plain_size", "unmarshal"]
 
 
 class JSONError(Exception):
@@ -220,8 +221,117 @@ def _encode_obj(
     out.append("}")
 
 
+class _NotPlain(Exception):
+    """Raised by the C encoder's ``default``: a value :func:`plain_size` let through that it cannot write."""
+
+
+def _not_plain(o: object) -> object:
+    raise _NotPlain
+
+
+# Python's own C encoder, set up once as json.Marshal writes plain data: keys sorted, no spaces,
+# non-ASCII as it is. It escapes strings as Go does ("\\", "\"", \b \f \n \r \t by name, the
+# other C0 controls as \u00xx in lowercase) but for the characters marshal_plain replaces after.
+_C_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+_C_ENCODE_STR = getattr(json.encoder, "c_encode_basestring", None)
+_C_ENCODE: Final = (
+    _C_MAKE_ENCODER(None, _not_plain, _C_ENCODE_STR, None, ":", ",", True, False, True)
+    if _C_MAKE_ENCODER is not None and _C_ENCODE_STR is not None
+    else None
+)
+#: Go escapes "<", ">", "&", U+2028 and U+2029, which Python's encoder leaves as they are (only
+#: ever inside a string of the output: the rest of it is brackets, punctuation, digits and
+#: true/false/null). A surrogate (invalid UTF-8) also sorts differently as bytes: the pure
+#: encoder handles those.
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+_PLAIN_LEAVES: Final = frozenset({str, int, bool, type(None), Int64})
+
+
+def plain_size(v: object, stop: int) -> int:
+    """For JSON data the C encoder writes exactly as Go, what ``runtime.printed_size`` counts
+    for it (the size guard of ``toJson``); -1 for anything else, or once the count passes
+    ``stop``. Plain: exact dicts with ``str`` keys and exact lists, down to exact strings, ints,
+    bools and None, no container held twice (a tree: writing it takes time in proportion to
+    the count). Floats are not (Python writes ``1.0`` and ``1e+16`` where Go writes ``1`` and
+    ``10000000000000000``), nor what the pure encoder treats in a way of its own (nil lists,
+    MISSING, structs, times)."""
+    t = type(v)
+    if t is not dict and t is not list:
+        return -1
+    try:
+        n = _plain_size(v, stop, set())  # type: ignore[arg-type]
+    except RecursionError:
+        return -1
+    return n if n <= stop else -1  # (an empty container is never checked inside)
+
+
+def _plain_size(v: dict[Any, Any] | list[Any], stop: int, seen: set[int]) -> int:
+    if id(v) in seen:
+        return -1
+    seen.add(id(v))
+    total = len(v) + 1  # brackets and separators, as printed_size counts them
+    if type(v) is dict:
+        for k, x in v.items():
+            if type(k) is not str:
+                return -1
+            t = type(x)
+            if t is str:
+                total += len(k) + len(x)
+            elif t in _PLAIN_LEAVES:
+                total += len(k) + 1
+            elif t is dict or t is list:
+                n = _plain_size(x, stop, seen)
+                if n < 0:
+                    return -1
+                total += len(k) + n
+            else:
+                return -1
+            if total > stop:
+                return -1
+    else:
+        for x in v:
+            t = type(x)
+            if t is str:
+                total += len(x)
+            elif t in _PLAIN_LEAVES:
+                total += 1
+            elif t is dict or t is list:
+                n = _plain_size(x, stop, seen)
+                if n < 0:
+                    return -1
+                total += n
+            else:
+                return -1
+            if total > stop:
+                return -1
+    return total
+
+
+def marshal_plain(v: object, escape_html: bool = True, stop: int = 1 << 62) -> str | None:
+    """json.Marshal of plain data (:func:`plain_size` at most ``stop``) through Python's C
+    encoder; None when it is not, or when the result could differ from the pure encoder's
+    (then that decides, errors included)."""
+    if _C_ENCODE is None or plain_size(v, stop) < 0:
+        return None
+    try:
+        s: str = "".join(_C_ENCODE(v, 0))
+    except (RecursionError, ValueError, _NotPlain):
+        return None  # an int too long to print: the pure encoder's to report
+    if not s.isascii():
+        if _SURROGATE.search(s) is not None:
+            return None
+        s = s.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    if escape_html and ("<" in s or ">" in s or "&" in s):
+        s = s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return s
+
+
 def marshal(v: object, *, escape_html: bool = True, indent: str | None = None) -> str:
     """json.Marshal (``indent`` given: json.MarshalIndent with an empty prefix). Raises JSONError."""
+    if indent is None:
+        s = marshal_plain(v, escape_html)
+        if s is not None:
+            return s
     out: list[str] = []
     _encode(v, out, escape_html, indent, 0)
     return "".join(out)

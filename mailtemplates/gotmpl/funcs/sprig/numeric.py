@@ -13,7 +13,7 @@ from fractions import Fraction
 from ...gofmt import format_value
 from ...values import Int64
 from .. import GoFuncError
-from ..sprig_conv import IntList, NumError, atoi, parse_int, to_float64, to_int, to_int64, wrap64
+from ..sprig_conv import IntList, NumError, atoi, int64_value, parse_int, to_float64, to_int, to_int64, wrap64
 from ._common import ANY, INT, STR, reg
 
 reg("atoi", STR, result=INT)(atoi)
@@ -72,20 +72,20 @@ reg("untilStep", INT, INT, INT, result="[]int")(_until_step)
 
 @reg("add1", ANY, result="int64")
 def _add1(i: object) -> Int64:
-    return wrap64(to_int64(i) + 1)
+    return wrap64(int64_value(i) + 1)
 
 
 @reg("add", variadic=ANY, result="int64")
 def _add(*args: object) -> Int64:
     total = 0
     for a in args:
-        total = wrap64(total + to_int64(a))
-    return Int64(total)
+        total += int64_value(a)
+    return wrap64(total)  # once: wrapping after each step gives the same (arithmetic mod 2**64)
 
 
 @reg("sub", ANY, ANY, result="int64")
 def _sub(a: object, b: object) -> Int64:
-    return wrap64(to_int64(a) - to_int64(b))
+    return wrap64(int64_value(a) - int64_value(b))
 
 
 def _go_div(a: int, b: int) -> int:
@@ -193,7 +193,29 @@ def _subf(a: object, *v: object) -> float:
 
 @reg("divf", ANY, variadic=ANY, result="float64")
 def _divf(a: object, *v: object) -> float:
+    if len(v) == 1:
+        x, y = to_float64(a), to_float64(v[0])
+        if (
+            x.is_integer()
+            and y.is_integer()
+            and y != 0
+            and -_EXACT_INT < x < _EXACT_INT
+            and -_EXACT_INT < y < _EXACT_INT
+        ):
+            return _whole_div(int(x), int(y))
     return _decimal_op(a, v, "/")
+
+
+def _whole_div(a: int, b: int) -> float:
+    """``_decimal_div`` of two whole numbers (``b`` not 0) and the float of the result, in ints:
+    no Fraction to build and reduce. The same value: ``int / int`` rounds correctly, as
+    ``float(Fraction)`` does."""
+    if b < 0:
+        a, b = -a, -b
+    whole, rest = divmod(abs(a) * _DIV_SCALE, b)
+    if rest * 2 >= b:
+        whole += 1
+    return (whole if a >= 0 else -whole) / _DIV_SCALE
 
 
 @reg("mulf", ANY, variadic=ANY, result="float64")
