@@ -456,6 +456,10 @@ def test_lint_missing_path_cannot_run() -> None:
 # -- preview (the process; the app itself is tests/test_preview.py) ----------------------------------
 
 
+def _sigint_as_from_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_preview_process_serves_and_stops_cleanly(tmp_path: Path, stop: signal.Signals) -> None:
     override = tmp_path / "templates"
@@ -466,6 +470,10 @@ def test_preview_process_serves_and_stops_cleanly(tmp_path: Path, stop: signal.S
         stderr=subprocess.PIPE,
         text=True,
         env=CLEAN_ENV,
+        # As from a terminal: a test run started in the background (``cmd &`` in a script)
+        # ignores SIGINT, children inherit that, and Python then never turns Ctrl-C into
+        # KeyboardInterrupt.
+        preexec_fn=_sigint_as_from_a_terminal,
     )
     try:
         assert proc.stderr is not None
