@@ -693,6 +693,20 @@ _TEXT_MEMO_CHARS = 1 << 22
 _text_memo_chars = 0
 
 
+def _escape_lt(s: bytes, b: bytearray, written: int, start: int, end: int) -> int:
+    """Copy ``s[written:]`` into ``b`` up to each ``<`` in ``s[start:end]`` that does not open a
+    doctype, writing ``&lt;`` for it (Go's escapeText in text and RCDATA); return what is
+    written now."""
+    j = s.find(b"<", start, end)
+    while j != -1:
+        if s[j : j + 9].upper() != b"<!DOCTYPE":
+            b += s[written:j]
+            b += b"&lt;"
+            written = j + 1
+        j = s.find(b"<", j + 1, end)
+    return written
+
+
 def _escape_text(c: Context, text: str) -> tuple[Context, str | None]:
     """``escapeText`` proper: the context after ``text`` and, if it had to change, its new text."""
     s = text.encode("utf-8", "surrogateescape")
@@ -708,14 +722,7 @@ def _escape_text(c: Context, text: str) -> tuple[Context, str | None]:
             # The commonest step by far (text up to a tag): the general case below, with
             # what cannot apply to it left out (no comment, no script literal).
             k = s.rfind(b"<", i, i1)
-            end = i1 if k == -1 else k
-            j = s.find(b"<", i, end)
-            while j != -1:
-                if s[j : j + 9].upper() != b"<!DOCTYPE":
-                    b += s[written:j]
-                    b += b"&lt;"
-                    written = j + 1
-                j = s.find(b"<", j + 1, end)
+            written = _escape_lt(s, b, written, i, i1 if k == -1 else k)
             c, i = c1, i1
             continue
         if state in _PLAIN_STATES and state1 not in _COMMENT_STATES and i != i1:
@@ -728,13 +735,7 @@ def _escape_text(c: Context, text: str) -> tuple[Context, str | None]:
                 k = s.rfind(b"<", i, end)
                 if k != -1:
                     end = k
-            j = s.find(b"<", i, end)
-            while j != -1:
-                if s[j : j + 9].upper() != b"<!DOCTYPE":
-                    b += s[written:j]
-                    b += b"&lt;"
-                    written = j + 1
-                j = s.find(b"<", j + 1, end)
+            written = _escape_lt(s, b, written, i, end)
         elif is_comment(c.state) and c.delim == Delim.NONE:
             if c.state == State.JS_BLOCK_CMT:
                 # A block comment with a line terminator acts as one (ES5 7.4).
