@@ -19,6 +19,8 @@ SHARED = HERE / "conformance" / "cases"
 LOCAL = HERE / "conformance_local"
 GOLDEN = HERE / "golden" / "builtin"
 KNOWN_FAILURES = HERE / "conformance_known_failures.txt"
+#: The Go oracle binary (CONTRIBUTING.md builds it); tests that re-ask real Go skip without it.
+ORACLE = Path(os.environ.get("GOTMPL_ORACLE", "/tmp/oracle/oracle"))
 
 
 @dataclass(frozen=True)

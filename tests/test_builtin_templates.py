@@ -12,7 +12,6 @@ import gettext
 import html
 import importlib.util
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -26,13 +25,13 @@ from babel import Locale
 from babel.dates import format_datetime
 from babel.messages.plurals import get_plural
 from babel.support import NullTranslations
+from conformance_support import ORACLE
 
 from mailtemplates import gotmpl
 
 REPO = Path(__file__).resolve().parent.parent
 ROOT = REPO / "template_root"
 GOLDEN = REPO / "tests" / "golden" / "builtin"
-ORACLE = Path(os.environ.get("GOTMPL_ORACLE", "/tmp/oracle/oracle"))
 needs_oracle = pytest.mark.skipif(
     not ORACLE.is_file(),
     reason=f"needs the Go oracle (CONTRIBUTING.md), not found at {ORACLE}: these tests re-ask real Go; CI checks the built-ins against its stored answers in tests/golden/builtin",

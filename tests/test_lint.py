@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conformance_support import ORACLE
 from helpers import write
 
 from mailtemplates import Renderer, gotmpl
@@ -32,7 +33,6 @@ from mailtemplates.loader import BUILTIN_ROOT
 REPO = Path(__file__).resolve().parent.parent
 FIX = REPO / "tests" / "fixtures" / "lint"
 RV = "recovery/valid"
-ORACLE = Path(os.environ.get("GOTMPL_ORACLE", "/tmp/oracle/oracle"))
 needs_oracle = pytest.mark.skipif(
     not ORACLE.is_file(),
     reason=f"needs the Go oracle (CONTRIBUTING.md), not found at {ORACLE}: these tests re-ask real Go what the recorded fixtures render; CI checks our engine against the recorded answers",
