@@ -415,7 +415,7 @@ def check_lapsed_lease(store: str, port: int) -> None:
     c.work(until_idle=True)
     assert (c.message(mid).status, c.message(mid).send_count) == ("sent", 2)
     # The dead worker's late outcome does not overwrite the new owner's record; it is logged.
-    assert c.store.finish(claimed, "queued", error="late", now=time.time()) is False
+    assert c.store.record([Outcome(claimed, "queued", "late", time.time())]) == [False]
     m = c.message(mid)
     assert m.status == "sent" and [d.error for d in m.dispatches] == [None, "late"]
     # A batch's outcomes are recorded together, each under its own claim: one lost, one held.

@@ -67,7 +67,6 @@ class SQLiteStore(Store):
         except sqlite3.Error as e:
             raise CourierError(f"cannot open the SQLite store {self.path}: {e}") from None
         self._lock = threading.RLock()
-        self._lock_fd: int | None = None
 
     @contextmanager
     def _tx(self, *, write: bool = True, durable: bool = True, single: bool = False) -> Iterator[Any]:

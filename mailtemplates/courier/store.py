@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -254,19 +254,6 @@ class Store(ABC):
         messages.sort(key=lambda m: (m.due_at, m.created_at))
         return messages
 
-    def finish(
-        self,
-        m: Message,
-        status: str,
-        *,
-        error: str | None,
-        now: float,
-        due_at: float | None = None,
-        worker: str | None = None,
-    ) -> bool:
-        """Record one attempt's outcome (see :meth:`record`)."""
-        return self.record([Outcome(m, status, error, now, due_at, worker)])[0]
-
     def record(self, outcomes: Sequence[Outcome]) -> list[bool]:
         """Record the outcomes of attempts (a claimed batch's), all in one transaction.
 
@@ -451,13 +438,3 @@ def open_store(url: str) -> Store:
     store.migrate()
     return store
 
-
-def iter_all(store: Store, *, status: str | None = None, page: int = 500) -> Iterator[Message]:
-    """Every message matching ``status``, a page at a time."""
-    offset = 0
-    while True:
-        batch = store.list(status=status, limit=page, offset=offset)
-        yield from batch
-        if len(batch) < page:
-            return
-        offset += page
