@@ -35,3 +35,16 @@ def ca_file(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("ca") / "ca.pem"
     ca.cert_pem.write_to_path(str(path))
     return str(path)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``MAILTEMPLATES_TIER=interpret`` (or ``compile``) runs every execution of the suite in one
+    engine tier (gotmpl.TemplateSet.interpreted_runs): the differential gate of tests/test_interp.py
+    runs the vectors through both; this runs everything else through one."""
+    import os
+
+    tier = os.environ.get("MAILTEMPLATES_TIER")
+    if tier:
+        from mailtemplates.gotmpl import TemplateSet
+
+        TemplateSet.interpreted_runs = {"interpret": 1 << 62, "compile": 0}[tier]

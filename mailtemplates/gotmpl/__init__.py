@@ -32,9 +32,10 @@ from ..errors import EscapeError, LimitExceeded, TemplateError, TemplateExecErro
 from ..limits import DEFAULT_MAX_TEMPLATE_SIZE
 from . import nodes
 from . import runtime as rt
-from .compiler import DEFAULT_MAX_DEPTH, CompiledSet, compile_trees
+from .compiler import DEFAULT_MAX_DEPTH, CompiledSet, NodeInfo, compile_trees
 from .funcs import HERMETIC_EXCLUDED, FuncKind, FuncMap, GoFunc, GoFuncError, funcmap
 from .gostrconv import quote
+from .interp import Interpreter
 from .lexer import ItemType, Lexer
 from .parser import DEFAULT_MAX_NESTING, TOO_DEEP, parse_file, parse_set
 from .runtime import printed_size
@@ -88,6 +89,9 @@ DEFAULT_MAX_ITERATIONS = 1_000_000
 DEFAULT_MAX_VALUES = 64 * 1024 * 1024
 #: Seconds one execution may run (``max_seconds``), checked between steps.
 DEFAULT_MAX_SECONDS = 10.0
+#: Executions of an entry that walk its trees (:mod:`.interp`) before it is compiled to Python
+#: (docs/performance.md, "First renders, fourth pass: tiered execution").
+INTERPRETED_RUNS = 1
 
 _MISSINGKEY_MODES = {
     "missingkey=default": rt.MODE_DEFAULT,
@@ -105,7 +109,16 @@ def _resolve_funcs(funcs: FuncKind | Mapping[str, GoFunc], extra: Mapping[str, G
 
 
 class TemplateSet:
-    """Templates parsed together, as ``template.ParseFS`` parses files into one namespace."""
+    """Templates parsed together, as ``template.ParseFS`` parses files into one namespace.
+
+    The first :attr:`interpreted_runs` executions of an entry walk its (escaped) trees; the next
+    one compiles them to Python, which every later execution runs (``docs/architecture.md``).
+    Both tiers give the same output and the same errors.
+    """
+
+    #: Executions of an entry interpreted before it is compiled (0: compile at once). Tests set
+    #: it on the class to force one tier (tests/conftest.py).
+    interpreted_runs: int = INTERPRETED_RUNS
 
     def __init__(
         self,
@@ -137,6 +150,9 @@ class TemplateSet:
         self._lock = threading.Lock()
         #: name -> (its compiled function, the compiled set): execute()'s one lookup.
         self._entries: dict[str, tuple[Any, CompiledSet]] = {}
+        #: Entries not compiled yet: their escaped trees, walked, and how often they were run.
+        self._interpreters: dict[str, Interpreter] = {}
+        self._runs: dict[str, int] = {}
 
     @property
     def names(self) -> list[str]:
@@ -163,8 +179,28 @@ class TemplateSet:
             self._compiled[key] = compiled
             return compiled
 
+    def _interpreter_for(self, name: str) -> Interpreter:
+        interp = self._interpreters.get(name)
+        if interp is not None:
+            return interp
+        with self._lock:
+            interp = self._interpreters.get(name)
+            if interp is not None:
+                return interp
+            err = self._escape_errors.get(name)
+            if err is not None:
+                raise err
+            try:
+                trees, funcs = self._escaped(name)
+            except RecursionError:
+                raise LimitExceeded(TOO_DEEP, name=name) from None
+            interp = self._interpreters[name] = Interpreter(trees, funcs, self.mode, self.max_depth)
+            return interp
+
     def _build(self, name: str) -> CompiledSet:
-        trees, funcs = self._escaped(name)
+        # The trees the interpreter walked, if it ran: escaped already.
+        interp = self._interpreters.pop(name, None)
+        trees, funcs = (interp.trees, interp.funcs) if interp is not None else self._escaped(name)
         # Named after the whole set, whatever part of it is compiled for this entry.
         origin = self.origin or next((t.parse_name for _, t in sorted(self.trees.items())), None)
         return compile_trees(trees, funcs, self.mode, self.max_depth, origin, self.max_iterations)
@@ -213,7 +249,7 @@ class TemplateSet:
             self._compiled_for(name)
             return
         with self._lock:
-            if name in self._compiled:
+            if name in self._compiled or name in self._interpreters:
                 return
             err = self._escape_errors.get(name)
             if err is not None:
@@ -252,6 +288,13 @@ class TemplateSet:
         entry = self._entries.get(name)
         if entry is None:
             self._check_name(name)
+            runs = self._runs.get(name, 0)
+            if runs < self.interpreted_runs and name not in self._compiled:
+                # Unlocked: a lost count only compiles an entry one execution later.
+                self._runs[name] = runs + 1
+                result = self._interpret(name, data)
+                if result is not None:
+                    return result
             compiled = self._compiled_for(name)
             entry = self._entries[name] = (compiled.functions[name], compiled)
         fn, compiled = entry
@@ -287,9 +330,31 @@ class TemplateSet:
             )
         return result
 
+    def _interpret(self, name: str, data: Any) -> str | None:
+        """Execute ``name`` by walking its trees (:mod:`.interp`); None when the walk ran out of
+        Python stack, which the compiled code (fewer frames per level) may not: the caller then
+        compiles and runs that, and decides."""
+        interp = self._interpreter_for(name)
+        out: list[str] = []
+        st = rt.start(self._state)
+        try:
+            # Execute(w, nil): reflect.ValueOf(nil) is the invalid value, not a nil pointer.
+            interp.execute(name, MISSING if data is None else data, out, st)
+        except rt.ExecFailure as e:
+            raise self._exec_error(interp.node_info(e.nid), e) from None
+        except RecursionError:
+            return None
+        result = "".join(out)
+        if len(result) > st[_LIMIT]:
+            raise LimitExceeded(
+                f"output of {len(result)} characters exceeds the limit of {self.max_output} (max_output)",
+                name=name,
+            )
+        return result
+
     @staticmethod
-    def _exec_error(compiled: CompiledSet, e: rt.ExecFailure) -> TemplateError:
-        info = compiled.nodes[e.nid]
+    def _exec_error(where: CompiledSet | NodeInfo, e: rt.ExecFailure) -> TemplateError:
+        info = where.nodes[e.nid] if isinstance(where, CompiledSet) else where
         line, byte_col, char_col = info.tree.location(info.pos)
         parse_name = info.tree.parse_name
         go = (

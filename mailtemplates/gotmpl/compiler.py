@@ -64,6 +64,7 @@ from . import runtime as rt
 from .funcs import GoFunc, funcmap
 from .gofmt import simple_printf
 from .gostrconv import quote
+from .literals import ideal_value, literal_value
 from .values import MISSING, Int64, is_true
 
 __all__ = ["CompiledSet", "NodeInfo", "compile_trees"]
@@ -195,10 +196,6 @@ def _assigned_names(lst: n.ListNode) -> set[str]:
 def _jumps(lst: n.ListNode) -> bool:
     """Whether ``lst`` holds a ``break``/``continue`` of a loop around it."""
     return any(isinstance(node, (n.BreakNode, n.ContinueNode)) for node in _nodes(lst, into_ranges=False))
-
-
-#: Go's unsigned integer parameter types and their widths (``uint`` is 64 bits on Kratos's targets).
-_UINT_BITS: Final = {"uint": 64, "uint8": 8, "uint16": 16, "uint32": 32, "uint64": 64, "uintptr": 64}
 
 
 @dataclass(frozen=True)
@@ -934,19 +931,19 @@ class _TemplateCompiler:
 
     def ideal_constant(self, num: n.NumberNode) -> str:
         """``idealConstant``: the Go type an untyped number constant takes as an interface{}."""
-        text = num.text
-        is_hex_int = len(text) > 2 and text[0] == "0" and text[1] in "xX" and not any(c in text for c in "pP")
-        if num.is_complex:
-            return self.const(num.complex128)
-        if num.is_float and not is_hex_int and text[0] != "'" and any(c in text for c in ".eEpP"):
-            return self.float_code(num.float64)
-        if num.is_int:
-            if not -(2**63) <= num.int64 < 2**63:
-                return self.fail(num, f"{text} overflows int")
-            return repr(num.int64)
-        if num.is_uint:
-            return self.fail(num, f"{text} overflows int")
-        return "MISSING"
+        value, error = ideal_value(num)
+        return self.fail(num, error) if error is not None else self.constant_code(value)
+
+    def constant_code(self, value: object) -> str:
+        """A constant's value (``literals.ideal_value``, ``literal_value``) as code."""
+        t = type(value)
+        if t is bool or t is int or t is str:
+            return repr(value)
+        if t is float:
+            return self.float_code(value)  # type: ignore[arg-type]
+        if value is MISSING:
+            return "MISSING"
+        return self.const(value)
 
     def arg_value(self, node: n.Node, dot: str) -> str:
         """``evalArg`` with an interface{}/nil type: the raw value of an argument node."""
@@ -1000,29 +997,8 @@ class _TemplateCompiler:
         return self.check(self.arg_value(node, dot), typ, self.nid(_last_of_arg(node)))
 
     def literal_for(self, node: n.BoolNode | n.NumberNode | n.StringNode, typ: str) -> str:
-        if typ == "bool":
-            if isinstance(node, n.BoolNode):
-                return "True" if node.value else "False"
-            return self.fail(node, f"expected bool; found {node}")
-        if typ == "string":
-            if isinstance(node, n.StringNode):
-                return repr(node.text)
-            return self.fail(node, f"expected string; found {node}")
-        if typ in ("int", "int64"):
-            if isinstance(node, n.NumberNode) and node.is_int:
-                return repr(node.int64) if typ == "int" else self.const(Int64(node.int64))
-            return self.fail(node, f"expected integer; found {node}")
-        if typ == "float64":
-            if isinstance(node, n.NumberNode) and node.is_float:
-                return self.float_code(node.float64)
-            return self.fail(node, f"expected float; found {node}")
-        bits = _UINT_BITS.get(typ)
-        if bits is not None:
-            # evalUnsignedInteger: reflect's SetUint keeps the low bits of the constant.
-            if isinstance(node, n.NumberNode) and node.is_uint:
-                return repr(node.uint64 & ((1 << bits) - 1))
-            return self.fail(node, f"expected unsigned integer; found {node}")
-        return self.fail(node, f"can't handle {node} for arg of type {typ}")
+        value, error = literal_value(node, typ)
+        return self.fail(node, error) if error is not None else self.constant_code(value)
 
     def call(
         self,

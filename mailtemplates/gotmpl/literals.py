@@ -5,17 +5,72 @@ and ``atof.go`` (``ParseInt``, ``ParseUint``, ``ParseFloat`` with base 0: prefix
 underscores) and ``src/text/template/parse/node.go`` (``newNumber``: one constant held in every
 Go type that can represent it). Errors are ``ValueError`` with Go's text; the parser adds the
 position.
+
+What a constant node is worth when executed (``exec.go``'s ``idealConstant`` and ``evalArg`` of
+a literal for a parameter type: :func:`ideal_value`, :func:`literal_value`) is here too: the
+compiler turns the value into code, the interpreter uses it as it is.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Final
 
 from . import nodes as n
 from .gostrconv import quote
 from .lexer import ItemType
+from .values import MISSING, Int64
 
-__all__ = ["new_number", "unquote"]
+__all__ = ["ideal_value", "literal_value", "new_number", "unquote"]
+
+#: Go's unsigned integer parameter types and their widths (``uint`` is 64 bits on Kratos's targets).
+UINT_BITS: Final = {"uint": 64, "uint8": 8, "uint16": 16, "uint32": 32, "uint64": 64, "uintptr": 64}
+
+
+def ideal_value(num: n.NumberNode) -> tuple[object, str | None]:
+    """``idealConstant``: (the value an untyped number constant takes as an interface{}, or
+    the error message executing it gives)."""
+    text = num.text
+    is_hex_int = len(text) > 2 and text[0] == "0" and text[1] in "xX" and not any(c in text for c in "pP")
+    if num.is_complex:
+        return num.complex128, None
+    if num.is_float and not is_hex_int and text[0] != "'" and any(c in text for c in ".eEpP"):
+        return num.float64, None
+    if num.is_int:
+        if not -(2**63) <= num.int64 < 2**63:
+            return None, f"{text} overflows int"
+        return num.int64, None
+    if num.is_uint:
+        return None, f"{text} overflows int"
+    return MISSING, None
+
+
+def literal_value(node: n.BoolNode | n.NumberNode | n.StringNode, typ: str) -> tuple[object, str | None]:
+    """``evalArg`` of a constant node for a parameter of Go type ``typ``: (the value, or the
+    error message)."""
+    if typ == "bool":
+        if isinstance(node, n.BoolNode):
+            return node.value, None
+        return None, f"expected bool; found {node}"
+    if typ == "string":
+        if isinstance(node, n.StringNode):
+            return node.text, None
+        return None, f"expected string; found {node}"
+    if typ in ("int", "int64"):
+        if isinstance(node, n.NumberNode) and node.is_int:
+            return (node.int64 if typ == "int" else Int64(node.int64)), None
+        return None, f"expected integer; found {node}"
+    if typ == "float64":
+        if isinstance(node, n.NumberNode) and node.is_float:
+            return node.float64, None
+        return None, f"expected float; found {node}"
+    bits = UINT_BITS.get(typ)
+    if bits is not None:
+        # evalUnsignedInteger: reflect's SetUint keeps the low bits of the constant.
+        if isinstance(node, n.NumberNode) and node.is_uint:
+            return node.uint64 & ((1 << bits) - 1), None
+        return None, f"expected unsigned integer; found {node}"
+    return None, f"can't handle {node} for arg of type {typ}"
 
 
 def unquote(s: str) -> str:

@@ -387,6 +387,8 @@ def struct_field(obj: object, name: str) -> tuple[bool, Any]:
 
 
 _NO_CONTAINER: Final = object()
+#: ``elem_of`` of a receiver that is no range element (the interpreter passes it along).
+NO_CONTAINER: Final = _NO_CONTAINER
 
 
 def field(
