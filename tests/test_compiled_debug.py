@@ -23,8 +23,12 @@ def _boom(x: object) -> object:
     raise RuntimeError("a bug in a custom function")
 
 
-def _tset(**kw: object) -> gotmpl.TemplateSet:
-    return gotmpl.parse_files(FILES, extra_funcs={"boom": GoFunc("boom", _boom, ("any",))}, **kw)  # type: ignore[arg-type]
+def _tset(interpreted_runs: int = 0, **kw: object) -> gotmpl.TemplateSet:
+    """The set, compiled from its first execution (these tests are about the generated code)
+    unless ``interpreted_runs`` says otherwise."""
+    tset = gotmpl.parse_files(FILES, extra_funcs={"boom": GoFunc("boom", _boom, ("any",))}, **kw)  # type: ignore[arg-type]
+    tset.interpreted_runs = interpreted_runs
+    return tset
 
 
 def test_crash_in_custom_function_names_template_file_and_line() -> None:
@@ -36,6 +40,16 @@ def test_crash_in_custom_function_names_template_file_and_line() -> None:
     assert re.search(r'File "<gotmpl recovery/valid/email\.body\.gotmpl#\d+>", line \d+, in tmpl_p\n +t\d+ = dc_boom_c1\(', text)
     assert re.search(r"in tmpl_main_gotmpl\n +tmpl_p\(", text)
     # the note: innermost template position first, then the template call that led there
+    assert info.value.__notes__ == [
+        "in Go template p.gotmpl:2:17 {{boom .X}}\n  called from main.gotmpl:2:13 {{template \"p\" .}}"
+    ]
+
+
+def test_an_interpreted_execution_notes_the_same_template_positions() -> None:
+    tset = _tset(interpreted_runs=1)
+    with pytest.raises(RuntimeError) as info:
+        tset.execute("main.gotmpl", {"X": 1})
+    assert "main.gotmpl" not in tset._compiled  # the first execution walked the trees
     assert info.value.__notes__ == [
         "in Go template p.gotmpl:2:17 {{boom .X}}\n  called from main.gotmpl:2:13 {{template \"p\" .}}"
     ]

@@ -674,8 +674,8 @@ class _TemplateCompiler:
         """Assign ``src`` to the innermost variable ``name`` that exists (``setVar``)."""
         if local is None:
             # The parser accepts "$x = 1" without a declaration; execution refuses it
-            # at the last node evaluated, as setVar does.
-            return self.fail(at, f"undefined variable: {name}")
+            # at the last node evaluated, as setVar does, once the pipeline has run.
+            return self.seq(src, self.fail(at, f"undefined variable: {name}"))
         if local not in self.cond:
             return f"({local} := {src})"
         alt = self._store_chain(at, name, self.cond[local][1], src)
@@ -802,14 +802,15 @@ class _TemplateCompiler:
         first = cmd.args[0]
         extra = len(cmd.args) > 1 or final is not None
         if isinstance(first, n.FieldNode):
-            return self.seq(final, self.field_chain(dot, first, first.ident, cmd.args, final, dot))
+            # A piped final value makes it a method call, which evaluates final itself (once).
+            return self.field_chain(dot, first, first.ident, cmd.args, final, dot)
         if isinstance(first, n.ChainNode):
             if isinstance(first.node, n.NilNode):
                 return self.seq(final, self.fail(first, f"indirection through explicit nil in {first}"))
             receiver = self.arg_value(first.node, dot)
             # evalChainNode names no node of its own: errors are at the last one evaluated.
             at = _last_of_arg(first.node)
-            return self.seq(final, self.field_chain(receiver, at, first.field, cmd.args, final, dot, first))
+            return self.field_chain(receiver, at, first.field, cmd.args, final, dot, first)
         if isinstance(first, n.IdentifierNode):
             return self.call(first, cmd, cmd.args[1:], dot, final, printed)
         if isinstance(first, n.PipeNode):
@@ -826,7 +827,7 @@ class _TemplateCompiler:
                     fail = self.fail(first, f"can't give argument to non-function {first}")
                     return self.seq(final, self.seq(local, fail))
                 return local
-            return self.seq(final, self.field_chain(local, first, first.ident[1:], cmd.args, final, dot))
+            return self.field_chain(local, first, first.ident[1:], cmd.args, final, dot)
         if extra:
             return self.seq(final, self.fail(first, f"can't give argument to non-function {first}"))
         if isinstance(first, n.BoolNode):
