@@ -48,3 +48,14 @@ def pytest_configure(config: pytest.Config) -> None:
         from mailtemplates.gotmpl import TemplateSet
 
         TemplateSet.interpreted_runs = {"interpret": 1 << 62, "compile": 0}[tier]
+
+
+@pytest.fixture(params=["compiled", "interpreted"])
+def each_tier(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test in each execution tier of the engine (tests/test_interp.py): every execution
+    compiled, or every execution interpreted. Modules opt in with
+    ``pytestmark = pytest.mark.usefixtures("each_tier")``."""
+    from mailtemplates.gotmpl import TemplateSet
+
+    monkeypatch.setattr(TemplateSet, "interpreted_runs", 0 if request.param == "compiled" else 1 << 62)
+    return str(request.param)

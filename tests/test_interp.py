@@ -53,7 +53,9 @@ def outcome(tset: gotmpl.TemplateSet, entry: str, data: Any) -> dict[str, Any]:
         }
 
 
-def both_tiers(files: dict[str, str], entry: str, data: Any, **kw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+def both_tiers(
+    files: dict[str, str], entry: str, data: Any, **kw: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """(interpreted, compiled) outcomes of ``entry`` in two sets parsed alike."""
     results = []
     for runs in (INTERPRET, 0):
@@ -99,15 +101,60 @@ def test_vector_in_both_tiers(case: Case) -> None:
 
 FIELDS = ["A", "B", "C", "L", "M", "N", "X", "Nope"]
 VARS = ["$a", "$b", "$c"]
-LITERALS = ['"s"', '"<b>&"', "``", "1", "0", "-3", "2.5", "1e3", "0x10", "'a'", "true", "false", "nil", "1i", "9223372036854775808"]
+LITERALS = [
+    '"s"',
+    '"<b>&"',
+    "``",
+    "1",
+    "0",
+    "-3",
+    "2.5",
+    "1e3",
+    "0x10",
+    "'a'",
+    "true",
+    "false",
+    "nil",
+    "1i",
+    "9223372036854775808",
+]
 #: name -> (min, max) argument counts written in the template
 FUNCS = {
-    "and": (1, 3), "or": (1, 3), "not": (1, 1), "eq": (2, 3), "ne": (2, 2), "lt": (2, 2), "le": (2, 2),
-    "len": (1, 1), "index": (1, 3), "print": (0, 3), "printf": (1, 3), "println": (0, 2), "slice": (1, 3),
-    "html": (1, 2), "js": (1, 1), "urlquery": (1, 1), "default": (1, 2), "upper": (1, 1), "list": (0, 3),
-    "dict": (0, 4), "toJson": (1, 1), "repeat": (2, 2), "join": (2, 2), "add": (2, 2), "until": (1, 1),
-    "empty": (1, 1), "quote": (0, 2), "trim": (1, 1), "int": (1, 1), "call": (1, 2), "boom": (0, 1),
-"toString": (1, 1), "keys": (1, 1), "append": (2, 2), "concat": (0, 2),
+    "and": (1, 3),
+    "or": (1, 3),
+    "not": (1, 1),
+    "eq": (2, 3),
+    "ne": (2, 2),
+    "lt": (2, 2),
+    "le": (2, 2),
+    "len": (1, 1),
+    "index": (1, 3),
+    "print": (0, 3),
+    "printf": (1, 3),
+    "println": (0, 2),
+    "slice": (1, 3),
+    "html": (1, 2),
+    "js": (1, 1),
+    "urlquery": (1, 1),
+    "default": (1, 2),
+    "upper": (1, 1),
+    "list": (0, 3),
+    "dict": (0, 4),
+    "toJson": (1, 1),
+    "repeat": (2, 2),
+    "join": (2, 2),
+    "add": (2, 2),
+    "until": (1, 1),
+    "empty": (1, 1),
+    "quote": (0, 2),
+    "trim": (1, 1),
+    "int": (1, 1),
+    "call": (1, 2),
+    "boom": (0, 1),
+    "toString": (1, 1),
+    "keys": (1, 1),
+    "append": (2, 2),
+    "concat": (0, 2),
 }
 
 
@@ -131,8 +178,19 @@ def operand(draw: st.DrawFn, depth: int) -> str:
         value = draw(st.sampled_from(['(toDate "2006-01-02" "2020-03-04")', '(semver "1.2.3")', "(dict)"]))
         method = draw(
             st.sampled_from(
-                [".Year", ".Major", '.Format "Jan 2"', ".Add 3600", ".AddDate 1 2", ".AddDate 1 2 3",
-                 ".Add 1.5", ".Add .N", '.Compare (semver "1.0.0")', ".UTC.Day", ".A 1"]
+                [
+                    ".Year",
+                    ".Major",
+                    '.Format "Jan 2"',
+                    ".Add 3600",
+                    ".AddDate 1 2",
+                    ".AddDate 1 2 3",
+                    ".Add 1.5",
+                    ".Add .N",
+                    '.Compare (semver "1.0.0")',
+                    ".UTC.Day",
+                    ".A 1",
+                ]
             )
         )
         return "(" + value + method + ")"
@@ -162,7 +220,20 @@ def pipeline(draw: st.DrawFn, depth: int = 0, decl: bool = True) -> str:
     return text
 
 
-TEXTS = ["x", " ", "\n", "<p>", "</p>", '<a href="', '">', "<script>var v = ", "</script>", "<b title='", "'>", "é"]
+TEXTS = [
+    "x",
+    " ",
+    "\n",
+    "<p>",
+    "</p>",
+    '<a href="',
+    '">',
+    "<script>var v = ",
+    "</script>",
+    "<b title='",
+    "'>",
+    "é",
+]
 
 
 @st.composite
@@ -233,7 +304,10 @@ def _boom(*args: Any) -> str:
 EXTRA = {"boom": GoFunc("boom", _boom, (), variadic="any", result="string")}
 #: Examples per random test (``MAILTEMPLATES_FUZZ_EXAMPLES=N`` for more, as tests/test_fuzz.py).
 RANDOM = settings(
-    max_examples=int(os.environ.get("MAILTEMPLATES_FUZZ_EXAMPLES") or 250), deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=int(os.environ.get("MAILTEMPLATES_FUZZ_EXAMPLES") or 250),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
 
@@ -297,30 +371,36 @@ def test_an_escape_error_is_the_same_in_both_tiers_and_remembered() -> None:
     assert str(first.value) == str(second.value)
 
 
+def _hammer(tset: gotmpl.TemplateSet, threads: int) -> list[str]:
+    """Execute ``tset``'s "m" from several threads at once, five times each."""
+    results: list[str] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(threads)
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            for k in range(5):
+                results.append(tset.execute("m", list(range(k))))
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    assert not errors
+    return results
+
+
 def test_threads_share_a_set_across_the_switch_of_tiers() -> None:
     files = {"m": '{{range $i, $e := .}}{{template "t" $e}}{{end}}{{define "t"}}<{{.}}>{{end}}'}
+    expected = sorted("".join(f"<{i}>" for i in range(k)) for k in range(5) for _ in range(4))
     for _ in range(20):
         tset = gotmpl.parse_files(files)
         tset.interpreted_runs = 3
-        results: list[str] = []
-        errors: list[BaseException] = []
-        barrier = threading.Barrier(4)
-
-        def run() -> None:
-            try:
-                barrier.wait()
-                for k in range(5):
-                    results.append(tset.execute("m", list(range(k))))
-            except BaseException as e:  # pragma: no cover - reported below
-                errors.append(e)
-
-        threads = [threading.Thread(target=run) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert not errors
-        assert sorted(results) == sorted("".join(f"<{i}>" for i in range(k)) for k in range(5) for _ in range(4))
+        assert sorted(_hammer(tset, 4)) == expected
         assert "m" in tset._compiled
 
 

@@ -21,6 +21,9 @@ from mailtemplates import Renderer, gotmpl
 from mailtemplates.errors import LimitExceeded, TemplateExecError, TemplateSourceError, TemplateSyntaxError
 from mailtemplates.loader import Loader
 
+# The limits hold in both execution tiers (tests/test_interp.py).
+pytestmark = pytest.mark.usefixtures("each_tier")
+
 DOCS = Path(__file__).parent.parent / "docs" / "limits.md"
 
 

@@ -25,6 +25,9 @@ from mailtemplates.gotmpl.escape import escape as escaper
 from mailtemplates.jinja import compile_jinja
 from mailtemplates.lint import lint_paths
 
+# The limits hold in both execution tiers (tests/test_interp.py).
+pytestmark = pytest.mark.usefixtures("each_tier")
+
 #: Bytes Python may allocate while refusing a value of about 100 MB.
 PEAK = 16 * 1024 * 1024
 S100K = '{{ $s := repeat 100000 "x" }}'

@@ -16,6 +16,9 @@ import pytest
 from mailtemplates import gotmpl
 from mailtemplates.errors import TemplateError
 
+# Both execution tiers (tests/test_interp.py).
+pytestmark = pytest.mark.usefixtures("each_tier")
+
 DOC = json.loads((Path(__file__).parent / "range_cases.json").read_text(encoding="utf-8"))
 CASES: list[dict[str, Any]] = DOC["cases"]
 

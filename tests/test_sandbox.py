@@ -18,6 +18,9 @@ from mailtemplates import gotmpl
 from mailtemplates.errors import TemplateExecError
 from mailtemplates.jinja import compile_jinja
 
+# The limits hold in both execution tiers (tests/test_interp.py).
+pytestmark = pytest.mark.usefixtures("each_tier")
+
 RAN: list[str] = []
 
 

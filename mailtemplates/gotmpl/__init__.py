@@ -374,14 +374,7 @@ class TemplateSet:
 
 def _note_template_positions(e: BaseException, compiled: CompiledSet) -> None:
     """Add where in the templates a foreign exception went through, innermost first."""
-    positions = compiled.template_positions(e.__traceback__)
-    if not positions:
-        return
-    note = "in Go template " + positions[0] + "".join(f"\n  called from {p}" for p in positions[1:])
-    if hasattr(e, "add_note"):  # Python 3.11+
-        e.add_note(note)
-    else:  # pragma: no cover - Python 3.10 keeps the note where 3.11 would print it from
-        e.__notes__ = [*getattr(e, "__notes__", []), note]  # type: ignore[attr-defined]
+    rt.note_positions(e, compiled.template_positions(e.__traceback__))
 
 
 def parse_files(

@@ -35,6 +35,7 @@ from typing import Any, Final
 
 from . import nodes as n
 from . import runtime as rt
+
 # The compiler's own answers to "which node does Go's state.at name here", shared.
 from .compiler import NodeInfo, _last_evaluated, _last_of_arg, _last_of_command, _nodes
 from .funcs import GoFunc, funcmap
@@ -102,10 +103,8 @@ class Interpreter:
             run.template(self.trees[name], dot, 0)
         except Exception as e:
             note = run.note
-            if note is not None and note.exc is e and note.positions:
-                positions = note.positions
-                text = "in Go template " + positions[0] + "".join(f"\n  called from {p}" for p in positions[1:])
-                e.add_note(text)
+            if note is not None and note.exc is e:
+                rt.note_positions(e, note.positions)
             raise
 
     def node_info(self, nid: int) -> NodeInfo:
@@ -263,7 +262,11 @@ class _Run:
         value = self.pipeline(node.pipe, dot, elem, with_)
         sig = None
         if is_true(value):
-            sig = self.walk_list(node.list, value, _NO, depth) if with_ else self.walk_list(node.list, dot, elem, depth)
+            sig = (
+                self.walk_list(node.list, value, _NO, depth)
+                if with_
+                else self.walk_list(node.list, dot, elem, depth)
+            )
         elif node.else_list is not None:
             sig = self.walk_list(node.else_list, dot, elem, depth)
         del self.vars[mark:]
@@ -278,6 +281,7 @@ class _Run:
         nvars = len(decl)
         items = rt.range_items(value, id(_last_evaluated(pipe)), nvars, self.out, self.st, id(node))
         if items:
+            targets: list[Any]
             if nvars and pipe.is_assign:
                 # "range $i, $x = ...": the variables already declared outside, found by name
                 # (setVar; an undeclared one failed in the pipeline).
@@ -327,13 +331,14 @@ class _Run:
         self.template(tree, value, depth + 1)
 
     # -- variables -------------------------------------------------------------------------------
-    def _find(self, name: str) -> list[Any] | None:
+    def _find(self, name: str) -> Any:
+        """The innermost variable ``name`` ([name, value, container]), or None."""
         for entry in reversed(self.vars):
             if entry[0] == name:
                 return entry
         return None
 
-    def read_var(self, node: n.Node, name: str) -> list[Any]:
+    def read_var(self, node: n.Node, name: str) -> Any:
         """``varValue``: the innermost variable ``name`` ([name, value, container])."""
         entry = self._find(name)
         if entry is None:
@@ -341,9 +346,7 @@ class _Run:
         return entry
 
     # -- expressions -----------------------------------------------------------------------------
-    def pipeline(
-        self, pipe: n.PipeNode, dot: Any, elem: Any, dig: bool = True, printed: bool = False
-    ) -> Any:
+    def pipeline(self, pipe: n.PipeNode, dot: Any, elem: Any, dig: bool = True, printed: bool = False) -> Any:
         """``evalPipeline``; ``dig=False`` for consumers that treat nil and missing alike;
         ``printed``: the value is written out at once (its last call is not charged)."""
         value: Any = _NOFINAL
@@ -374,7 +377,7 @@ class _Run:
 
     def command(self, cmd: n.CommandNode, dot: Any, elem: Any, final: Any, at: n.Node, printed: bool) -> Any:
         args = cmd.args
-        first = args[0]
+        first: Any = args[0]  # dispatched on its exact type
         t = type(first)
         if t is n.FieldNode:
             return self.field_chain(dot, elem, first, first.ident, args, final, dot, elem)
@@ -437,7 +440,15 @@ class _Run:
         nid = id(node)
         if len(args) > 1 or final is not _NOFINAL:
             return self.method_call(
-                receiver, recv_elem, nid, nid if call_node is None else id(call_node), idents, args[1:], final, dot, elem
+                receiver,
+                recv_elem,
+                nid,
+                nid if call_node is None else id(call_node),
+                idents,
+                args[1:],
+                final,
+                dot,
+                elem,
             )
         if len(idents) == 1 and self.mode == rt.MODE_DEFAULT:
             if type(receiver) is dict:
@@ -468,17 +479,16 @@ class _Run:
             parts.append((final, id(_last_of_arg(args[-1])) if args else nid))
         return rt.call_method(b, parts, call_nid)
 
-    def method_arg(self, node: n.Node, dot: Any, elem: Any) -> Any:
+    def method_arg(self, node: Any, dot: Any, elem: Any) -> Any:
         """A literal as a runtime ``Lit`` (typed once the method is known), else its value."""
         t = type(node)
         if t is n.NilNode:
             return rt.Lit("nil", "nil")
         if t is n.BoolNode:
-            return rt.Lit("bool", str(node), node.value)  # type: ignore[attr-defined]
+            return rt.Lit("bool", str(node), node.value)
         if t is n.StringNode:
-            return rt.Lit("string", str(node), node.text)  # type: ignore[attr-defined]
+            return rt.Lit("string", str(node), node.text)
         if t is n.NumberNode:
-            assert isinstance(node, n.NumberNode)
             return rt.Lit(
                 "number",
                 str(node),
@@ -488,40 +498,41 @@ class _Run:
             )
         return self.arg_value(node, dot, elem)
 
-    def arg_value(self, node: n.Node, dot: Any, elem: Any) -> Any:
-        """``evalArg`` with an interface{}/nil type: the raw value of an argument node."""
+    def arg_value(self, node: Any, dot: Any, elem: Any) -> Any:
+        """``evalArg`` with an interface{}/nil type: the raw value of an argument node (any node:
+        dispatched on its exact type)."""
         t = type(node)
         if t is n.DotNode:
             return dot
         if t is n.FieldNode:
-            return self.field_chain(dot, elem, node, node.ident, [node], _NOFINAL, dot, elem)  # type: ignore[attr-defined]
+            return self.field_chain(dot, elem, node, node.ident, [node], _NOFINAL, dot, elem)
         if t is n.StringNode:
-            return node.text  # type: ignore[attr-defined]
+            return node.text
         if t is n.VariableNode:
-            assert isinstance(node, n.VariableNode)
             entry = self.read_var(node, node.ident[0])
             if len(node.ident) == 1:
                 return entry[1]
             return self.field_chain(entry[1], entry[2], node, node.ident[1:], [node], _NOFINAL, dot, elem)
         if t is n.PipeNode:
-            return self.pipeline(node, dot, elem)  # type: ignore[arg-type]
+            return self.pipeline(node, dot, elem)
         if t is n.IdentifierNode:
-            return self.call(node, node, [], dot, elem, _NOFINAL, False)  # type: ignore[arg-type]
+            return self.call(node, node, [], dot, elem, _NOFINAL, False)
         if t is n.NumberNode:
-            return self.ideal(node)  # type: ignore[arg-type]
+            return self.ideal(node)
         if t is n.BoolNode:
-            return node.value  # type: ignore[attr-defined]
+            return node.value
         if t is n.NilNode:
             return None
         if t is n.ChainNode:
-            assert isinstance(node, n.ChainNode)
             if type(node.node) is n.NilNode:
                 raise rt.ExecFailure(id(node), f"indirection through explicit nil in {node}")
             receiver = self.arg_value(node.node, dot, elem)
-            return self.field_chain(receiver, _NO, _last_of_arg(node.node), node.field, [node], _NOFINAL, dot, elem)
+            return self.field_chain(
+                receiver, _NO, _last_of_arg(node.node), node.field, [node], _NOFINAL, dot, elem
+            )
         raise rt.ExecFailure(id(node), f"can't handle assignment of {node} to empty interface argument")
 
-    def typed_arg(self, node: n.Node, typ: str, dot: Any, elem: Any) -> Any:
+    def typed_arg(self, node: Any, typ: str, dot: Any, elem: Any) -> Any:
         """``evalArg`` for a parameter of Go type ``typ``."""
         t = type(node)
         if typ == "reflect.Value":
@@ -537,7 +548,7 @@ class _Run:
                 return None
             raise rt.ExecFailure(id(node), f"cannot assign nil to {typ}")
         if t is n.StringNode or t is n.NumberNode or t is n.BoolNode:
-            value, error = literal_value(node, typ)  # type: ignore[arg-type]
+            value, error = literal_value(node, typ)
             if error is not None:
                 raise rt.ExecFailure(id(node), error)
             return value
@@ -564,7 +575,9 @@ class _Run:
         nargs = len(args) + (final is not _NOFINAL)
         if name == "and" or name == "or":
             if nargs < 1:
-                raise rt.ExecFailure(id(ident), f"wrong number of args for {name}: want at least 1 got {len(args)}")
+                raise rt.ExecFailure(
+                    id(ident), f"wrong number of args for {name}: want at least 1 got {len(args)}"
+                )
             return self.and_or(name == "and", args, dot, elem, final)
         params = f.params
         nfixed = len(params)
@@ -576,7 +589,8 @@ class _Run:
         elif nargs != nfixed:
             raise rt.ExecFailure(id(ident), f"wrong number of args for {name}: want {nfixed} got {nargs}")
         parts = [
-            self.typed_arg(a, params[i] if i < nfixed else str(f.variadic), dot, elem) for i, a in enumerate(args)
+            self.typed_arg(a, params[i] if i < nfixed else str(f.variadic), dot, elem)
+            for i, a in enumerate(args)
         ]
         if final is not _NOFINAL:
             i = len(args)
@@ -597,7 +611,7 @@ class _Run:
         stock = _stock(name)
         if f is stock:
             if name == "printf" and args and type(args[0]) is n.StringNode:
-                fast = simple_printf(args[0].text)  # type: ignore[attr-defined]
+                fast = simple_printf(args[0].text)
                 if fast is not None:
                     return rt.printf_call(fast, f, parts, nid, st, not printed)
             if name in rt.JSON_CALLS and len(parts) == 1:

@@ -163,6 +163,18 @@ def start(state: list[Any]) -> list[Any]:
     return st
 
 
+def note_positions(e: BaseException, positions: Sequence[str]) -> None:
+    """Add where in the templates a foreign exception (a bug in a custom function) went
+    through, innermost first: in both tiers, the same note."""
+    if not positions:
+        return
+    note = "in Go template " + positions[0] + "".join(f"\n  called from {p}" for p in positions[1:])
+    if hasattr(e, "add_note"):  # Python 3.11+
+        e.add_note(note)
+    else:  # pragma: no cover - Python 3.10 keeps the note where 3.11 would print it from
+        e.__notes__ = [*getattr(e, "__notes__", []), note]  # type: ignore[attr-defined]
+
+
 def check_clock(st: list[Any], nid: int) -> None:
     """Fail at node ``nid`` once the execution is past its deadline (``max_seconds``)."""
     if st[DEADLINE] != math.inf and time.monotonic() > st[DEADLINE]:
