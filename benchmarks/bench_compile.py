@@ -45,6 +45,9 @@ from conformance_support import go_data
 
 from mailtemplates import gotmpl
 
+#: Suffix of the runs compiled at the first execution (the engine before tiered execution).
+_COMPILED = " [compiled]"
+
 
 def _parse(case: dict[str, Any]) -> gotmpl.TemplateSet:
     return gotmpl.parse_files(
@@ -56,10 +59,20 @@ def _parse(case: dict[str, Any]) -> gotmpl.TemplateSet:
     )
 
 
-def first_render(case: dict[str, Any]) -> Callable[[], object]:
+def first_render(case: dict[str, Any], interpreted_runs: int | None = None) -> Callable[[], object]:
+    """One first render of ``case``; ``interpreted_runs`` 0: compiled at once (the engine before
+    tiered execution), None: the engine's default (the first execution interpreted)."""
     data = go_data(case)
     entry = case["entry"]
-    return lambda: _parse(case).execute(entry, data)
+    if interpreted_runs is None:
+        return lambda: _parse(case).execute(entry, data)
+
+    def run() -> object:
+        tset = _parse(case)
+        tset.interpreted_runs = interpreted_runs
+        return tset.execute(entry, data)
+
+    return run
 
 
 def stages(case: dict[str, Any]) -> dict[str, Callable[[], object]]:
@@ -93,11 +106,15 @@ def _walk(node: object, seen: list[type]) -> None:
 
 def breakdown_stages(case: dict[str, Any]) -> dict[str, Callable[[], object]]:
     """Each stage of ``case``'s first render timed on its own (inputs prepared outside)."""
+    from mailtemplates.gotmpl import runtime as rt
     from mailtemplates.gotmpl.compiler import compile_trees
+    from mailtemplates.gotmpl.interp import Interpreter
+    from mailtemplates.gotmpl.values import MISSING
 
     entry = case["entry"]
     data = go_data(case)
     ready = _parse(case)
+    ready.interpreted_runs = 0  # its warm execute is the compiled code's
     trees, funcs = ready._escaped(entry)
     source = ready.python_source(entry)
     reachable = list(ready._reachable(entry).values())
@@ -111,13 +128,19 @@ def breakdown_stages(case: dict[str, Any]) -> dict[str, Callable[[], object]]:
             _walk(tree.root, seen)
         return seen
 
+    def interpreted() -> object:
+        interp = Interpreter(trees, funcs, ready.mode, ready.max_depth)
+        return interp.execute(entry, MISSING if data is None else data, [], rt.start(ready._state))
+
     return {
         "parse": lambda: _parse(case),
         "parse + escape": lambda: _parse(case)._escaped(entry),
         "generate + compile()": generate_and_compile,
         "compile()": lambda: compile(source, "<bench>", "exec"),
         "execute (compiled, warm)": lambda: ready.execute(entry, data),
+        "first render (compiled)": first_render(case, 0),
         "first render": first_render(case),
+        "execute (interpreted)": interpreted,
         "tree walk": walk,
     }
 
@@ -137,9 +160,11 @@ def breakdown(
             "generate the module": max(0.0, us["generate + compile()"] - us["compile()"]),
             "compile() of the module": us["compile()"],
             "first execute (the rest)": max(
-                0.0, us["first render"] - us["parse + escape"] - us["generate + compile()"]
+                0.0, us["first render (compiled)"] - us["parse + escape"] - us["generate + compile()"]
             ),
-            "first render": us["first render"],
+            "first render, compiled at once": us["first render (compiled)"],
+            "an interpreted execute (tree walk, its caches cold)": us["execute (interpreted)"],
+            "first render (tiered: interpreted)": us["first render"],
             "a warm execute (compiled)": us["execute (compiled, warm)"],
             "visit every node once": us["tree walk"],
         }
@@ -176,9 +201,14 @@ def measure(
     cases = [c for c in [*override_cases(), *kratos_vectors()] if c["id"] in go_first]
     huge = huge_static_case()
     runs = {c["id"]: first_render(c) for c in [*cases, huge]}
-    timed = round_robin(runs, rounds=rounds, slice_s=0.01)  # type: ignore[arg-type]
+    # The engine before tiered execution (compiled at the first execution), interleaved.
+    runs.update({c["id"] + _COMPILED: first_render(c, 0) for c in [*cases, huge]})
+    both = round_robin(runs, rounds=rounds, slice_s=0.01)  # type: ignore[arg-type]
+    timed = {k: v for k, v in both.items() if not k.endswith(_COMPILED)}
     ratios = {cid: v["median_us"] * 1000 / go_first[cid] for cid, v in timed.items() if cid != huge["id"]}
+    compiled_ratios = {cid: both[cid + _COMPILED]["median_us"] * 1000 / go_first[cid] for cid in ratios}
     med = statistics.median(ratios.values())
+    med_compiled = statistics.median(compiled_ratios.values())
     worst = sorted(ratios.items(), key=lambda kv: -kv[1])[:8]
     rows = [
         (cid, f"{timed[cid]['median_us']:.0f}", f"{go_first[cid] / 1000:.0f}", f"{ratios[cid]:.1f}x")
@@ -196,16 +226,24 @@ def measure(
         )
     )
     echo(table(rows, ("case (override parts, worst vectors, huge)", "ours µs", "Go µs", "ours/Go")))
+    hu_compiled = both[huge["id"] + _COMPILED]["median_us"]
     echo(
         f"first render / Go's parse + first execute over {len(ratios)} cases: median {med:.2f}x "
         f"(min {min(ratios.values()):.2f}x, max {max(ratios.values()):.2f}x); "
         f"huge static HTML ({len(huge['files']['email.body.gotmpl']) // 1000} KB) {hu / 1000:.1f} ms"
     )
+    echo(
+        f"compiled at the first execution (before tiered execution), same run: median "
+        f"{med_compiled:.2f}x (max {max(compiled_ratios.values()):.2f}x); huge {hu_compiled / 1000:.1f} ms"
+    )
     out: dict[str, Any] = {
-        "timed": timed,
+        "timed": both,
         "ratios_vs_go": ratios,
         "median_ratio_vs_go": med,
+        "compiled_ratios_vs_go": compiled_ratios,
+        "median_ratio_vs_go_compiled": med_compiled,
         "huge_ms": hu / 1000,
+        "huge_ms_compiled": hu_compiled / 1000,
     }
     if with_stages:
         body = next(c for c in override_cases() if c["id"].endswith("email-body"))

@@ -45,9 +45,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
     tier = os.environ.get("MAILTEMPLATES_TIER")
     if tier:
+        from helpers import TIERS
+
         from mailtemplates.gotmpl import TemplateSet
 
-        TemplateSet.interpreted_runs = {"interpret": 1 << 62, "compile": 0}[tier]
+        TemplateSet.interpreted_runs, TemplateSet.interpreted_seconds = TIERS[tier]
 
 
 @pytest.fixture(params=["compiled", "interpreted"])
@@ -55,7 +57,11 @@ def each_tier(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
     """Run a test in each execution tier of the engine (tests/test_interp.py): every execution
     compiled, or every execution interpreted. Modules opt in with
     ``pytestmark = pytest.mark.usefixtures("each_tier")``."""
+    from helpers import TIERS
+
     from mailtemplates.gotmpl import TemplateSet
 
-    monkeypatch.setattr(TemplateSet, "interpreted_runs", 0 if request.param == "compiled" else 1 << 62)
+    runs, seconds = TIERS["compile" if request.param == "compiled" else "interpret"]
+    monkeypatch.setattr(TemplateSet, "interpreted_runs", runs)
+    monkeypatch.setattr(TemplateSet, "interpreted_seconds", seconds)
     return str(request.param)

@@ -27,7 +27,7 @@ def _tset(interpreted_runs: int = 0, **kw: object) -> gotmpl.TemplateSet:
     """The set, compiled from its first execution (these tests are about the generated code)
     unless ``interpreted_runs`` says otherwise."""
     tset = gotmpl.parse_files(FILES, extra_funcs={"boom": GoFunc("boom", _boom, ("any",))}, **kw)  # type: ignore[arg-type]
-    tset.interpreted_runs = interpreted_runs
+    tset.interpreted_runs, tset.interpreted_seconds = interpreted_runs, 60.0
     return tset
 
 
@@ -37,11 +37,14 @@ def test_crash_in_custom_function_names_template_file_and_line() -> None:
         tset.execute("main.gotmpl", {"X": 1})
     text = "".join(traceback.format_exception(info.value))
     # the generated frames, with their source lines (linecache) and template-named functions
-    assert re.search(r'File "<gotmpl recovery/valid/email\.body\.gotmpl#\d+>", line \d+, in tmpl_p\n +t\d+ = dc_boom_c1\(', text)
+    assert re.search(
+        r'File "<gotmpl recovery/valid/email\.body\.gotmpl#\d+>", line \d+, in tmpl_p\n +t\d+ = dc_boom_c1\(',
+        text,
+    )
     assert re.search(r"in tmpl_main_gotmpl\n +tmpl_p\(", text)
     # the note: innermost template position first, then the template call that led there
     assert info.value.__notes__ == [
-        "in Go template p.gotmpl:2:17 {{boom .X}}\n  called from main.gotmpl:2:13 {{template \"p\" .}}"
+        'in Go template p.gotmpl:2:17 {{boom .X}}\n  called from main.gotmpl:2:13 {{template "p" .}}'
     ]
 
 
@@ -51,7 +54,7 @@ def test_an_interpreted_execution_notes_the_same_template_positions() -> None:
         tset.execute("main.gotmpl", {"X": 1})
     assert "main.gotmpl" not in tset._compiled  # the first execution walked the trees
     assert info.value.__notes__ == [
-        "in Go template p.gotmpl:2:17 {{boom .X}}\n  called from main.gotmpl:2:13 {{template \"p\" .}}"
+        'in Go template p.gotmpl:2:17 {{boom .X}}\n  called from main.gotmpl:2:13 {{template "p" .}}'
     ]
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 from conformance_support import GOLDEN, LOCAL, SHARED, Case, go_data, known_failures, load_cases, matches
+from helpers import TIERS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,7 +35,6 @@ from mailtemplates.gotmpl.funcs import GoFunc
 
 CASES = load_cases(SHARED, LOCAL, GOLDEN)
 KNOWN = known_failures()
-INTERPRET = 1 << 62
 #: What the random templates gave (output, error, parse): printed with -s, to see they run.
 KINDS: Counter[str] = Counter()
 
@@ -58,15 +58,15 @@ def both_tiers(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(interpreted, compiled) outcomes of ``entry`` in two sets parsed alike."""
     results = []
-    for runs in (INTERPRET, 0):
+    for tier in ("interpret", "compile"):
         try:
             tset = gotmpl.parse_files(files, **kw)
         except TemplateSyntaxError as e:
             results.append({"parse": e.go_message})
             continue
-        tset.interpreted_runs = runs
+        tset.interpreted_runs, tset.interpreted_seconds = TIERS[tier]
         results.append(outcome(tset, entry, data))
-        if runs:
+        if tier == "interpret":
             assert entry not in tset._compiled
     return results[0], results[1]
 
@@ -353,12 +353,29 @@ def test_random_corpus_mutations_in_both_tiers() -> None:
 
 def test_an_entry_is_interpreted_first_then_compiled() -> None:
     tset = gotmpl.parse_files({"m": "{{range .}}{{.}},{{end}}"})
-    tset.interpreted_runs = 1
+    tset.interpreted_runs, tset.interpreted_seconds = 2, 60.0
     assert tset.execute("m", [1, 2]) == "1,2,"
+    assert tset.execute("m", [4]) == "4,"
     assert "m" not in tset._compiled and "m" in tset._interpreters
     assert tset.execute("m", [3]) == "3,"
     assert "m" in tset._compiled and "m" not in tset._interpreters  # the walked trees compiled
     assert tset.execute("m", []) == ""
+
+
+def test_an_entry_whose_interpreted_runs_took_long_enough_is_compiled() -> None:
+    tset = gotmpl.parse_files({"m": "{{range .}}{{.}}{{end}}"})
+    tset.interpreted_runs, tset.interpreted_seconds = 1000, 1e-12
+    assert tset.execute("m", [1]) == "1"  # the first is always interpreted
+    assert "m" not in tset._compiled
+    assert tset.execute("m", [2]) == "2"
+    assert "m" in tset._compiled
+
+
+def test_the_defaults_interpret_a_few_executions() -> None:
+    # The class defaults (docs/performance.md says why these): unless MAILTEMPLATES_TIER forced them.
+    if "MAILTEMPLATES_TIER" not in os.environ:
+        assert gotmpl.TemplateSet.interpreted_runs == gotmpl.INTERPRETED_RUNS == 16
+        assert gotmpl.TemplateSet.interpreted_seconds == gotmpl.INTERPRETED_SECONDS
 
 
 def test_an_escape_error_is_the_same_in_both_tiers_and_remembered() -> None:
@@ -399,7 +416,7 @@ def test_threads_share_a_set_across_the_switch_of_tiers() -> None:
     expected = sorted("".join(f"<{i}>" for i in range(k)) for k in range(5) for _ in range(4))
     for _ in range(20):
         tset = gotmpl.parse_files(files)
-        tset.interpreted_runs = 3
+        tset.interpreted_runs, tset.interpreted_seconds = 3, 60.0
         assert sorted(_hammer(tset, 4)) == expected
         assert "m" in tset._compiled
 

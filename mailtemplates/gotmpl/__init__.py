@@ -26,6 +26,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping
 from time import monotonic as _monotonic
+from time import perf_counter as _perf_counter
 from typing import Any
 
 from ..errors import EscapeError, LimitExceeded, TemplateError, TemplateExecError, TemplateSyntaxError
@@ -89,9 +90,12 @@ DEFAULT_MAX_ITERATIONS = 1_000_000
 DEFAULT_MAX_VALUES = 64 * 1024 * 1024
 #: Seconds one execution may run (``max_seconds``), checked between steps.
 DEFAULT_MAX_SECONDS = 10.0
-#: Executions of an entry that walk its trees (:mod:`.interp`) before it is compiled to Python
-#: (docs/performance.md, "First renders, fourth pass: tiered execution").
-INTERPRETED_RUNS = 1
+#: Executions of an entry that walk its trees (:mod:`.interp`) before it is compiled to Python,
+#: and the seconds those executions may take together before it is (docs/performance.md, "First
+#: renders, fourth pass: tiered execution": compiling costs 24 to 150 interpreted executions
+#: of the benchmark's templates, so up to 16 never cost more than compiling would have saved).
+INTERPRETED_RUNS = 16
+INTERPRETED_SECONDS = 0.002
 
 _MISSINGKEY_MODES = {
     "missingkey=default": rt.MODE_DEFAULT,
@@ -111,14 +115,17 @@ def _resolve_funcs(funcs: FuncKind | Mapping[str, GoFunc], extra: Mapping[str, G
 class TemplateSet:
     """Templates parsed together, as ``template.ParseFS`` parses files into one namespace.
 
-    The first :attr:`interpreted_runs` executions of an entry walk its (escaped) trees; the next
-    one compiles them to Python, which every later execution runs (``docs/architecture.md``).
-    Both tiers give the same output and the same errors.
+    The first executions of an entry walk its (escaped) trees: :attr:`interpreted_runs` of
+    them, or fewer if together they took :attr:`interpreted_seconds`; the next one compiles the
+    trees to Python, which every later execution runs (``docs/architecture.md``). Both tiers
+    give the same output and the same errors.
     """
 
     #: Executions of an entry interpreted before it is compiled (0: compile at once). Tests set
-    #: it on the class to force one tier (tests/conftest.py).
+    #: these on the class to force one tier (tests/conftest.py).
     interpreted_runs: int = INTERPRETED_RUNS
+    #: Seconds an entry's interpreted executions may take together before it is compiled.
+    interpreted_seconds: float = INTERPRETED_SECONDS
 
     def __init__(
         self,
@@ -153,6 +160,7 @@ class TemplateSet:
         #: Entries not compiled yet: their escaped trees, walked, and how often they were run.
         self._interpreters: dict[str, Interpreter] = {}
         self._runs: dict[str, int] = {}
+        self._spent: dict[str, float] = {}
 
     @property
     def names(self) -> list[str]:
@@ -289,10 +297,19 @@ class TemplateSet:
         if entry is None:
             self._check_name(name)
             runs = self._runs.get(name, 0)
-            if runs < self.interpreted_runs and name not in self._compiled:
-                # Unlocked: a lost count only compiles an entry one execution later.
+            spent = self._spent.get(name, 0.0)
+            if (
+                runs < self.interpreted_runs
+                and spent < self.interpreted_seconds
+                and name not in self._compiled
+            ):
+                # Unlocked: a lost update only compiles an entry an execution later.
                 self._runs[name] = runs + 1
-                result = self._interpret(name, data)
+                started = _perf_counter()
+                try:
+                    result = self._interpret(name, data)
+                finally:
+                    self._spent[name] = spent + (_perf_counter() - started)
                 if result is not None:
                     return result
             compiled = self._compiled_for(name)

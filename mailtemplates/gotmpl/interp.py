@@ -29,6 +29,7 @@ in an ``and``/``or`` operand that was not evaluated is simply never pushed.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Mapping
 from typing import Any, Final
@@ -90,7 +91,6 @@ class Interpreter:
         self.funcs = funcs
         self.mode = mode
         self.max_depth = max_depth
-        self._owner: dict[int, str] = {id(t.root): name for name, t in trees.items()}
         # Caches keyed by node id (the trees live as long as this object): filled on first use.
         self._plans: dict[int, list[Any]] = {}
         self._assigned: dict[int, bool] = {}
@@ -145,14 +145,17 @@ class Interpreter:
         self._plans[id(lst)] = plan
         return plan
 
-    def element_kept(self, node: n.RangeNode) -> bool:
+    def element_kept(self, node: n.RangeNode, tree: n.Tree) -> bool:
         """Whether the range's element variable stays the element as ``range`` yields it in the
         body (the body assigns it nowhere): then field errors on it name the container's
         element type (the compiler's ``elem_of``)."""
         kept = self._assigned.get(id(node))
         if kept is None:
             name = node.pipe.decl[-1].ident[0]
-            kept = not any(
+            # The source after the range's start, searched first: most bodies never write
+            # "$x =" (or "$x, $y =") at all, and then no walk is needed.
+            pattern = re.compile(re.escape(name) + r"[\s,$\w]*=")
+            kept = pattern.search(tree.text, node.list.pos) is None or not any(
                 isinstance(x, n.PipeNode) and x.is_assign and any(v.ident[0] == name for v in x.decl)
                 for x in _nodes(node.list)
             )
@@ -192,7 +195,7 @@ class Interpreter:
 class _Run:
     """One execution: the output, the state list, the variable stack of the current template."""
 
-    __slots__ = ("funcs", "interp", "mode", "note", "out", "st", "vars")
+    __slots__ = ("funcs", "interp", "mode", "note", "out", "st", "tree", "vars")
 
     def __init__(self, interp: Interpreter, out: list[str], st: list[Any]) -> None:
         self.interp = interp
@@ -204,14 +207,16 @@ class _Run:
         # range over it, see Interpreter.element_kept; else NO_CONTAINER).
         self.vars: list[list[Any]] = []
         self.note: _ForeignNote | None = None
+        self.tree: Any = None  # the tree being walked
 
     # -- statements (walk) -----------------------------------------------------------------------
     def template(self, tree: n.Tree, dot: Any, depth: int) -> None:
-        saved = self.vars
+        saved, saved_tree = self.vars, self.tree
         # No dynamic scoping: a template starts with $ only.
         self.vars = [["$", dot, _NO]]
+        self.tree = tree
         self.walk_list(tree.root, dot, _NO, depth)
-        self.vars = saved
+        self.vars, self.tree = saved, saved_tree
 
     def walk_list(self, lst: n.ListNode, dot: Any, elem: Any, depth: int) -> Any:
         """Walk the statements of ``lst``; returns BREAK/CONTINUE when one ran, else None."""
@@ -288,7 +293,7 @@ class _Run:
                 targets = [self._find(v.ident[0]) for v in decl]
             else:
                 targets = vars_[len(vars_) - nvars :]  # the pipeline pushed them last
-            var_elem = value if nvars and self.interp.element_kept(node) else _NO
+            var_elem = value if nvars and self.interp.element_kept(node, self.tree) else _NO
             body = node.list
             inner = len(vars_)
             for item in items:
