@@ -8,6 +8,8 @@ Three questions, one run (contenders interleaved round-robin, see _roundrobin.py
    ``define`` blocks, html/template escaping) and of every ``kratos*`` conformance vector,
    as a ratio to Go's execute time recorded in go_baseline.json (record_go_baseline.py); with
    ``--live-go``, also against Go timed in the same run (the oracle interleaved, same load).
+   Executions are timed warm: in the compiled tier (a set interprets an entry's first few
+   executions, then compiles it; ``bench_compile.py`` times first renders).
 2. The design choice (docs/architecture.md): Go trees compiled to Python functions, against the
    same runtime helpers driven through Jinja2's compiled-template machinery (what translating the
    Go tree into ``jinja2.nodes`` gives), against the bare Jinja2 floor of an equivalent template.
@@ -97,6 +99,7 @@ def design_contenders() -> dict[str, object]:
         "dot": data,
     }
     expected = tset.execute(entry, data)
+    tset.python_source(entry)  # warm: compiled now (tiered execution would wait a few runs)
     assert helpers.render(ns) == expected, (helpers.render(ns), expected)
     assert floor.render(**data) == expected
     return {
@@ -128,6 +131,7 @@ def measure(rounds: int = 11, echo: Callable[[str], object] = print, live_go: bo
         data = go_data(case)
         tset = gotmpl.parse_files(case["files"], html=html, funcs="hermetic")
         tset.execute(case["entry"], data)
+        tset.python_source(case["entry"])  # warm: the compiled tier (see design_contenders)
         contenders[case["id"]] = (lambda t=tset, e=case["entry"], d=data: t.execute(e, d))
 
         def parse_only(c: dict[str, Any] = case, h: bool = html) -> object:
@@ -154,6 +158,7 @@ def measure(rounds: int = 11, echo: Callable[[str], object] = print, live_go: bo
             tset.execute(case["entry"], data)
         except Exception:
             continue
+        tset.python_source(case["entry"])  # warm: the compiled tier (see design_contenders)
         vec[case["id"]] = (lambda t=tset, e=case["entry"], d=data: t.execute(e, d))
     vt = round_robin(vec, rounds=max(3, rounds // 3), slice_s=0.005)  # type: ignore[arg-type]
     ratios = {cid: v["median_us"] * 1000 / go[cid] for cid, v in vt.items() if cid in go}

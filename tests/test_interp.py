@@ -426,3 +426,14 @@ def _report_kinds() -> Any:
     yield
     if KINDS:
         print(f"\nrandom templates in both tiers: {dict(KINDS)}")
+
+
+def test_a_walk_out_of_python_stack_is_run_again_compiled() -> None:
+    # max_depth far above what the walk's frames hold: the compiled code decides (here it runs
+    # out of stack too, and says so as it always did).
+    files = {"m": '{{define "r"}}x{{template "r" .}}{{end}}{{template "r" .}}'}
+    tset = gotmpl.parse_files(files, max_depth=100_000)
+    tset.interpreted_runs, tset.interpreted_seconds = TIERS["interpret"]
+    with pytest.raises(MailTemplateError, match="nested too deeply for the Python stack"):
+        tset.execute("m", 1)
+    assert "m" in tset._compiled

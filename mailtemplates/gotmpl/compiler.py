@@ -647,6 +647,7 @@ class _TemplateCompiler:
         # ever being deep), and a point to check the output (its characters are counted only
         # once enough chunks were written since the last count). These lines go when the set's
         # calls are bounded (_SetCompiler.calls_bounded): then none of them can ever fire.
+        # interp._Run.walk_template enforces the same, in the same order (change both).
         self.w.line(f"if depth >= _MAX_DEPTH: _too_deep({nid}){_CALL_LIMITS}")
         self.w.line(f"st[_BUDGET] -= 1{_CALL_LIMITS}")
         self.w.line(
@@ -1055,6 +1056,7 @@ class _TemplateCompiler:
             else:
                 parts.append(self.check(value, typ, self.nid(at)))
         fn = self.owner.func_ref(name)
+        # Which runtime caller: interp._Run.call makes the same choice (change both).
         if name == "eq" and final is None and len(parts) == 2 and f is _stock(name):
             return self.eq_strings(fn, parts, self.nid(cmd))
         if name.startswith("_html_template_"):

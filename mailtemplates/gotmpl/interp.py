@@ -37,9 +37,19 @@ from typing import Any, Final
 from . import nodes as n
 from . import runtime as rt
 
-# The compiler's own answers to "which node does Go's state.at name here", shared.
-from .compiler import NodeInfo, _last_evaluated, _last_of_arg, _last_of_command, _nodes
-from .funcs import GoFunc, funcmap
+# The compiler's own answers to "which node does Go's state.at name here", which results are
+# never charged, when a template call counts the output, which functions are sprig's own: shared.
+from .compiler import (
+    _CALL_TICK_CHUNKS,
+    _SMALL_RESULTS,
+    NodeInfo,
+    _last_evaluated,
+    _last_of_arg,
+    _last_of_command,
+    _nodes,
+    _stock,
+)
+from .funcs import GoFunc
 from .gofmt import simple_printf
 from .gostrconv import quote
 from .literals import ideal_value, literal_value
@@ -47,13 +57,6 @@ from .values import MISSING, is_true
 
 __all__ = ["Interpreter"]
 
-#: Results that cannot be large: calls returning them are never charged (as compiled).
-_SMALL_RESULTS: Final = frozenset(
-    {"bool", "int", "int64", "float64", "time.Time", "time.Duration", "*semver.Version"}
-)
-#: A template call checks the output once this many chunks were written since the last count
-#: (the compiler's _CALL_TICK_CHUNKS).
-_CALL_TICK_CHUNKS: Final = 64
 _NILABLE_ARGS: Final = ("[]interface {}", "[]string", "map[string]interface {}")
 _NO: Final = rt.NO_CONTAINER
 #: No piped value: the command is the first of its pipeline.
@@ -62,11 +65,6 @@ _BUDGET: Final = rt.BUDGET
 _COUNTED: Final = rt.COUNTED
 _BREAK: Final = rt.BREAK
 _CONTINUE: Final = rt.CONTINUE
-
-
-def _stock(name: str) -> GoFunc | None:
-    """sprig's own function ``name`` (a size guard applies to it, not to a replacement)."""
-    return funcmap("full").get(name)
 
 
 class _ForeignNote:
