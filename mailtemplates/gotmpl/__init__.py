@@ -248,13 +248,17 @@ class TemplateSet:
     def escape(self, name: str, *, compile_code: bool = True) -> None:
         """Run html/template's escaper on ``name`` now (Go does it at the first execution).
 
-        ``compile_code=False`` stops there, for a caller that only wants the escaper's verdict
-        (lint): compiling the escaped trees to Python is most of the rest of the work, and
-        nothing is kept for a later execution.
+        The escaped trees are kept for the executions: walked by the first ones, compiled to
+        Python once the entry is hot, as :meth:`execute` does (compiled at once if the set
+        interprets nothing). ``compile_code=False`` stops at the verdict, for a caller that
+        only wants it (lint): nothing is kept for a later execution.
         """
         self._check_name(name)
         if compile_code or not self.html:
-            self._compiled_for(name)
+            if self.interpreted_runs > 0 and self.interpreted_seconds > 0 and name not in self._compiled:
+                self._interpreter_for(name)
+            else:
+                self._compiled_for(name)
             return
         with self._lock:
             if name in self._compiled or name in self._interpreters:
