@@ -437,3 +437,33 @@ def test_a_walk_out_of_python_stack_is_run_again_compiled() -> None:
     with pytest.raises(MailTemplateError, match="nested too deeply for the Python stack"):
         tset.execute("m", 1)
     assert "m" in tset._compiled
+
+
+#: Shapes that make the compiler move code into functions of their own (past Python's nesting
+#: limits: 10 loops or 40 indentation levels), around a random body.
+DEEP = [
+    ("{{range $e := .L}}" * 10, "{{.Foo}}{{$e.Foo}}{{$e.A}}", "{{end}}" * 10),
+    ("{{if true}}" * 38 + "{{range $i, $e := .L}}", "{{.Foo}}{{$e.Foo}}{{$i}}", "{{end}}" + "{{end}}" * 38),
+    ("{{with .}}" * 20 + "{{range .L}}" + "{{if .}}" * 20, "{{.Foo}}{{.A}}", "{{end}}" * 41),
+]
+
+
+@settings(RANDOM, max_examples=max(RANDOM.max_examples // 5, 20))
+@given(
+    inner=body(2, True),
+    shape=st.sampled_from(DEEP),
+    data=st.dictionaries(st.sampled_from(FIELDS), DATA, max_size=6),
+    leaf=DATA,
+)
+def test_deeply_nested_bodies_in_both_tiers(
+    inner: str, shape: tuple[str, str, str], data: Any, leaf: Any
+) -> None:
+    # .L nested as deep as the ranges, so that the innermost body runs on real elements.
+    for _ in range(11):
+        leaf = [leaf, {"A": leaf, "L": [leaf]}]
+    data = {**data, "L": leaf}
+    pre = "{{$a := .A}}{{$b := 1}}{{$c := .L}}"
+    files = {"main": pre + shape[0] + inner + shape[1] + shape[2]}
+    interpreted, compiled = both_tiers(files, "main", data, funcs="full", extra_funcs=EXTRA)
+    assert interpreted == compiled
+    KINDS["deep " + next(iter(interpreted))] += 1

@@ -546,10 +546,15 @@ class _TemplateCompiler:
         fname = self.owner.new_name(f"{self.fname}_body")
         outer = self.fn
         self.fn = _Func(ret)
-        # The containers of range elements are locals of the outer function: not visible here
-        # (field errors in hoisted code name the element's own type).
-        outer_elem_of, self.elem_of = self.elem_of, {}
-        params = "".join(", " + v for v in visible)
+        # Range elements among what the body sees (dot, variables) keep their containers,
+        # passed along, so that field errors name the element's static type as Go does.
+        outer_elem_of = self.elem_of
+        carried = {local: outer_elem_of[local] for local in visible if local in outer_elem_of}
+        if dot in outer_elem_of:
+            carried["dot"] = outer_elem_of[dot]
+        containers = sorted(set(carried.values()) - set(visible))
+        self.elem_of = carried
+        params = "".join(", " + v for v in [*visible, *containers])
         self.w.line(f"def {fname}(dot, out, depth, st{params}):")
         self.w.indent += 1
         self.w.line("w = out.append")
