@@ -521,14 +521,18 @@ class _TemplateCompiler:
         else:  # pragma: no cover - the parser produces no other nodes
             raise AssertionError(f"unknown node {node!r}")
 
-    def block(self, lst: n.ListNode, dot: str) -> None:
-        """The body of an if/with/range or else, one indentation level in, in its own scope."""
+    def block(self, lst: n.ListNode, dot: str, range_else: bool = False) -> None:
+        """The body of an if/with/range or else, one indentation level in, in its own scope.
+        ``range_else``: the else-list of a range, where a ``{{break}}`` ends that range (Go's
+        walkRange recovers it) rather than the loop around it: such a list becomes a function
+        of its own, whose break signal is dropped."""
         w = self.w
         w.indent += 1
         self.scope.push()
         before = len(w.lines)
-        if w.indent >= _HOIST_INDENT or self.fn.loops >= _HOIST_LOOPS:
-            self.hoist(lst, dot)
+        breaks = range_else and any(isinstance(x, n.BreakNode) for x in _nodes(lst, into_ranges=False))
+        if w.indent >= _HOIST_INDENT or self.fn.loops >= _HOIST_LOOPS or breaks:
+            self.hoist(lst, dot, range_else)
         else:
             self.walk_list(lst, dot)
         if len(w.lines) == before:
@@ -536,8 +540,9 @@ class _TemplateCompiler:
         self.scope.pop()
         w.indent -= 1
 
-    def hoist(self, lst: n.ListNode, dot: str) -> None:
-        """Compile ``lst`` as a module-level function called here (see the module docstring)."""
+    def hoist(self, lst: n.ListNode, dot: str, range_else: bool = False) -> None:
+        """Compile ``lst`` as a module-level function called here (see the module docstring);
+        ``range_else``: a range's else-list, whose break signal is dropped (see :meth:`block`)."""
         bindings = self.scope.bindings()
         visible = [local for _, local in bindings]
         assigned = _assigned_names(lst)
@@ -571,7 +576,10 @@ class _TemplateCompiler:
             self.w.line(f"{sig} = {call}")
         else:
             self.w.line(call)
-        if jumps:
+        if jumps and range_else:
+            cont = "continue" if self.fn.loop_here else f"return {self.ret_value(sig)}"
+            self.w.line(f"if {sig} is _CONT: {cont}")
+        elif jumps:
             if self.fn.loop_here:
                 self.w.line(f"if {sig} is _BRK: break")
                 self.w.line(f"if {sig} is _CONT: continue")
@@ -637,7 +645,7 @@ class _TemplateCompiler:
         w.indent -= 1
         if node.else_list is not None:
             w.line("else:")
-            self.block(node.else_list, dot)
+            self.block(node.else_list, dot, range_else=True)
         self.scope.pop()
 
     def walk_template(self, node: n.TemplateNode, dot: str) -> None:

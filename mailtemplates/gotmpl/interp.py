@@ -235,7 +235,9 @@ class _Run:
                     if sig is not None:
                         return sig
                 elif t is n.RangeNode:
-                    self.walk_range(node, dot, elem, depth)
+                    sig = self.walk_range(node, dot, elem, depth)
+                    if sig is not None:
+                        return sig
                 elif t is n.TemplateNode:
                     self.walk_template(node, dot, elem, depth)
                 elif t is n.BreakNode:
@@ -275,7 +277,9 @@ class _Run:
         del self.vars[mark:]
         return sig
 
-    def walk_range(self, node: n.RangeNode, dot: Any, elem: Any, depth: int) -> None:
+    def walk_range(self, node: n.RangeNode, dot: Any, elem: Any, depth: int) -> Any:
+        """A range; returns CONTINUE when its else-list ran ``{{continue}}`` (of the loop around
+        it); a ``{{break}}`` there ends this range, as Go's walkRange recovers it."""
         pipe = node.pipe
         vars_ = self.vars
         mark = len(vars_)
@@ -314,9 +318,11 @@ class _Run:
                     break
             for target in targets:
                 target[2] = _NO
-        elif node.else_list is not None:
-            self.walk_list(node.else_list, dot, elem, depth)
+        elif node.else_list is not None and self.walk_list(node.else_list, dot, elem, depth) is _CONTINUE:
+            del vars_[mark:]
+            return _CONTINUE
         del vars_[mark:]
+        return None
 
     def walk_template(self, node: n.TemplateNode, dot: Any, elem: Any, depth: int) -> None:
         nid = id(node)
