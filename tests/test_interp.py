@@ -253,7 +253,11 @@ def body(draw: st.DrawFn, depth: int, in_range: bool) -> str:
             out.append(s + "{{end}}")
         elif kind == 7 and depth < 4:
             head = draw(st.sampled_from(["", "$i, $e := ", "$e := ", "$a = ", "$a, $b = "]))
-            s = "{{range " + head + draw(pipeline(decl=False)) + "}}" + draw(body(depth + 1, True))
+            # Often a short or empty list, so that bodies, else-lists and their jumps all run.
+            ranged = draw(st.sampled_from(["(list)", "(list 1 2)", "$c", "2", None]))
+            if ranged is None:
+                ranged = draw(pipeline(decl=False))
+            s = "{{range " + head + ranged + "}}" + draw(body(depth + 1, True))
             if draw(st.booleans()):
                 s += "{{else}}" + draw(body(depth + 1, in_range))
             out.append(s + "{{end}}")
@@ -467,3 +471,38 @@ def test_deeply_nested_bodies_in_both_tiers(
     interpreted, compiled = both_tiers(files, "main", data, funcs="full", extra_funcs=EXTRA)
     assert interpreted == compiled
     KINDS["deep " + next(iter(interpreted))] += 1
+
+
+@st.composite
+def jumps(draw: st.DrawFn, depth: int, in_range: bool) -> str:
+    """Ranges over short lists, nested, with ``break``/``continue`` in bodies, ifs and
+    else-lists (where a break ends the inner range and a continue reaches the outer loop)."""
+    out = []
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.integers(0, 5))
+        if kind == 0:
+            out.append(draw(st.sampled_from(["a", "{{.}}", "{{$x := 1}}{{$x}}"])))
+        elif kind in (1, 2) and in_range:
+            out.append(draw(st.sampled_from(["{{break}}", "{{continue}}", "{{if .}}{{break}}{{end}}"])))
+        elif kind == 3 and depth < 3:
+            out.append(
+                "{{if .}}"
+                + draw(jumps(depth + 1, in_range))
+                + "{{else}}"
+                + draw(jumps(depth + 1, in_range))
+                + "{{end}}"
+            )
+        elif depth < 3:
+            ranged = draw(st.sampled_from(["(list)", "(list 1)", "(list 0 2 3)", "."]))
+            s = "{{range " + ranged + "}}" + draw(jumps(depth + 1, True))
+            if draw(st.booleans()):
+                s += "{{else}}" + draw(jumps(depth + 1, in_range))
+            out.append(s + "{{end}}")
+    return "(" + "".join(out) + ")"
+
+
+@RANDOM
+@given(src=jumps(0, False), data=st.sampled_from([[], [1], [0, [], [1, 2]], 3]))
+def test_break_and_continue_in_both_tiers(src: str, data: Any) -> None:
+    interpreted, compiled = both_tiers({"main": src}, "main", data, funcs="full")
+    assert interpreted == compiled
