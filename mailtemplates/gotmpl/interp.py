@@ -5,10 +5,10 @@ Follows Go 1.26 ``src/text/template/exec.go`` (``walk``, ``walkIfOrWith``, ``wal
 ``evalArg``) as the compiler does, node by node, with the same :mod:`.runtime` helpers for every
 decision that depends on data: field lookup, truth, argument conversion, calls and their charges,
 methods, ranges and every limit. Why two engines: compiling a template to Python is what makes a
-warm execution as fast as Go's, but generating and compiling the module costs about 13 times
+warm execution as fast as Go's, but generating and compiling the module costs about 12 times
 Go's whole parse and first execute (``docs/performance.md``, "First renders, fourth pass");
-walking the tree costs about one. :class:`~mailtemplates.gotmpl.TemplateSet` walks an entry's
-first execution and compiles it when it is executed again.
+walking the tree costs about a third of it. :class:`~mailtemplates.gotmpl.TemplateSet` walks an
+entry's first executions and compiles it once it is hot (``TemplateSet.interpreted_runs``).
 
 Both engines must behave alike byte for byte: the same output, written in the same chunks (the
 output limit is checked by chunks written), the same errors at the same nodes, the same budgets
