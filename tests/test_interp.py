@@ -1,17 +1,19 @@
 """The two execution tiers agree: the tree interpreter (first executions) and the compiled code.
 
-``gotmpl.TemplateSet`` walks an entry's trees at its first execution (``gotmpl.interp``) and
-compiles it at the next. Both must behave alike byte for byte: the same output, the same errors
-(class, message, Go's message, file, line, column), the same limit failures. This is the gate:
+``gotmpl.TemplateSet`` walks an entry's trees at its first executions (``gotmpl.interp``) and
+compiles it once it is hot. Both must behave alike byte for byte: the same output, the same
+errors (class, message, Go's message, file, line, column), the same limit failures. The gate:
 
 * every conformance vector (Go's shared corpus, the local vectors and the golden renders of the
   built-in templates) runs in both tiers, each forced, and the results are compared whole (not
   only against the vector's expectation, which for an error names only its phase);
-* random templates (a grammar of Go's template language over random data, and mutations of the
-  corpus from tests/test_fuzz.py), under random small limits, in both tiers;
-* tests/test_limits.py, tests/test_limits_resources.py and tests/test_sandbox.py run in both
-  tiers (their ``each_tier`` fixture, tests/conftest.py);
-* the tiering itself: first execution interpreted, then compiled, thread-safely.
+* random templates (a grammar of Go's template language over random data, mutations of the
+  corpus from tests/test_fuzz.py, bodies nested past the compiler's hoisting thresholds, nested
+  ranges with break/continue), under random small limits, in both tiers (marked ``fuzz``:
+  ``tox -e fuzz`` runs them with 5,000 examples);
+* tests/test_limits.py, tests/test_limits_resources.py, tests/test_sandbox.py and
+  tests/test_range_elements.py run in both tiers (their ``each_tier`` fixture, tests/conftest.py);
+* the tiering itself: first executions interpreted, then compiled, thread-safely.
 
 ``MAILTEMPLATES_TIER=interpret`` (or ``compile``) runs the whole suite in one tier.
 """
@@ -315,6 +317,7 @@ RANDOM = settings(
 )
 
 
+@pytest.mark.fuzz
 @RANDOM
 @given(
     main=body(0, False),
@@ -338,6 +341,7 @@ def test_random_templates_in_both_tiers(
     KINDS[next(iter(interpreted))] += 1
 
 
+@pytest.mark.fuzz
 def test_random_corpus_mutations_in_both_tiers() -> None:
     from test_fuzz import sets_and_data
 
@@ -452,6 +456,7 @@ DEEP = [
 ]
 
 
+@pytest.mark.fuzz
 @settings(RANDOM, max_examples=max(RANDOM.max_examples // 5, 20))
 @given(
     inner=body(2, True),
@@ -501,6 +506,7 @@ def jumps(draw: st.DrawFn, depth: int, in_range: bool) -> str:
     return "(" + "".join(out) + ")"
 
 
+@pytest.mark.fuzz
 @RANDOM
 @given(src=jumps(0, False), data=st.sampled_from([[], [1], [0, [], [1, 2]], 3]))
 def test_break_and_continue_in_both_tiers(src: str, data: Any) -> None:
