@@ -311,11 +311,9 @@ class TemplateSet:
                 self._runs[name] = runs + 1
                 started = _perf_counter()
                 try:
-                    result = self._interpret(name, data)
+                    return self._interpret(name, data)
                 finally:
                     self._spent[name] = spent + (_perf_counter() - started)
-                if result is not None:
-                    return result
             compiled = self._compiled_for(name)
             entry = self._entries[name] = (compiled.functions[name], compiled)
         fn, compiled = entry
@@ -331,46 +329,63 @@ class TemplateSet:
         try:
             # Execute(w, nil): reflect.ValueOf(nil) is the invalid value, not a nil pointer.
             fn(MISSING if data is None else data, out, 0, st)
-        except rt.ExecFailure as e:
-            raise self._exec_error(compiled, e) from None
-        except RecursionError:
+        except Exception as e:
+            failure = self._compiled_failure(name, compiled, e)
+            if failure is None:
+                raise
+            raise failure from None
+        result = "".join(out)
+        if len(result) > st[_LIMIT]:
+            raise self._too_long(name, result)
+        return result
+
+    def _compiled_failure(self, name: str, compiled: CompiledSet, e: Exception) -> TemplateError | None:
+        """What the compiled code's exception ``e`` is reported as (None: ``e`` itself, with a
+        note naming the template positions it passed through)."""
+        if isinstance(e, rt.ExecFailure):
+            return self._exec_error(compiled, e)
+        if isinstance(e, RecursionError):
             # The Python stack ran out before max_depth (max_depth raised past what it holds).
-            raise LimitExceeded(
+            return LimitExceeded(
                 "template calls nested too deeply for the Python stack (lower max_depth)",
                 name=name,
                 go_message=f"template: {name}: exceeded maximum template depth",
-            ) from None
-        except Exception as e:
-            _note_template_positions(e, compiled)
-            raise
-        result = "".join(out)
-        if len(result) > st[_LIMIT]:
-            raise LimitExceeded(
-                f"output of {len(result)} characters exceeds the limit of {self.max_output} (max_output)",
-                name=name,
             )
-        return result
+        _note_template_positions(e, compiled)
+        return None
 
-    def _interpret(self, name: str, data: Any) -> str | None:
-        """Execute ``name`` by walking its trees (:mod:`.interp`); None when the walk ran out of
-        Python stack, which the compiled code (fewer frames per level) may not: the caller then
-        compiles and runs that, and decides."""
+    def _too_long(self, name: str, result: str) -> LimitExceeded:
+        return LimitExceeded(
+            f"output of {len(result)} characters exceeds the limit of {self.max_output} (max_output)",
+            name=name,
+        )
+
+    def _interpret(self, name: str, data: Any) -> str:
+        """Execute ``name`` by walking its trees (:mod:`.interp`). A walk that runs out of
+        Python stack (it takes more frames per template call than the compiled code) is run
+        again compiled, which decides, within what is left of the execution's time."""
         interp = self._interpreter_for(name)
         out: list[str] = []
         st = rt.start(self._state)
+        dot = MISSING if data is None else data  # Execute(w, nil): the invalid value
         try:
-            # Execute(w, nil): reflect.ValueOf(nil) is the invalid value, not a nil pointer.
-            interp.execute(name, MISSING if data is None else data, out, st)
+            interp.execute(name, dot, out, st)
         except rt.ExecFailure as e:
             raise self._exec_error(interp.node_info(e.nid), e) from None
         except RecursionError:
-            return None
+            compiled = self._compiled_for(name)
+            out, deadline, st = [], st[_DEADLINE], self._state[:]
+            st[_DEADLINE] = deadline
+            try:
+                compiled.functions[name](dot, out, 0, st)
+            except Exception as e:
+                failure = self._compiled_failure(name, compiled, e)
+                if failure is None:
+                    raise
+                raise failure from None
         result = "".join(out)
         if len(result) > st[_LIMIT]:
-            raise LimitExceeded(
-                f"output of {len(result)} characters exceeds the limit of {self.max_output} (max_output)",
-                name=name,
-            )
+            raise self._too_long(name, result)
         return result
 
     @staticmethod
