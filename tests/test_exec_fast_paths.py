@@ -660,3 +660,73 @@ def test_plain_json_is_what_go_writes() -> None:
         assert marshal_plain(data["X"]) is not None
         ours = gotmpl.parse_files(case["files"], html=case["engine"] == "html").execute("m", data)
         assert expected[case["id"]] == {"output": ours}, case["id"]
+
+
+# -- short loops over lists, inline in the compiled code (compiler walk_range) ---------------------
+
+
+@given(
+    outer=st.integers(min_value=0, max_value=18),
+    inner=st.integers(min_value=0, max_value=18),
+    writes=st.integers(min_value=0, max_value=30),
+    pairs=st.booleans(),
+    max_iterations=st.integers(min_value=0, max_value=120) | st.none(),
+    max_output=st.integers(min_value=0, max_value=3000) | st.none(),
+)
+@settings(max_examples=200, deadline=None)
+@example(outer=16, inner=16, writes=30, pairs=False, max_iterations=None, max_output=2000)  # a tick fires
+@example(outer=3, inner=4, writes=1, pairs=True, max_iterations=14, max_output=None)  # 15 iterations: refused
+@example(outer=17, inner=2, writes=0, pairs=False, max_iterations=None, max_output=None)  # a long outer loop
+def test_short_list_loops_are_the_range_items_loops(
+    outer: int, inner: int, writes: int, pairs: bool, max_iterations: int | None, max_output: int | None
+) -> None:
+    # Lists of up to runtime.SHORT_LOOP elements are iterated by the compiled code itself;
+    # tuples always go through runtime.range_items. The same output or the same refusal, in
+    # the same words, at the same node.
+    decl = "$i, $e := " if pairs else ""
+    body = "{{ $e }}" if pairs else "{{ . }}"
+    src = (
+        f"{{{{ range {decl}.L }}}}<{{{{ range .M }}}}{'{{ $.W }}' * writes}{{{{ end }}}}>"
+        f"{body}{{{{ else }}}}none{{{{ end }}}}"
+    )
+    tset = gotmpl.parse_files({"m": src}, max_iterations=max_iterations, max_output=max_output)
+
+    def outcome(seq: type) -> tuple[str, str]:
+        data = {"L": seq({"M": seq(range(inner))} for _ in range(outer)), "W": "w"}
+        try:
+            return "ok", tset.execute("m", data)
+        except (LimitExceeded, TemplateExecError) as e:
+            return type(e).__name__, str(e)
+
+    assert outcome(list) == outcome(tuple)
+
+
+def test_short_list_loops_keep_the_deadline() -> None:
+    from mailtemplates.gotmpl import runtime as rt
+
+    src = "{{ range .L }}{{ range . }}{{ . }}{{ end }}{{ end }}"
+    for seq in (list, tuple):
+        tset = gotmpl.parse_files({"m": src}, max_seconds=1e-9)
+        with pytest.raises(
+            LimitExceeded, match=r"m:1:10: .*execution took longer than 1e-09 s \(max_seconds\)"
+        ):
+            tset.execute("m", {"L": seq([seq([1, 2])])})
+    assert rt.range_items([], 0, 1) == []
+    assert rt.range_items(MISSING, 0, 1) == () == rt.range_items(None, 0, 1)
+
+
+def test_type_of_plain_data_by_exact_type() -> None:
+    # sprig_conv._EXACT_TYPE_NAMES: no attribute lookups for the plain types; what Go prints.
+    from mailtemplates.gotmpl.funcs.sprig_conv import type_of
+
+    expected = {"x": "string", 2**70: "int", 1.5: "float64", True: "bool", None: "<nil>", Int64(3): "int64"}
+    for v, name in expected.items():
+        assert type_of(v) == name
+    assert type_of({"a": 1}) == "map[string]interface {}"
+    assert type_of([1]) == "[]interface {}"
+    assert type_of(MISSING) == "<nil>"
+
+    class Model:
+        go_type = "*email.Model"
+
+    assert type_of(Model()) == "*email.Model"

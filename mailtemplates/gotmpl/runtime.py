@@ -113,7 +113,7 @@ SHORT_LOOP = 16
 #: Seconds a slice of a long loop should take at most (the deadline is read between slices).
 _SLICE_SECONDS = 0.05
 #: Output chunks written since the last check before a loop entry bothers to count characters.
-_TICK_CHUNKS = 256
+TICK_CHUNKS = 256
 
 
 # An execution's state: a list (cheaper to make than an object), indexed by these.
@@ -623,6 +623,8 @@ def range_items(
     is checked; those errors are reported at node ``at`` (the range), if given.
     """
     pairs = False
+    if x is MISSING or x is None:  # first: the ABC test of Mapping is slow for a "no"
+        return ()
     if type(x) is list or isinstance(x, (list, tuple)):
         seq: Sequence[Any] = x
         pairs = nvars > 1
@@ -631,8 +633,6 @@ def range_items(
             _charge(st, len(x), nid if at is None else at)  # fail before sorting a huge map
         keys = _sorted_keys(x, nid)
         seq = [(k, x[k]) for k in keys] if nvars > 1 else [x[k] for k in keys]
-    elif x is MISSING or x is None:
-        return ()
     elif type(x) is int or isinstance(x, Int64):
         if nvars > 1:
             raise ExecFailure(nid, f"can't use {x} to iterate over more than one variable")
@@ -652,15 +652,27 @@ def range_items(
             tick(out, st, nid)
             return _chain_iters.from_iterable(_chunks(seq, pairs, out, st, nid))
         if n:
-            # _charge(), inlined (a short loop is the common one).
+            # _charge(), inlined (a short loop is the common one); the compiled templates inline
+            # this for short lists, with the same test.
             st[BUDGET] -= n
-            if st[BUDGET] < 0:
-                _over_budget(st, nid)
-            if st[DEADLINE] != _INF and _monotonic() > st[DEADLINE]:
-                check_clock(st, nid)
-            if len(out) - st[COUNTED] > _TICK_CHUNKS:
-                tick(out, st, nid)
+            if (
+                st[BUDGET] < 0
+                or (st[DEADLINE] != _INF and _monotonic() > st[DEADLINE])
+                or len(out) - st[COUNTED] > TICK_CHUNKS
+            ):
+                short_loop_checks(out, st, nid)
     return list(enumerate(seq)) if pairs else seq
+
+
+def short_loop_checks(out: list[str], st: list[Any], nid: int) -> None:
+    """At the entry of a short loop whose length was just charged, once one of the checks may
+    fire: the budget, then the deadline, then the output (its characters are counted only
+    when enough chunks were written since the last count)."""
+    if st[BUDGET] < 0:
+        _over_budget(st, nid)
+    check_clock(st, nid)
+    if len(out) - st[COUNTED] > TICK_CHUNKS:
+        tick(out, st, nid)
 
 
 def _chunks(seq: Sequence[Any], pairs: bool, out: list[str], st: list[Any], nid: int) -> Iterator[Any]:
