@@ -377,13 +377,30 @@ def test_json_call_is_the_guarded_call(v: object, max_output: int, max_values: i
                 st = rt.new_state(max_output, 1000, max_values)
                 try:
                     if fast:
-                        r = rt.json_call(escape_html, f, [v], 7, st, charge)
+                        r = rt.json_call(escape_html, f, v, 7, st, charge)
                     else:
                         r = rt.guarded_call(f, [v], 7, st, charge)
                     outcomes.append(("ok", r, st))
                 except rt.ExecFailure as e:
                     outcomes.append((type(e).__name__, (e.nid, e.message), st))
             assert outcomes[0] == outcomes[1], (name, charge)
+        # Printed, the compiled code calls the C path itself: the same output or refusal.
+        tset = gotmpl.parse_files(
+            {"m": "{{ " + name + " .X }}"}, funcs="full", max_output=max_output, max_values=max_values
+        )
+        try:
+            got: tuple[str, object] = ("ok", tset.execute("m", {"X": v}))
+        except (LimitExceeded, TemplateExecError) as e:
+            got = ("error", e.message)
+        st = rt.new_state(max_output, 1000, max_values)
+        try:
+            text = rt.guarded_call(f, [v], 7, st, False)
+            expected: tuple[str, object] = ("ok", text)
+            if len(text) > max_output:  # then execute() refuses the whole output
+                expected = ("error", f"output of {len(text)} characters exceeds the limit of {max_output} (max_output)")
+        except rt.ExecFailure as e:
+            expected = ("error", f'executing "m" at <{name} .X>: {e.message}')
+        assert got == expected, name
 
 
 @given(_ANY_JSON, st.booleans())

@@ -63,6 +63,7 @@ from typing import Any, Final
 from . import nodes as n
 from . import runtime as rt
 from .funcs import GoFunc, funcmap
+from .funcs.sprig_json import marshal_plain
 from .gofmt import simple_printf
 from .gostrconv import quote
 from .values import MISSING, Int64, is_true
@@ -1106,7 +1107,18 @@ class _TemplateCompiler:
         ):
             expr = f"_printf({self.const(fast)}, {fn}, [{', '.join(parts)}], {self.nid(cmd)}, st{', False' if printed else ''})"
         elif name in rt.JSON_CALLS and f is _stock(name) and len(parts) == 1:
-            expr = f"_json({rt.JSON_CALLS[name]}, {fn}, [{parts[0]}], {self.nid(cmd)}, st{', False' if printed else ''})"
+            escape_html = rt.JSON_CALLS[name]
+            if printed:
+                # json_call's uncharged path without its call: the C encoder, within the
+                # output limit, or the guarded call.
+                bound, g = self.bind(parts[0], "_a")
+                j = self.tmp("_j")
+                expr = (
+                    f"({j} if ({j} := _marshal_plain({bound}, {escape_html}, st[_LIMIT])) is not None "
+                    f"else _guarded({fn}, [{g}], {self.nid(cmd)}, st, False))"
+                )
+            else:
+                expr = f"_json({escape_html}, {fn}, {parts[0]}, {self.nid(cmd)}, st)"
         elif name in rt.SIZE_GUARDS and f is _stock(name):
             # Sized before it runs; a printed result counts as output, not as a value.
             expr = f"_guarded({fn}, [{', '.join(parts)}], {self.nid(cmd)}, st{', False' if printed else ''})"
@@ -1374,6 +1386,7 @@ class _SetCompiler:
             "_callv": rt.charged_call,
             "_guarded": rt.guarded_call,
             "_json": rt.json_call,
+            "_marshal_plain": marshal_plain,
             "_printf": rt.printf_call,
             "_escaper": rt.escaper_call,
             "_call_builtin": rt.call_builtin,

@@ -1066,17 +1066,19 @@ def guarded_call(f: GoFunc, args: list[Any], nid: int, st: list[Any], charge: bo
 JSON_CALLS: Final = {"toJson": True, "mustToJson": True, "toRawJson": False, "mustToRawJson": False}
 
 
-def json_call(
-    escape_html: bool, f: GoFunc, args: list[Any], nid: int, st: list[Any], charge: bool = True
-) -> Any:
-    """:func:`guarded_call` of sprig's ``toJson`` (one of :data:`JSON_CALLS`) with one walk of
-    plain data instead of two: ``sprig_json.plain_size`` is the guard's ``printed_size`` for it,
-    counted while checking it is plain, and stops at the budgets; within them the guard lets
-    the call through, and plain data never fails to encode. Anything else (not plain, over a
-    budget) goes through :func:`guarded_call`, which gives its refusals."""
-    s = marshal_plain(args[0], escape_html, min(st[LIMIT], st[VALUES]) if charge else st[LIMIT])
+def json_call(escape_html: bool, f: GoFunc, v: Any, nid: int, st: list[Any], charge: bool = True) -> Any:
+    """:func:`guarded_call` of sprig's ``toJson`` (one of :data:`JSON_CALLS`) of ``v`` with one
+    walk of plain data instead of two: ``sprig_json.plain_size`` is the guard's
+    ``printed_size`` for it, counted while checking it is plain, and stops at the budgets;
+    within them the guard lets the call through, and plain data never fails to encode.
+    Anything else (not plain, over a budget) goes through :func:`guarded_call`, which gives
+    its refusals. (The compiler writes the uncharged case inline.)"""
+    limit = st[LIMIT]
+    if charge and st[VALUES] < limit:
+        limit = st[VALUES]
+    s = marshal_plain(v, escape_html, limit)
     if s is None:
-        return guarded_call(f, args, nid, st, charge)
+        return guarded_call(f, [v], nid, st, charge)
     if charge:  # charged_call's charging
         n = len(s)
         st[VALUES] -= n
