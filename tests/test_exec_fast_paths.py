@@ -25,6 +25,7 @@ from mailtemplates import gotmpl
 from mailtemplates.errors import LimitExceeded, TemplateExecError
 from mailtemplates.gotmpl.escape.content import HTML, URL
 from mailtemplates.gotmpl.escape.escapers import CHANGED, ESCAPER_FUNCS, STR_ESCAPERS, STRINGIFYING, UNCHANGED
+from mailtemplates.gotmpl.funcs import GoFuncError
 from mailtemplates.gotmpl.gofmt import simple_printf, sprintf
 from mailtemplates.gotmpl.gostrconv import format_float
 from mailtemplates.gotmpl.values import MISSING, Int64
@@ -516,6 +517,15 @@ def test_int64_arithmetic_wraps_as_step_by_step(args: list[object]) -> None:
     if len(args) >= 2:
         r = numeric._sub(args[0], args[1])
         assert (type(r), r) == (Int64, wrap(to_int64(args[0]) - to_int64(args[1])))
+        x, y = to_int64(args[0]), to_int64(args[1])  # div and mod, as Go's truncated / and %
+        if y == 0:
+            for f in (numeric._div, numeric._mod):
+                with pytest.raises(GoFuncError, match="integer divide by zero"):
+                    f(args[0], args[1])
+        else:
+            q = abs(x) // abs(y) * (1 if (x < 0) == (y < 0) else -1)
+            assert (type(r := numeric._div(args[0], args[1])), r) == (Int64, wrap(q))
+            assert (type(r := numeric._mod(args[0], args[1])), r) == (Int64, x - q * y)
 
 
 # -- isSafeURL of an ASCII scheme without per-character folding (escape.url.is_safe_url) --------
