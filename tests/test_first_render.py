@@ -7,8 +7,10 @@ already, and the escaper reading text in place instead of copying the rest of it
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
+from conformance_support import LOCAL, SHARED, load_cases
 
 from mailtemplates import gotmpl
 from mailtemplates.errors import EscapeError
@@ -59,6 +61,55 @@ def _items(src: str) -> list[tuple[str, int, str, int]]:
 )
 def test_lexer_fast_paths(src: str, expected: list[tuple[str, int, str, int]]) -> None:
     assert _items(src)[1 : 1 + len(expected)] == expected
+
+
+def _items_lexed(src: str, batch: bool) -> list[tuple[object, ...]]:
+    lexer = Lexer("f", src)
+    lexer.batch_actions = batch
+    out: list[tuple[object, ...]] = []
+    while True:
+        item = lexer.next_item()
+        out.append(tuple(item))
+        if item.typ.name in ("EOF", "ERROR"):
+            return out
+
+
+_SOUP = [
+    "{{", "}}", "{{- ", "-}}", " -}}", "\t-}}", "\n-}}", " ", "  ", "\n", ".A", ".b1", ".", "..",
+    "$x", "$", ":=", "=", ":", "|", "(", ")", ",", '"s"', '"a\\"b"', '"n\nl"', "`raw`", "1", "-1",
+    ".5", "range", "end", "if", "else", "break", "continue", "true", "nil", "é", "x", "/*c*/",
+    "'c'", "_x", "x1", "!", "}", "{", "$1", "define", '"', "`",
+]  # fmt: skip
+
+
+def test_batched_action_lexing_makes_the_state_machines_items() -> None:
+    """``Lexer._lex_action_run`` lexes an action's plain tokens in one loop: the same items,
+    positions, lines and errors as the state functions one call at a time, on every template
+    this repository has (conformance files, built-ins, fixtures) and on random token soup."""
+    root = Path(__file__).resolve().parent.parent
+    sources = [p.read_text(encoding="utf-8") for p in sorted((root / "template_src").rglob("*.gotmpl"))]
+    sources += [p.read_text(encoding="utf-8") for p in sorted((root / "tests").rglob("*.gotmpl"))]
+    for case in load_cases(SHARED, LOCAL):
+        sources += [t for t in case.raw.get("files", {}).values() if isinstance(t, str)]
+    rnd = random.Random(17)
+    for _ in range(6000):
+        soup = "".join(rnd.choice(_SOUP) for _ in range(rnd.randint(1, 14)))
+        sources.append("{{" + soup if rnd.random() < 0.7 else soup)
+    assert len(sources) > 6500
+    batched = 0
+    for src in sources:
+        fast = _items_lexed(src, True)
+        assert fast == _items_lexed(src, False), src
+        batched += "{{" in src
+    assert batched > 5000
+
+
+@pytest.mark.parametrize(
+    "src",
+    ["{{ x\n-}} y", "{{ (x }}", "{{ x) }}", "{{x-}}", "{{ .A.b }}", "{{ $ }}", "{{ . }}", "{{ é }}"],
+)
+def test_batched_action_lexing_leaves_edges_to_the_state_functions(src: str) -> None:
+    assert _items_lexed(src, True) == _items_lexed(src, False)
 
 
 def test_only_what_the_entry_reaches_is_compiled() -> None:

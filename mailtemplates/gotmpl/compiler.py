@@ -1240,7 +1240,9 @@ class _SetCompiler:
         #: Fused escapers (one uncharged escaper of UNCHANGED) for a string its search matched:
         #: ref -> the escaper's name.
         self.changed_chains: dict[str, str] = {}
-        if any(name.startswith("_html_template_") for name in funcs):
+        # An escaped set carries all of html/template's functions (TemplateSet._escaped adds
+        # them); one key says so without scanning a function map's few hundred names.
+        if "_html_template_htmlescaper" in funcs:
             from .escape.escapers import CHANGED, ESCAPER_FUNCS, STR_ESCAPERS, STRINGIFYING, UNCHANGED
 
             self.stringifying = STRINGIFYING
@@ -1352,14 +1354,15 @@ class _SetCompiler:
 
     def compile(self, max_depth: int, max_iterations: int | None = 0) -> CompiledSet:
         lines: list[str] = []
-        writes: dict[str, int] = {}
+        own_lines: dict[str, list[str]] = {}
         for name in sorted(self.trees):
             tc = _TemplateCompiler(self, name, self.trees[name], self.fnames[name])
-            own = tc.compile()
-            writes[tc.fname] = sum(len(_WRITE.findall(line)) for line in own)
+            own = own_lines[tc.fname] = tc.compile()
             lines.extend(own)
             lines.append("")
         if self.calls:
+            # Counted only for a set with template calls: calls_bounded is their only reader.
+            writes = {f: sum(len(_WRITE.findall(line)) for line in own) for f, own in own_lines.items()}
             if self.calls_bounded(writes, max_depth, max_iterations):
                 lines = [line for line in lines if not line.endswith(_CALL_LIMITS)]
             else:

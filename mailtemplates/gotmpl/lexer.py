@@ -2,7 +2,8 @@
 
 Each state is a method that consumes input and returns the next state, or ``None`` once it has
 produced an item; the parser pulls items one at a time (``next_item``), as Go's does since Go 1.20
-(no lexing goroutine). ``break`` and ``continue`` are keywords unless the function map defines
+(no lexing goroutine). The plain tokens of an action between the default delimiters are lexed
+ahead in one loop and queued (``_lex_action_run``): the same items, fewer calls. ``break`` and ``continue`` are keywords unless the function map defines
 functions of those names (``break_ok``/``continue_ok``, set by the parser before the first item,
 as Go's ``lexOptions``); whether they stand inside a ``range`` is the parser's check.
 
@@ -97,6 +98,28 @@ _ASCII_WORD = re.compile(r"[A-Za-z0-9_]*")
 _TERMINATOR_CHARS = frozenset(" \t\r\n.,|:()")
 _PLAIN_STRING = re.compile(r'[^"\\\n]*"')
 
+# One token of an action between the default delimiters, for the batch of
+# ``Lexer._lex_action_run`` (issue 17: a token pulled one at a time through the state functions
+# cost several calls). Each group is a token whose item lex.go would make from exactly this text
+# with no error; a word, field or variable only when a terminator follows (else lex.go may report
+# "bad character"). Anything else (numbers, raw strings, escapes, other characters, custom
+# delimiters, a trim marker) is left to the state functions.
+_TERM = r"(?=[ \t\r\n.,|:()]|\}\})"
+_ACTION_TOKEN = re.compile(
+    "|".join(
+        (
+            r"([ \t\r\n]+)",  # 1 space
+            r"([A-Za-z_][A-Za-z0-9_]*)" + _TERM,  # 2 identifier or keyword
+            r"(\.[A-Za-z_][A-Za-z0-9_]*)" + _TERM,  # 3 field
+            r"(\$[A-Za-z0-9_]*)" + _TERM,  # 4 variable
+            r'("[^"\\\n]*")',  # 5 string without escapes
+            r"(\}\})",  # 6 right delimiter
+            r"(:=)|(=)|(\|)|(\()|(\))|(,)",  # 7 declare, 8 assign, 9 pipe, 10 (, 11 ), 12 char ","
+            r"(\.)" + _TERM,  # 13 dot
+        )
+    )
+)
+
 
 def _quote_prefix(s: str, n: int) -> str:
     """Go's ``%.10q``: the first ``n`` runes, quoted."""
@@ -126,6 +149,22 @@ class Item(NamedTuple):
 
 #: Item's tuple constructor without NamedTuple's Python-level ``__new__`` (one per token).
 _new_item = tuple.__new__
+
+_SPACE = ItemType.SPACE
+_RIGHT_DELIM = ItemType.RIGHT_DELIM
+_LEFT_PAREN = ItemType.LEFT_PAREN
+_RIGHT_PAREN = ItemType.RIGHT_PAREN
+#: The item type of each other group of _ACTION_TOKEN.
+_BATCH_TYPES = {
+    3: ItemType.FIELD,
+    4: ItemType.VARIABLE,
+    5: ItemType.STRING,
+    7: ItemType.DECLARE,
+    8: ItemType.ASSIGN,
+    9: ItemType.PIPE,
+    12: ItemType.CHAR,
+    13: ItemType.DOT,
+}
 
 
 def is_space(ch: str) -> bool:
@@ -172,6 +211,10 @@ class Lexer:
         self.emit_comment = False
         self.break_ok = True
         self.continue_ok = True
+        #: Items lexed ahead by _lex_action_run, last first.
+        self.queue: list[Item] = []
+        #: _ACTION_TOKEN knows the default delimiters only.
+        self.batch_actions = self.left == "{{" and self.right == "}}"
 
     # -- helpers ------------------------------------------------------------------------------------
     def next(self) -> str:
@@ -236,6 +279,13 @@ class Lexer:
         return None
 
     def next_item(self) -> Item:
+        queue = self.queue
+        if queue:
+            return queue.pop()
+        if self.inside_action and self.batch_actions:
+            item = self._lex_action_run()
+            if item is not None:
+                return item
         pos, line = self.pos, self.start_line
         self.item = None
         state: StateFn | None = Lexer.lex_inside_action if self.inside_action else Lexer.lex_text
@@ -258,6 +308,75 @@ class Lexer:
         if ch == EOF or is_space(ch) or ch in ".,|:()":
             return True
         return self.input.startswith(self.right, self.pos)
+
+    def _lex_action_run(self) -> Item | None:
+        """Lex the plain tokens of the action from ``pos`` on in one loop (see _ACTION_TOKEN),
+        up to and including its right delimiter, or up to the first token the state functions
+        must take; queue all but the first item and return it (None: no plain token here).
+        The items are those lex_inside_action would make, one call at a time."""
+        s = self.input
+        pos = self.start = self.pos
+        line = self.line
+        depth = self.paren_depth
+        items: list[Item] = []
+        add = items.append
+        match = _ACTION_TOKEN.match
+        while True:
+            m = match(s, pos)
+            if m is None:
+                break
+            kind = m.lastindex or 0
+            end = m.end()
+            if kind == 1:
+                if s.startswith("-}}", end):
+                    break  # its last space starts a trim marker: lex_space decides
+                text = m.group()
+                add(_new_item(Item, (_SPACE, pos, text, line)))
+                line += text.count("\n")
+            elif kind == 2:
+                add(_new_item(Item, (self._word_type(m.group()), pos, m.group(), line)))
+            elif kind == 6:
+                if depth:
+                    break  # "unclosed left paren"
+                add(_new_item(Item, (_RIGHT_DELIM, pos, "}}", line)))
+                pos = end
+                self.inside_action = False
+                break
+            elif kind == 10:
+                depth += 1
+                add(_new_item(Item, (_LEFT_PAREN, pos, "(", line)))
+            elif kind == 11:
+                if not depth:
+                    break  # "unexpected right paren"
+                depth -= 1
+                add(_new_item(Item, (_RIGHT_PAREN, pos, ")", line)))
+            else:
+                add(_new_item(Item, (_BATCH_TYPES[kind], pos, m.group(), line)))
+            pos = end
+        if not items:
+            return None
+        self.pos = self.start = pos
+        self.line = self.start_line = line
+        self.paren_depth = depth
+        items.reverse()
+        first = items.pop()
+        self.queue = items
+        return first
+
+    def _word_type(self, word: str) -> ItemType:
+        """The item a complete word makes: a keyword, a field, a bool or an identifier."""
+        kw = KEYWORDS.get(word)
+        if kw is not None and kw > ItemType.KEYWORD:
+            if (kw == ItemType.BREAK and not self.break_ok) or (
+                kw == ItemType.CONTINUE and not self.continue_ok
+            ):
+                return ItemType.IDENTIFIER
+            return kw
+        if word[0] == ".":
+            return ItemType.FIELD
+        if word in ("true", "false"):
+            return ItemType.BOOL
+        return ItemType.IDENTIFIER
 
     # -- states -------------------------------------------------------------------------------------
     def lex_text(self) -> StateFn | None:
@@ -444,18 +563,7 @@ class Lexer:
 
     def _emit_word(self, word: str) -> StateFn | None:
         """The item of a complete word: a keyword, a field, a bool or an identifier."""
-        kw = KEYWORDS.get(word)
-        if kw is not None and kw > ItemType.KEYWORD:
-            if (kw == ItemType.BREAK and not self.break_ok) or (
-                kw == ItemType.CONTINUE and not self.continue_ok
-            ):
-                return self.emit(ItemType.IDENTIFIER)
-            return self.emit(kw)
-        if word[0] == ".":
-            return self.emit(ItemType.FIELD)
-        if word in ("true", "false"):
-            return self.emit(ItemType.BOOL)
-        return self.emit(ItemType.IDENTIFIER)
+        return self.emit(self._word_type(word))
 
     def lex_field(self) -> StateFn | None:
         return self._lex_field_or_variable(ItemType.FIELD)

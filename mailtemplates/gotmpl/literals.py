@@ -39,6 +39,8 @@ def unquote(s: str) -> str:
         return ch
     if "\n" in body:
         raise ValueError("invalid syntax")
+    if "\\" not in body and '"' not in body:
+        return body  # what the loop below returns, a character at a time
     out: list[str] = []
     raw: bytearray = bytearray()
     while body:

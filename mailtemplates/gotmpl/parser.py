@@ -112,11 +112,14 @@ class Parser:
         lexer.continue_ok = "continue" not in funcs
 
     # -- token plumbing -----------------------------------------------------------------------------
+    # The lexer's queue (items it lexed ahead in an action) is popped here without the call
+    # to next_item: these are the parser's most frequent calls.
     def next(self) -> Item:
         if self.peek_count > 0:
             self.peek_count -= 1
         else:
-            self.token[0] = self.lex.next_item()
+            queue = self.lex.queue
+            self.token[0] = queue.pop() if queue else self.lex.next_item()
         return self.token[self.peek_count]
 
     def backup(self) -> None:
@@ -135,8 +138,9 @@ class Parser:
         if self.peek_count > 0:
             return self.token[self.peek_count - 1]
         self.peek_count = 1
-        self.token[0] = self.lex.next_item()
-        return self.token[0]
+        queue = self.lex.queue
+        tok = self.token[0] = queue.pop() if queue else self.lex.next_item()
+        return tok
 
     def next_non_space(self) -> Item:
         # next() inlined: this is the parser's most frequent call.
@@ -145,7 +149,8 @@ class Parser:
                 self.peek_count -= 1
                 tok = self.token[self.peek_count]
             else:
-                tok = self.token[0] = self.lex.next_item()
+                queue = self.lex.queue
+                tok = self.token[0] = queue.pop() if queue else self.lex.next_item()
             if tok.typ is not _SPACE:
                 return tok
 
