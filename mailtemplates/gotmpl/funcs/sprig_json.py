@@ -271,11 +271,11 @@ def _plain_size(v: dict[Any, Any] | list[Any], stop: int, seen: set[int]) -> int
     total = len(v) + 1  # brackets and separators, as printed_size counts them
     if type(v) is dict:
         for k, x in v.items():
-            if type(k) is not str:
-                return -1
             t = type(x)
-            if t is str:
+            if t is str and type(k) is str:  # the common item first: one test fewer
                 total += len(k) + len(x)
+            elif type(k) is not str:
+                return -1
             elif t in _PLAIN_LEAVES:
                 total += len(k) + 1
             elif t is dict or t is list:
