@@ -364,6 +364,7 @@ def test_plain_json_through_the_c_encoder_is_the_pure_encoder(v: object, escape_
     st.integers(min_value=0, max_value=80),
 )
 @settings(max_examples=300)
+@example(MISSING, 0, 0)
 def test_json_call_is_the_guarded_call(v: object, max_output: int, max_values: int) -> None:
     # The same result, the same refusal in the same words, the same budget left: for plain data
     # (one walk), for the rest (guarded_call itself), printed or charged.
@@ -394,8 +395,9 @@ def test_json_call_is_the_guarded_call(v: object, max_output: int, max_values: i
         except (LimitExceeded, TemplateExecError) as e:
             got = ("error", e.message)
         st = rt.new_state(max_output, 1000, max_values)
+        arg = None if v is MISSING else v  # a missing value reaches a function as nil
         try:
-            text = rt.guarded_call(f, [v], 7, st, False)
+            text = rt.guarded_call(f, [arg], 7, st, False)
             expected: tuple[str, object] = ("ok", text)
             if len(text) > max_output:  # then execute() refuses the whole output
                 expected = ("error", f"output of {len(text)} characters exceeds the limit of {max_output} (max_output)")
