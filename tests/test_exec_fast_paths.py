@@ -691,7 +691,7 @@ def test_plain_json_is_what_go_writes() -> None:
         assert expected[case["id"]] == {"output": ours}, case["id"]
 
 
-# -- short loops over lists, inline in the compiled code (compiler walk_range) ---------------------
+# -- short lists straight to runtime.short_loop from the compiled code (compiler walk_range) ------
 
 
 @given(
@@ -709,7 +709,7 @@ def test_plain_json_is_what_go_writes() -> None:
 def test_short_list_loops_are_the_range_items_loops(
     outer: int, inner: int, writes: int, pairs: bool, max_iterations: int | None, max_output: int | None
 ) -> None:
-    # Lists of up to runtime.SHORT_LOOP elements are iterated by the compiled code itself;
+    # Lists of up to runtime.SHORT_LOOP elements go from the compiled code to short_loop;
     # tuples always go through runtime.range_items. The same output or the same refusal, in
     # the same words, at the same node.
     decl = "$i, $e := " if pairs else ""

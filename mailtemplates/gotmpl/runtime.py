@@ -113,7 +113,7 @@ SHORT_LOOP = 16
 #: Seconds a slice of a long loop should take at most (the deadline is read between slices).
 _SLICE_SECONDS = 0.05
 #: Output chunks written since the last check before a loop entry bothers to count characters.
-TICK_CHUNKS = 256
+_TICK_CHUNKS = 256
 
 
 # An execution's state: a list (cheaper to make than an object), indexed by these.
@@ -651,28 +651,25 @@ def range_items(
         if n > SHORT_LOOP:
             tick(out, st, nid)
             return _chain_iters.from_iterable(_chunks(seq, pairs, out, st, nid))
-        if n:
-            # _charge(), inlined (a short loop is the common one); the compiled templates inline
-            # this for short lists, with the same test.
-            st[BUDGET] -= n
-            if (
-                st[BUDGET] < 0
-                or (st[DEADLINE] != _INF and _monotonic() > st[DEADLINE])
-                or len(out) - st[COUNTED] > TICK_CHUNKS
-            ):
-                short_loop_checks(out, st, nid)
+        return short_loop(seq, pairs, out, st, nid)
     return list(enumerate(seq)) if pairs else seq
 
 
-def short_loop_checks(out: list[str], st: list[Any], nid: int) -> None:
-    """At the entry of a short loop whose length was just charged, once one of the checks may
-    fire: the budget, then the deadline, then the output (its characters are counted only
-    when enough chunks were written since the last count)."""
-    if st[BUDGET] < 0:
-        _over_budget(st, nid)
-    check_clock(st, nid)
-    if len(out) - st[COUNTED] > TICK_CHUNKS:
-        tick(out, st, nid)
+def short_loop(seq: Sequence[Any], pairs: bool, out: list[str], st: list[Any], nid: int) -> Any:
+    """What range iterates for ``seq`` of at most SHORT_LOOP elements: they are charged to the
+    budget at entry, then the budget, the deadline and the output are checked (its characters
+    are counted only when enough chunks were written since the last count). The compiled
+    templates call it for a short list themselves, without range_items' type tests."""
+    n = len(seq)
+    if n:
+        st[BUDGET] -= n
+        if st[BUDGET] < 0:
+            _over_budget(st, nid)
+        if st[DEADLINE] != _INF and _monotonic() > st[DEADLINE]:
+            check_clock(st, nid)
+        if len(out) - st[COUNTED] > _TICK_CHUNKS:
+            tick(out, st, nid)
+    return list(enumerate(seq)) if pairs else seq
 
 
 def _chunks(seq: Sequence[Any], pairs: bool, out: list[str], st: list[Any], nid: int) -> Iterator[Any]:
