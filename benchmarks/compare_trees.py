@@ -2,6 +2,7 @@
 
     git -C . archive main | tar -x -C /tmp/main-tree
     .venv/bin/python benchmarks/compare_trees.py /tmp/main-tree . [--alternations 3] [--rounds 12]
+    .venv/bin/python benchmarks/compare_trees.py /tmp/main-tree . --engine [--only ID,ID]
 
 Each child imports ``mailtemplates`` from its tree and times, round-robin like run_all.py's e2e
 section (the same 4,096 contexts, the same Jinja2 floor from this checkout): E2E en/de/override,
@@ -10,6 +11,12 @@ figure of a child is the **best** round's CPU time per call (``time.process_time
 loaded machine the best round is the one least disturbed, and CPU time leaves out the time the
 process waited for a core. The trees' children alternate, and each figure is reported as the
 median over the alternations, in µs and as a ratio to the floor of the same child.
+
+``--engine``: instead, the engine section's cases (every ``kratos*`` conformance vector and the
+override's three parts, or those of ``--only``), each executed round-robin in slices of about
+4 ms (``time.perf_counter``, best of ``--rounds`` slices), as ns per execution and as a ratio to
+Go's ``ns_per_exec`` in go_baseline.json: the median and the slowest of each tree, and the
+median over the cases of each tree's time as a fraction of the first tree's.
 """
 
 from __future__ import annotations
@@ -100,29 +107,111 @@ def child(tree: str, rounds: int) -> None:
     print(json.dumps({k: min(v) for k, v in samples.items()}))
 
 
+def engine_child(tree: str, rounds: int, only: str) -> None:
+    import gc
+    import time
+
+    sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    sys.path.insert(0, tree)  # first: conformance_support imports mailtemplates
+    from cases import kratos_vectors, override_cases
+    from conformance_support import go_data
+
+    from mailtemplates import gotmpl
+
+    assert sys.modules["mailtemplates"].__file__.startswith(tree), "imported the wrong tree"
+    wanted = set(only.split(",")) if only else None
+    fns = {}
+    for case in [*kratos_vectors(), *override_cases()]:
+        if wanted is not None and case["id"] not in wanted:
+            continue
+        data = go_data(case)
+        tset = gotmpl.parse_files(
+            case["files"],
+            html=case["engine"] == "html",
+            funcs=case.get("funcs", "hermetic"),
+            delims=tuple(case["delims"]) if case.get("delims") else None,
+            options=case.get("options") or (),
+        )
+        try:
+            tset.execute(case["entry"], data)
+        except Exception:
+            continue  # a vector that expects an error
+        fns[case["id"]] = lambda t=tset, e=case["entry"], d=data: t.execute(e, d)
+    counts = {}
+    for cid, fn in fns.items():  # calls per slice of about 4 ms
+        n = 1
+        while True:
+            t0 = time.perf_counter()
+            for _ in range(n):
+                fn()
+            dt = time.perf_counter() - t0
+            if dt >= 0.001:
+                break
+            n *= 2
+        counts[cid] = max(1, int(n * 0.004 / dt))
+    best = dict.fromkeys(fns, float("inf"))
+    for _ in range(rounds):
+        for cid, fn in fns.items():
+            n = counts[cid]
+            gc.collect()
+            t0 = time.perf_counter()
+            for _ in range(n):
+                fn()
+            best[cid] = min(best[cid], (time.perf_counter() - t0) / n * 1e9)
+    print(json.dumps(best))
+
+
+def engine_report(trees: list[str], runs: dict[str, list[dict[str, float]]]) -> None:
+    go = json.loads((HERE / "go_baseline.json").read_text(encoding="utf-8"))["ns_per_exec"]
+    first = trees[0]
+    ids = [cid for cid in runs[first][0] if cid in go]
+    for tree in trees:
+        ns = {cid: statistics.median(r[cid] for r in runs[tree]) for cid in ids}
+        ratios = {cid: v / go[cid] for cid, v in ns.items()}
+        worst = sorted(ratios, key=lambda c: -ratios[c])[:8]
+        med = statistics.median(ratios.values())
+        print(f"\n{tree}: {len(ids)} cases, median ours/Go {med:.3f}x, max {ratios[worst[0]]:.2f}x")
+        for cid in worst:
+            print(f"  {cid:<34} {ns[cid]:8.0f} ns  {ratios[cid]:5.2f}x")
+        if tree != first:
+            base = {cid: statistics.median(r[cid] for r in runs[first]) for cid in ids}
+            frac = statistics.median(ns[cid] / base[cid] for cid in ids)
+            print(f"  time of the set as a fraction of {first}'s (median over the cases): {frac:.3f}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("trees", nargs="+")
     ap.add_argument("--alternations", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=12)
+    ap.add_argument("--engine", action="store_true", help="the engine's cases against Go (see above)")
+    ap.add_argument("--only", default="", help="with --engine: these case ids only (comma-separated)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child, args.rounds)
+        if args.engine:
+            engine_child(args.child, args.rounds, args.only)
+        else:
+            child(args.child, args.rounds)
         return 0
     trees = [str(Path(t).resolve()) for t in args.trees]
     runs: dict[str, list[dict[str, float]]] = {t: [] for t in trees}
     print(f"load average at the start: {os.getloadavg()[0]:.2f}")
+    extra = ["--engine", "--only", args.only] if args.engine else []
     for _ in range(args.alternations):
         for tree in trees:
             out = subprocess.run(
-                [sys.executable, __file__, "--child", tree, "--rounds", str(args.rounds), tree],
+                [sys.executable, __file__, "--child", tree, "--rounds", str(args.rounds), *extra, tree],
                 check=True,
                 capture_output=True,
                 text=True,
             ).stdout
             runs[tree].append(json.loads(out))
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
+    if args.engine:
+        engine_report(trees, runs)
+        return 0
     names = list(runs[trees[0]][0])
     width = max(map(len, names))
     for tree in trees:

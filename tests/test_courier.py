@@ -161,8 +161,8 @@ def test_batch_stores_everything_at_once_or_nothing(tmp_path: Path) -> None:
 def test_schema_is_versioned_and_migrate_is_idempotent(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/m.db"
     store = open_store(url)
-    assert store.schema_version() == 2
-    assert store.migrate() == (2, 2)
+    assert store.schema_version() == 3
+    assert store.migrate() == (3, 3)
     store.close()
     assert main(["courier", "migrate", "--store", url]) == 0
 

@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from courier_sink import forking_sink, smtp_sink
@@ -42,8 +43,8 @@ def uri(port: int) -> str:
 def test_schema_migrates_once_and_reports_its_version(pg_url: str) -> None:
     a = open_store(pg_url)
     b = open_store(pg_url)  # a second instance finds the schema in place
-    assert a.schema_version() == b.schema_version() == 2
-    assert b.migrate() == (2, 2)
+    assert a.schema_version() == b.schema_version() == 3
+    assert b.migrate() == (3, 3)
     a.close()
     b.close()
 
@@ -58,8 +59,8 @@ def test_version_1_store_is_upgraded_to_lz4_contents(pg_url: str) -> None:
         for sql in statements(1, "postgres"):
             conn.execute(sql)
         conn.execute("INSERT INTO mt_courier_schema (version) VALUES (1)")
-        store = open_store(pg_url)  # migrates 1 -> 2
-        assert store.schema_version() == 2
+        store = open_store(pg_url)  # migrates 1 -> 3
+        assert store.schema_version() == 3
         compression = dict(
             conn.execute(
                 "SELECT attname, attcompression FROM pg_attribute "
@@ -69,6 +70,70 @@ def test_version_1_store_is_upgraded_to_lz4_contents(pg_url: str) -> None:
     store.close()
     # Debian's PostgreSQL is built with lz4; the large columns use it, the small ones the default.
     assert {k for k, v in compression.items() if v == "l"} == {"body", "html", "template_data", "raw"}
+
+
+def test_version_2_store_is_upgraded_to_inline_contents_and_a_partial_key_index(pg_url: str) -> None:
+    import psycopg
+
+    from mailtemplates.courier.migrations import statements
+    from mailtemplates.courier.postgres import PostgresStore
+
+    def toast_pages(conn: psycopg.Connection[Any]) -> int:
+        row = conn.execute(
+            "SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE relname = 'mt_courier_contents'"
+        ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    with psycopg.connect(pg_url, autocommit=True) as conn, smtp_sink() as (sink, port):
+        conn.execute("CREATE TABLE mt_courier_schema (version INTEGER NOT NULL, applied_at REAL)")
+        for version in (1, 2):
+            for sql in statements(version, "postgres"):
+                conn.execute(sql)
+            conn.execute("INSERT INTO mt_courier_schema (version) VALUES (%s)", (version,))
+        # Messages stored by a version 2 store (not migrated: PostgresStore alone does not).
+        v2 = Courier(PostgresStore(pg_url), from_address="accounts@example.org")
+        keyed = v2.queue_email("login_code/valid", {"LoginCode": "1"}, to="a@example.org", idempotency_key="k")
+        v2.queue_email("login_code/valid", {"LoginCode": "2"}, to="b@example.org")
+        v2.close()
+        assert toast_pages(conn) > 0  # version 2 moved the large values out of the row
+
+        store = PostgresStore(pg_url)
+        assert store.migrate() == (2, 3)
+        (options,) = conn.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = 'mt_courier_contents'"
+        ).fetchone() or (None,)
+        assert options == ["toast_tuple_target=8160"]
+        constraints = conn.execute(
+            "SELECT contype FROM pg_constraint WHERE conrelid = 'mt_courier_messages'::regclass"
+        ).fetchall()
+        assert constraints == [("p",)]  # the key's unique constraint became the partial index
+        (index,) = conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'mt_courier_messages_key'"
+        ).fetchone() or (None,)
+        assert "UNIQUE" in index and "WHERE (idempotency_key IS NOT NULL)" in index
+
+        before = toast_pages(conn)
+        c = Courier(store, smtp_uri=uri(port), from_address="accounts@example.org")
+        # The key queued before the upgrade is still known; a new one is unique too.
+        assert c.queue_email("login_code/valid", {"LoginCode": "3"}, to="a@example.org", idempotency_key="k") == keyed
+        fresh = c.queue_email("login_code/valid", {"LoginCode": "4"}, to="c@example.org", idempotency_key="k2")
+        assert c.queue_email("login_code/valid", {"LoginCode": "5"}, to="c@example.org", idempotency_key="k2") == fresh
+        for i in range(20):
+            c.queue_email("login_code/valid", {"LoginCode": f"{i:06d}"}, to=f"u{i}@example.org")
+        # Inline: the new contents, compressed, went to the heap row, not to the TOAST table.
+        assert toast_pages(conn) == before
+        (stored, plain) = conn.execute(
+            "SELECT pg_column_size(raw), octet_length(raw) FROM mt_courier_contents WHERE id = %s", (fresh,)
+        ).fetchone() or (0, 0)
+        assert 0 < stored < plain
+        # Old (TOASTed) and new (inline) messages read back whole and are delivered as stored.
+        stored_raw = {mid: c.message(mid).raw for mid in (keyed, fresh)}
+        assert c.work(until_idle=True) == 23
+        assert sink.total == 23 and c.counts()["sent"] == 23
+        for raw in stored_raw.values():
+            assert raw is not None and any(raw.replace(b"\r\n", b"\n") in m.replace(b"\r\n", b"\n") for m in sink.messages)
+        c.close()
 
 
 def test_unreachable_server_is_a_clear_error() -> None:

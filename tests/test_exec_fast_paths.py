@@ -25,6 +25,7 @@ from mailtemplates import gotmpl
 from mailtemplates.errors import LimitExceeded, TemplateExecError
 from mailtemplates.gotmpl.escape.content import HTML, URL
 from mailtemplates.gotmpl.escape.escapers import CHANGED, ESCAPER_FUNCS, STR_ESCAPERS, STRINGIFYING, UNCHANGED
+from mailtemplates.gotmpl.funcs import GoFuncError
 from mailtemplates.gotmpl.gofmt import simple_printf, sprintf
 from mailtemplates.gotmpl.gostrconv import format_float
 from mailtemplates.gotmpl.values import MISSING, Int64
@@ -363,6 +364,7 @@ def test_plain_json_through_the_c_encoder_is_the_pure_encoder(v: object, escape_
     st.integers(min_value=0, max_value=80),
 )
 @settings(max_examples=300)
+@example(MISSING, 0, 0)
 def test_json_call_is_the_guarded_call(v: object, max_output: int, max_values: int) -> None:
     # The same result, the same refusal in the same words, the same budget left: for plain data
     # (one walk), for the rest (guarded_call itself), printed or charged.
@@ -377,13 +379,31 @@ def test_json_call_is_the_guarded_call(v: object, max_output: int, max_values: i
                 st = rt.new_state(max_output, 1000, max_values)
                 try:
                     if fast:
-                        r = rt.json_call(escape_html, f, [v], 7, st, charge)
+                        r = rt.json_call(escape_html, f, v, 7, st, charge)
                     else:
                         r = rt.guarded_call(f, [v], 7, st, charge)
                     outcomes.append(("ok", r, st))
                 except rt.ExecFailure as e:
                     outcomes.append((type(e).__name__, (e.nid, e.message), st))
             assert outcomes[0] == outcomes[1], (name, charge)
+        # Printed, the compiled code calls the C path itself: the same output or refusal.
+        tset = gotmpl.parse_files(
+            {"m": "{{ " + name + " .X }}"}, funcs="full", max_output=max_output, max_values=max_values
+        )
+        try:
+            got: tuple[str, object] = ("ok", tset.execute("m", {"X": v}))
+        except (LimitExceeded, TemplateExecError) as e:
+            got = ("error", e.message)
+        st = rt.new_state(max_output, 1000, max_values)
+        arg = None if v is MISSING else v  # a missing value reaches a function as nil
+        try:
+            text = rt.guarded_call(f, [arg], 7, st, False)
+            expected: tuple[str, object] = ("ok", text)
+            if len(text) > max_output:  # then execute() refuses the whole output
+                expected = ("error", f"output of {len(text)} characters exceeds the limit of {max_output} (max_output)")
+        except rt.ExecFailure as e:
+            expected = ("error", f'executing "m" at <{name} .X>: {e.message}')
+        assert got == expected, name
 
 
 @given(_ANY_JSON, st.booleans())
@@ -499,6 +519,15 @@ def test_int64_arithmetic_wraps_as_step_by_step(args: list[object]) -> None:
     if len(args) >= 2:
         r = numeric._sub(args[0], args[1])
         assert (type(r), r) == (Int64, wrap(to_int64(args[0]) - to_int64(args[1])))
+        x, y = to_int64(args[0]), to_int64(args[1])  # div and mod, as Go's truncated / and %
+        if y == 0:
+            for f in (numeric._div, numeric._mod):
+                with pytest.raises(GoFuncError, match="integer divide by zero"):
+                    f(args[0], args[1])
+        else:
+            q = abs(x) // abs(y) * (1 if (x < 0) == (y < 0) else -1)
+            assert (type(r := numeric._div(args[0], args[1])), r) == (Int64, wrap(q))
+            assert (type(r := numeric._mod(args[0], args[1])), r) == (Int64, x - q * y)
 
 
 # -- isSafeURL of an ASCII scheme without per-character folding (escape.url.is_safe_url) --------
@@ -660,3 +689,73 @@ def test_plain_json_is_what_go_writes() -> None:
         assert marshal_plain(data["X"]) is not None
         ours = gotmpl.parse_files(case["files"], html=case["engine"] == "html").execute("m", data)
         assert expected[case["id"]] == {"output": ours}, case["id"]
+
+
+# -- short lists straight to runtime.short_loop from the compiled code (compiler walk_range) ------
+
+
+@given(
+    outer=st.integers(min_value=0, max_value=18),
+    inner=st.integers(min_value=0, max_value=18),
+    writes=st.integers(min_value=0, max_value=30),
+    pairs=st.booleans(),
+    max_iterations=st.integers(min_value=0, max_value=120) | st.none(),
+    max_output=st.integers(min_value=0, max_value=3000) | st.none(),
+)
+@settings(max_examples=200, deadline=None)
+@example(outer=16, inner=16, writes=30, pairs=False, max_iterations=None, max_output=2000)  # a tick fires
+@example(outer=3, inner=4, writes=1, pairs=True, max_iterations=14, max_output=None)  # 15 iterations: refused
+@example(outer=17, inner=2, writes=0, pairs=False, max_iterations=None, max_output=None)  # a long outer loop
+def test_short_list_loops_are_the_range_items_loops(
+    outer: int, inner: int, writes: int, pairs: bool, max_iterations: int | None, max_output: int | None
+) -> None:
+    # Lists of up to runtime.SHORT_LOOP elements go from the compiled code to short_loop;
+    # tuples always go through runtime.range_items. The same output or the same refusal, in
+    # the same words, at the same node.
+    decl = "$i, $e := " if pairs else ""
+    body = "{{ $e }}" if pairs else "{{ . }}"
+    src = (
+        f"{{{{ range {decl}.L }}}}<{{{{ range .M }}}}{'{{ $.W }}' * writes}{{{{ end }}}}>"
+        f"{body}{{{{ else }}}}none{{{{ end }}}}"
+    )
+    tset = gotmpl.parse_files({"m": src}, max_iterations=max_iterations, max_output=max_output)
+
+    def outcome(seq: type) -> tuple[str, str]:
+        data = {"L": seq({"M": seq(range(inner))} for _ in range(outer)), "W": "w"}
+        try:
+            return "ok", tset.execute("m", data)
+        except (LimitExceeded, TemplateExecError) as e:
+            return type(e).__name__, str(e)
+
+    assert outcome(list) == outcome(tuple)
+
+
+def test_short_list_loops_keep_the_deadline() -> None:
+    from mailtemplates.gotmpl import runtime as rt
+
+    src = "{{ range .L }}{{ range . }}{{ . }}{{ end }}{{ end }}"
+    for seq in (list, tuple):
+        tset = gotmpl.parse_files({"m": src}, max_seconds=1e-9)
+        with pytest.raises(
+            LimitExceeded, match=r"m:1:10: .*execution took longer than 1e-09 s \(max_seconds\)"
+        ):
+            tset.execute("m", {"L": seq([seq([1, 2])])})
+    assert rt.range_items([], 0, 1) == []
+    assert rt.range_items(MISSING, 0, 1) == () == rt.range_items(None, 0, 1)
+
+
+def test_type_of_plain_data_by_exact_type() -> None:
+    # sprig_conv._EXACT_TYPE_NAMES: no attribute lookups for the plain types; what Go prints.
+    from mailtemplates.gotmpl.funcs.sprig_conv import type_of
+
+    expected = {"x": "string", 2**70: "int", 1.5: "float64", True: "bool", None: "<nil>", Int64(3): "int64"}
+    for v, name in expected.items():
+        assert type_of(v) == name
+    assert type_of({"a": 1}) == "map[string]interface {}"
+    assert type_of([1]) == "[]interface {}"
+    assert type_of(MISSING) == "<nil>"
+
+    class Model:
+        go_type = "*email.Model"
+
+    assert type_of(Model()) == "*email.Model"

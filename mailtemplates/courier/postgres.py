@@ -131,7 +131,7 @@ class PostgresStore(Store):
         slim = [c for c in SLIM if c in rows[0]]
         sql = (
             f"WITH m AS (INSERT INTO mt_courier_messages ({', '.join(slim)}) VALUES ({', '.join('?' * len(slim))}) "
-            "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id) "
+            "ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id) "
             f"INSERT INTO mt_courier_contents (id, {', '.join(CONTENT)}) SELECT m.id, "
             f"{', '.join('?' * len(CONTENT))} FROM m"
         )

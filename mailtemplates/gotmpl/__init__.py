@@ -155,8 +155,9 @@ class TemplateSet:
         self._compiled: dict[str, CompiledSet] = {}
         self._escape_errors: dict[str, EscapeError] = {}
         self._lock = threading.Lock()
-        #: name -> (its compiled function, the compiled set): execute()'s one lookup.
-        self._entries: dict[str, tuple[Any, CompiledSet]] = {}
+        #: name -> (its compiled function, the compiled set, whether it is stateful, the
+        #: seconds of its deadline): execute()'s one lookup.
+        self._entries: dict[str, tuple[Any, CompiledSet, bool, float | None]] = {}
         #: Entries not compiled yet: their escaped trees, walked, and how often they were run.
         self._interpreters: dict[str, Interpreter] = {}
         self._runs: dict[str, int] = {}
@@ -315,15 +316,20 @@ class TemplateSet:
                 finally:
                     self._spent[name] = spent + (_perf_counter() - started)
             compiled = self._compiled_for(name)
-            entry = self._entries[name] = (compiled.functions[name], compiled)
-        fn, compiled = entry
+            # The seconds as the state has them (its refusal message says them).
+            entry = self._entries[name] = (
+                compiled.functions[name],
+                compiled,
+                compiled.stateful,
+                self._state[rt.SECONDS],
+            )
+        fn, compiled, stateful, seconds = entry
         out: list[str] = []
         st = self._state
-        if compiled.stateful:
+        if stateful:
             # runtime.start(), inlined: this runs once per execution and Go's fastest templates
             # take less than a microsecond.
             st = st[:]
-            seconds = self.max_seconds
             if seconds is not None:
                 st[_DEADLINE] = _monotonic() + seconds
         try:

@@ -624,7 +624,7 @@ class _Run:
                 if fast is not None:
                     return rt.printf_call(fast, f, parts, nid, st, not printed)
             if name in rt.JSON_CALLS and len(parts) == 1:
-                return rt.json_call(rt.JSON_CALLS[name], f, parts, nid, st, not printed)
+                return rt.json_call(rt.JSON_CALLS[name], f, parts[0], nid, st, not printed)
             if name in rt.SIZE_GUARDS:
                 return rt.guarded_call(f, parts, nid, st, not printed)
             if name == "call":

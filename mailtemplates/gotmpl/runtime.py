@@ -637,6 +637,8 @@ def range_items(
     is checked; those errors are reported at node ``at`` (the range), if given.
     """
     pairs = False
+    if x is MISSING or x is None:  # first: the ABC test of Mapping is slow for a "no"
+        return ()
     if type(x) is list or isinstance(x, (list, tuple)):
         seq: Sequence[Any] = x
         pairs = nvars > 1
@@ -645,8 +647,6 @@ def range_items(
             _charge(st, len(x), nid if at is None else at)  # fail before sorting a huge map
         keys = _sorted_keys(x, nid)
         seq = [(k, x[k]) for k in keys] if nvars > 1 else [x[k] for k in keys]
-    elif x is MISSING or x is None:
-        return ()
     elif type(x) is int or isinstance(x, Int64):
         if nvars > 1:
             raise ExecFailure(nid, f"can't use {x} to iterate over more than one variable")
@@ -665,15 +665,24 @@ def range_items(
         if n > SHORT_LOOP:
             tick(out, st, nid)
             return _chain_iters.from_iterable(_chunks(seq, pairs, out, st, nid))
-        if n:
-            # _charge(), inlined (a short loop is the common one).
-            st[BUDGET] -= n
-            if st[BUDGET] < 0:
-                _over_budget(st, nid)
-            if st[DEADLINE] != _INF and _monotonic() > st[DEADLINE]:
-                check_clock(st, nid)
-            if len(out) - st[COUNTED] > _TICK_CHUNKS:
-                tick(out, st, nid)
+        return short_loop(seq, pairs, out, st, nid)
+    return list(enumerate(seq)) if pairs else seq
+
+
+def short_loop(seq: Sequence[Any], pairs: bool, out: list[str], st: list[Any], nid: int) -> Any:
+    """What range iterates for ``seq`` of at most SHORT_LOOP elements: they are charged to the
+    budget at entry, then the budget, the deadline and the output are checked (its characters
+    are counted only when enough chunks were written since the last count). The compiled
+    templates call it for a short list themselves, without range_items' type tests."""
+    n = len(seq)
+    if n:
+        st[BUDGET] -= n
+        if st[BUDGET] < 0:
+            _over_budget(st, nid)
+        if st[DEADLINE] != _INF and _monotonic() > st[DEADLINE]:
+            check_clock(st, nid)
+        if len(out) - st[COUNTED] > _TICK_CHUNKS:
+            tick(out, st, nid)
     return list(enumerate(seq)) if pairs else seq
 
 
@@ -1068,17 +1077,19 @@ def guarded_call(f: GoFunc, args: list[Any], nid: int, st: list[Any], charge: bo
 JSON_CALLS: Final = {"toJson": True, "mustToJson": True, "toRawJson": False, "mustToRawJson": False}
 
 
-def json_call(
-    escape_html: bool, f: GoFunc, args: list[Any], nid: int, st: list[Any], charge: bool = True
-) -> Any:
-    """:func:`guarded_call` of sprig's ``toJson`` (one of :data:`JSON_CALLS`) with one walk of
-    plain data instead of two: ``sprig_json.plain_size`` is the guard's ``printed_size`` for it,
-    counted while checking it is plain, and stops at the budgets; within them the guard lets
-    the call through, and plain data never fails to encode. Anything else (not plain, over a
-    budget) goes through :func:`guarded_call`, which gives its refusals."""
-    s = marshal_plain(args[0], escape_html, min(st[LIMIT], st[VALUES]) if charge else st[LIMIT])
+def json_call(escape_html: bool, f: GoFunc, v: Any, nid: int, st: list[Any], charge: bool = True) -> Any:
+    """:func:`guarded_call` of sprig's ``toJson`` (one of :data:`JSON_CALLS`) of ``v`` with one
+    walk of plain data instead of two: ``sprig_json.plain_size`` is the guard's
+    ``printed_size`` for it, counted while checking it is plain, and stops at the budgets;
+    within them the guard lets the call through, and plain data never fails to encode.
+    Anything else (not plain, over a budget) goes through :func:`guarded_call`, which gives
+    its refusals. (The compiler writes the uncharged case inline.)"""
+    limit = st[LIMIT]
+    if charge and st[VALUES] < limit:
+        limit = st[VALUES]
+    s = marshal_plain(v, escape_html, limit)
     if s is None:
-        return guarded_call(f, args, nid, st, charge)
+        return guarded_call(f, [v], nid, st, charge)
     if charge:  # charged_call's charging
         n = len(s)
         st[VALUES] -= n

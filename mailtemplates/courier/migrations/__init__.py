@@ -72,6 +72,32 @@ MIGRATIONS: tuple[tuple[str | dict[str, str], ...], ...] = (
             END $$"""
         },
     ),
+    # version 3
+    (
+        # Keep a message's content in its heap row: with the 2 KB default target, the two
+        # compressed large values (HTML ~2.4 KB, MIME ~3 KB for a Kratos email) were moved to the
+        # TOAST table as ~2 KB chunks, each with its own insert, index entry and WAL record, and
+        # fetched back chunk by chunk at every claim. Up to a page (8160 bytes, the maximum),
+        # values are compressed in the row instead; a larger content is still moved out.
+        # (docs/performance.md, courier, fifth pass.)
+        {"postgres": "ALTER TABLE mt_courier_contents SET (toast_tuple_target = 8160)"},
+        # The idempotency key's unique index holds only the messages that have one: the claim and
+        # the outcome rewrite every message row (status is in the due index, so never a HOT
+        # update), and each new row version used to add a NULL entry to this index too.
+        {
+            "postgres": """DO $$ DECLARE c text; BEGIN
+                CREATE UNIQUE INDEX mt_courier_messages_key ON mt_courier_messages (idempotency_key)
+                    WHERE idempotency_key IS NOT NULL;
+                SELECT conname INTO c FROM pg_constraint
+                    WHERE conrelid = 'mt_courier_messages'::regclass AND contype = 'u'
+                    AND conkey = ARRAY[(SELECT attnum FROM pg_attribute
+                        WHERE attrelid = 'mt_courier_messages'::regclass AND attname = 'idempotency_key')];
+                IF c IS NOT NULL THEN
+                    EXECUTE 'ALTER TABLE mt_courier_messages DROP CONSTRAINT ' || quote_ident(c);
+                END IF;
+            END $$"""
+        },
+    ),
 )
 
 _TYPES = {

@@ -230,15 +230,18 @@ _REPLACERS: dict[int, _Replacer] = {}
 
 def _replace_calls(by_char: dict[str, str]) -> Callable[[str], str]:
     """Every character of ``by_char`` replaced, one ``str.replace`` each (a C scan each: several
-    times faster than a regex substitution calling back per match). "&" goes first: the other
-    replacements write "&", and no replacement writes another character of the table."""
+    times faster than a regex substitution calling back per match), called only for the
+    characters present (``in`` costs less than a ``replace`` that finds nothing: JSON text has
+    one or two of seven). "&" goes first: the other replacements write "&", and no replacement
+    writes another character of the table."""
     order = sorted(by_char, key=lambda c: c != "&")
     assert all(c not in repl for c in by_char for repl in by_char.values() if c != "&")
     pairs = [(c, by_char[c]) for c in order]
 
     def replace(s: str) -> str:
         for c, repl in pairs:
-            s = s.replace(c, repl)
+            if c in s:
+                s = s.replace(c, repl)
         return s
 
     return replace

@@ -390,11 +390,20 @@ def empty(v: object) -> bool:
 
 def type_of(v: object) -> str:
     """``%T``: the Go type name."""
+    name = _EXACT_TYPE_NAMES.get(type(v))
+    if name is not None:  # no attribute lookup (a miss raises inside getattr, twice)
+        return name
     # Objects may name their Go type (``*semver.Version``, ``*email.RecoveryValidModel``).
     go_type = getattr(v, "go_type", None) or getattr(v, "GO_TYPE", None)
     if isinstance(go_type, str) and go_type:
         return go_type
     return type_string(v)
+
+
+#: type_of of the plain data types, by exact type: their values have no attributes to name
+#: another Go type, so it is what type_string gives for any of them.
+_PLAIN_SAMPLES: Final[tuple[object, ...]] = ("", 0, 0.0, False, None, Int64(0), {}, [])
+_EXACT_TYPE_NAMES: Final[dict[type, str]] = {type(x): type_string(x) for x in _PLAIN_SAMPLES}
 
 
 def kind_of(v: object) -> str:

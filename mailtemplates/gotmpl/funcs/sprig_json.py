@@ -259,34 +259,36 @@ def plain_size(v: object, stop: int) -> int:
     if t is not dict and t is not list:
         return -1
     try:
-        n = _plain_size(v, stop, set())  # type: ignore[arg-type]
+        return _plain_size(v, stop, {id(v)})  # type: ignore[arg-type]
     except RecursionError:
         return -1
-    return n if n <= stop else -1  # (an empty container is never checked inside)
 
 
 def _plain_size(v: dict[Any, Any] | list[Any], stop: int, seen: set[int]) -> int:
-    if id(v) in seen:
-        return -1
-    seen.add(id(v))
+    """plain_size's walk of a container (its id in ``seen``). The count is compared with
+    ``stop`` after each nested container and at the end: a run of leaves is walked whole,
+    which takes time in proportion to the data, not to what the count could grow to."""
     total = len(v) + 1  # brackets and separators, as printed_size counts them
     if type(v) is dict:
         for k, x in v.items():
-            if type(k) is not str:
-                return -1
             t = type(x)
-            if t is str:
+            if t is str and type(k) is str:  # the common item first: one test fewer
                 total += len(k) + len(x)
+            elif type(k) is not str:
+                return -1
             elif t in _PLAIN_LEAVES:
                 total += len(k) + 1
             elif t is dict or t is list:
+                if id(x) in seen:
+                    return -1
+                seen.add(id(x))
                 n = _plain_size(x, stop, seen)
                 if n < 0:
                     return -1
                 total += len(k) + n
+                if total > stop:
+                    return -1
             else:
-                return -1
-            if total > stop:
                 return -1
     else:
         for x in v:
@@ -296,27 +298,34 @@ def _plain_size(v: dict[Any, Any] | list[Any], stop: int, seen: set[int]) -> int
             elif t in _PLAIN_LEAVES:
                 total += 1
             elif t is dict or t is list:
+                if id(x) in seen:
+                    return -1
+                seen.add(id(x))
                 n = _plain_size(x, stop, seen)
                 if n < 0:
                     return -1
                 total += n
+                if total > stop:
+                    return -1
             else:
                 return -1
-            if total > stop:
-                return -1
-    return total
+    return total if total <= stop else -1
 
 
 def marshal_plain(v: object, escape_html: bool = True, stop: int = 1 << 62) -> str | None:
     """json.Marshal of plain data (:func:`plain_size` at most ``stop``) through Python's C
     encoder; None when it is not, or when the result could differ from the pure encoder's
     (then that decides, errors included)."""
-    if _C_ENCODE is None or plain_size(v, stop) < 0:
+    t = type(v)
+    if _C_ENCODE is None or (t is not dict and t is not list):
         return None
     try:
+        # plain_size, without its own call (this runs per toJson of a template).
+        if _plain_size(v, stop, {id(v)}) < 0:  # type: ignore[arg-type]
+            return None
         s: str = "".join(_C_ENCODE(v, 0))
     except (RecursionError, ValueError, _NotPlain):
-        return None  # an int too long to print: the pure encoder's to report
+        return None  # too deep, or an int too long to print: the pure encoder's to report
     if not s.isascii():
         if _SURROGATE.search(s) is not None:
             return None

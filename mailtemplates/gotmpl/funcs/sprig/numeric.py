@@ -97,12 +97,12 @@ def _go_div(a: int, b: int) -> int:
 
 @reg("div", ANY, ANY, result="int64")
 def _div(a: object, b: object) -> Int64:
-    return wrap64(_go_div(to_int64(a), to_int64(b)))
+    return wrap64(_go_div(int64_value(a), int64_value(b)))
 
 
 @reg("mod", ANY, ANY, result="int64")
 def _mod(a: object, b: object) -> Int64:
-    x, y = to_int64(a), to_int64(b)
+    x, y = int64_value(a), int64_value(b)
     if y == 0:
         raise GoFuncError("runtime error: integer divide by zero")
     r = abs(x) % abs(y)
