@@ -437,4 +437,3 @@ def open_store(url: str) -> Store:
         raise CourierError(f"store URL scheme {scheme!r} is not supported; use sqlite:// or postgresql://")
     store.migrate()
     return store
-
