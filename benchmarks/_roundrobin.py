@@ -41,8 +41,16 @@ def _calibrate(fn: Callable[[], object], slice_s: float) -> int:
 
 
 def run(benchmarks: dict[str, Callable[[], object]], rounds: int, slice_s: float) -> dict[str, list[float]]:
-    for fn in benchmarks.values():  # warm-up: imports, caches, first-call costs
-        fn()
+    for fn in benchmarks.values():
+        # Warm-up: imports, caches, first-call costs, and the engine's tiers (a template is
+        # walked for its first 16 executions, then compiled): 32 calls, or 1 s of them.
+        # One call was enough before tiering; after it, the calibration timed interpreted
+        # executions and gave a slice of a few calls (docs/performance.md, first renders).
+        t0 = time.perf_counter()
+        for _ in range(32):
+            fn()
+            if time.perf_counter() - t0 > 1.0:
+                break
     counts = {name: _calibrate(fn, slice_s) for name, fn in benchmarks.items()}
     samples: dict[str, list[float]] = {name: [] for name in benchmarks}
     for _ in range(rounds):

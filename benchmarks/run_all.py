@@ -64,8 +64,10 @@ FLOOR = HERE / "jinja_floor"
 #: target name -> (limit, "max" if the figure must stay at or below it, "min" if at or above)
 TARGETS: dict[str, tuple[float, str]] = {
     "E2E speed-up over the literal pipeline": (30.0, "min"),
-    "E2E / bare Jinja2 floor": (10.0, "max"),
-    "engine execute / Go (median)": (5.0, "max"),
+    # Issue 17's limits (the earlier ones were 10x and 5x).
+    "E2E / bare Jinja2 floor (en, de)": (5.0, "max"),
+    "engine execute / Go (median)": (1.0, "max"),
+    "engine execute / Go (slowest template)": (2.0, "max"),
     "render() without MIME / floor": (4.0, "max"),
     "RSS growth over the batch (MB)": (10.0, "max"),
     "save -> reload event (ms, median)": (300.0, "max"),
@@ -194,10 +196,17 @@ def e2e(rounds: int, slice_s: float) -> dict[str, Any]:
 
 
 def engine(rounds: int) -> dict[str, Any]:
-    say("\n== engine: Go-template execute time vs Go's own ==")
-    import bench_engine
-
-    result: dict[str, Any] = bench_engine.measure(rounds)
+    """bench_engine.py in a fresh process: measured in this one after the e2e section (4,096
+    contexts, lxml, premailer), the same compiled templates ran 15-20 % slower (median 0.99x
+    against 0.83-0.86x alone, in back-to-back runs on a quiet machine): that measured the other
+    section's heap, not the engine."""
+    say("\n== engine: Go-template execute time vs Go's own (its own process) ==")
+    out = subprocess.run(
+        [sys.executable, str(HERE / "bench_engine.py"), "--rounds", str(rounds)],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    say(out.rstrip())
+    result: dict[str, Any] = json.loads((HERE / "results" / "engine.json").read_text(encoding="utf-8"))
     return result
 
 
@@ -349,10 +358,11 @@ def summary(results: dict[str, Any]) -> dict[str, Any]:
     if "e2e" in results:
         r = results["e2e"]["ratios"]
         figures["E2E speed-up over the literal pipeline"] = r["literal / e2e en"]
-        figures["E2E / bare Jinja2 floor"] = max(r["e2e en / floor en"], r["e2e de / floor de"])
+        figures["E2E / bare Jinja2 floor (en, de)"] = max(r["e2e en / floor en"], r["e2e de / floor de"])
         figures["render() without MIME / floor"] = max(r["render() en / floor en"], r["render() de / floor de"])
     if "engine" in results:
         figures["engine execute / Go (median)"] = results["engine"]["median_ratio_vs_go"]
+        figures["engine execute / Go (slowest template)"] = max(results["engine"]["ratios_vs_go"].values())
     if "batch" in results:
         figures["RSS growth over the batch (MB)"] = results["batch"]["serial"]["rss_peak_growth_kib"] / 1024
     if "preview" in results and "median_ms" in results["preview"]:
