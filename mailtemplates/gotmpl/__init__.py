@@ -24,10 +24,10 @@ and ``max_nesting`` are checked while parsing (:class:`~mailtemplates.errors.Tem
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from time import monotonic as _monotonic
 from time import perf_counter as _perf_counter
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import EscapeError, LimitExceeded, TemplateError, TemplateExecError, TemplateSyntaxError
 from ..limits import DEFAULT_MAX_TEMPLATE_SIZE
@@ -41,6 +41,8 @@ from .lexer import ItemType, Lexer
 from .parser import DEFAULT_MAX_NESTING, TOO_DEEP, parse_file, parse_set
 from .runtime import printed_size
 from .values import MISSING, StrList
+
+_Built = TypeVar("_Built")
 
 # execute() runs once per execution: its indexes as module constants, not runtime attributes.
 _DEADLINE = rt.DEADLINE
@@ -167,44 +169,34 @@ class TemplateSet:
     def names(self) -> list[str]:
         return sorted(self.trees)
 
-    def _compiled_for(self, name: str) -> CompiledSet:
-        key = name
-        compiled = self._compiled.get(key)
-        if compiled is not None:
-            return compiled
+    def _built_once(self, cache: dict[str, _Built], name: str, build: Callable[[], _Built]) -> _Built:
+        """``cache[name]``, built by ``build`` once under the set's lock: the compiled code and
+        the interpreter of an entry. An escape error found earlier is raised again."""
+        value = cache.get(name)
+        if value is not None:
+            return value
         with self._lock:
-            compiled = self._compiled.get(key)
-            if compiled is not None:
-                return compiled
+            value = cache.get(name)
+            if value is not None:
+                return value
             err = self._escape_errors.get(name)
             if err is not None:
                 raise err
             try:
-                compiled = self._build(name)
+                value = cache[name] = build()
             except RecursionError:
                 # Every stage walks the trees recursively: a caller already deep in its own
                 # stack can run out of it below max_nesting.
                 raise LimitExceeded(TOO_DEEP, name=name) from None
-            self._compiled[key] = compiled
-            return compiled
+            return value
+
+    def _compiled_for(self, name: str) -> CompiledSet:
+        return self._built_once(self._compiled, name, lambda: self._build(name))
 
     def _interpreter_for(self, name: str) -> Interpreter:
-        interp = self._interpreters.get(name)
-        if interp is not None:
-            return interp
-        with self._lock:
-            interp = self._interpreters.get(name)
-            if interp is not None:
-                return interp
-            err = self._escape_errors.get(name)
-            if err is not None:
-                raise err
-            try:
-                trees, funcs = self._escaped(name)
-            except RecursionError:
-                raise LimitExceeded(TOO_DEEP, name=name) from None
-            interp = self._interpreters[name] = Interpreter(trees, funcs, self.mode, self.max_depth)
-            return interp
+        return self._built_once(
+            self._interpreters, name, lambda: Interpreter(*self._escaped(name), self.mode, self.max_depth)
+        )
 
     def _build(self, name: str) -> CompiledSet:
         # The trees the interpreter walked, if it ran: escaped already.
@@ -379,6 +371,9 @@ class TemplateSet:
         except rt.ExecFailure as e:
             raise self._exec_error(interp.node_info(e.nid), e) from None
         except RecursionError:
+            # execute()'s compiled path, written again here rather than moved into a method
+            # both call: a method call more per execution (42 ns here) is ~8 % of the fastest
+            # templates (text-kratos-001 runs in 0.54 µs), and this fallback runs about never.
             compiled = self._compiled_for(name)
             out, deadline, st = [], st[_DEADLINE], self._state[:]
             st[_DEADLINE] = deadline
