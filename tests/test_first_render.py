@@ -19,8 +19,10 @@ from mailtemplates.gotmpl.escape.escape import context_after_text, context_after
 from mailtemplates.gotmpl.lexer import Lexer
 
 
-def _items(src: str) -> list[tuple[str, int, str, int]]:
+def _items(src: str, batch: bool = True) -> list[tuple[str, int, str, int]]:
+    """Every item of ``src``; ``batch=False``: through the state functions alone."""
     lexer = Lexer("f", src)
+    lexer.batch_actions = batch
     out = []
     while True:
         item = lexer.next_item()
@@ -63,17 +65,6 @@ def test_lexer_fast_paths(src: str, expected: list[tuple[str, int, str, int]]) -
     assert _items(src)[1 : 1 + len(expected)] == expected
 
 
-def _items_lexed(src: str, batch: bool) -> list[tuple[object, ...]]:
-    lexer = Lexer("f", src)
-    lexer.batch_actions = batch
-    out: list[tuple[object, ...]] = []
-    while True:
-        item = lexer.next_item()
-        out.append(tuple(item))
-        if item.typ.name in ("EOF", "ERROR"):
-            return out
-
-
 _SOUP = [
     "{{", "}}", "{{- ", "-}}", " -}}", "\t-}}", "\n-}}", " ", "  ", "\n", ".A", ".b1", ".", "..",
     "$x", "$", ":=", "=", ":", "|", "(", ")", ",", '"s"', '"a\\"b"', '"n\nl"', "`raw`", "1", "-1",
@@ -98,8 +89,8 @@ def test_batched_action_lexing_makes_the_state_machines_items() -> None:
     assert len(sources) > 6500
     batched = 0
     for src in sources:
-        fast = _items_lexed(src, True)
-        assert fast == _items_lexed(src, False), src
+        fast = _items(src, True)
+        assert fast == _items(src, False), src
         batched += "{{" in src
     assert batched > 5000
 
@@ -109,7 +100,7 @@ def test_batched_action_lexing_makes_the_state_machines_items() -> None:
     ["{{ x\n-}} y", "{{ (x }}", "{{ x) }}", "{{x-}}", "{{ .A.b }}", "{{ $ }}", "{{ . }}", "{{ é }}"],
 )
 def test_batched_action_lexing_leaves_edges_to_the_state_functions(src: str) -> None:
-    assert _items_lexed(src, True) == _items_lexed(src, False)
+    assert _items(src, True) == _items(src, False)
 
 
 def test_only_what_the_entry_reaches_is_compiled() -> None:
