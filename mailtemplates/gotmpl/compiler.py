@@ -199,6 +199,31 @@ def _jumps(lst: n.ListNode) -> bool:
     return any(isinstance(node, (n.BreakNode, n.ContinueNode)) for node in _nodes(lst, into_ranges=False))
 
 
+def line_starts(text: str) -> list[int]:
+    """The offsets where the lines of ``text`` start. By str.find, not a loop over every
+    character: this ran once per template per compile and was a fifth of `mailtemplates lint`
+    on large HTML files (issue 17)."""
+    starts = [0]
+    i = text.find("\n")
+    while i >= 0:
+        starts.append(i + 1)
+        i = text.find("\n", i + 1)
+    return starts
+
+
+def statement_position(tree: n.Tree, starts: list[int], node: n.Node) -> str:
+    """``file:line:col context`` of a statement (``starts``: :func:`line_starts` of the tree's
+    text): the generated code's comments, and the positions a foreign exception's note names
+    in both engines."""
+    line = bisect_right(starts, node.pos)
+    col = node.pos - starts[line - 1] + 1
+    context = f"{{{{{node.keyword} {node.pipe}}}}}" if isinstance(node, n.BranchNode) else str(node)
+    if len(context) > 60:
+        context = context[:57] + "..."
+    context = context.encode("unicode_escape").decode("ascii")
+    return f"{tree.parse_name}:{line}:{col} {context}"
+
+
 @dataclass(frozen=True)
 class NodeInfo:
     """Where a node stands, for error messages."""
@@ -462,30 +487,15 @@ class _TemplateCompiler:
         if text:
             self.w.line(f"w({text!r})")
 
-    def position(self, node: n.Node, context: str) -> None:
+    def position(self, node: n.Node) -> None:
         """A ``# file:line:col context`` comment: where the code that follows comes from."""
-        text = self.tree.text
         if self.line_starts is None:
-            # str.find, not a loop over every character: this ran once per template per compile
-            # and was a fifth of `mailtemplates lint` on large HTML files (issue 17).
-            starts = [0]
-            i = text.find("\n")
-            while i >= 0:
-                starts.append(i + 1)
-                i = text.find("\n", i + 1)
-            self.line_starts = starts
-        line = bisect_right(self.line_starts, node.pos)
-        col = node.pos - self.line_starts[line - 1] + 1
-        if len(context) > 60:
-            context = context[:57] + "..."
-        context = context.encode("unicode_escape").decode("ascii")
-        self.w.line(f"# {self.tree.parse_name}:{line}:{col} {context}")
+            self.line_starts = line_starts(self.tree.text)
+        self.w.line("# " + statement_position(self.tree, self.line_starts, node))
 
     def walk(self, node: n.Node, dot: str) -> None:
-        if isinstance(node, (n.ActionNode, n.TemplateNode, n.BreakNode, n.ContinueNode)):
-            self.position(node, str(node))
-        elif isinstance(node, n.BranchNode):
-            self.position(node, f"{{{{{node.keyword} {node.pipe}}}}}")
+        if isinstance(node, (n.ActionNode, n.TemplateNode, n.BreakNode, n.ContinueNode, n.BranchNode)):
+            self.position(node)
         if isinstance(node, n.TextNode):
             self.write_text(node.text)
         elif isinstance(node, n.ActionNode):

@@ -30,7 +30,6 @@ in an ``and``/``or`` operand that was not evaluated is simply never pushed.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -48,6 +47,8 @@ from .compiler import (
     _last_of_command,
     _nodes,
     _stock,
+    line_starts,
+    statement_position,
 )
 from .funcs import GoFunc
 from .gofmt import simple_printf
@@ -162,26 +163,11 @@ class Interpreter:
 
     def position(self, node: n.Node) -> str:
         """``file:line:col context`` of a statement, as the compiled code's comments write it."""
-        name = self._template_of(node)
-        tree = self.trees[name]
+        tree = self.trees[self._template_of(node)]
         starts = self._line_starts.get(id(tree))
         if starts is None:
-            starts = [0]
-            i = tree.text.find("\n")
-            while i >= 0:
-                starts.append(i + 1)
-                i = tree.text.find("\n", i + 1)
-            self._line_starts[id(tree)] = starts
-        line = bisect_right(starts, node.pos)
-        col = node.pos - starts[line - 1] + 1
-        if isinstance(node, n.BranchNode):
-            context = f"{{{{{node.keyword} {node.pipe}}}}}"
-        else:
-            context = str(node)
-        if len(context) > 60:
-            context = context[:57] + "..."
-        context = context.encode("unicode_escape").decode("ascii")
-        return f"{tree.parse_name}:{line}:{col} {context}"
+            starts = self._line_starts[id(tree)] = line_starts(tree.text)
+        return statement_position(tree, starts, node)
 
     def _template_of(self, node: n.Node) -> str:
         for name, tree in self.trees.items():
