@@ -47,6 +47,7 @@ from .compiler import (
     _last_of_command,
     _nodes,
     _stock,
+    _too_deep_factory,
     line_starts,
     statement_position,
 )
@@ -90,6 +91,7 @@ class Interpreter:
         self.funcs = funcs
         self.mode = mode
         self.max_depth = max_depth
+        self.too_deep = _too_deep_factory(max_depth)  # the compiled code's refusal, shared
         # Caches keyed by node id (the trees live as long as this object): filled on first use.
         self._plans: dict[int, list[Any]] = {}
         self._assigned: dict[int, bool] = {}
@@ -318,7 +320,7 @@ class _Run:
             raise rt.ExecFailure(nid, f"template {quote(node.name)} not defined")
         value = MISSING if node.pipe is None else self.pipeline(node.pipe, dot, elem)
         if depth >= self.interp.max_depth:
-            raise rt.LimitFailure(nid, f"exceeded maximum template depth ({self.interp.max_depth})")
+            self.interp.too_deep(nid)
         st = self.st
         st[_BUDGET] -= 1
         if st[_BUDGET] < 0 or len(self.out) - st[_COUNTED] > _CALL_TICK_CHUNKS:
