@@ -19,7 +19,7 @@ import json
 import json.encoder
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from operator import itemgetter
 from typing import Any, Final
 
@@ -267,31 +267,51 @@ def plain_size(v: object, stop: int) -> int:
 def _plain_size(v: dict[Any, Any] | list[Any], stop: int, seen: set[int]) -> int:
     """plain_size's walk of a container (its id in ``seen``). The count is compared with
     ``stop`` after each nested container and at the end: a run of leaves is walked whole,
-    which takes time in proportion to the data, not to what the count could grow to."""
+    which takes time in proportion to the data, not to what the count could grow to.
+
+    The dict and list loops are written out apart, nested-container branch included: one loop
+    over keys then values measured 3 % slower on the slowest template (text-kratos-027)."""
     total = len(v) + 1  # brackets and separators, as printed_size counts them
-    values: Iterable[Any] = v
     if type(v) is dict:
-        for k in v:
-            if type(k) is not str:
+        for k, x in v.items():
+            t = type(x)
+            if t is str and type(k) is str:  # the common item first: one test fewer
+                total += len(k) + len(x)
+            elif type(k) is not str:
                 return -1
-            total += len(k)
-        values = v.values()
-    for x in values:
-        t = type(x)
-        if t is str:
-            total += len(x)
-        elif t in _PLAIN_LEAVES:
-            total += 1
-        elif (t is dict or t is list) and id(x) not in seen:
-            seen.add(id(x))
-            n = _plain_size(x, stop, seen)
-            if n < 0:
+            elif t in _PLAIN_LEAVES:
+                total += len(k) + 1
+            elif t is dict or t is list:
+                if id(x) in seen:
+                    return -1
+                seen.add(id(x))
+                n = _plain_size(x, stop, seen)
+                if n < 0:
+                    return -1
+                total += len(k) + n
+                if total > stop:
+                    return -1
+            else:
                 return -1
-            total += n
-            if total > stop:
+    else:
+        for x in v:
+            t = type(x)
+            if t is str:
+                total += len(x)
+            elif t in _PLAIN_LEAVES:
+                total += 1
+            elif t is dict or t is list:
+                if id(x) in seen:
+                    return -1
+                seen.add(id(x))
+                n = _plain_size(x, stop, seen)
+                if n < 0:
+                    return -1
+                total += n
+                if total > stop:
+                    return -1
+            else:
                 return -1
-        else:
-            return -1  # not plain, or a container held twice
     return total if total <= stop else -1
 
 
